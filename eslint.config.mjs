@@ -1,0 +1,40 @@
+import { defineConfig, globalIgnores } from "eslint/config";
+import nextVitals from "eslint-config-next/core-web-vitals";
+import nextTs from "eslint-config-next/typescript";
+
+const serverImport = {
+  group: ["@/lib/server/*", "@/lib/server/**", "@/lib/generated/*", "@/lib/generated/**"],
+  message: "Browser-safe code must not import server modules (they hold credentials and the database).",
+};
+
+export default defineConfig([
+  ...nextVitals,
+  ...nextTs,
+  globalIgnores([".next/**", "node_modules/**", "lib/generated/**", ".data/**", ".testbed/**", ".e2e/**", "testbed/.cache/**", "playwright-report/**", "test-results/**", "next-env.d.ts"]),
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+    },
+  },
+  {
+    // Playwright fixtures receive a callback named `use`; it is not React's hook.
+    files: ["e2e/**"],
+    rules: { "react-hooks/rules-of-hooks": "off" },
+  },
+  {
+    // The architecture, enforced: UI never reaches into the server, lib never into UI.
+    files: ["components/**", "lib/schemas/**", "lib/queries/**", "lib/api/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [serverImport, { group: ["@/components/*", "@/components/**", "@/app/**"], message: "lib/ must not depend on UI code." }] }] },
+  },
+  {
+    files: ["components/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [serverImport] }] },
+  },
+  {
+    files: ["lib/**"],
+    ignores: ["lib/schemas/**", "lib/queries/**", "lib/api/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["@/components/*", "@/components/**", "@/app/**"], message: "lib/ must not depend on UI code or routes." }] }] },
+  },
+]);

@@ -1,0 +1,3 @@
+import { ensurePrismaClient } from "./steps/prisma-client";
+
+ensurePrismaClient({ force: true });

@@ -1,0 +1,60 @@
+/**
+ * `npm start`: build if needed, open the database (embedded unless DATABASE_URL is set),
+ * migrate, create the first admin from the environment if asked, then serve Next.js.
+ * A custom server (rather than `next start`) because only the socket knows the client
+ * address, which sign-in throttling needs, and because the embedded database must live
+ * and die with this process.
+ */
+import { ensureNextBuild } from "./steps/next-build";
+import { ensurePrismaClient } from "./steps/prisma-client";
+
+const dev = process.argv.includes("--dev");
+
+async function main(): Promise<void> {
+  if (!dev) (process.env as Record<string, string | undefined>).NODE_ENV ??= "production";
+  ensurePrismaClient();
+  if (!dev) ensureNextBuild();
+
+  // Imported after generation: these modules load the generated Prisma client.
+  const { env } = await import("@/lib/server/config/env");
+  const { openDatabase } = await import("@/lib/server/runtime/database");
+  const { bootstrapAdminFromEnv } = await import("@/lib/server/auth/first-admin");
+  const { startMaintenance } = await import("@/lib/server/runtime/maintenance");
+  const { disconnectDb } = await import("@/lib/server/db/client");
+  const { logger } = await import("@/lib/server/log/logger");
+  const { startHttpServer } = await import("./steps/http-server");
+
+  const config = env();
+  const database = await openDatabase();
+  process.env.DATABASE_URL = database.url;
+
+  const admin = await bootstrapAdminFromEnv({
+    email: config.ARCHIPELAGO_ADMIN_EMAIL,
+    password: config.ARCHIPELAGO_ADMIN_PASSWORD,
+  });
+  if (admin) logger.info({ email: admin.email }, "first admin created from ARCHIPELAGO_ADMIN_EMAIL");
+
+  const stopMaintenance = startMaintenance();
+  const server = await startHttpServer({ dev, host: config.HOST, port: config.PORT, trustProxy: config.ARCHIPELAGO_TRUST_PROXY });
+  logger.info({ url: `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`, embeddedDatabase: database.embedded }, "Archipelago is ready");
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    stopMaintenance();
+    await server.close();
+    await disconnectDb();
+    await database.close();
+    logger.info("stopped cleanly");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(`\nArchipelago could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+import "server-only";
+import { env } from "@/lib/server/config/env";
+import { db } from "@/lib/server/db/client";
+import { isWellFormedToken, newSessionToken, sessionIdFromToken } from "./session-token";
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  isAdmin: boolean;
+}
+
+export interface ValidSession {
+  sessionId: string;
+  user: SessionUser;
+  expiresAt: Date;
+}
+
+/** Writing last_seen_at on every request would turn reads into writes; a minute is precise enough. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export function sessionLifetimes() {
+  return {
+    idleMs: env().ARCHIPELAGO_SESSION_IDLE_MINUTES * 60_000,
+    absoluteMs: env().ARCHIPELAGO_SESSION_MAX_HOURS * 3_600_000,
+  };
+}
+
+export async function createSession(
+  userId: string,
+  meta: { clientIp: string | null; userAgent: string | null },
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = newSessionToken();
+  const expiresAt = new Date(Date.now() + sessionLifetimes().absoluteMs);
+  await db().session.create({
+    data: {
+      id: sessionIdFromToken(token),
+      userId,
+      expiresAt,
+      clientIp: meta.clientIp,
+      userAgent: meta.userAgent?.slice(0, 512) ?? null,
+    },
+  });
+  return { token, expiresAt };
+}
+
+/** Returns the session's user, or null for unknown, tampered, expired, idle or disabled. */
+export async function validateSession(token: string | undefined): Promise<ValidSession | null> {
+  if (!token || !isWellFormedToken(token)) return null;
+  const id = sessionIdFromToken(token);
+  const session = await db().session.findUnique({
+    where: { id },
+    include: { user: { select: { id: true, email: true, name: true, isAdmin: true, disabledAt: true } } },
+  });
+  if (!session) return null;
+
+  const now = Date.now();
+  const idleExpired = now - session.lastSeenAt.getTime() > sessionLifetimes().idleMs;
+  if (idleExpired || now >= session.expiresAt.getTime() || session.user.disabledAt) {
+    await db().session.deleteMany({ where: { id } });
+    return null;
+  }
+  if (now - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+    await db().session.updateMany({ where: { id }, data: { lastSeenAt: new Date(now) } });
+  }
+  const { disabledAt: _disabledAt, ...user } = session.user;
+  return { sessionId: id, user, expiresAt: session.expiresAt };
+}
+
+export async function deleteSessionByToken(token: string | undefined): Promise<void> {
+  if (!token || !isWellFormedToken(token)) return;
+  await db().session.deleteMany({ where: { id: sessionIdFromToken(token) } });
+}
+
+export async function deleteSessionsOfUser(userId: string): Promise<number> {
+  const { count } = await db().session.deleteMany({ where: { userId } });
+  return count;
+}
+
+export async function deleteExpiredSessions(): Promise<number> {
+  const idleCutoff = new Date(Date.now() - sessionLifetimes().idleMs);
+  const { count } = await db().session.deleteMany({
+    where: { OR: [{ expiresAt: { lte: new Date() } }, { lastSeenAt: { lt: idleCutoff } }] },
+  });
+  return count;
+}

@@ -1,0 +1,58 @@
+import "server-only";
+import type { SignInBody } from "@/lib/schemas/auth";
+import { AppError, rateLimited } from "@/lib/server/errors/app-error";
+import { db } from "@/lib/server/db/client";
+import { logger } from "@/lib/server/log/logger";
+import { burnPasswordCheck, verifyPassword } from "./password";
+import { createSession, deleteSessionByToken, type SessionUser } from "./sessions";
+import { forgiveAttempt, signInThrottleKeys, takeAttempt } from "./throttle";
+
+export interface SignInContext {
+  clientIp: string | null;
+  userAgent: string | null;
+  /** A session cookie presented with the sign-in request; it is ended (rotation). */
+  previousToken?: string;
+  requestId: string;
+}
+
+export interface SignInResult {
+  user: SessionUser;
+  token: string;
+  expiresAt: Date;
+}
+
+/** The same answer for unknown email, wrong password and disabled user. */
+const invalidCredentials = () =>
+  new AppError(401, "invalid_credentials", "Email or password is incorrect");
+
+export async function signIn(body: SignInBody, context: SignInContext): Promise<SignInResult> {
+  const keys = signInThrottleKeys(body.email, context.clientIp);
+  const retryAfter = await takeAttempt(keys);
+  if (retryAfter !== null) {
+    logger.warn({ requestId: context.requestId, email: body.email, clientIp: context.clientIp }, "sign-in throttled");
+    throw rateLimited(retryAfter);
+  }
+
+  const user = await db().user.findUnique({
+    where: { email: body.email },
+    select: { id: true, email: true, name: true, isAdmin: true, disabledAt: true, passwordHash: true },
+  });
+  const passwordOk = user
+    ? await verifyPassword(user.passwordHash, body.password)
+    : await burnPasswordCheck(body.password);
+
+  if (!user || !passwordOk || user.disabledAt) {
+    logger.info({ requestId: context.requestId, email: body.email, clientIp: context.clientIp }, "sign-in failed");
+    throw invalidCredentials();
+  }
+
+  await forgiveAttempt(keys);
+  await deleteSessionByToken(context.previousToken);
+  const session = await createSession(user.id, { clientIp: context.clientIp, userAgent: context.userAgent });
+  logger.info({ requestId: context.requestId, userId: user.id }, "signed in");
+  return {
+    user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin },
+    token: session.token,
+    expiresAt: session.expiresAt,
+  };
+}

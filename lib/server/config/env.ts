@@ -1,0 +1,64 @@
+import "server-only";
+import path from "node:path";
+import { z } from "zod";
+
+const booleanFromString = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/**
+ * Every environment variable Archipelago reads, validated once at start-up.
+ * The README's configuration table mirrors this schema.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  /** External Postgres. Unset: an embedded Postgres is started under the data dir. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  ARCHIPELAGO_DATA_DIR: z.string().min(1).default(".data"),
+  ARCHIPELAGO_EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Honour X-Forwarded-For / X-Forwarded-Proto / X-Forwarded-Host from a reverse proxy. */
+  ARCHIPELAGO_TRUST_PROXY: booleanFromString.default(false),
+  ARCHIPELAGO_ADMIN_EMAIL: z.string().optional(),
+  ARCHIPELAGO_ADMIN_PASSWORD: z.string().optional(),
+  ARCHIPELAGO_SESSION_IDLE_MINUTES: positiveInt(60),
+  ARCHIPELAGO_SESSION_MAX_HOURS: positiveInt(12),
+  /** Failed sign-ins allowed per account within the throttle window. */
+  ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5),
+  /** Failed sign-ins allowed per client address within the throttle window. */
+  ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ADDRESS: positiveInt(20),
+  ARCHIPELAGO_SIGNIN_WINDOW_SECONDS: positiveInt(900),
+  /** Largest JSON body accepted by the API, in bytes. */
+  ARCHIPELAGO_MAX_BODY_BYTES: positiveInt(1_048_576),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+/** Parses process.env once; a bad value stops start-up with the variable's name. */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `  ${issue.path.join(".")}: ${issue.message}`)
+      .join("\n");
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** Test seam: forget the parsed configuration after changing process.env. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}
+
+export function dataDir(): string {
+  return path.resolve(env().ARCHIPELAGO_DATA_DIR);
+}

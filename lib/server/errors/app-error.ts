@@ -1,0 +1,53 @@
+import "server-only";
+
+export type FieldErrors = Record<string, string[]>;
+
+export type ErrorCode =
+  | "validation_failed"
+  | "malformed_json"
+  | "unsupported_media_type"
+  | "payload_too_large"
+  | "unauthenticated"
+  | "invalid_credentials"
+  | "forbidden"
+  | "origin_rejected"
+  | "not_found"
+  | "conflict"
+  | "setup_complete"
+  | "rate_limited"
+  | "internal";
+
+/**
+ * The one error type of the server. Anything thrown that is not an AppError is treated
+ * as a bug: answered with a generic 500 and logged without its details reaching the client.
+ * Messages must be safe to show: never put a credential, secret value or remote response in them.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly options: { fields?: FieldErrors; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export const validationFailed = (fields: FieldErrors, message = "Some fields are invalid") =>
+  new AppError(400, "validation_failed", message, { fields });
+
+export const unauthenticated = () => new AppError(401, "unauthenticated", "Sign in to continue");
+
+export const forbidden = (message = "You do not have permission to do this") =>
+  new AppError(403, "forbidden", message);
+
+export const notFound = (what = "Resource") => new AppError(404, "not_found", `${what} not found`);
+
+export const conflict = (message: string, fields?: FieldErrors) =>
+  new AppError(409, "conflict", message, { fields });
+
+export const rateLimited = (retryAfterSeconds: number) =>
+  new AppError(429, "rate_limited", `Too many attempts. Try again in ${retryAfterSeconds} seconds.`, {
+    headers: { "Retry-After": String(retryAfterSeconds) },
+  });

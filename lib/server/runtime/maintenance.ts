@@ -1,0 +1,23 @@
+import "server-only";
+import { deleteExpiredSessions } from "@/lib/server/auth/sessions";
+import { deleteStaleThrottleBuckets } from "@/lib/server/auth/throttle";
+import { logger } from "@/lib/server/log/logger";
+
+const INTERVAL_MS = 10 * 60_000;
+
+/** Periodic clean-up of rows that expiry already made inert; returns a stop function. */
+export function startMaintenance(): () => void {
+  const run = async () => {
+    try {
+      const sessions = await deleteExpiredSessions();
+      const buckets = await deleteStaleThrottleBuckets();
+      if (sessions || buckets) logger.info({ sessions, buckets }, "maintenance removed expired rows");
+    } catch (error) {
+      logger.warn({ errorName: error instanceof Error ? error.name : "unknown" }, "maintenance run failed");
+    }
+  };
+  void run();
+  const timer = setInterval(run, INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -33,9 +33,9 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
   } catch {
     throw new ApiError(0, "network", "Cannot reach the Archipelago server. Check your connection and retry.");
   }
-  const payload = (await response.json().catch(() => ({}))) as unknown;
+  const payload = response.status === 204 ? null : ((await response.json().catch(() => ({}))) as unknown);
   if (!response.ok) {
-    const error = (payload as ErrorPayload).error ?? {};
+    const error = (payload as ErrorPayload | null)?.error ?? {};
     const retryAfter = Number(response.headers.get("retry-after"));
     throw new ApiError(
       response.status,

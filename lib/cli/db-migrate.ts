@@ -12,3 +12,4 @@ main().then(
     process.exit(1);
   },
 );
+export {};

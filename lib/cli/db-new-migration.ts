@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const fromIndex = args.indexOf("--from");
   const ref = fromIndex >= 0 ? args[fromIndex + 1] : "HEAD";
-  const name = args.find((arg, index) => !arg.startsWith("--") && index !== fromIndex + 1);
+  const name = args.find((arg, index) => !arg.startsWith("--") && (fromIndex < 0 || index !== fromIndex + 1));
   if (!name || !/^[a-z0-9_]+$/.test(name)) {
     throw new Error("Usage: npm run db:new-migration -- <name_in_snake_case> [--from <git-ref>]");
   }

@@ -23,10 +23,24 @@ async function main(): Promise<void> {
   const { disconnectDb } = await import("@/lib/server/db/client");
   const { logger } = await import("@/lib/server/log/logger");
   const { startHttpServer } = await import("./steps/http-server");
+  const { keyring } = await import("@/lib/server/crypto/master-keyring");
+  const { protectOwnEndpoints } = await import("@/lib/server/kube/protected-endpoints");
+  const { startHealthMonitor } = await import("@/lib/server/clusters/health-monitor");
+  const { forgetAllTransports } = await import("@/lib/server/kube/transport-cache");
 
   const config = env();
   const database = await openDatabase();
   process.env.DATABASE_URL = database.url;
+
+  // Fail now, not at the first cluster call, if the master key is missing or malformed.
+  const keys = keyring();
+  if (keys.source.kind === "file" && keys.source.generated) {
+    logger.warn(
+      { keyFile: keys.source.path },
+      "generated a master key for the embedded database; production should supply ARCHIPELAGO_MASTER_KEY or ARCHIPELAGO_MASTER_KEY_FILE and keep a backup",
+    );
+  }
+  await protectOwnEndpoints({ databaseUrl: database.url, appPort: config.PORT });
 
   const admin = await bootstrapAdminFromEnv({
     email: config.ARCHIPELAGO_ADMIN_EMAIL,
@@ -35,6 +49,7 @@ async function main(): Promise<void> {
   if (admin) logger.info({ email: admin.email }, "first admin created from ARCHIPELAGO_ADMIN_EMAIL");
 
   const stopMaintenance = startMaintenance();
+  const healthMonitor = startHealthMonitor(database.url);
   const server = await startHttpServer({ dev, host: config.HOST, port: config.PORT, trustProxy: config.ARCHIPELAGO_TRUST_PROXY });
   logger.info({ url: `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`, embeddedDatabase: database.embedded }, "Archipelago is ready");
 
@@ -44,7 +59,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down");
     stopMaintenance();
+    await healthMonitor.stop();
     await server.close();
+    forgetAllTransports();
     await disconnectDb();
     await database.close();
     logger.info("stopped cleanly");

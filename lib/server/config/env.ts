@@ -33,6 +33,18 @@ export const envSchema = z.object({
   ARCHIPELAGO_SIGNIN_WINDOW_SECONDS: positiveInt(900),
   /** Largest JSON body accepted by the API, in bytes. */
   ARCHIPELAGO_MAX_BODY_BYTES: positiveInt(1_048_576),
+  /** Current master key (base64, 32 bytes) wrapping credential data keys. */
+  ARCHIPELAGO_MASTER_KEY: z.string().optional(),
+  /** Older master keys, comma-separated, still accepted for decryption (during rotation). */
+  ARCHIPELAGO_MASTER_KEY_PREVIOUS: z.string().optional(),
+  /** File with one base64 key per line, current first. */
+  ARCHIPELAGO_MASTER_KEY_FILE: z.string().optional(),
+  /** Seconds between background health checks of every cluster. */
+  ARCHIPELAGO_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(2).max(3600).default(15),
+  /** Clusters checked at the same time. */
+  ARCHIPELAGO_HEALTH_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  /** Per-cluster timeout for API calls made on a user's behalf and for health checks. */
+  ARCHIPELAGO_CLUSTER_TIMEOUT_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -24,6 +24,8 @@ interface RouteSpec<TBody extends z.ZodType | undefined, TQuery extends z.ZodTyp
   access: Access;
   body?: TBody;
   query?: TQuery;
+  /** Overrides ARCHIPELAGO_MAX_BODY_BYTES for routes that take larger documents. */
+  maxBodyBytes?: number;
 }
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
@@ -72,7 +74,7 @@ export function route<
       if (spec.access === "admin" && !caller?.user.isAdmin) throw forbidden();
 
       const query = spec.query ? parseOrThrow(spec.query, Object.fromEntries(request.nextUrl.searchParams)) : undefined;
-      const body = spec.body ? parseOrThrow(spec.body, await readJsonBody(request, env().ARCHIPELAGO_MAX_BODY_BYTES)) : undefined;
+      const body = spec.body ? parseOrThrow(spec.body, await readJsonBody(request, spec.maxBodyBytes ?? env().ARCHIPELAGO_MAX_BODY_BYTES)) : undefined;
       const params = (await nextContext?.params) ?? {};
 
       const result = await handler({

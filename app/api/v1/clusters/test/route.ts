@@ -1,0 +1,8 @@
+import { testConnectionBodySchema } from "@/lib/schemas/clusters";
+import { checkUnsavedConnection } from "@/lib/server/clusters/check-connection";
+import { route } from "@/lib/server/http/route";
+
+/** Tests connection settings before they are saved. Admin only: it makes the server connect anywhere. */
+export const POST = route({ access: "admin", body: testConnectionBodySchema }, async ({ body }) => ({
+  result: await checkUnsavedConnection(body),
+}));

@@ -1,0 +1,105 @@
+import { readFileSync } from "node:fs";
+import { fault, testbedDir } from "../testbed/harness";
+import { ClustersPage } from "./pages/clusters-page";
+import { sql } from "./support/database";
+import { expect, test } from "./support/fixtures";
+
+const kubeconfigPath = `${testbedDir}/kubeconfig`;
+
+test.describe.configure({ mode: "serial" });
+
+test.afterAll(async () => {
+  await fault("testbed-2", "resume");
+});
+
+test("import the testbed kubeconfig, watch a stopped cluster turn unreachable and recover", async ({ page }) => {
+  test.setTimeout(150_000);
+  const clusters = new ClustersPage(page);
+  await clusters.goto();
+  await expect(page.getByText("No clusters registered yet")).toBeVisible();
+
+  await page.getByRole("link", { name: "Import kubeconfig" }).first().click();
+  await page.getByLabel("Upload kubeconfig file").setInputFiles(kubeconfigPath);
+  await page.getByRole("button", { name: "Read contexts" }).click();
+  await expect(page.getByTestId("import-row-testbed-1")).toBeVisible();
+  // Keep the three admin contexts; the cert and scoped users are other identities on the same clusters.
+  for (const checkbox of await page.getByRole("checkbox", { name: /^Register testbed-\d+-(cert|scoped)$/ }).all()) {
+    await checkbox.uncheck();
+  }
+  await page.getByRole("button", { name: "Register 3 clusters" }).click();
+
+  await expect(page).toHaveURL(/\/clusters$/);
+  for (const name of ["testbed-1", "testbed-2", "testbed-3"]) await clusters.expectStatus(name, "Reachable");
+  await expect(page.getByTestId("count-reachable")).toHaveText("3");
+
+  await fault("testbed-2", "stop");
+  await clusters.expectStatus("testbed-2", "Unreachable");
+  await expect(clusters.row("testbed-2")).toContainText("Connection refused");
+  await expect(clusters.row("testbed-1")).toContainText("Reachable");
+  await expect(page.getByTestId("count-unreachable")).toHaveText("1");
+
+  await fault("testbed-2", "resume");
+  await clusters.expectStatus("testbed-2", "Reachable");
+});
+
+test("register one cluster by hand after testing the connection, then label and filter it", async ({ page }) => {
+  const caData = readFileSync(`${testbedDir}/testbed-1/ca.crt`, "utf8");
+  const token = readFileSync(`${testbedDir}/testbed-1/admin.token`, "utf8").trim();
+  const server = (await import("../testbed/harness")).status;
+  const entries = await server();
+  const url = entries.find((entry) => entry.name === "testbed-1")!.server;
+
+  await page.goto("/clusters/new");
+  await page.getByLabel("Name").fill("manual-one");
+  await page.getByLabel("API server URL").fill(url);
+  await page.getByLabel("CA bundle (PEM)").fill(caData);
+  await page.getByLabel("Token", { exact: true }).fill(token);
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByText("Connected")).toBeVisible();
+  await expect(page.getByText("testbed-admin")).toBeVisible();
+  await page.getByRole("button", { name: "Register cluster" }).click();
+
+  await expect(page).toHaveURL(/\/clusters\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("heading", { level: 1, name: "manual-one" })).toBeVisible();
+  const labels = page.getByRole("region", { name: "Labels, variables and description" });
+  await labels.getByRole("button", { name: "Add label" }).click();
+  await labels.getByLabel("Labels 1 key").fill("env");
+  await labels.getByLabel("Labels 1 value").fill("handmade");
+  await labels.getByRole("button", { name: "Save changes" }).click();
+  await expect(labels.getByText("Saved.")).toBeVisible();
+
+  const clusters = new ClustersPage(page);
+  await clusters.goto("?selector=env%3Dhandmade");
+  await expect(clusters.row("manual-one")).toBeVisible();
+  await expect(clusters.row("testbed-1")).toHaveCount(0);
+  await page.getByLabel("Label selector").fill("env in (");
+  await expect(page.getByText(/expected a label value|expected "," or "\)"/)).toBeVisible();
+});
+
+test("a wrong token is named in plain words before anything is saved", async ({ page }) => {
+  const entries = await (await import("../testbed/harness")).status();
+  await page.goto("/clusters/new");
+  await page.getByLabel("Name").fill("wrong-token");
+  await page.getByLabel("API server URL").fill(entries[0]!.server);
+  await page.getByLabel("CA bundle (PEM)").fill(readFileSync(`${testbedDir}/testbed-1/ca.crt`, "utf8"));
+  await page.getByLabel("Token", { exact: true }).fill("not-a-valid-token");
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByText("The credential was rejected (401 Unauthorized)")).toBeVisible();
+  const [row] = await sql<{ n: string }>("SELECT count(*) AS n FROM clusters WHERE name = 'wrong-token'");
+  expect(row?.n).toBe("0");
+});
+
+test("deleting a cluster requires typing its name", async ({ page }) => {
+  const clusters = new ClustersPage(page);
+  await clusters.goto();
+  await clusters.row("manual-one").getByRole("link", { name: "manual-one" }).click();
+  const danger = page.getByRole("region", { name: "Delete" });
+  const button = danger.getByRole("button", { name: "Delete cluster" });
+  await expect(button).toBeDisabled();
+  await danger.getByLabel("Type manual-one to confirm").fill("manual-on");
+  await expect(button).toBeDisabled();
+  await danger.getByLabel("Type manual-one to confirm").fill("manual-one");
+  await button.click();
+  await expect(page).toHaveURL(/\/clusters$/);
+  await expect(clusters.row("manual-one")).toHaveCount(0);
+});

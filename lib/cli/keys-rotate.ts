@@ -1,0 +1,28 @@
+/** `npm run keys:rotate`: re-wrap every stored credential under a new master key (see README). */
+async function main(): Promise<void> {
+  const { openDatabase } = await import("@/lib/server/runtime/database");
+  const { rotateMasterKey } = await import("@/lib/server/crypto/rotate-keys");
+  const database = await openDatabase();
+  process.env.DATABASE_URL = database.url;
+  try {
+    const report = await rotateMasterKey();
+    console.log(
+      `Master key rotation complete: current key ${report.newKeyId}; ${report.rewrapped} credential(s) re-wrapped, ` +
+        `${report.alreadyCurrent} already current.` +
+        (report.retiredKeyIds.length ? ` Retired key(s): ${report.retiredKeyIds.join(", ")}.` : ""),
+    );
+  } finally {
+    const { disconnectDb } = await import("@/lib/server/db/client");
+    await disconnectDb();
+    await database.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`Key rotation failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
+export {};

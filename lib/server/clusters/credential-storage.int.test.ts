@@ -1,0 +1,130 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Testbed } from "@/testbed/harness";
+import { resetEnvForTests } from "@/lib/server/config/env";
+import { DecryptionError } from "@/lib/server/crypto/envelope";
+import { generateKey, readKeyFile, writeKeyFile } from "@/lib/server/crypto/keyring";
+import { keyring, resetKeyring } from "@/lib/server/crypto/master-keyring";
+import { rotateMasterKey } from "@/lib/server/crypto/rotate-keys";
+import { db } from "@/lib/server/db/client";
+import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
+import { resetDatabase } from "@/lib/testing/reset-database";
+import { registrationFor, testbed } from "@/lib/testing/testbed-clusters";
+import { checkRegisteredCluster } from "./check-connection";
+import { transportFor } from "./connection";
+import { registerCluster } from "./register";
+import { getCluster, listClusters } from "./queries";
+
+let tb: Testbed;
+let keyDir: string;
+const originalKey = process.env.ARCHIPELAGO_MASTER_KEY;
+
+beforeAll(async () => {
+  tb = await testbed();
+  keyDir = await mkdtemp(path.join(os.tmpdir(), "archipelago-keys-"));
+});
+afterAll(async () => {
+  await rm(keyDir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  await resetDatabase();
+  forgetAllTransports();
+});
+afterEach(() => {
+  process.env.ARCHIPELAGO_MASTER_KEY = originalKey;
+  delete process.env.ARCHIPELAGO_MASTER_KEY_PREVIOUS;
+  delete process.env.ARCHIPELAGO_MASTER_KEY_FILE;
+  resetEnvForTests();
+  resetKeyring();
+});
+
+const useEnvKeys = (current: string, previous?: string) => {
+  process.env.ARCHIPELAGO_MASTER_KEY = current;
+  if (previous) process.env.ARCHIPELAGO_MASTER_KEY_PREVIOUS = previous;
+  else delete process.env.ARCHIPELAGO_MASTER_KEY_PREVIOUS;
+  resetEnvForTests();
+  resetKeyring();
+  forgetAllTransports();
+};
+
+describe("credentials at rest", () => {
+  it("are stored only as an envelope: no token, no key material in the row or the API view", async () => {
+    const token = registrationFor(tb, "testbed-1", "x").credential;
+    const cluster = await registerCluster(registrationFor(tb, "testbed-1", "sealed"));
+    const certCluster = await registerCluster(registrationFor(tb, "testbed-1-cert", "sealed-cert"));
+    const rows = await db().$queryRaw<Array<{ row: string }>>`SELECT row_to_json(c)::text AS row FROM clusters c`;
+    const secretKey = (registrationFor(tb, "testbed-1-cert", "y").credential as { key: string }).key;
+    for (const { row } of rows) {
+      expect(row).not.toContain((token as { token: string }).token);
+      expect(row).not.toContain(secretKey.split("\n")[1]!);
+    }
+    const views = JSON.stringify([await getCluster(cluster.id), await getCluster(certCluster.id), await listClusters({ page: 1, pageSize: 100 })]);
+    expect(views).not.toContain((token as { token: string }).token);
+    expect(views).not.toContain(secretKey.split("\n")[1]!);
+    expect(views).not.toMatch(/credentialEnvelope|PRIVATE KEY/);
+  });
+
+  it("a ciphertext swapped between two rows fails to decrypt", async () => {
+    const a = await registerCluster(registrationFor(tb, "testbed-1", "row-a"));
+    const b = await registerCluster(registrationFor(tb, "testbed-2", "row-b"));
+    await db().$executeRaw`
+      UPDATE clusters SET credential_envelope = CASE id WHEN ${a.id}::uuid THEN (SELECT credential_envelope FROM clusters WHERE id = ${b.id}::uuid)
+                                                        ELSE (SELECT credential_envelope FROM clusters WHERE id = ${a.id}::uuid) END
+      WHERE id IN (${a.id}::uuid, ${b.id}::uuid)`;
+    await expect(transportFor(a.id)).rejects.toBeInstanceOf(DecryptionError);
+    await expect(transportFor(b.id)).rejects.toBeInstanceOf(DecryptionError);
+  });
+
+  it("a different master key cannot decrypt", async () => {
+    const cluster = await registerCluster(registrationFor(tb, "testbed-1", "other-key"));
+    useEnvKeys(generateKey());
+    await expect(transportFor(cluster.id)).rejects.toBeInstanceOf(DecryptionError);
+  });
+});
+
+describe("master key rotation", () => {
+  it("from environment keys: every cluster stays connectable and moves to the new key", async () => {
+    const oldKey = generateKey();
+    useEnvKeys(oldKey);
+    const clusters = [
+      await registerCluster(registrationFor(tb, "testbed-1", "rot-1")),
+      await registerCluster(registrationFor(tb, "testbed-2-cert", "rot-2")),
+    ];
+    const newKey = generateKey();
+    useEnvKeys(newKey, oldKey);
+    const report = await rotateMasterKey();
+    expect(report.rewrapped).toBe(2);
+    useEnvKeys(newKey); // the old key is gone
+    for (const cluster of clusters) expect(await checkRegisteredCluster(cluster.id)).toMatchObject({ ok: true });
+    const kids = await db().$queryRaw<Array<{ kid: string }>>`SELECT credential_envelope->>'kid' AS kid FROM clusters`;
+    expect(new Set(kids.map((row) => row.kid))).toEqual(new Set([keyring().current.id]));
+  });
+
+  it("from a key file: old key kept until done, then retired; re-running is harmless", async () => {
+    const file = path.join(keyDir, "master.key");
+    writeKeyFile(file, [generateKey()]);
+    delete process.env.ARCHIPELAGO_MASTER_KEY;
+    process.env.ARCHIPELAGO_MASTER_KEY_FILE = file;
+    resetEnvForTests();
+    resetKeyring();
+    const before = keyring().current.id;
+    const cluster = await registerCluster(registrationFor(tb, "testbed-1", "file-rot"));
+
+    const report = await rotateMasterKey();
+    expect(report.retiredKeyIds).toEqual([before]);
+    expect(report.rewrapped).toBe(1);
+    const keys = readKeyFile(file);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]!.id).not.toBe(before);
+    expect((await readFile(file, "utf8")).trim().split("\n")).toHaveLength(1);
+    forgetAllTransports();
+    expect(await checkRegisteredCluster(cluster.id)).toMatchObject({ ok: true });
+
+    const again = await rotateMasterKey();
+    expect(again.rewrapped).toBe(1);
+    forgetAllTransports();
+    expect(await checkRegisteredCluster(cluster.id)).toMatchObject({ ok: true });
+  });
+});

@@ -1,0 +1,45 @@
+import "server-only";
+import { matchesSelector, parseSelector } from "@/lib/k8s/label-selector";
+import type { ClusterListResponse, ClusterView, HealthCheckView } from "@/lib/api/cluster-types";
+import type { ListClustersQuery } from "@/lib/schemas/clusters";
+import { db } from "@/lib/server/db/client";
+import { notFound } from "@/lib/server/errors/app-error";
+import { toClusterView, toHealthCheckView } from "./views";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Label selectors are evaluated here rather than in SQL: a fleet is hundreds of clusters,
+ * and one evaluator (lib/k8s/label-selector) keeps the browser preview and the server in
+ * agreement.
+ */
+export async function listClusters(query: ListClustersQuery): Promise<ClusterListResponse> {
+  const rows = await db().cluster.findMany({
+    where: query.name ? { name: { contains: query.name.toLowerCase() } } : undefined,
+    orderBy: { name: "asc" },
+  });
+  const selector = query.selector ? parseSelector(query.selector) : null;
+  const selected = rows.map(toClusterView).filter((cluster) => !selector || matchesSelector(selector, cluster.labels));
+  const counts = { never_checked: 0, reachable: 0, unreachable: 0, total: selected.length };
+  for (const cluster of selected) counts[cluster.status] += 1;
+  const filtered = query.status ? selected.filter((cluster) => cluster.status === query.status) : selected;
+  const start = (query.page - 1) * query.pageSize;
+  return { clusters: filtered.slice(start, start + query.pageSize), counts, page: query.page, pageSize: query.pageSize };
+}
+
+export async function getCluster(id: string): Promise<ClusterView> {
+  if (!UUID.test(id)) throw notFound("Cluster");
+  const cluster = await db().cluster.findUnique({ where: { id } });
+  if (!cluster) throw notFound("Cluster");
+  return toClusterView(cluster);
+}
+
+export async function recentHealthChecks(id: string, limit: number): Promise<HealthCheckView[]> {
+  await getCluster(id);
+  const checks = await db().clusterHealthCheck.findMany({ where: { clusterId: id }, orderBy: { checkedAt: "desc" }, take: limit });
+  return checks.reverse().map(toHealthCheckView);
+}
+
+export function isClusterId(id: string): boolean {
+  return UUID.test(id);
+}

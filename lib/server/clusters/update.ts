@@ -1,0 +1,65 @@
+import "server-only";
+import type { ClusterView } from "@/lib/api/cluster-types";
+import type { CredentialInput, UpdateClusterBody } from "@/lib/schemas/clusters";
+import { db } from "@/lib/server/db/client";
+import { notFound, validationFailed } from "@/lib/server/errors/app-error";
+import { forgetTransport } from "@/lib/server/kube/transport-cache";
+import { sealCredential } from "./credential-vault";
+import { materialProblems } from "./material";
+import { isClusterId } from "./queries";
+import { serverAddressProblem } from "./server-address";
+import { toClusterView } from "./views";
+
+const CONNECTION_FIELDS = ["server", "caData", "insecureSkipTlsVerify", "tlsServerName"] as const;
+
+export async function updateCluster(id: string, body: UpdateClusterBody): Promise<ClusterView> {
+  if (!isClusterId(id)) throw notFound("Cluster");
+  const problems = materialProblems({ caData: body.caData });
+  if (body.server) {
+    const addressProblem = await serverAddressProblem(body.server);
+    if (addressProblem) problems.server = [addressProblem];
+  }
+  if (Object.keys(problems).length > 0) throw validationFailed(problems);
+
+  const connectionChanged = CONNECTION_FIELDS.some((field) => body[field] !== undefined);
+  const updated = await db().cluster.updateMany({
+    where: { id },
+    data: {
+      ...body,
+      // New connection settings mean new clients and a fresh status.
+      ...(connectionChanged ? { revision: { increment: 1 }, status: "never_checked", statusSince: null, lastErrorCode: null, lastErrorMessage: null } : {}),
+    },
+  });
+  if (updated.count === 0) throw notFound("Cluster");
+  if (connectionChanged) forgetTransport(id);
+  return toClusterView(await db().cluster.findUniqueOrThrow({ where: { id } }));
+}
+
+/** Editing a credential means replacing it: the old one is never shown or merged. */
+export async function replaceCredential(id: string, credential: CredentialInput): Promise<ClusterView> {
+  if (!isClusterId(id)) throw notFound("Cluster");
+  const problems = materialProblems({ credential }, "");
+  if (Object.keys(problems).length > 0) throw validationFailed(problems);
+  const updated = await db().cluster.updateMany({
+    where: { id },
+    data: {
+      authType: credential.type,
+      credentialEnvelope: sealCredential(id, credential),
+      revision: { increment: 1 },
+      status: "never_checked",
+      statusSince: null,
+      lastErrorCode: null,
+      lastErrorMessage: null,
+    },
+  });
+  if (updated.count === 0) throw notFound("Cluster");
+  forgetTransport(id);
+  return toClusterView(await db().cluster.findUniqueOrThrow({ where: { id } }));
+}
+
+export async function deleteCluster(id: string): Promise<void> {
+  if (!isClusterId(id)) throw notFound("Cluster");
+  const deleted = await db().cluster.deleteMany({ where: { id } });
+  if (deleted.count === 0) throw notFound("Cluster");
+  forgetTransport(id);
+}

@@ -1,0 +1,100 @@
+import "server-only";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync, renameSync, chmodSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * Master keys that wrap the per-record data keys. The first key is current (new records
+ * are wrapped with it); the others still decrypt, which is what makes rotation safe.
+ *
+ * Sources, in order:
+ *  1. ARCHIPELAGO_MASTER_KEY (+ ARCHIPELAGO_MASTER_KEY_PREVIOUS, comma-separated)
+ *  2. ARCHIPELAGO_MASTER_KEY_FILE: one base64 key per line, current first
+ *  3. the embedded default: <data dir>/master.key, generated on first use
+ * Each key is 32 random bytes, base64-encoded (`openssl rand -base64 32`).
+ */
+
+export interface MasterKey {
+  /** Short fingerprint stored beside each wrapped key, so we know which key to use. */
+  id: string;
+  key: Buffer;
+}
+
+export interface Keyring {
+  current: MasterKey;
+  all: MasterKey[];
+  /** Where the keys came from; "file" keyrings can be rewritten by rotation. */
+  source: { kind: "env" } | { kind: "file"; path: string; generated: boolean };
+}
+
+export class KeyConfigError extends Error {
+  override name = "KeyConfigError";
+}
+
+export function keyId(key: Buffer): string {
+  return createHash("sha256").update("archipelago-master-key").update(key).digest("hex").slice(0, 16);
+}
+
+export function parseKey(text: string, origin: string): MasterKey {
+  const key = Buffer.from(text.trim(), "base64");
+  if (key.length !== 32 || key.toString("base64") !== text.trim()) {
+    throw new KeyConfigError(`${origin} must be 32 random bytes in base64 (generate one with: openssl rand -base64 32)`);
+  }
+  return { id: keyId(key), key };
+}
+
+export function generateKey(): string {
+  return randomBytes(32).toString("base64");
+}
+
+interface KeySourceConfig {
+  envKey?: string;
+  envPrevious?: string;
+  keyFile?: string;
+  /** Used only when neither variable is set; null forbids generating a key. */
+  defaultFile: string | null;
+}
+
+export function loadKeyring(config: KeySourceConfig): Keyring {
+  if (config.envKey) {
+    const current = parseKey(config.envKey, "ARCHIPELAGO_MASTER_KEY");
+    const previous = (config.envPrevious ?? "")
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .map((part, index) => parseKey(part, `ARCHIPELAGO_MASTER_KEY_PREVIOUS[${index}]`));
+    return { current, all: [current, ...previous], source: { kind: "env" } };
+  }
+  const file = config.keyFile ?? config.defaultFile;
+  if (!file) {
+    throw new KeyConfigError(
+      "No master key configured. With an external DATABASE_URL, set ARCHIPELAGO_MASTER_KEY or ARCHIPELAGO_MASTER_KEY_FILE " +
+        "(every instance must use the same key).",
+    );
+  }
+  let generated = false;
+  if (!existsSync(file)) {
+    if (config.keyFile) throw new KeyConfigError(`ARCHIPELAGO_MASTER_KEY_FILE ${file} does not exist`);
+    writeKeyFile(file, [generateKey()]);
+    generated = true;
+  }
+  const keys = readKeyFile(file);
+  return { current: keys[0]!, all: keys, source: { kind: "file", path: file, generated } };
+}
+
+export function readKeyFile(file: string): MasterKey[] {
+  const lines = readFileSync(file, "utf8")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"));
+  if (lines.length === 0) throw new KeyConfigError(`Master key file ${file} holds no key`);
+  return lines.map((line, index) => parseKey(line, `${path.basename(file)} line ${index + 1}`));
+}
+
+/** Atomic replace, owner-only permissions: a half-written key file would lose every credential. */
+export function writeKeyFile(file: string, keys: string[]): void {
+  const temporary = `${file}.tmp-${process.pid}`;
+  writeFileSync(temporary, `${keys.join("\n")}\n`, { mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, file);
+}

@@ -1,0 +1,70 @@
+import "server-only";
+import { db } from "@/lib/server/db/client";
+import { rewrapCredential } from "@/lib/server/clusters/credential-vault";
+import { envelopeSchema } from "./envelope";
+import { generateKey, readKeyFile, writeKeyFile } from "./keyring";
+import { keyring, reloadKeyring } from "./master-keyring";
+
+export interface RotationReport {
+  newKeyId: string;
+  rewrapped: number;
+  alreadyCurrent: number;
+  retiredKeyIds: string[];
+}
+
+/**
+ * Re-wraps every stored data key under the current master key. Payloads are not touched,
+ * so a credential is never in plaintext outside memory during rotation.
+ *
+ * File keyrings (ARCHIPELAGO_MASTER_KEY_FILE or the embedded default): a new key is put in
+ * front of the old ones, records are re-wrapped, then the old keys are dropped. Until that
+ * last step the old keys still decrypt, and running servers notice the file change at once.
+ * An interrupted rotation is finished by running it again.
+ *
+ * Environment keyrings: set the new key as ARCHIPELAGO_MASTER_KEY and the old one in
+ * ARCHIPELAGO_MASTER_KEY_PREVIOUS (on every instance), run this, then remove the old key.
+ */
+export async function rotateMasterKey(): Promise<RotationReport> {
+  let ring = keyring();
+  let retiredKeyIds: string[] = [];
+  if (ring.source.kind === "file") {
+    const file = ring.source.path;
+    const existing = readKeyFile(file);
+    if (existing.length === 1) {
+      // Start a rotation: new current key, old key kept for decryption.
+      writeKeyFile(file, [generateKey(), existing[0]!.key.toString("base64")]);
+    }
+    ring = reloadKeyring();
+    retiredKeyIds = ring.all.slice(1).map((key) => key.id);
+  }
+
+  let rewrapped = 0;
+  let alreadyCurrent = 0;
+  // Repeat until a pass changes nothing: a credential replaced during the pass may have
+  // been sealed by a server that had not yet seen the new key.
+  for (let pass = 0; pass < 5; pass += 1) {
+    let changed = 0;
+    const rows = await db().cluster.findMany({ select: { id: true, credentialEnvelope: true } });
+    for (const row of rows) {
+      const envelope = envelopeSchema.parse(row.credentialEnvelope);
+      if (envelope.kid === ring.current.id) {
+        if (pass === 0) alreadyCurrent += 1;
+        continue;
+      }
+      const next = rewrapCredential(row.id, envelope);
+      // Compare-and-set on the old envelope so a concurrent credential replacement wins.
+      const updated = await db().$executeRaw`
+        UPDATE clusters SET credential_envelope = ${JSON.stringify(next)}::jsonb
+        WHERE id = ${row.id}::uuid AND credential_envelope = ${JSON.stringify(row.credentialEnvelope)}::jsonb`;
+      changed += updated;
+    }
+    rewrapped += changed;
+    if (changed === 0) break;
+  }
+
+  if (ring.source.kind === "file") {
+    writeKeyFile(ring.source.path, [ring.current.key.toString("base64")]);
+    reloadKeyring();
+  }
+  return { newKeyId: ring.current.id, rewrapped, alreadyCurrent, retiredKeyIds };
+}

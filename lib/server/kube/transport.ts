@@ -1,0 +1,187 @@
+import "server-only";
+import https from "node:https";
+import type http from "node:http";
+import { isIP } from "node:net";
+import {
+  createConfiguration,
+  type RequestContext,
+  ResponseContext,
+  ServerConfiguration,
+  wrapHttpLibrary,
+  type Configuration,
+  type SecurityAuthentication,
+} from "@kubernetes/client-node";
+import { BlockedAddressError, guardedLookup, isBlockedAddress } from "./address-guard";
+import type { ConnectionSpec } from "./credential";
+import { ClusterTimeoutError, classifyClusterError, classifyHttpStatus } from "./errors";
+import { protectedEndpoints } from "./protected-endpoints";
+
+/** A cluster is not allowed to make us buffer unbounded answers. */
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+export interface RawRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** Per-call identity headers (user impersonation); added by the access layer. */
+export type ExtraHeaders = Record<string, string | string[]>;
+
+// The generated clients insist on an auth method; ours lives in the transport itself.
+const noAuth: SecurityAuthentication = { getName: () => "archipelago", applySecurityAuthentication: () => undefined };
+
+/**
+ * One cluster's connection: a keep-alive HTTPS agent (the connection pool) and the
+ * credential, built from a ConnectionSpec. Requests never follow redirects, are bounded
+ * by a timeout that covers connect, headers and body, and connect only to allowed
+ * addresses.
+ */
+export class ClusterTransport {
+  readonly agent: https.Agent;
+  private readonly base: URL;
+
+  constructor(
+    readonly spec: ConnectionSpec,
+    private readonly defaultTimeoutMs: number,
+  ) {
+    this.base = new URL(spec.server);
+    const port = Number(this.base.port || 443);
+    const credential = spec.credential;
+    this.agent = new https.Agent({
+      keepAlive: true,
+      keepAliveMsecs: 15_000,
+      maxSockets: 32,
+      maxFreeSockets: 8,
+      ca: spec.caData ?? undefined,
+      rejectUnauthorized: !spec.insecureSkipTlsVerify,
+      servername: spec.tlsServerName ?? (isIP(this.base.hostname) ? undefined : this.base.hostname),
+      cert: credential.type === "client_certificate" ? credential.certificate : undefined,
+      key: credential.type === "client_certificate" ? credential.key : undefined,
+      lookup: guardedLookup(port, protectedEndpoints) as unknown as https.AgentOptions["lookup"],
+    });
+  }
+
+  /** Raw JSON/bytes request relative to the server URL. Non-2xx answers are returned, not thrown. */
+  async request(request: RawRequest, extraHeaders: ExtraHeaders = {}): Promise<RawResponse> {
+    const url = new URL(request.path.replace(/^\//, ""), this.base.href.endsWith("/") ? this.base.href : `${this.base.href}/`);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const body =
+      request.body === undefined ? undefined : typeof request.body === "string" ? request.body : JSON.stringify(request.body);
+    const headers: Record<string, string | string[]> = {
+      accept: request.accept ?? "application/json",
+      ...extraHeaders,
+      ...(request.headers ?? {}),
+    };
+    if (body !== undefined) headers["content-type"] = request.contentType ?? "application/json";
+    return this.send(url, request.method, headers, body, request.timeoutMs ?? this.defaultTimeoutMs);
+  }
+
+  /** Like request(), but throws a ClusterCallError for non-2xx and parses JSON. */
+  async json<T>(request: RawRequest, extraHeaders: ExtraHeaders = {}): Promise<T> {
+    const response = await this.request(request, extraHeaders);
+    const failure = classifyHttpStatus(response.status);
+    if (failure) throw failure;
+    try {
+      return JSON.parse(response.body.toString("utf8")) as T;
+    } catch {
+      throw classifyClusterError(Object.assign(new Error("bad json"), { code: "EBADJSON" }));
+    }
+  }
+
+  /** A configuration for @kubernetes/client-node's generated API classes over this transport. */
+  configuration(extraHeaders: ExtraHeaders = {}, timeoutMs = this.defaultTimeoutMs): Configuration {
+    return createConfiguration({
+      baseServer: new ServerConfiguration<Record<string, string>>(this.base.href.replace(/\/$/, ""), {}),
+      authMethods: { default: noAuth },
+      httpApi: wrapHttpLibrary({
+        send: async (context: RequestContext) => {
+          const headers: Record<string, string | string[]> = { ...context.getHeaders(), ...extraHeaders };
+          const rawBody = context.getBody();
+          const body = typeof rawBody === "string" ? rawBody : rawBody === undefined ? undefined : JSON.stringify(rawBody);
+          const response = await this.send(new URL(context.getUrl()), context.getHttpMethod().toString(), headers, body, timeoutMs);
+          const flatHeaders: Record<string, string> = {};
+          for (const [key, value] of Object.entries(response.headers)) {
+            if (value !== undefined) flatHeaders[key] = Array.isArray(value) ? value.join(", ") : value;
+          }
+          const text = response.body.toString("utf8");
+          return new ResponseContext(response.status, flatHeaders, {
+            text: async () => text,
+            binary: async () => response.body,
+          });
+        },
+      }),
+    });
+  }
+
+  destroy(): void {
+    this.agent.destroy();
+  }
+
+  private send(
+    url: URL,
+    method: string,
+    headers: Record<string, string | string[]>,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<RawResponse> {
+    return new Promise<RawResponse>((resolve, reject) => {
+      const port = Number(url.port || 443);
+      const literal = url.hostname.replace(/^\[|\]$/g, "");
+      if (isIP(literal)) {
+        // IP literals never reach the lookup hook, so they are checked here.
+        const reason = isBlockedAddress(literal, port, protectedEndpoints());
+        if (reason) return reject(classifyClusterError(new BlockedAddressError(`${literal} is refused: ${reason}`)));
+      }
+      const allHeaders: Record<string, string | string[]> = { ...headers };
+      if (this.spec.credential.type === "token") allHeaders.authorization = `Bearer ${this.spec.credential.token}`;
+      if (body !== undefined) allHeaders["content-length"] = String(Buffer.byteLength(body));
+
+      let settled = false;
+      const finish = (error: unknown, value?: RawResponse) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error) reject(classifyClusterError(error));
+        else resolve(value!);
+      };
+      const request = https.request(url, { method, agent: this.agent, headers: allHeaders }, (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) {
+            request.destroy(Object.assign(new Error("response too large"), { code: "EARCHIPELAGO_TOO_LARGE" }));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on("end", () => finish(null, { status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+        response.on("error", (error) => finish(error));
+      });
+      // One deadline for the whole exchange: a server that accepts and then stalls
+      // (headers or body) costs at most timeoutMs.
+      const timer = setTimeout(() => {
+        const error = new ClusterTimeoutError(timeoutMs);
+        request.destroy(error);
+        finish(error);
+      }, timeoutMs);
+      request.on("error", (error) => finish(error));
+      if (body !== undefined) request.write(body);
+      request.end();
+    });
+  }
+}

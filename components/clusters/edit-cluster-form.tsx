@@ -18,8 +18,9 @@ export function EditClusterForm({ cluster }: { cluster: ClusterView }) {
   const [description, setDescription] = useState(cluster.description);
   const [labels, setLabels] = useState(rowsFromRecord(cluster.labels));
   const [variables, setVariables] = useState(rowsFromRecord(cluster.variables));
+  const [impersonate, setImpersonate] = useState(cluster.impersonateUsers);
   const save = useMutation({
-    mutationFn: () => updateCluster(cluster.id, { description, labels: recordFromRows(labels), variables: recordFromRows(variables) }),
+    mutationFn: () => updateCluster(cluster.id, { description, labels: recordFromRows(labels), variables: recordFromRows(variables), impersonateUsers: impersonate }),
     onSuccess: (updated) => {
       queryClient.setQueryData(clusterKeys.detail(cluster.id), updated);
       void queryClient.invalidateQueries({ queryKey: clusterKeys.all });
@@ -47,6 +48,16 @@ export function EditClusterForm({ cluster }: { cluster: ClusterView }) {
         errors={nested("variables")}
         addLabel="Add variable"
       />
+      <label className="flex items-start gap-2 text-sm">
+        <input type="checkbox" className="mt-1" checked={impersonate} onChange={(e) => setImpersonate(e.target.checked)} />
+        <span>
+          Impersonate users on this cluster
+          <span className="block text-xs text-slate-500">
+            Calls made for a user carry Impersonate-User (their email) and Impersonate-Group (their teams), so the cluster&apos;s RBAC enforces the same
+            boundaries. Archipelago&apos;s credential then needs the impersonate verb.
+          </span>
+        </span>
+      </label>
       <Button type="submit" pending={save.isPending}>
         Save changes
       </Button>

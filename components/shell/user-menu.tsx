@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { apiFetch } from "@/lib/api/client";
@@ -62,10 +63,17 @@ export function UserMenu({ name, email, isAdmin }: Props) {
             <p className="truncate text-xs text-slate-500">{email}</p>
             {isAdmin ? <p className="mt-1 text-xs font-semibold text-indigo-600">Administrator</p> : null}
           </div>
+          <Link
+            href="/account/tokens"
+            role="menuitem"
+            onClick={() => setOpen(false)}
+            className="block px-4 py-2 text-sm text-slate-700 hover:bg-slate-50 focus:bg-slate-50 focus:outline-none"
+          >
+            API tokens
+          </Link>
           <button
             type="button"
             role="menuitem"
-            autoFocus
             disabled={signOut.isPending}
             onClick={() => signOut.mutate()}
             className="block w-full px-4 py-2 text-left text-sm text-slate-700 hover:bg-slate-50 focus:bg-slate-50 focus:outline-none"

@@ -24,6 +24,7 @@ export interface ClusterView {
   nodeCount: number | null;
   namespaceCount: number | null;
   identity: string | null;
+  impersonateUsers: boolean;
   createdAt: string;
   updatedAt: string;
 }

@@ -54,7 +54,7 @@ export const previewKubeconfig = (kubeconfig: string) =>
 export const importKubeconfig = (kubeconfig: string, contexts: Array<{ context: string; name: string; labels?: Record<string, string> }>) =>
   apiFetch<{ clusters: ClusterView[] }>("/api/v1/clusters/import", { method: "POST", body: { kubeconfig, contexts } }).then((r) => r.clusters);
 
-export const updateCluster = (id: string, changes: Partial<Pick<ClusterView, "description" | "labels" | "variables">>) =>
+export const updateCluster = (id: string, changes: Partial<Pick<ClusterView, "description" | "labels" | "variables" | "impersonateUsers">>) =>
   apiFetch<{ cluster: ClusterView }>(`/api/v1/clusters/${encodeURIComponent(id)}`, { method: "PATCH", body: changes }).then((r) => r.cluster);
 
 export const replaceCredential = (id: string, credential: CredentialInput) =>

@@ -1,7 +1,7 @@
 /**
- * `npm test`: every check, in order — type check, lint, unit tests, integration tests
- * (real Postgres and testbed clusters), browser tests (real Chromium against the built
- * app). Stages run even after a failure so one run reports everything; the exit code is
+ * `npm test`: every check, in order — type check, lint, unit tests (TypeScript, then the
+ * testbed's Go), integration tests (real Postgres and testbed clusters), browser tests
+ * (real Chromium against the built app). Stages run even after a failure so one run reports everything; the exit code is
  * non-zero if any stage failed. `npm test -- unit e2e` runs only the named stages.
  */
 import { spawnSync } from "node:child_process";
@@ -59,10 +59,32 @@ function vitestStage(project: "unit" | "integration"): Stage {
   };
 }
 
+/** The testbed's own Go unit tests (orchestration, proxy, seed plan); counted from `go test -json`. */
+const goStage: Stage = {
+  name: "go",
+  run: () => {
+    const result = spawnSync("go", ["test", "-json", "./internal/..."], { cwd: path.resolve("testbed"), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const counts: Counts = { passed: 0, failed: 0, skipped: 0 };
+    for (const line of (result.stdout ?? "").split("\n")) {
+      if (!line.startsWith("{")) continue;
+      const event = JSON.parse(line) as { Action?: string; Test?: string; Output?: string };
+      if (!event.Test) continue;
+      if (event.Action === "pass") counts.passed += 1;
+      else if (event.Action === "fail") counts.failed += 1;
+      else if (event.Action === "skip") counts.skipped += 1;
+      if (event.Action === "fail" || (event.Output && /FAIL|panic/.test(event.Output))) process.stdout.write(event.Output ?? `FAIL ${event.Test}\n`);
+    }
+    if (result.stderr) process.stderr.write(result.stderr);
+    console.log(`go test: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+    return { ok: result.status === 0 && counts.passed > 0, counts };
+  },
+};
+
 const STAGES: Stage[] = [
   { name: "typecheck", run: () => ({ ok: run(bin("tsc"), ["--noEmit"]) }) },
   { name: "lint", run: () => ({ ok: run(bin("eslint"), [".", "--max-warnings=0"]) }) },
   vitestStage("unit"),
+  goStage,
   vitestStage("integration"),
   {
     name: "e2e",

@@ -96,6 +96,7 @@ export const createClusterBodySchema = z.object({
   credential: credentialInputSchema,
   labels: labelsSchema.default({}),
   variables: variablesSchema.default({}),
+  impersonateUsers: z.boolean().default(false),
 });
 export type CreateClusterBody = z.infer<typeof createClusterBodySchema>;
 
@@ -108,6 +109,7 @@ export const updateClusterBodySchema = z
     caData: pemCertificateSchema("CA bundle").nullable(),
     insecureSkipTlsVerify: z.boolean(),
     tlsServerName: z.string().trim().max(253).nullable(),
+    impersonateUsers: z.boolean(),
   })
   .partial()
   .strict()

@@ -26,6 +26,7 @@ export function registrationFor(tb: Testbed, context: string, name: string, extr
     credential: resolved.connection.credential,
     labels: {},
     variables: {},
+    impersonateUsers: false,
     ...extra,
   };
 }

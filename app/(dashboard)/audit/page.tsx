@@ -1,16 +1,21 @@
 import type { Metadata } from "next";
-import { NotAvailableYet } from "@/components/shell/not-available-yet";
+import { notFound } from "next/navigation";
+import { Suspense } from "react";
+import { AuditLog } from "@/components/audit/audit-log";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageCaller } from "@/lib/server/http/page-caller";
 
 export const metadata: Metadata = { title: "Audit" };
 
 export default async function AuditPage() {
-  await requirePageCaller();
+  const { user } = await requirePageCaller();
+  if (!user.isAdmin) notFound();
   return (
     <>
-      <PageHeader title="Audit" />
-      <NotAvailableYet feature="Audit" description="An append-only, hash-chained record of every change, sign-in and secret reveal." />
+      <PageHeader title="Audit" description="Every change, sign-in and secret reveal. Append-only and hash-chained (npm run audit:verify)." />
+      <Suspense>
+        <AuditLog />
+      </Suspense>
     </>
   );
 }

@@ -1,16 +1,27 @@
 import type { Metadata } from "next";
-import { NotAvailableYet } from "@/components/shell/not-available-yet";
+import Link from "next/link";
+import { TeamList } from "@/components/teams/team-list";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageCaller } from "@/lib/server/http/page-caller";
 
 export const metadata: Metadata = { title: "Teams" };
 
 export default async function TeamsPage() {
-  await requirePageCaller();
+  const { user } = await requirePageCaller();
   return (
     <>
-      <PageHeader title="Teams" />
-      <NotAvailableYet feature="Teams" description="Teams, members and the clusters and namespaces each team is granted." />
+      <PageHeader
+        title="Teams"
+        description="A team sees only the clusters and namespaces its grants cover."
+        actions={
+          user.isAdmin ? (
+            <Link href="/teams/users" className="rounded-md px-3 py-2 text-sm font-semibold ring-1 ring-slate-300 hover:bg-white">
+              Users
+            </Link>
+          ) : null
+        }
+      />
+      <TeamList isAdmin={user.isAdmin} />
     </>
   );
 }

@@ -13,9 +13,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * and one evaluator (lib/k8s/label-selector) keeps the browser preview and the server in
  * agreement.
  */
-export async function listClusters(query: ListClustersQuery): Promise<ClusterListResponse> {
+export async function listClusters(query: ListClustersQuery, visible: "all" | ReadonlySet<string> = "all"): Promise<ClusterListResponse> {
+  // Filtered here, before counting: a caller learns nothing about clusters it may not see.
   const rows = await db().cluster.findMany({
-    where: query.name ? { name: { contains: query.name.toLowerCase() } } : undefined,
+    where: {
+      ...(query.name ? { name: { contains: query.name.toLowerCase() } } : {}),
+      ...(visible === "all" ? {} : { id: { in: [...visible] } }),
+    },
     orderBy: { name: "asc" },
   });
   const selector = query.selector ? parseSelector(query.selector) : null;

@@ -57,6 +57,7 @@ async function createMany(inputs: Array<{ input: CreateClusterBody; prefix: stri
             credentialEnvelope: sealCredential(id, input.credential),
             labels: input.labels,
             variables: input.variables,
+            impersonateUsers: input.impersonateUsers,
           },
         });
       }),

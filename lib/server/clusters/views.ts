@@ -31,6 +31,7 @@ export function toClusterView(cluster: StoredCluster): ClusterView {
     nodeCount: cluster.nodeCount,
     namespaceCount: cluster.namespaceCount,
     identity: cluster.identity,
+    impersonateUsers: cluster.impersonateUsers,
     createdAt: cluster.createdAt.toISOString(),
     updatedAt: cluster.updatedAt.toISOString(),
   };

@@ -34,3 +34,10 @@ export async function requirePageCaller(): Promise<Caller> {
   }
   return caller;
 }
+
+/** The signed-in caller's grants for this request (pages decide visibility with the same policy as the API). */
+export const getPageProfile = cache(async () => {
+  const caller = await requirePageCaller();
+  const { loadAccessProfile } = await import("@/lib/server/access/profile");
+  return loadAccessProfile(caller);
+});

@@ -2,10 +2,13 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
+import { loadAccessProfile } from "@/lib/server/access/profile";
+import type { AccessProfile } from "@/lib/server/access/policy";
+import { recordAuditSafely, type AuditActor, type AuditTarget } from "@/lib/server/audit/record";
 import { authenticate, type Caller } from "@/lib/server/auth/caller";
 import { SESSION_COOKIE } from "@/lib/server/auth/session-token";
 import { env } from "@/lib/server/config/env";
-import { forbidden, unauthenticated, validationFailed } from "@/lib/server/errors/app-error";
+import { AppError, forbidden, unauthenticated, validationFailed } from "@/lib/server/errors/app-error";
 import { handleApiError } from "./handle-error";
 import { assertSameOrigin } from "./origin-check";
 import { readJsonBody } from "./read-json";
@@ -14,8 +17,10 @@ import { fieldErrorsFromZod } from "./zod-errors";
 
 /**
  * The single door for route handlers: every file under app/api exports handlers built
- * with `route()`. It establishes the caller, enforces the access level, rejects
- * cross-site cookie mutations, parses and validates input, and maps every error.
+ * with `route()`. It establishes the caller (session cookie or API token), enforces the
+ * access level, rejects cross-site cookie mutations, parses and validates input, loads
+ * the caller's access profile on demand, writes the audit row of every mutation, and maps
+ * every error.
  */
 
 type Access = "public" | "user" | "admin";
@@ -26,9 +31,18 @@ interface RouteSpec<TBody extends z.ZodType | undefined, TQuery extends z.ZodTyp
   query?: TQuery;
   /** Overrides ARCHIPELAGO_MAX_BODY_BYTES for routes that take larger documents. */
   maxBodyBytes?: number;
+  /** Audit action name. Required for every unsafe method (enforced at request time and by the authorization matrix test). */
+  audit?: string;
 }
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+
+export interface AuditContext {
+  target(target: AuditTarget): void;
+  detail(key: string, value: unknown): void;
+  /** For routes that establish the actor themselves (sign-in). */
+  actor(actor: AuditActor | null): void;
+}
 
 export interface RouteContext<TBody, TQuery, TAccess extends Access> {
   request: NextRequest;
@@ -39,44 +53,52 @@ export interface RouteContext<TBody, TQuery, TAccess extends Access> {
   facts: RequestFacts;
   requestId: string;
   sessionToken: string | undefined;
+  /** The caller's grants, loaded once per request when first asked for. */
+  profile(): Promise<AccessProfile>;
+  audit: AuditContext;
 }
 
-type Handler<TBody, TQuery, TAccess extends Access> = (
-  context: RouteContext<TBody, TQuery, TAccess>,
-) => Promise<Response | object | null>;
+type Handler<TBody, TQuery, TAccess extends Access> = (context: RouteContext<TBody, TQuery, TAccess>) => Promise<Response | object | null>;
 
 type NextRouteContext = { params: Promise<Record<string, string | string[]>> };
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export function route<
-  TAccess extends Access,
-  TBody extends z.ZodType | undefined = undefined,
-  TQuery extends z.ZodType | undefined = undefined,
->(
+export function route<TAccess extends Access, TBody extends z.ZodType | undefined = undefined, TQuery extends z.ZodType | undefined = undefined>(
   spec: RouteSpec<TBody, TQuery> & { access: TAccess },
   handler: Handler<Infer<TBody>, Infer<TQuery>, TAccess>,
 ) {
   return async function handle(request: NextRequest, nextContext?: NextRouteContext): Promise<Response> {
     const incomingId = request.headers.get("x-request-id");
     const requestId = incomingId && REQUEST_ID_PATTERN.test(incomingId) ? incomingId : randomUUID();
+    const facts = requestFacts(request.headers);
+    const mutation = !SAFE_METHODS.has(request.method.toUpperCase());
+    let caller: Caller | null = null;
+    let auditActor: AuditActor | null | undefined;
+    const auditTarget: AuditTarget = {};
+    const auditDetails: Record<string, unknown> = {};
+    let response: Response;
+
     try {
-      const facts = requestFacts(request.headers);
+      if (mutation && !spec.audit) throw new Error(`route for ${request.method} ${request.nextUrl.pathname} has no audit action`);
       const sessionToken = request.cookies.get(SESSION_COOKIE)?.value;
+      const authorization = request.headers.get("authorization");
       // Cookies are sent by the browser on its own, so a mutation that could ride on them
       // must prove it comes from our pages. That includes sign-in (login CSRF) and setup;
       // only a request authenticated purely by an Authorization header is exempt.
-      const headerOnly = request.headers.has("authorization") && !sessionToken;
+      const headerOnly = Boolean(authorization) && !sessionToken;
       if (!headerOnly) assertSameOrigin(request.method, facts);
 
-      const caller = await authenticate({ sessionToken });
-      if (spec.access !== "public" && !caller) throw unauthenticated();
-      if (spec.access === "admin" && !caller?.user.isAdmin) throw forbidden();
+      caller = await authenticate({ sessionToken, authorization });
+      if (!caller && (spec.access !== "public" || authorization)) throw unauthenticated();
+      if (spec.access === "admin" && !caller?.user.isAdmin) throw forbidden("Only admins can do this");
 
       const query = spec.query ? parseOrThrow(spec.query, Object.fromEntries(request.nextUrl.searchParams)) : undefined;
       const body = spec.body ? parseOrThrow(spec.body, await readJsonBody(request, spec.maxBodyBytes ?? env().ARCHIPELAGO_MAX_BODY_BYTES)) : undefined;
       const params = (await nextContext?.params) ?? {};
 
+      let profile: Promise<AccessProfile> | undefined;
       const result = await handler({
         request,
         caller: caller as RouteContext<Infer<TBody>, Infer<TQuery>, TAccess>["caller"],
@@ -86,14 +108,43 @@ export function route<
         facts,
         requestId,
         sessionToken,
+        profile: () => {
+          if (!caller) throw unauthenticated();
+          profile ??= loadAccessProfile(caller);
+          return profile;
+        },
+        audit: {
+          target: (target) => Object.assign(auditTarget, target),
+          detail: (key, value) => {
+            auditDetails[key] = value;
+          },
+          actor: (actor) => {
+            auditActor = actor;
+          },
+        },
       });
-      const response = result instanceof Response ? result : NextResponse.json(result ?? { ok: true });
+      response = result instanceof Response ? result : NextResponse.json(result ?? { ok: true });
       response.headers.set("x-request-id", requestId);
       if (!response.headers.has("cache-control")) response.headers.set("cache-control", "no-store");
-      return response;
     } catch (error) {
-      return handleApiError(error, requestId);
+      response = handleApiError(error, requestId);
+      if (error instanceof AppError && error.code === "validation_failed") auditDetails.invalidFields = Object.keys(error.options.fields ?? {});
     }
+
+    if (mutation && spec.audit) {
+      const status = response.status;
+      await recordAuditSafely({
+        actor: auditActor !== undefined ? auditActor : caller ? { userId: caller.user.id, email: caller.user.email, via: caller.via } : null,
+        action: spec.audit,
+        target: auditTarget,
+        result: status < 400 ? "success" : status === 401 || status === 403 || status === 404 ? "denied" : "failure",
+        httpStatus: status,
+        requestId,
+        clientIp: facts.clientIp,
+        details: auditDetails,
+      });
+    }
+    return response;
   };
 }
 

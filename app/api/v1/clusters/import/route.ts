@@ -7,6 +7,10 @@ import { route } from "@/lib/server/http/route";
 const EIGHT_MB = 8 * 1024 * 1024;
 
 /** Registers the chosen contexts of a kubeconfig, all or none. */
-export const POST = route({ access: "admin", body: importKubeconfigBodySchema, maxBodyBytes: EIGHT_MB }, async ({ body }) =>
-  NextResponse.json({ clusters: await importClusters(body) }, { status: 201 }),
+export const POST = route(
+  { access: "admin", body: importKubeconfigBodySchema, maxBodyBytes: EIGHT_MB, audit: "cluster.import" },
+  async ({ body, audit }) => {
+    audit.detail("clusters", body.contexts.map((choice) => choice.name));
+    return NextResponse.json({ clusters: await importClusters(body) }, { status: 201 });
+  },
 );

@@ -1,8 +1,12 @@
 import { replaceCredentialBodySchema } from "@/lib/schemas/clusters";
+import { getCluster } from "@/lib/server/clusters/queries";
 import { replaceCredential } from "@/lib/server/clusters/update";
 import { route } from "@/lib/server/http/route";
 
 /** Replaces the credential. There is deliberately no GET: a saved credential never leaves the server. */
-export const PUT = route({ access: "admin", body: replaceCredentialBodySchema }, async ({ params, body }) => ({
-  cluster: await replaceCredential(String(params.id), body.credential),
-}));
+export const PUT = route({ access: "admin", body: replaceCredentialBodySchema, audit: "cluster.replace-credential" }, async ({ params, body, audit }) => {
+  const cluster = await getCluster(String(params.id));
+  audit.target({ cluster: cluster.name });
+  audit.detail("type", body.credential.type);
+  return { cluster: await replaceCredential(cluster.id, body.credential) };
+});

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { recentHealthChecks } from "@/lib/server/clusters/queries";
+import { requireClusterVisible } from "@/lib/server/access/guard";
+import { getCluster, recentHealthChecks } from "@/lib/server/clusters/queries";
 import { HEALTH_HISTORY } from "@/lib/server/clusters/health";
 import { route } from "@/lib/server/http/route";
 
@@ -7,6 +8,8 @@ const healthQuerySchema = z.object({
   limit: z.coerce.number({ error: "limit must be a number" }).int().min(1, "limit must be 1 or more").max(HEALTH_HISTORY, `limit must be at most ${HEALTH_HISTORY}`).default(50),
 });
 
-export const GET = route({ access: "user", query: healthQuerySchema }, async ({ params, query }) => ({
-  checks: await recentHealthChecks(String(params.id), query.limit),
-}));
+export const GET = route({ access: "user", query: healthQuerySchema }, async ({ params, query, profile }) => {
+  const cluster = await getCluster(String(params.id));
+  requireClusterVisible(await profile(), cluster.id);
+  return { checks: await recentHealthChecks(cluster.id, query.limit) };
+});

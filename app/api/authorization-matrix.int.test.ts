@@ -1,0 +1,182 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { NextRequest } from "next/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Testbed } from "@/testbed/harness";
+import { db } from "@/lib/server/db/client";
+import { createAccessFixtures, PERSONAS, type AccessFixtures, type Persona } from "@/lib/testing/access-fixtures";
+import { resetDatabase } from "@/lib/testing/reset-database";
+import { kubeconfigText, registrationFor, testbed } from "@/lib/testing/testbed-clusters";
+
+/**
+ * Every API route handler, found by walking app/api (so a new route cannot be forgotten),
+ * called as each persona through the real handler, real database and real clusters.
+ * A route or method without a row here fails the test; so does a server action.
+ */
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+type Expected = Record<Persona, number>;
+interface Row {
+  params?: (f: AccessFixtures, persona: Persona) => Record<string, string>;
+  body?: (f: AccessFixtures, persona: Persona, tb: Testbed) => unknown;
+  expected: Expected;
+}
+
+const all = (status: number): Expected => Object.fromEntries(PERSONAS.map((p) => [p, status])) as Expected;
+const signedIn = (status: number): Expected => ({ ...all(status), anonymous: 401 });
+const adminOnly = (status: number): Expected => ({ ...all(403), anonymous: 401, admin: status });
+const clusterAReaders = (status: number): Expected => ({ anonymous: 401, none: 404, other: 404, view: status, deploy: status, manage: status, admin: status });
+const alphaReaders = (status: number): Expected => ({ anonymous: 401, none: 404, other: 404, view: status, deploy: status, manage: 404, admin: status });
+const alphaMaintainers = (status: number): Expected => ({ anonymous: 401, none: 404, other: 404, view: 403, deploy: status, manage: 404, admin: status });
+const alphaAdmins = (status: number): Expected => ({ anonymous: 401, none: 404, other: 404, view: 403, deploy: 403, manage: 404, admin: status });
+
+const clusterA = (f: AccessFixtures) => ({ id: f.clusterA.id });
+const team = (f: AccessFixtures) => ({ id: f.teamAlpha });
+
+const MATRIX: Record<string, Row> = {
+  "GET /api/v1/health": { expected: all(200) },
+  "GET /api/v1/me": { expected: signedIn(200) },
+  "GET /api/v1/me/access": { expected: signedIn(200) },
+  "POST /api/v1/auth/sign-in": { body: (_f, p) => ({ email: `${p}@example.com`, password: "wrong password" }), expected: all(401) },
+  "POST /api/v1/auth/sign-out": { expected: all(200) },
+  "GET /api/v1/setup": { expected: all(200) },
+  "POST /api/v1/setup": { body: () => ({ email: "late@example.com", name: "Late", password: "long enough password" }), expected: all(409) },
+
+  "GET /api/v1/clusters": { expected: signedIn(200) },
+  "POST /api/v1/clusters": { body: (_f, p, tb) => registrationFor(tb, "testbed-3", `new-${p}`), expected: adminOnly(201) },
+  "POST /api/v1/clusters/test": { body: (_f, _p, tb) => registrationFor(tb, "testbed-3", "t"), expected: adminOnly(200) },
+  "POST /api/v1/clusters/import/preview": { body: (_f, _p, tb) => ({ kubeconfig: kubeconfigText(tb) }), expected: adminOnly(200) },
+  "POST /api/v1/clusters/import": {
+    body: (_f, p, tb) => ({ kubeconfig: kubeconfigText(tb), contexts: [{ context: "testbed-3", name: `imported-${p}` }] }),
+    expected: adminOnly(201),
+  },
+  "GET /api/v1/clusters/[id]": { params: clusterA, expected: clusterAReaders(200) },
+  "PATCH /api/v1/clusters/[id]": { params: clusterA, body: () => ({ description: "changed" }), expected: adminOnly(200) },
+  "DELETE /api/v1/clusters/[id]": { params: clusterA, expected: adminOnly(204) },
+  "PUT /api/v1/clusters/[id]/credential": { params: clusterA, body: () => ({ credential: { type: "token", token: "replacement" } }), expected: adminOnly(200) },
+  "POST /api/v1/clusters/[id]/test": { params: clusterA, expected: clusterAReaders(200) },
+  "GET /api/v1/clusters/[id]/health": { params: clusterA, expected: clusterAReaders(200) },
+
+  "GET /api/v1/users": { expected: adminOnly(200) },
+  "POST /api/v1/users": { body: (_f, p) => ({ email: `created-${p}@example.com`, name: "Created", password: "long enough password" }), expected: adminOnly(201) },
+  "GET /api/v1/users/[id]": { params: (f) => ({ id: f.users.view.id }), expected: adminOnly(200) },
+  "PATCH /api/v1/users/[id]": { params: (f) => ({ id: f.users.view.id }), body: () => ({ name: "Renamed" }), expected: adminOnly(200) },
+  "PUT /api/v1/users/[id]/password": { params: (f) => ({ id: f.users.view.id }), body: () => ({ password: "another long password" }), expected: adminOnly(200) },
+
+  "GET /api/v1/teams": { expected: signedIn(200) },
+  "POST /api/v1/teams": { body: (_f, p) => ({ name: `team-${p}` }), expected: { ...signedIn(403), admin: 201 } },
+  "GET /api/v1/teams/[id]": { params: team, expected: alphaReaders(200) },
+  "PATCH /api/v1/teams/[id]": { params: team, body: () => ({ description: "changed" }), expected: alphaAdmins(200) },
+  "DELETE /api/v1/teams/[id]": { params: team, expected: alphaAdmins(204) },
+  "GET /api/v1/teams/[id]/access": { params: team, expected: alphaReaders(200) },
+  "POST /api/v1/teams/[id]/members": { params: team, body: (f, p) => ({ email: f.bystanders[p].newUserEmail }), expected: alphaMaintainers(201) },
+  "PATCH /api/v1/teams/[id]/members/[userId]": { params: (f, p) => ({ id: f.teamAlpha, userId: f.bystanders[p].userId }), body: () => ({ role: "maintainer" }), expected: alphaMaintainers(200) },
+  "DELETE /api/v1/teams/[id]/members/[userId]": { params: (f, p) => ({ id: f.teamAlpha, userId: f.bystanders[p].userId }), expected: alphaMaintainers(204) },
+  "POST /api/v1/teams/[id]/grants": { params: team, body: () => ({ clusterSelector: "team=alpha", namespaces: ["team-a"], level: "view" }), expected: alphaAdmins(201) },
+  "DELETE /api/v1/teams/[id]/grants/[grantId]": { params: (f, p) => ({ id: f.teamAlpha, grantId: f.bystanders[p].grantId }), expected: alphaAdmins(204) },
+  "POST /api/v1/grants/preview": { body: () => ({ clusterSelector: "team=alpha" }), expected: adminOnly(200) },
+
+  "GET /api/v1/me/tokens": { expected: signedIn(200) },
+  "POST /api/v1/me/tokens": { body: () => ({ name: "ci" }), expected: signedIn(201) },
+  "DELETE /api/v1/me/tokens/[id]": { params: (f, p) => ({ id: p === "anonymous" ? f.users.admin.tokenId : f.users[p].tokenId }), expected: signedIn(200) },
+  "GET /api/v1/audit": { expected: adminOnly(200) },
+
+  "GET /api/[...path]": { params: () => ({ path: "nope" }), expected: all(404) },
+  "POST /api/[...path]": { params: () => ({ path: "nope" }), expected: all(404) },
+  "PUT /api/[...path]": { params: () => ({ path: "nope" }), expected: all(404) },
+  "PATCH /api/[...path]": { params: () => ({ path: "nope" }), expected: all(404) },
+  "DELETE /api/[...path]": { params: () => ({ path: "nope" }), expected: all(404) },
+};
+
+const API_ROOT = path.resolve("app", "api");
+const METHODS: Method[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+function routeFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    return statSync(full).isDirectory() ? routeFiles(full) : entry === "route.ts" ? [full] : [];
+  });
+}
+
+function filesContaining(dir: string, needle: RegExp): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    if (entry === "node_modules" || entry.startsWith(".")) return [];
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) return filesContaining(full, needle);
+    return /\.(ts|tsx)$/.test(entry) && needle.test(readFileSync(full, "utf8")) ? [full] : [];
+  });
+}
+
+interface Discovered {
+  key: string;
+  template: string;
+  method: Method;
+  handler: (request: NextRequest, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+}
+
+async function discoverRoutes(): Promise<Discovered[]> {
+  const found: Discovered[] = [];
+  for (const file of routeFiles(API_ROOT)) {
+    const template = `/api/${path.relative(API_ROOT, path.dirname(file)).split(path.sep).join("/")}`;
+    const exports = (await import(file)) as Record<string, unknown>;
+    for (const method of METHODS) {
+      if (typeof exports[method] === "function") found.push({ key: `${method} ${template}`, template, method, handler: exports[method] as Discovered["handler"] });
+    }
+  }
+  return found;
+}
+
+function urlFor(template: string, params: Record<string, string>): string {
+  return template.replace(/\[\.\.\.(\w+)\]|\[(\w+)\]/g, (_match, rest: string | undefined, name: string | undefined) => params[(rest ?? name)!] ?? "missing");
+}
+
+let tb: Testbed;
+let routes: Discovered[];
+
+beforeAll(async () => {
+  tb = await testbed();
+  routes = await discoverRoutes();
+});
+
+describe("authorization matrix", () => {
+  it("covers every route and method in app/api, and nothing that does not exist", () => {
+    const discovered = routes.map((route) => route.key).sort();
+    expect(discovered.filter((key) => !(key in MATRIX))).toEqual([]);
+    expect(Object.keys(MATRIX).filter((key) => !discovered.includes(key))).toEqual([]);
+  });
+
+  it("has no server actions (all mutations go through the audited /api/v1 door)", () => {
+    const roots = ["app", "components", "lib"].map((dir) => path.resolve(dir));
+    expect(roots.flatMap((root) => filesContaining(root, /^\s*["']use server["']/m))).toEqual([]);
+  });
+
+  for (const [key, row] of Object.entries(MATRIX)) {
+    it(key, async () => {
+      const route = routes.find((candidate) => candidate.key === key);
+      expect(route, `${key} exists`).toBeDefined();
+      await resetDatabase();
+      const fixtures = await createAccessFixtures(tb);
+      const actual = {} as Expected;
+      for (const persona of PERSONAS) {
+        const params = row.params?.(fixtures, persona) ?? {};
+        const body = row.body?.(fixtures, persona, tb);
+        const headers = new Headers({ origin: "http://localhost:3000", host: "localhost:3000", "x-archipelago-client-ip": "127.0.0.1", "x-archipelago-proto": "http" });
+        if (persona !== "anonymous") headers.set("cookie", `archipelago_session=${fixtures.users[persona].session}`);
+        if (body !== undefined) headers.set("content-type", "application/json");
+        const auditBefore = await db().auditEvent.count();
+        const request = new NextRequest(new URL(urlFor(route!.template, params), "http://localhost:3000"), {
+          method: route!.method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const response = await route!.handler(request, { params: Promise.resolve(params) });
+        actual[persona] = response.status;
+        // Every mutation leaves exactly one audit row, whoever asked and whatever the answer.
+        if (route!.method !== "GET" && !route!.template.includes("[...path]")) {
+          expect(await db().auditEvent.count(), `${key} as ${persona} is audited`).toBe(auditBefore + 1);
+        }
+      }
+      expect(actual).toEqual(row.expected);
+    });
+  }
+});

@@ -1,0 +1,82 @@
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Testbed } from "@/testbed/harness";
+import { transportFor } from "@/lib/server/clusters/connection";
+import { db } from "@/lib/server/db/client";
+import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
+import { createAccessFixtures, type AccessFixtures } from "@/lib/testing/access-fixtures";
+import { resetDatabase } from "@/lib/testing/reset-database";
+import { testbed } from "@/lib/testing/testbed-clusters";
+import { loadAccessProfile } from "./profile";
+import { userClusterClient } from "./user-cluster";
+
+const NAMESPACE = "impersonation-proof";
+let tb: Testbed;
+let f: AccessFixtures;
+
+/** RBAC on the real cluster: group "alpha" may read configmaps in the namespace; "beta" nothing. */
+async function installRbac(clusterId: string) {
+  const admin = await transportFor(clusterId);
+  const apply = (path: string, body: object) =>
+    admin.json({ method: "PATCH", path, query: { fieldManager: "archipelago-tests", force: true }, body, contentType: "application/apply-patch+yaml" });
+  await apply(`/api/v1/namespaces/${NAMESPACE}`, { apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } });
+  await apply(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/roles/configmap-reader`, {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "Role",
+    metadata: { name: "configmap-reader", namespace: NAMESPACE },
+    rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list"] }],
+  });
+  await apply(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/rolebindings/alpha-reads`, {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "RoleBinding",
+    metadata: { name: "alpha-reads", namespace: NAMESPACE },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "configmap-reader" },
+    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "alpha" }],
+  });
+}
+
+beforeAll(async () => {
+  tb = await testbed();
+});
+beforeEach(async () => {
+  await resetDatabase();
+  forgetAllTransports();
+  f = await createAccessFixtures(tb);
+  // Beta is granted cluster A in Archipelago too: only the cluster's RBAC can stop it now.
+  const beta = await db().team.findUniqueOrThrow({ where: { name: "beta" } });
+  await db().grant.create({ data: { teamId: beta.id, clusterIds: [f.clusterA.id], namespaces: ["*"], level: "view" } });
+  await installRbac(f.clusterA.id);
+});
+
+async function listConfigMapsAs(userId: string): Promise<number> {
+  const user = await db().user.findUniqueOrThrow({ where: { id: userId } });
+  const profile = await loadAccessProfile({ user, via: "session" });
+  const client = await userClusterClient(profile, f.clusterA.id);
+  const response = await client.transport.request({ method: "GET", path: `/api/v1/namespaces/${NAMESPACE}/configmaps` }, client.headers);
+  return response.status;
+}
+
+describe("impersonation", () => {
+  it("when enabled, the cluster's RBAC sees the user and their teams: alpha allowed, beta denied", async () => {
+    await db().cluster.update({ where: { id: f.clusterA.id }, data: { impersonateUsers: true } });
+    expect(await listConfigMapsAs(f.users.view.id)).toBe(200);
+    expect(await listConfigMapsAs(f.users.other.id)).toBe(403);
+  });
+
+  it("when disabled, calls use Archipelago's own credential", async () => {
+    expect(await listConfigMapsAs(f.users.view.id)).toBe(200);
+    expect(await listConfigMapsAs(f.users.other.id)).toBe(200);
+  });
+
+  it("sends the user's email and team names", async () => {
+    await db().cluster.update({ where: { id: f.clusterA.id }, data: { impersonateUsers: true } });
+    const user = await db().user.findUniqueOrThrow({ where: { id: f.users.deploy.id } });
+    const client = await userClusterClient(await loadAccessProfile({ user, via: "session" }), f.clusterA.id);
+    expect(client.headers).toEqual({ "impersonate-user": "deploy@example.com", "impersonate-group": ["alpha", "alpha-deploy"] });
+    const review = await client.transport.json<{ status: { userInfo: { username: string; groups: string[] } } }>(
+      { method: "POST", path: "/apis/authentication.k8s.io/v1/selfsubjectreviews", body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" } },
+      client.headers,
+    );
+    expect(review.status.userInfo.username).toBe("deploy@example.com");
+    expect(review.status.userInfo.groups).toEqual(expect.arrayContaining(["alpha", "alpha-deploy"]));
+  });
+});

@@ -1,0 +1,100 @@
+import "server-only";
+import { hashPassword } from "@/lib/server/auth/password";
+import { deleteSessionsOfUser } from "@/lib/server/auth/sessions";
+import { db } from "@/lib/server/db/client";
+import { AppError, notFound, validationFailed } from "@/lib/server/errors/app-error";
+import { Prisma } from "@/lib/generated/prisma/client";
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  isAdmin: boolean;
+  disabled: boolean;
+  teams: Array<{ id: string; name: string; role: "member" | "maintainer" }>;
+  createdAt: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const include = { memberships: { include: { team: { select: { id: true, name: true } } } } } as const;
+
+type UserRow = Prisma.UserGetPayload<{ include: typeof include; omit: { passwordHash: true } }>;
+
+const toView = (user: UserRow): UserView => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  isAdmin: user.isAdmin,
+  disabled: user.disabledAt !== null,
+  teams: user.memberships.map((m) => ({ id: m.team.id, name: m.team.name, role: m.role })).sort((a, b) => a.name.localeCompare(b.name)),
+  createdAt: user.createdAt.toISOString(),
+});
+
+export async function listUsers(): Promise<UserView[]> {
+  return (await db().user.findMany({ include, orderBy: { email: "asc" } })).map(toView);
+}
+
+export async function getUser(id: string): Promise<UserView> {
+  if (!UUID.test(id)) throw notFound("User");
+  const user = await db().user.findUnique({ where: { id }, include });
+  if (!user) throw notFound("User");
+  return toView(user);
+}
+
+export async function createUser(input: { email: string; name: string; password: string; isAdmin: boolean }): Promise<UserView> {
+  if (await db().user.findUnique({ where: { email: input.email }, select: { id: true } })) {
+    throw validationFailed({ email: ["A user with this email already exists"] });
+  }
+  try {
+    const user = await db().user.create({
+      data: { email: input.email, name: input.name, isAdmin: input.isAdmin, passwordHash: await hashPassword(input.password) },
+      include,
+    });
+    return toView(user);
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw validationFailed({ email: ["A user with this email already exists"] });
+    throw error;
+  }
+}
+
+/** The admin set may shrink, but never to nobody: then no one could administer Archipelago. */
+async function assertAnotherActiveAdmin(tx: Prisma.TransactionClient, userId: string): Promise<void> {
+  const others = await tx.user.count({ where: { isAdmin: true, disabledAt: null, id: { not: userId } } });
+  if (others === 0) {
+    throw new AppError(409, "conflict", "This is the last active admin: make another user an admin first", {
+      fields: { isAdmin: ["The last active admin cannot be demoted or disabled"] },
+    });
+  }
+}
+
+const USER_CHANGE_LOCK = 4_207_301;
+
+export async function updateUser(id: string, changes: { name?: string; isAdmin?: boolean; disabled?: boolean }): Promise<UserView> {
+  await getUser(id);
+  const user = await db().$transaction(async (tx) => {
+    // Serialise admin-set changes so two concurrent demotions cannot both pass the check.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${USER_CHANGE_LOCK})`;
+    const current = await tx.user.findUniqueOrThrow({ where: { id } });
+    const losesAdmin = current.isAdmin && !current.disabledAt && (changes.isAdmin === false || changes.disabled === true);
+    if (losesAdmin) await assertAnotherActiveAdmin(tx, id);
+    return tx.user.update({
+      where: { id },
+      data: {
+        ...(changes.name !== undefined ? { name: changes.name } : {}),
+        ...(changes.isAdmin !== undefined ? { isAdmin: changes.isAdmin } : {}),
+        ...(changes.disabled !== undefined ? { disabledAt: changes.disabled ? (current.disabledAt ?? new Date()) : null } : {}),
+      },
+      include,
+    });
+  });
+  // Disabled means out now: sessions are deleted; tokens are refused by the disabled check.
+  if (changes.disabled) await deleteSessionsOfUser(id);
+  return toView(user);
+}
+
+/** A reset ends every session of the user, so a stolen session dies with the old password. */
+export async function resetPassword(id: string, password: string): Promise<{ endedSessions: number }> {
+  await getUser(id);
+  await db().user.update({ where: { id }, data: { passwordHash: await hashPassword(password) } });
+  return { endedSessions: await deleteSessionsOfUser(id) };
+}

@@ -1,0 +1,175 @@
+/**
+ * Test helper for the testbed: starts the clusters once per test run (or reuses
+ * running ones) and drives their fault proxies. Node built-ins only, so any
+ * test runner or script can import it.
+ *
+ *   const tb = await ensureTestbed({ clusters: 3 });
+ *   kc.loadFromFile(tb.kubeconfigPath); kc.setCurrentContext(tb.clusters[0].context);
+ *   await fault("testbed-2", "hang"); ... await fault("testbed-2", "resume");
+ */
+import { execFile } from "node:child_process";
+import path from "node:path";
+
+// __dirname, not import.meta: Playwright loads specs (and this file) as CommonJS.
+const repoRoot = path.resolve(__dirname, "..");
+const script = path.join(repoRoot, "testbed", "testbed.sh");
+
+/** The state folder: TESTBED_DIR, or <repo>/.testbed as testbed.sh defaults. */
+export const testbedDir = process.env.TESTBED_DIR ?? path.join(repoRoot, ".testbed");
+
+export type FaultMode = "stop" | "hang" | "slow" | "resume";
+
+export interface TestbedCluster {
+  /** testbed-N: the cluster name and its admin context. */
+  name: string;
+  /** Context of the admin user (static bearer token, system:masters). */
+  context: string;
+  /** Context of the client-certificate user (CN=testbed-cert-admin, O=system:masters). */
+  certContext: string;
+  /** Context of the user limited to namespace `team-a` (edit rights there, nothing elsewhere). */
+  scopedContext: string;
+  /** The URL clients use: the cluster's fault proxy. */
+  server: string;
+  /** Folder with ca.crt, admin.token, scoped.token, cert-user.crt, cert-user.key and logs/. */
+  dir: string;
+}
+
+export interface Testbed {
+  kubeconfigPath: string;
+  /** Admin contexts, one per cluster: testbed-1..N. */
+  contexts: string[];
+  clusters: TestbedCluster[];
+  dir: string;
+}
+
+/** One cluster as `testbed status --json` prints it. */
+interface StatusEntry {
+  name: string;
+  server: string;
+  fault: string;
+  ready: boolean;
+  down?: string[];
+}
+
+/** The namespace the scoped user may use. */
+export const scopedNamespace = "team-a";
+
+/** Pods with this label set to "true" never become Ready (kwok keeps them in CrashLoopBackOff). */
+export const failLabel = "testbed.archipelago.dev/fail";
+
+/** Label on every object `seed` creates. */
+export const seededLabel = "testbed.archipelago.dev/seeded";
+
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], timeoutMs: number): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "bash",
+      [script, ...args],
+      { cwd: repoRoot, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, TESTBED_DIR: testbedDir } },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== "number") {
+          reject(new Error(`testbed ${args.join(" ")} did not run: ${error.message}\n${stderr}`));
+          return;
+        }
+        resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Runs testbed.sh; rejects with its output when it exits non-zero. */
+export async function runTestbed(args: string[], opts: { timeoutMs?: number } = {}): Promise<RunResult> {
+  const result = await run(args, opts.timeoutMs ?? 15 * 60_000);
+  if (result.code !== 0) {
+    throw new Error(`testbed ${args.join(" ")} exited with ${result.code}:\n${result.stdout}${result.stderr}`);
+  }
+  return result;
+}
+
+let started: Promise<Testbed> | undefined;
+let startedWith = 0;
+
+/**
+ * Starts `clusters` clusters unless they already run, ends any fault left on
+ * them by an earlier run, and returns where to find them. The first call
+ * builds the binaries when needed (minutes on a cold Go cache; CI runs
+ * testbed/ci-setup.sh first). Later calls in the same process reuse the result.
+ */
+export function ensureTestbed(opts: { clusters?: number; timeoutMs?: number } = {}): Promise<Testbed> {
+  const clusters = opts.clusters ?? 3;
+  if (!started || clusters > startedWith) {
+    startedWith = clusters;
+    started = (async () => {
+      await runTestbed(["up", "--clusters", String(clusters)], { timeoutMs: opts.timeoutMs });
+      await runTestbed(["resume", "--all"]);
+      return toTestbed(await status());
+    })();
+    started.catch(() => {
+      started = undefined;
+    });
+  }
+  return started;
+}
+
+/** The status of every running cluster (status exits 1 when one is unhealthy but still prints it). */
+export async function status(): Promise<StatusEntry[]> {
+  const result = await run(["status", "--json"], 60_000);
+  try {
+    return JSON.parse(result.stdout) as StatusEntry[];
+  } catch {
+    throw new Error(`testbed status exited with ${result.code}:\n${result.stdout}${result.stderr}`);
+  }
+}
+
+function toTestbed(entries: StatusEntry[]): Testbed {
+  const clusters = entries.map((e) => ({
+    name: e.name,
+    context: e.name,
+    certContext: `${e.name}-cert`,
+    scopedContext: `${e.name}-scoped`,
+    server: e.server,
+    dir: path.join(testbedDir, e.name),
+  }));
+  return {
+    kubeconfigPath: path.join(testbedDir, "kubeconfig"),
+    contexts: clusters.map((c) => c.context),
+    clusters,
+    dir: testbedDir,
+  };
+}
+
+/**
+ * Sets a cluster's fault proxy: "stop" refuses connections, "hang" accepts
+ * and never answers, "slow" delays every response by `latency` (e.g. "2s"),
+ * "resume" ends the fault. Takes effect before the promise resolves.
+ */
+export async function fault(cluster: string, mode: FaultMode, opts: { latency?: string } = {}): Promise<void> {
+  const args = [mode, cluster];
+  if (mode === "slow") args.push("--latency", opts.latency ?? "2s");
+  await runTestbed(args);
+}
+
+/** Stops every cluster and deletes their data (for a global teardown or CI's end). */
+export async function downTestbed(): Promise<void> {
+  started = undefined;
+  startedWith = 0;
+  await runTestbed(["down"]);
+}
+
+/** Ends every fault on every cluster. */
+export async function resumeAll(): Promise<void> {
+  await runTestbed(["resume", "--all"]);
+}
+
+/** Seeds the clusters (see testbed/README.md for what `scale` means). */
+export async function seedTestbed(opts: { scale?: number; seed?: number; clusters?: string[] } = {}): Promise<void> {
+  const args = ["seed", "--scale", String(opts.scale ?? 1), "--seed", String(opts.seed ?? 1)];
+  if (opts.clusters) args.push("--clusters", opts.clusters.join(","));
+  await runTestbed(args);
+}

@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"bytes"
+	"flag"
+	"strings"
+	"testing"
+)
+
+func newTestFlagSet() *flag.FlagSet { return flag.NewFlagSet("test", flag.ContinueOnError) }
+
+// run runs the CLI against an empty state folder.
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Setenv("TESTBED_DIR", t.TempDir())
+	var out, errOut bytes.Buffer
+	code = Run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestBadInputIsAClearErrorAndNonZeroExit(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"up", "--clusters", "0"}, 2, "--clusters must be between 1 and 99, got 0"},
+		{[]string{"up", "--clusters", "100"}, 2, "--clusters must be between 1 and 99, got 100"},
+		{[]string{"stop", "testbed-3"}, 1, `no cluster named "testbed-3" is running`},
+		{[]string{"hang", "prod"}, 1, `"prod" is not a testbed cluster name`},
+		{[]string{"slow", "testbed-1"}, 2, "slow needs --latency"},
+		{[]string{"resume"}, 2, "needs one cluster name"},
+		{[]string{"down", "testbed-2"}, 1, `no cluster named "testbed-2" is running`},
+		{[]string{"seed", "--scale", "0"}, 2, "--scale must be between 1 and 500"},
+		{[]string{"status"}, 1, "no clusters are running"},
+	}
+	for _, c := range cases {
+		code, _, stderr := run(t, c.args...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d containing %q", c.args, code, stderr, c.code, c.want)
+		}
+	}
+}
+
+func TestDownWithNothingRunningSucceeds(t *testing.T) {
+	code, stdout, stderr := run(t, "down")
+	if code != 0 || !strings.Contains(stdout, "no clusters were running") {
+		t.Fatalf("exit %d, %q %q", code, stdout, stderr)
+	}
+}

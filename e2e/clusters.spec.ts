@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fault, testbedDir } from "../testbed/harness";
 import { ClustersPage } from "./pages/clusters-page";
+import { api } from "./support/api";
 import { sql } from "./support/database";
 import { expect, test } from "./support/fixtures";
 
@@ -10,6 +11,14 @@ test.describe.configure({ mode: "serial" });
 
 test.afterAll(async () => {
   await fault("testbed-2", "resume");
+});
+
+// Other specs may have registered the testbed already; this one starts from an empty fleet.
+test.beforeAll(async ({ browser }) => {
+  const context = await browser.newContext({ storageState: ".e2e/admin.json" });
+  const listed = await api<{ clusters: Array<{ id: string }> }>(context.request, "GET", "/api/v1/clusters?pageSize=500");
+  for (const cluster of listed.clusters) await api(context.request, "DELETE", `/api/v1/clusters/${cluster.id}`);
+  await context.close();
 });
 
 test("import the testbed kubeconfig, watch a stopped cluster turn unreachable and recover", async ({ page }) => {

@@ -7,6 +7,8 @@ import { db } from "@/lib/server/db/client";
 import { createAccessFixtures, PERSONAS, type AccessFixtures, type Persona } from "@/lib/testing/access-fixtures";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { kubeconfigText, registrationFor, testbed } from "@/lib/testing/testbed-clusters";
+import { transportFor } from "@/lib/server/clusters/connection";
+import { registerCluster } from "@/lib/server/clusters/register";
 
 /**
  * Every API route handler, found by walking app/api (so a new route cannot be forgotten),
@@ -18,6 +20,7 @@ type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 type Expected = Record<Persona, number>;
 interface Row {
   params?: (f: AccessFixtures, persona: Persona) => Record<string, string>;
+  query?: (f: AccessFixtures) => string;
   body?: (f: AccessFixtures, persona: Persona, tb: Testbed) => unknown;
   expected: Expected;
 }
@@ -81,6 +84,15 @@ const MATRIX: Record<string, Row> = {
   "DELETE /api/v1/me/tokens/[id]": { params: (f, p) => ({ id: p === "anonymous" ? f.users.admin.tokenId : f.users[p].tokenId }), expected: signedIn(200) },
   "GET /api/v1/audit": { expected: adminOnly(200) },
 
+  "GET /api/v1/inventory": { query: () => "view=configmaps", expected: signedIn(200) },
+  "GET /api/v1/inventory/object": { query: (f) => `cluster=${f.clusterA.id}&kind=configmaps&namespace=team-a&name=matrix-probe`, expected: clusterAReaders(200) },
+  "GET /api/v1/inventory/compare": { query: () => "kind=configmaps&namespace=team-a&name=matrix-probe", expected: signedIn(200) },
+  "GET /api/v1/inventory/namespaces": { query: (f) => `cluster=${f.clusterA.id}`, expected: clusterAReaders(200) },
+  "POST /api/v1/inventory/secrets/reveal": {
+    body: (f) => ({ cluster: f.clusterA.id, namespace: "team-a", name: "matrix-secret" }),
+    expected: { anonymous: 401, none: 404, other: 404, view: 403, deploy: 403, manage: 200, admin: 200 },
+  },
+
   "GET /api/[...path]": { params: () => ({ path: "nope" }), expected: all(404) },
   "POST /api/[...path]": { params: () => ({ path: "nope" }), expected: all(404) },
   "PUT /api/[...path]": { params: () => ({ path: "nope" }), expected: all(404) },
@@ -136,6 +148,11 @@ let routes: Discovered[];
 beforeAll(async () => {
   tb = await testbed();
   routes = await discoverRoutes();
+  // Objects the inventory rows read, created with the testbed's admin credential.
+  const admin = await transportFor((await registerCluster(registrationFor(tb, "testbed-1", "matrix-setup"))).id);
+  const apply = (path: string, body: object) => admin.json({ method: "PATCH", path, query: { fieldManager: "archipelago-tests", force: true }, body, contentType: "application/apply-patch+yaml" });
+  await apply("/api/v1/namespaces/team-a/configmaps/matrix-probe", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "matrix-probe", namespace: "team-a" }, data: { a: "1" } });
+  await apply("/api/v1/namespaces/team-a/secrets/matrix-secret", { apiVersion: "v1", kind: "Secret", metadata: { name: "matrix-secret", namespace: "team-a" }, stringData: { k: "v" } });
 });
 
 describe("authorization matrix", () => {
@@ -164,7 +181,8 @@ describe("authorization matrix", () => {
         if (persona !== "anonymous") headers.set("cookie", `archipelago_session=${fixtures.users[persona].session}`);
         if (body !== undefined) headers.set("content-type", "application/json");
         const auditBefore = await db().auditEvent.count();
-        const request = new NextRequest(new URL(urlFor(route!.template, params), "http://localhost:3000"), {
+        const search = row.query ? `?${row.query(fixtures)}` : "";
+        const request = new NextRequest(new URL(urlFor(route!.template, params) + search, "http://localhost:3000"), {
           method: route!.method,
           headers,
           body: body === undefined ? undefined : JSON.stringify(body),

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   const { protectOwnEndpoints } = await import("@/lib/server/kube/protected-endpoints");
   const { startHealthMonitor } = await import("@/lib/server/clusters/health-monitor");
   const { forgetAllTransports } = await import("@/lib/server/kube/transport-cache");
+  const { stopAllReflectors } = await import("@/lib/server/inventory/cache");
 
   const config = env();
   const database = await openDatabase();
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     stopMaintenance();
     await healthMonitor.stop();
     await server.close();
+    stopAllReflectors();
     forgetAllTransports();
     await disconnectDb();
     await database.close();

@@ -3,6 +3,7 @@ import { afterAll, inject } from "vitest";
 import { disconnectDb } from "@/lib/server/db/client";
 import { resetEnvForTests } from "@/lib/server/config/env";
 import { resetKeyring } from "@/lib/server/crypto/master-keyring";
+import { stopAllReflectors } from "@/lib/server/inventory/cache";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 
 process.env.DATABASE_URL = inject("databaseUrl");
@@ -12,6 +13,7 @@ resetEnvForTests();
 resetKeyring();
 
 afterAll(async () => {
+  stopAllReflectors();
   forgetAllTransports();
   await disconnectDb();
 });

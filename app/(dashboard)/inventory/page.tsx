@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { NotAvailableYet } from "@/components/shell/not-available-yet";
+import { Suspense } from "react";
+import { InventoryView } from "@/components/inventory/inventory-view";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageCaller } from "@/lib/server/http/page-caller";
 
@@ -9,8 +10,10 @@ export default async function InventoryPage() {
   await requirePageCaller();
   return (
     <>
-      <PageHeader title="Inventory" />
-      <NotAvailableYet feature="Inventory" description="Workloads, configmaps and secrets across every cluster you may see, in one filterable view." />
+      <PageHeader title="Inventory" description="Workloads, configmaps and secrets of every cluster you may see, in one view. Secret values stay hidden unless revealed." />
+      <Suspense>
+        <InventoryView />
+      </Suspense>
     </>
   );
 }

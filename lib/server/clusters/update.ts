@@ -3,6 +3,7 @@ import type { ClusterView } from "@/lib/api/cluster-types";
 import type { CredentialInput, UpdateClusterBody } from "@/lib/schemas/clusters";
 import { db } from "@/lib/server/db/client";
 import { notFound, validationFailed } from "@/lib/server/errors/app-error";
+import { forgetClusterReflectors } from "@/lib/server/inventory/cache";
 import { forgetTransport } from "@/lib/server/kube/transport-cache";
 import { sealCredential } from "./credential-vault";
 import { materialProblems } from "./material";
@@ -31,7 +32,10 @@ export async function updateCluster(id: string, body: UpdateClusterBody): Promis
     },
   });
   if (updated.count === 0) throw notFound("Cluster");
-  if (connectionChanged) forgetTransport(id);
+  if (connectionChanged) {
+    forgetClusterReflectors(id);
+    forgetTransport(id);
+  }
   return toClusterView(await db().cluster.findUniqueOrThrow({ where: { id } }));
 }
 
@@ -53,6 +57,7 @@ export async function replaceCredential(id: string, credential: CredentialInput)
     },
   });
   if (updated.count === 0) throw notFound("Cluster");
+  forgetClusterReflectors(id);
   forgetTransport(id);
   return toClusterView(await db().cluster.findUniqueOrThrow({ where: { id } }));
 }
@@ -61,5 +66,6 @@ export async function deleteCluster(id: string): Promise<void> {
   if (!isClusterId(id)) throw notFound("Cluster");
   const deleted = await db().cluster.deleteMany({ where: { id } });
   if (deleted.count === 0) throw notFound("Cluster");
+  forgetClusterReflectors(id);
   forgetTransport(id);
 }

@@ -127,6 +127,87 @@ export class ClusterTransport {
     });
   }
 
+  /**
+   * A long-lived streaming GET (a Kubernetes watch): each newline-delimited JSON object is
+   * handed to onEvent. Resolves when the server ends the stream, rejects on a non-2xx
+   * answer or a connection problem, and gives up when nothing (not even a bookmark)
+   * arrives for idleTimeoutMs. Aborting the signal ends it quietly.
+   */
+  stream(
+    request: Omit<RawRequest, "method" | "body" | "timeoutMs"> & { idleTimeoutMs: number },
+    onEvent: (event: unknown) => void,
+    signal: AbortSignal,
+    extraHeaders: ExtraHeaders = {},
+  ): Promise<void> {
+    const url = new URL(request.path.replace(/^\//, ""), this.base.href.endsWith("/") ? this.base.href : `${this.base.href}/`);
+    for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    return new Promise<void>((resolve, reject) => {
+      const headers: Record<string, string | string[]> = { accept: request.accept ?? "application/json", ...extraHeaders, ...(request.headers ?? {}) };
+      if (this.spec.credential.type === "token") headers.authorization = `Bearer ${this.spec.credential.token}`;
+      const literal = url.hostname.replace(/^\[|\]$/g, "");
+      if (isIP(literal)) {
+        const reason = isBlockedAddress(literal, Number(url.port || 443), protectedEndpoints());
+        if (reason) return reject(classifyClusterError(new BlockedAddressError(`${literal} is refused: ${reason}`)));
+      }
+      let settled = false;
+      let idle: NodeJS.Timeout;
+      const finish = (error?: unknown, fromCallback = false) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(idle);
+        signal.removeEventListener("abort", onAbort);
+        // Errors thrown by onEvent are the caller's own and pass through unchanged.
+        if (error && !signal.aborted) reject(fromCallback ? error : classifyClusterError(error));
+        else resolve();
+      };
+      const armIdle = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => {
+          const error = new ClusterTimeoutError(request.idleTimeoutMs);
+          outgoing.destroy(error);
+          finish(error);
+        }, request.idleTimeoutMs);
+      };
+      const onAbort = () => {
+        outgoing.destroy();
+        finish();
+      };
+      const outgoing = https.request(url, { method: "GET", agent: this.agent, headers }, (response) => {
+        const failure = classifyHttpStatus(response.statusCode ?? 0);
+        if (failure) {
+          response.resume();
+          return finish(failure);
+        }
+        let buffered = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          armIdle();
+          buffered += chunk;
+          let newline = buffered.indexOf("\n");
+          while (newline >= 0) {
+            const line = buffered.slice(0, newline).trim();
+            buffered = buffered.slice(newline + 1);
+            if (line) {
+              try {
+                onEvent(JSON.parse(line) as unknown);
+              } catch (error) {
+                outgoing.destroy();
+                return error instanceof SyntaxError ? finish(Object.assign(new Error("bad watch event"), { code: "EBADJSON" })) : finish(error, true);
+              }
+            }
+            newline = buffered.indexOf("\n");
+          }
+        });
+        response.on("end", () => finish());
+        response.on("error", (error) => finish(error));
+      });
+      signal.addEventListener("abort", onAbort);
+      armIdle();
+      outgoing.on("error", (error) => finish(error));
+      outgoing.end();
+    });
+  }
+
   destroy(): void {
     this.agent.destroy();
   }

@@ -1,0 +1,88 @@
+import type { Health, InventoryKind } from "@/lib/k8s/kinds";
+
+export interface InventoryRow {
+  clusterId: string;
+  clusterName: string;
+  kind: InventoryKind;
+  namespace: string;
+  name: string;
+  uid: string;
+  labels: Record<string, string>;
+  createdAt: string;
+  ready?: number;
+  desired?: number;
+  images?: string[];
+  conditions?: Array<{ type: string; status: string; reason?: string }>;
+  health?: Health;
+  keys?: string[];
+  keyCount?: number;
+  size?: number;
+  secretType?: string;
+}
+
+export type ClusterAnswer = "ok" | "stale" | "timed_out" | "unreachable" | "forbidden";
+
+/** How one cluster took part in an aggregated answer. */
+export interface ClusterResult {
+  id: string;
+  name: string;
+  state: ClusterAnswer;
+  /** Objects of this cluster that matched the filters. */
+  count: number;
+  /** How long this request waited for the cluster (0 when served warm from the watch cache). */
+  waitedMs: number;
+  /** Duration of the cluster's last full list. */
+  listMs: number | null;
+  /** When the data was first listed; kept current by a watch since. */
+  syncedAt: string | null;
+  error: { code: string; message: string } | null;
+  /** A failing cluster is retried at this time, not before (circuit breaker). */
+  retryAt: string | null;
+  /** Set when the cluster impersonates users and was listed live, per namespace. */
+  note: string | null;
+}
+
+export interface InventoryResponse {
+  items: InventoryRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  clusters: ClusterResult[];
+  /** Explains an empty result (e.g. a namespace pattern that matches nothing). */
+  message: string | null;
+  tookMs: number;
+}
+
+export interface CompareEntry {
+  clusterId: string;
+  clusterName: string;
+  state: "present" | "missing" | "error";
+  error?: string;
+  /** Normalised spec/data as YAML (secrets: never values). */
+  yaml?: string;
+  /** Unified diff against the baseline; empty when identical. */
+  diff?: string;
+  same?: boolean;
+  /** Secrets: per key, compared by a server-side digest. */
+  keys?: Record<string, "same" | "different" | "missing" | "extra">;
+  outlier: boolean;
+}
+
+export interface CompareResponse {
+  baseline: string | null;
+  entries: CompareEntry[];
+}
+
+export interface ObjectDetail {
+  clusterId: string;
+  clusterName: string;
+  kind: InventoryKind;
+  namespace: string;
+  name: string;
+  yaml: string;
+  events: Array<{ type: string; reason: string; message: string; count: number; lastSeen: string | null }>;
+  pods: Array<{ name: string; phase: string; ready: string; restarts: number; node: string | null; createdAt: string }>;
+  /** Secrets: key names and byte sizes (never values). */
+  secretKeys?: Array<{ key: string; size: number }>;
+  canReveal: boolean;
+}

@@ -1,0 +1,47 @@
+import "server-only";
+import { KINDS, type InventoryKind } from "@/lib/k8s/kinds";
+import type { UserClusterClient } from "@/lib/server/access/user-cluster";
+import { ClusterCallError } from "@/lib/server/kube/errors";
+
+export interface FullObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; managedFields?: unknown; [key: string]: unknown };
+  spec?: Record<string, unknown> & { selector?: { matchLabels?: Record<string, string> } };
+  status?: Record<string, unknown>;
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+  stringData?: Record<string, string>;
+  type?: string;
+  [key: string]: unknown;
+}
+
+/** One object, read live through the caller's cluster client; null when it does not exist. */
+export async function fetchObject(client: UserClusterClient, kind: InventoryKind, namespace: string, name: string, timeoutMs?: number): Promise<FullObject | null> {
+  try {
+    return await client.transport.json<FullObject>(
+      { method: "GET", path: `${KINDS[kind].apiPath}/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}`, timeoutMs },
+      client.headers,
+    );
+  } catch (error) {
+    if (error instanceof ClusterCallError && error.code === "not_found") return null;
+    throw error;
+  }
+}
+
+/** Secret annotations that can carry the secret itself (kubectl apply keeps the whole object there). */
+const VALUE_BEARING_ANNOTATIONS = ["kubectl.kubernetes.io/last-applied-configuration"];
+
+/** The object as people read it: no managedFields, and for secrets no value anywhere. */
+export function presentable(kind: InventoryKind, object: FullObject): FullObject {
+  const { managedFields: _managed, ...metadata } = object.metadata;
+  const copy: FullObject = { ...object, metadata };
+  if (kind === "secrets") {
+    const annotations = { ...(metadata.annotations ?? {}) };
+    for (const key of VALUE_BEARING_ANNOTATIONS) delete annotations[key];
+    copy.metadata = { ...metadata, annotations };
+    copy.data = Object.fromEntries(Object.keys(object.data ?? {}).map((key) => [key, "(hidden)"]));
+    delete copy.stringData;
+  }
+  return copy;
+}

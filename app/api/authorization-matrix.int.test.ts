@@ -8,6 +8,7 @@ import { createAccessFixtures, PERSONAS, type AccessFixtures, type Persona } fro
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { kubeconfigText, registrationFor, testbed } from "@/lib/testing/testbed-clusters";
 import { transportFor } from "@/lib/server/clusters/connection";
+import { demoTemplate } from "@/lib/testing/rollout-fixtures";
 import { registerCluster } from "@/lib/server/clusters/register";
 
 /**
@@ -34,6 +35,17 @@ const alphaMaintainers = (status: number): Expected => ({ anonymous: 401, none: 
 const alphaAdmins = (status: number): Expected => ({ anonymous: 401, none: 404, other: 404, view: 403, deploy: 403, manage: 404, admin: status });
 
 const clusterA = (f: AccessFixtures) => ({ id: f.clusterA.id });
+/** Template authors need deploy somewhere; "other" only views. */
+const authors = (status: number): Expected => ({ anonymous: 401, none: 403, other: 403, view: 403, deploy: status, manage: status, admin: status });
+/** Rollouts to cluster A/team-a: whoever may not deploy there gets a 400 naming the targets. */
+const deployers = (status: number): Expected => ({ anonymous: 401, none: 400, other: 400, view: 400, deploy: status, manage: status, admin: status });
+const rolloutBody = (f: AccessFixtures, release: string) => ({
+  releaseName: release,
+  templateId: f.template.id,
+  revision: 1,
+  params: { image: "registry.local/demo:1.0" },
+  targets: { clusterIds: [f.clusterA.id] },
+});
 const team = (f: AccessFixtures) => ({ id: f.teamAlpha });
 
 const MATRIX: Record<string, Row> = {
@@ -92,6 +104,26 @@ const MATRIX: Record<string, Row> = {
     body: (f) => ({ cluster: f.clusterA.id, namespace: "team-a", name: "matrix-secret" }),
     expected: { anonymous: 401, none: 404, other: 404, view: 403, deploy: 403, manage: 200, admin: 200 },
   },
+
+  "GET /api/v1/templates": { expected: signedIn(200) },
+  "POST /api/v1/templates": { body: (_f, p) => demoTemplate(`tpl-${p}`), expected: authors(201) },
+  "POST /api/v1/templates/lint": { body: () => ({ ...demoTemplate("lint"), name: undefined }), expected: signedIn(200) },
+  "GET /api/v1/templates/[id]": { params: (f) => ({ id: f.template.id }), expected: signedIn(200) },
+  "POST /api/v1/templates/[id]/revisions": { params: (f) => ({ id: f.template.id }), body: () => ({ ...demoTemplate("x", "fixture"), name: undefined }), expected: authors(201) },
+  "GET /api/v1/templates/[id]/revisions/[number]": { params: (f) => ({ id: f.template.id, number: "1" }), expected: signedIn(200) },
+  "GET /api/v1/templates/[id]/diff": { params: (f) => ({ id: f.template.id }), query: () => "from=1&to=1", expected: signedIn(200) },
+
+  "GET /api/v1/rollouts": { expected: signedIn(200) },
+  "GET /api/v1/rollouts/targets": { expected: signedIn(200) },
+  "POST /api/v1/rollouts/preview": { body: (f, p) => rolloutBody(f, `preview-${p}`), expected: deployers(200) },
+  "POST /api/v1/rollouts": { body: (f, p) => rolloutBody(f, `start-${p}`), expected: deployers(201) },
+  "GET /api/v1/rollouts/[id]": { params: (f) => ({ id: f.bystanders.admin.rolloutId }), expected: clusterAReaders(200) },
+  "POST /api/v1/rollouts/[id]/[action]": { params: (f, p) => ({ id: f.bystanders[p].rolloutId, action: "pause" }), expected: { ...clusterAReaders(200), view: 403 } },
+  "GET /api/v1/releases": { expected: signedIn(200) },
+  "GET /api/v1/releases/[id]": { params: (f) => ({ id: f.release }), expected: clusterAReaders(200) },
+  "PATCH /api/v1/releases/[id]": { params: (f) => ({ id: f.release }), body: () => ({ autoHeal: true }), expected: { ...clusterAReaders(200), view: 403 } },
+  "POST /api/v1/releases/[id]/drift": { params: (f) => ({ id: f.release }), body: () => ({ heal: false }), expected: clusterAReaders(200) },
+  "POST /api/v1/releases/[id]/rollback": { params: (f) => ({ id: f.release }), body: () => ({ revision: 1 }), expected: { ...clusterAReaders(201), view: 400 } },
 
   "GET /api/[...path]": { params: () => ({ path: "nope" }), expected: all(404) },
   "POST /api/[...path]": { params: () => ({ path: "nope" }), expected: all(404) },

@@ -1,9 +1,11 @@
 /**
  * `npm start`: build if needed, open the database (embedded unless DATABASE_URL is set),
- * migrate, create the first admin from the environment if asked, then serve Next.js.
- * A custom server (rather than `next start`) because only the socket knows the client
- * address, which sign-in throttling needs, and because the embedded database must live
- * and die with this process.
+ * migrate, then serve Next.js. Background work (health checks, rollout workers, drift
+ * checks, the first admin from the environment) starts inside the server bundle from
+ * instrumentation.ts. A custom server (rather than `next start`) because only the socket
+ * knows the client address, which sign-in throttling needs, and because the embedded
+ * database must live and die with this process. This file loads no database client: the
+ * server bundle has the only one.
  */
 import { ensureNextBuild } from "./steps/next-build";
 import { ensurePrismaClient } from "./steps/prisma-client";
@@ -15,21 +17,18 @@ async function main(): Promise<void> {
   ensurePrismaClient();
   if (!dev) ensureNextBuild();
 
-  // Imported after generation: these modules load the generated Prisma client.
   const { env } = await import("@/lib/server/config/env");
+  const { adminFromEnv } = await import("@/lib/server/auth/admin-env");
   const { openDatabase } = await import("@/lib/server/runtime/database");
-  const { bootstrapAdminFromEnv } = await import("@/lib/server/auth/first-admin");
-  const { startMaintenance } = await import("@/lib/server/runtime/maintenance");
-  const { disconnectDb } = await import("@/lib/server/db/client");
   const { logger } = await import("@/lib/server/log/logger");
-  const { startHttpServer } = await import("./steps/http-server");
   const { keyring } = await import("@/lib/server/crypto/master-keyring");
   const { protectOwnEndpoints } = await import("@/lib/server/kube/protected-endpoints");
-  const { startHealthMonitor } = await import("@/lib/server/clusters/health-monitor");
-  const { forgetAllTransports } = await import("@/lib/server/kube/transport-cache");
-  const { stopAllReflectors } = await import("@/lib/server/inventory/cache");
+  const { stopServerBackground } = await import("@/lib/server/runtime/shutdown-handles");
+  const { startHttpServer } = await import("./steps/http-server");
 
   const config = env();
+  // Refuse bad first-admin settings before anything starts.
+  adminFromEnv({ email: config.ARCHIPELAGO_ADMIN_EMAIL, password: config.ARCHIPELAGO_ADMIN_PASSWORD });
   const database = await openDatabase();
   process.env.DATABASE_URL = database.url;
 
@@ -43,28 +42,16 @@ async function main(): Promise<void> {
   }
   await protectOwnEndpoints({ databaseUrl: database.url, appPort: config.PORT });
 
-  const admin = await bootstrapAdminFromEnv({
-    email: config.ARCHIPELAGO_ADMIN_EMAIL,
-    password: config.ARCHIPELAGO_ADMIN_PASSWORD,
-  });
-  if (admin) logger.info({ email: admin.email }, "first admin created from ARCHIPELAGO_ADMIN_EMAIL");
-
-  const stopMaintenance = startMaintenance();
-  const healthMonitor = startHealthMonitor(database.url);
   const server = await startHttpServer({ dev, host: config.HOST, port: config.PORT, trustProxy: config.ARCHIPELAGO_TRUST_PROXY });
-  logger.info({ url: `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`, embeddedDatabase: database.embedded }, "Archipelago is ready");
+  logger.info({ url: `http://${config.HOST === "0.0.0.0" || config.HOST === "127.0.0.1" ? "localhost" : config.HOST}:${config.PORT}`, embeddedDatabase: database.embedded }, "Archipelago is ready");
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    stopMaintenance();
-    await healthMonitor.stop();
     await server.close();
-    stopAllReflectors();
-    forgetAllTransports();
-    await disconnectDb();
+    await stopServerBackground();
     await database.close();
     logger.info("stopped cleanly");
     process.exit(0);

@@ -5,6 +5,7 @@ import { hashPassword } from "@/lib/server/auth/password";
 import { createSession } from "@/lib/server/auth/sessions";
 import { registerCluster } from "@/lib/server/clusters/register";
 import { db } from "@/lib/server/db/client";
+import { demoTemplate } from "./rollout-fixtures";
 import { registrationFor } from "./testbed-clusters";
 
 /**
@@ -23,9 +24,11 @@ export interface AccessFixtures {
   clusterA: { id: string; name: string };
   clusterB: { id: string; name: string };
   teamAlpha: string;
+  template: { id: string; revisionId: string };
+  release: string;
   users: Record<Exclude<Persona, "anonymous">, { id: string; email: string; session: string; token: string; tokenId: string }>;
   /** Per persona: a member of alpha it may try to remove, a fresh user it may try to add, a grant it may try to delete. */
-  bystanders: Record<Persona, { userId: string; email: string; newUserEmail: string; grantId: string }>;
+  bystanders: Record<Persona, { userId: string; email: string; newUserEmail: string; grantId: string; rolloutId: string }>;
 }
 
 let passwordHash: string | undefined;
@@ -64,15 +67,47 @@ export async function createAccessFixtures(tb: Testbed): Promise<AccessFixtures>
     users[persona] = { ...created, session: session.token, token: token.token, tokenId: token.view.id };
   }
 
+  // A template, a release on cluster A, and a running rollout per persona to steer.
+  const demo = demoTemplate("fixture-template", "fixture");
+  const template = await db().template.create({
+    data: { name: demo.name, revisions: { create: { number: 1, schema: demo.schema as object, body: demo.body, overrides: [], authorEmail: "admin@example.com" } } },
+    include: { revisions: true },
+  });
+  const revisionId = template.revisions[0]!.id;
+  const release = await db().release.create({ data: { name: "fixture-release", templateId: template.id } });
+  await db().releaseCluster.create({ data: { releaseId: release.id, clusterId: clusterA.id, revisionId, revisionNumber: 1, params: { image: "registry.local/demo:1.0" }, appliedAt: new Date() } });
+
   const bystanders = {} as AccessFixtures["bystanders"];
   for (const persona of PERSONAS) {
     const bystander = await user(`bystander-${persona}@example.com`);
     await db().membership.create({ data: { teamId: alpha.id, userId: bystander.id } });
     await user(`newcomer-${persona}@example.com`);
     const grant = await db().grant.create({ data: { teamId: alpha.id, clusterIds: [clusterA.id], namespaces: [`spare-${persona}`], level: "view" } });
-    bystanders[persona] = { userId: bystander.id, email: bystander.email, newUserEmail: `newcomer-${persona}@example.com`, grantId: grant.id };
+    const rollout = await db().rollout.create({
+      data: {
+        releaseId: release.id,
+        revisionId,
+        params: { image: "registry.local/demo:1.0" },
+        strategy: { kind: "all" },
+        healthGate: { timeoutSeconds: 60 },
+        createdByEmail: "admin@example.com",
+        createdById: users.admin.id,
+        state: "running",
+        waves: { create: [{ index: 0 }] },
+        targets: { create: [{ clusterId: clusterA.id, clusterName: clusterA.name, waveIndex: 0 }] },
+      },
+    });
+    bystanders[persona] = { userId: bystander.id, email: bystander.email, newUserEmail: `newcomer-${persona}@example.com`, grantId: grant.id, rolloutId: rollout.id };
   }
-  return { clusterA: { id: clusterA.id, name: clusterA.name }, clusterB: { id: clusterB.id, name: clusterB.name }, teamAlpha: alpha.id, users, bystanders };
+  return {
+    clusterA: { id: clusterA.id, name: clusterA.name },
+    clusterB: { id: clusterB.id, name: clusterB.name },
+    teamAlpha: alpha.id,
+    template: { id: template.id, revisionId },
+    release: release.id,
+    users,
+    bystanders,
+  };
 }
 
 export const sessionIdOf = (token: string) => createHash("sha256").update(token).digest("hex");

@@ -1,6 +1,7 @@
 import "server-only";
-import { setupBodySchema, type SetupBody } from "@/lib/schemas/auth";
-import { AppError } from "@/lib/server/errors/app-error";
+import type { SetupBody } from "@/lib/schemas/auth";
+import { adminFromEnv } from "./admin-env";
+import { AppError, isAppError } from "@/lib/server/errors/app-error";
 import { db } from "@/lib/server/db/client";
 import { hashPassword } from "./password";
 import type { SessionUser } from "./sessions";
@@ -32,27 +33,14 @@ export async function createFirstAdmin(body: SetupBody): Promise<SessionUser> {
  * Creates the first admin from ARCHIPELAGO_ADMIN_EMAIL / ARCHIPELAGO_ADMIN_PASSWORD when
  * the database has no user. Invalid values stop start-up with the variable named.
  */
-export async function bootstrapAdminFromEnv(
-  vars: { email?: string; password?: string },
-): Promise<SessionUser | null> {
-  if (!vars.email && !vars.password) return null;
-  if (!vars.email || !vars.password) {
-    throw new Error("Set both ARCHIPELAGO_ADMIN_EMAIL and ARCHIPELAGO_ADMIN_PASSWORD, or neither.");
-  }
-  const parsed = setupBodySchema.safeParse({ email: vars.email, name: "Administrator", password: vars.password });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const variable = issue.path[0] === "email" ? "ARCHIPELAGO_ADMIN_EMAIL" : "ARCHIPELAGO_ADMIN_PASSWORD";
-      return `${variable}: ${issue.message}`;
-    });
-    throw new Error(`Invalid first-admin configuration: ${problems.join("; ")}`);
-  }
-  if (!(await needsFirstAdmin())) return null;
+export async function bootstrapAdminFromEnv(vars: { email?: string; password?: string }): Promise<SessionUser | null> {
+  const admin = adminFromEnv(vars);
+  if (!admin || !(await needsFirstAdmin())) return null;
   try {
-    return await createFirstAdmin(parsed.data);
+    return await createFirstAdmin(admin);
   } catch (error) {
     // Another instance won the race: that is the outcome we wanted anyway.
-    if (error instanceof AppError && error.code === "setup_complete") return null;
+    if (isAppError(error) && error.code === "setup_complete") return null;
     throw error;
   }
 }

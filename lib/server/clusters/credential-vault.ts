@@ -1,5 +1,5 @@
 import "server-only";
-import { DecryptionError, envelopeSchema, open, rewrap, seal, type Envelope } from "@/lib/server/crypto/envelope";
+import { envelopeSchema, open, rewrap, seal, type Envelope } from "@/lib/server/crypto/envelope";
 import { keyring, reloadKeyring } from "@/lib/server/crypto/master-keyring";
 import { clusterCredentialSchema, type ClusterCredential } from "@/lib/server/kube/credential";
 
@@ -17,7 +17,7 @@ export function openCredential(clusterId: string, stored: unknown): ClusterCrede
     plaintext = open(keyring(), envelope, context(clusterId));
   } catch (error) {
     // A key id we do not know may mean a rotation added a key since we loaded ours.
-    if (!(error instanceof DecryptionError) || keyring().all.some((key) => key.id === envelope.kid)) throw error;
+    if (!(error instanceof Error && error.name === "DecryptionError") || keyring().all.some((key) => key.id === envelope.kid)) throw error;
     plaintext = open(reloadKeyring(), envelope, context(clusterId));
   }
   try {

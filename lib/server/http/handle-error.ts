@@ -1,7 +1,7 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
-import { AppError } from "@/lib/server/errors/app-error";
+import { isAppError } from "@/lib/server/errors/app-error";
 import { logger } from "@/lib/server/log/logger";
 import { scrubSecrets } from "@/lib/server/log/scrub";
 import { fieldErrorsFromZod } from "./zod-errors";
@@ -29,7 +29,7 @@ export function errorResponse(
 
 /** The one mapping from thrown values to HTTP answers. */
 export function handleApiError(error: unknown, requestId: string): NextResponse<ErrorBody> {
-  if (error instanceof AppError) {
+  if (isAppError(error)) {
     return errorResponse(
       error.status,
       { code: error.code, message: error.message, ...(error.options.fields ? { fields: error.options.fields } : {}) },

@@ -8,7 +8,7 @@ import { recordAuditSafely, type AuditActor, type AuditTarget } from "@/lib/serv
 import { authenticate, type Caller } from "@/lib/server/auth/caller";
 import { SESSION_COOKIE } from "@/lib/server/auth/session-token";
 import { env } from "@/lib/server/config/env";
-import { AppError, forbidden, unauthenticated, validationFailed } from "@/lib/server/errors/app-error";
+import { forbidden, isAppError, unauthenticated, validationFailed } from "@/lib/server/errors/app-error";
 import { handleApiError } from "./handle-error";
 import { assertSameOrigin } from "./origin-check";
 import { readJsonBody } from "./read-json";
@@ -128,7 +128,7 @@ export function route<TAccess extends Access, TBody extends z.ZodType | undefine
       if (!response.headers.has("cache-control")) response.headers.set("cache-control", "no-store");
     } catch (error) {
       response = handleApiError(error, requestId);
-      if (error instanceof AppError && error.code === "validation_failed") auditDetails.invalidFields = Object.keys(error.options.fields ?? {});
+      if (isAppError(error) && error.code === "validation_failed") auditDetails.invalidFields = Object.keys(error.options.fields ?? {});
     }
 
     if (mutation && spec.audit) {

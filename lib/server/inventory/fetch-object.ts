@@ -1,7 +1,7 @@
 import "server-only";
 import { KINDS, type InventoryKind } from "@/lib/k8s/kinds";
 import type { UserClusterClient } from "@/lib/server/access/user-cluster";
-import { ClusterCallError } from "@/lib/server/kube/errors";
+import { isClusterCallError } from "@/lib/server/kube/errors";
 
 export interface FullObject {
   apiVersion?: string;
@@ -24,7 +24,7 @@ export async function fetchObject(client: UserClusterClient, kind: InventoryKind
       client.headers,
     );
   } catch (error) {
-    if (error instanceof ClusterCallError && error.code === "not_found") return null;
+    if (isClusterCallError(error) && error.code === "not_found") return null;
     throw error;
   }
 }

@@ -1,6 +1,5 @@
 import "server-only";
 import { ApiException } from "@kubernetes/client-node";
-import { BlockedAddressError } from "./address-guard";
 
 /**
  * Every failure talking to a cluster becomes one of these codes with a plain-words
@@ -39,6 +38,17 @@ export class ClusterCallError extends Error {
   }
 }
 
+/**
+ * Next.js may load this module once per server bundle (routes, instrumentation), while
+ * transports are shared through globalThis, so an error can come from another copy of
+ * its class: `instanceof` is not enough, the name and code are checked as well.
+ */
+export function isClusterCallError(error: unknown): error is ClusterCallError {
+  return error instanceof ClusterCallError || (error instanceof Error && error.name === "ClusterCallError" && typeof (error as { code?: unknown }).code === "string");
+}
+
+const isNamed = (error: unknown, name: string): error is Error => error instanceof Error && error.name === name;
+
 export class ClusterTimeoutError extends Error {
   override name = "ClusterTimeoutError";
   readonly code = "EARCHIPELAGO_TIMEOUT";
@@ -74,11 +84,11 @@ export function classifyHttpStatus(status: number): ClusterCallError | null {
 
 /** Maps anything thrown while talking to a cluster to a ClusterCallError. */
 export function classifyClusterError(error: unknown): ClusterCallError {
-  if (error instanceof ClusterCallError) return error;
-  if (error instanceof ClusterTimeoutError) {
-    return new ClusterCallError("timeout", `No answer within ${formatSeconds(error.timeoutMs)}`);
+  if (isClusterCallError(error)) return error;
+  if (isNamed(error, "ClusterTimeoutError")) {
+    return new ClusterCallError("timeout", `No answer within ${formatSeconds((error as ClusterTimeoutError).timeoutMs)}`);
   }
-  if (error instanceof BlockedAddressError) return new ClusterCallError("blocked_address", error.message);
+  if (isNamed(error, "BlockedAddressError")) return new ClusterCallError("blocked_address", error.message);
   if (error instanceof ApiException) {
     return classifyHttpStatus(error.code) ?? new ClusterCallError("bad_response", "The API server's answer could not be read");
   }

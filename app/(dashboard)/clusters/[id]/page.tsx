@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { ClusterDetail } from "@/components/clusters/cluster-detail";
 import { PageHeader } from "@/components/ui/page-header";
 import { getCluster } from "@/lib/server/clusters/queries";
-import { AppError } from "@/lib/server/errors/app-error";
+import { isAppError } from "@/lib/server/errors/app-error";
 import { canSeeCluster } from "@/lib/server/access/policy";
 import { getPageProfile, requirePageCaller } from "@/lib/server/http/page-caller";
 
@@ -16,7 +16,7 @@ export default async function ClusterPage({ params }: { params: Promise<{ id: st
   // A cluster the caller may not see is indistinguishable from one that does not exist.
   if (!canSeeCluster(await getPageProfile(), id)) notFound();
   const cluster = await getCluster(id).catch((error: unknown) => {
-    if (error instanceof AppError && error.status === 404) notFound();
+    if (isAppError(error) && error.status === 404) notFound();
     throw error;
   });
   return (

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { TeamDetail } from "@/components/teams/team-detail";
 import { PageHeader } from "@/components/ui/page-header";
-import { AppError } from "@/lib/server/errors/app-error";
+import { isAppError } from "@/lib/server/errors/app-error";
 import { getPageProfile } from "@/lib/server/http/page-caller";
 import { getTeam } from "@/lib/server/teams/teams";
 
@@ -13,7 +13,7 @@ export default async function TeamPage({ params }: { params: Promise<{ id: strin
   const profile = await getPageProfile();
   const { id } = await params;
   const team = await getTeam(profile, id).catch((error: unknown) => {
-    if (error instanceof AppError && error.status === 404) notFound();
+    if (isAppError(error) && error.status === 404) notFound();
     throw error;
   });
   return (

@@ -1,0 +1,22 @@
+import { queryOptions } from "@tanstack/react-query";
+import { fetchRelease, fetchReleases, fetchRollout, fetchRollouts, fetchTemplate, fetchTemplates } from "@/lib/api/rollouts";
+
+export const rolloutKeys = {
+  templates: ["templates"] as const,
+  template: (id: string) => ["templates", id] as const,
+  rollouts: ["rollouts"] as const,
+  rollout: (id: string) => ["rollouts", id] as const,
+  releases: ["releases"] as const,
+  release: (id: string) => ["releases", id] as const,
+};
+
+const TERMINAL = new Set(["succeeded", "failed", "aborted", "rolled_back"]);
+
+export const templatesQuery = () => queryOptions({ queryKey: rolloutKeys.templates, queryFn: fetchTemplates });
+export const templateQuery = (id: string) => queryOptions({ queryKey: rolloutKeys.template(id), queryFn: () => fetchTemplate(id) });
+export const rolloutsQuery = () => queryOptions({ queryKey: rolloutKeys.rollouts, queryFn: () => fetchRollouts(), refetchInterval: 5000 });
+/** A running rollout is watched closely; a finished one no longer changes. */
+export const rolloutQuery = (id: string) =>
+  queryOptions({ queryKey: rolloutKeys.rollout(id), queryFn: () => fetchRollout(id), refetchInterval: (query) => (query.state.data && TERMINAL.has(query.state.data.state) ? false : 1500) });
+export const releasesQuery = () => queryOptions({ queryKey: rolloutKeys.releases, queryFn: fetchReleases, refetchInterval: 10_000 });
+export const releaseQuery = (id: string) => queryOptions({ queryKey: rolloutKeys.release(id), queryFn: () => fetchRelease(id), refetchInterval: 10_000 });

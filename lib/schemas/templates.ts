@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { selectorProblem } from "@/lib/k8s/label-selector";
+import { labelSelectorSchema } from "./clusters";
+
+export const TEMPLATE_BODY_MAX_BYTES = 1024 * 1024;
+
+export const templateNameSchema = z
+  .string({ error: "Template name is required" })
+  .trim()
+  .min(1, "Template name is required")
+  .max(63, "Template name must be at most 63 characters")
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "Use lower-case letters, digits and '-'");
+
+export const templateOverrideSchema = z.object({
+  selector: z.string().min(1, "An override needs a cluster label selector").superRefine((value, context) => {
+    const problem = selectorProblem(value);
+    if (problem) context.addIssue({ code: "custom", message: `Invalid label selector: ${problem}` });
+  }),
+  target: z.object({ kind: z.string().min(1, "target.kind is required"), name: z.string().min(1, "target.name is required") }),
+  patch: z.record(z.string(), z.unknown(), { error: "patch must be an object (a JSON merge patch)" }),
+});
+export type TemplateOverride = z.infer<typeof templateOverrideSchema>;
+
+const revisionFields = {
+  schema: z.record(z.string(), z.unknown(), { error: "schema must be a JSON Schema object" }),
+  body: z
+    .string({ error: "body is required" })
+    .min(1, "body is required")
+    .refine((value) => new TextEncoder().encode(value).length <= TEMPLATE_BODY_MAX_BYTES, "body must be at most 1 MB"),
+  overrides: z.array(templateOverrideSchema).max(100, "At most 100 overrides").default([]),
+  message: z.string().trim().max(500, "message must be at most 500 characters").default(""),
+  /** Cluster to render against when linting; defaults to the first cluster you may deploy to. */
+  sampleClusterId: z.uuid({ error: "sampleClusterId must be a cluster id" }).optional(),
+};
+
+export const createTemplateBodySchema = z.object({
+  name: templateNameSchema,
+  description: z.string().trim().max(1000, "description must be at most 1000 characters").default(""),
+  ...revisionFields,
+});
+export type CreateTemplateBody = z.infer<typeof createTemplateBodySchema>;
+
+export const saveRevisionBodySchema = z.object(revisionFields);
+export type SaveRevisionBody = z.infer<typeof saveRevisionBodySchema>;
+
+export const strategySchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.object({ kind: z.literal("all") }),
+    z.object({
+      kind: z.literal("waves"),
+      batchSize: z.number().int().min(1, "batchSize must be at least 1").optional(),
+      batchPercent: z.number().int().min(1, "batchPercent must be 1-100").max(100, "batchPercent must be 1-100").optional(),
+      canaryClusterIds: z.array(z.uuid()).max(50).default([]),
+      bakeSeconds: z.number().int().min(0).max(86_400, "bakeSeconds must be at most a day").default(0),
+    }),
+  ],
+  { error: 'strategy.kind must be "all" or "waves"' },
+);
+export type Strategy = z.infer<typeof strategySchema>;
+
+export const rolloutRequestSchema = z
+  .object({
+    releaseName: templateNameSchema,
+    templateId: z.uuid({ error: "templateId must be a template id" }),
+    revision: z.number({ error: "revision must be a revision number" }).int().min(1),
+    params: z.record(z.string(), z.unknown()).default({}),
+    targets: z.object({
+      selector: labelSelectorSchema.nullish(),
+      clusterIds: z.array(z.uuid({ error: "cluster ids must be UUIDs" })).max(500).default([]),
+    }),
+    strategy: strategySchema.default({ kind: "all" }),
+    healthGate: z.object({ timeoutSeconds: z.number().int().min(5, "timeoutSeconds must be at least 5").max(3600, "timeoutSeconds must be at most 3600").default(120) }).default({ timeoutSeconds: 120 }),
+    tolerateFailures: z.number().int().min(0, "tolerateFailures must be 0 or more").max(500).default(0),
+    autoRollback: z.boolean().default(true),
+    takeOwnership: z.boolean().default(false),
+    idempotencyKey: z.string().min(8).max(100).optional(),
+  })
+  .superRefine((body, context) => {
+    if (!body.targets.selector && body.targets.clusterIds.length === 0) {
+      context.addIssue({ code: "custom", path: ["targets"], message: "Choose target clusters: a label selector, a list, or both" });
+    }
+    if (body.strategy.kind === "waves" && !body.strategy.batchSize && !body.strategy.batchPercent) {
+      context.addIssue({ code: "custom", path: ["strategy", "batchSize"], message: "Waves need a batch size or a batch percentage" });
+    }
+  });
+export type RolloutRequest = z.infer<typeof rolloutRequestSchema>;

@@ -1,0 +1,74 @@
+import "server-only";
+import { matchesSelector, parseSelector } from "@/lib/k8s/label-selector";
+import { applyMergePatch } from "@/lib/server/templates/merge-patch";
+import { parseManifests, type LintIssue, type Manifest } from "@/lib/server/templates/documents";
+import { renderTemplate, TemplateError } from "@/lib/server/templates/render";
+import type { TemplateOverride } from "@/lib/schemas/templates";
+
+/** Labels and annotations that tie an applied object to its release and revision (an ApplySet-like inventory). */
+export const RELEASE_LABEL = "archipelago.dev/release";
+export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+export const REVISION_ANNOTATION = "archipelago.dev/revision";
+export const RELEASE_NAME_ANNOTATION = "archipelago.dev/release-name";
+export const FIELD_MANAGER = "archipelago";
+
+export interface RenderTarget {
+  name: string;
+  labels: Record<string, string>;
+  variables: Record<string, string>;
+}
+
+export interface RevisionSource {
+  body: string;
+  overrides: TemplateOverride[];
+  number: number;
+}
+
+export type DesiredResult = { ok: true; manifests: Manifest[] } | { ok: false; issues: LintIssue[] };
+
+/** Renders a revision for one cluster: template, then that cluster's overrides, then the release's labels. */
+export async function desiredObjects(
+  revision: RevisionSource,
+  params: Record<string, unknown>,
+  cluster: RenderTarget,
+  release: { id: string; name: string } | null,
+): Promise<DesiredResult> {
+  let rendered: string;
+  try {
+    rendered = await renderTemplate(revision.body, { params, cluster: { name: cluster.name, labels: cluster.labels, variables: cluster.variables } });
+  } catch (error) {
+    if (error instanceof TemplateError) return { ok: false, issues: [{ message: error.message, line: error.line, column: error.column, document: null }] };
+    throw error;
+  }
+  const parsed = parseManifests(rendered, revision.body);
+  if (parsed.issues.length) return { ok: false, issues: parsed.issues };
+
+  const manifests = parsed.manifests.map((manifest) => {
+    let result = manifest;
+    for (const override of revision.overrides) {
+      if (override.target.kind !== manifest.kind || override.target.name !== manifest.metadata.name) continue;
+      if (!matchesSelector(parseSelector(override.selector), cluster.labels)) continue;
+      result = applyMergePatch(result, override.patch) as Manifest;
+    }
+    if (!release) return result;
+    return {
+      ...result,
+      metadata: {
+        ...result.metadata,
+        labels: { ...(result.metadata.labels ?? {}), [RELEASE_LABEL]: release.id, [MANAGED_BY_LABEL]: "archipelago" },
+        annotations: { ...(result.metadata.annotations ?? {}), [REVISION_ANNOTATION]: String(revision.number), [RELEASE_NAME_ANNOTATION]: release.name },
+      },
+    };
+  });
+  return { ok: true, manifests };
+}
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string | null;
+  name: string;
+}
+
+export const refOf = (manifest: Manifest): ObjectRef => ({ apiVersion: manifest.apiVersion, kind: manifest.kind, namespace: manifest.metadata.namespace ?? null, name: manifest.metadata.name });
+export const refKey = (ref: ObjectRef) => `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ""}|${ref.name}`;

@@ -1,0 +1,46 @@
+import "server-only";
+import type { Health } from "@/lib/k8s/kinds";
+import type { Manifest } from "@/lib/server/templates/documents";
+import type { ObjectRef } from "./desired";
+
+/**
+ * How the rollout engine talks to a cluster, and nothing else. Today the hub pushes
+ * (HubPushExecutor: server-side apply from Archipelago). A later agent that pulls its work
+ * from Archipelago implements the same interface: the engine hands it desired objects and
+ * reads back outcomes and health, whoever does the applying.
+ */
+
+export type ObjectAction = "created" | "configured" | "unchanged" | "conflict" | "invalid" | "forbidden" | "error" | "deleted" | "missing";
+
+export interface ObjectOutcome {
+  ref: ObjectRef;
+  action: ObjectAction;
+  /** Field managers that own fields we tried to set (on conflict). */
+  conflictManagers?: string[];
+  /** Plain-words problem; never a remote response body. */
+  error?: string;
+  /** The object as the API server would store it (dry-run) or did store it (apply). */
+  result?: Record<string, unknown>;
+  /** The live object before the change (null when absent). */
+  live?: Record<string, unknown> | null;
+}
+
+export interface ApplyOptions {
+  dryRun: boolean;
+  force: boolean;
+  /** Identity to impersonate on clusters that impersonate users. */
+  actor?: { email: string; teams: string[] };
+}
+
+export interface ObjectHealth {
+  ref: ObjectRef;
+  health: Health | "ready" | "missing";
+}
+
+export interface ReleaseExecutor {
+  apply(clusterId: string, manifests: Manifest[], options: ApplyOptions): Promise<ObjectOutcome[]>;
+  read(clusterId: string, refs: ObjectRef[]): Promise<Array<Record<string, unknown> | null>>;
+  /** Deletes objects, but only those that still carry the release's label. */
+  deleteOwned(clusterId: string, refs: ObjectRef[], releaseId: string, actor?: ApplyOptions["actor"]): Promise<ObjectOutcome[]>;
+  health(clusterId: string, refs: ObjectRef[]): Promise<ObjectHealth[]>;
+}

@@ -1,0 +1,195 @@
+import "server-only";
+import { WORKLOAD_KINDS, type InventoryKind } from "@/lib/k8s/kinds";
+import { transportFor } from "@/lib/server/clusters/connection";
+import { db } from "@/lib/server/db/client";
+import { logger } from "@/lib/server/log/logger";
+import { scrubSecrets } from "@/lib/server/log/scrub";
+import { classifyClusterError, classifyHttpStatus, isClusterCallError } from "@/lib/server/kube/errors";
+import type { ClusterTransport, ExtraHeaders } from "@/lib/server/kube/transport";
+import { projectWorkload, type KubeObject } from "@/lib/server/inventory/project";
+import type { Manifest } from "@/lib/server/templates/documents";
+import { isClusterScoped, restPath } from "@/lib/server/templates/kinds";
+import { FIELD_MANAGER, RELEASE_LABEL, refOf, type ObjectRef } from "./desired";
+import type { ApplyOptions, ObjectHealth, ObjectOutcome, ReleaseExecutor } from "./executor";
+
+interface ApiResource {
+  name: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+/** Discovery per cluster and group version, so any kind resolves to its real plural and scope. */
+const discovery = new Map<string, Promise<ApiResource[]>>();
+
+async function resourceFor(transport: ClusterTransport, apiVersion: string, kind: string): Promise<{ plural: string; namespaced: boolean; prefix: string }> {
+  const { prefix, plural: guessed } = restPath(apiVersion, kind);
+  const key = `${transport.spec.clusterId}/${transport.spec.revision}/${apiVersion}`;
+  let resources = discovery.get(key);
+  if (!resources) {
+    resources = transport.json<{ resources: ApiResource[] }>({ method: "GET", path: prefix }).then((r) => r.resources);
+    discovery.set(key, resources);
+    resources.catch(() => discovery.delete(key));
+  }
+  const found = (await resources.catch(() => [])).find((resource) => resource.kind === kind && !resource.name.includes("/"));
+  return found ? { plural: found.name, namespaced: found.namespaced, prefix } : { plural: guessed, namespaced: !isClusterScoped(kind), prefix };
+}
+
+async function objectPath(transport: ClusterTransport, ref: ObjectRef): Promise<string> {
+  const resource = await resourceFor(transport, ref.apiVersion, ref.kind);
+  const namespace = resource.namespaced ? `/namespaces/${encodeURIComponent(ref.namespace ?? "default")}` : "";
+  return `${resource.prefix}${namespace}/${resource.plural}/${encodeURIComponent(ref.name)}`;
+}
+
+const headersFor = (actor: ApplyOptions["actor"], impersonate: boolean): ExtraHeaders =>
+  impersonate && actor ? (actor.teams.length ? { "impersonate-user": actor.email, "impersonate-group": actor.teams } : { "impersonate-user": actor.email }) : {};
+
+/** Manager names and field paths from a 409 Status; nothing else of the body is kept. */
+function conflictManagers(body: Buffer): string[] {
+  try {
+    const status = JSON.parse(body.toString("utf8")) as { details?: { causes?: Array<{ message?: string }> } };
+    const managers = (status.details?.causes ?? []).map((cause) => /conflict with "([^"]+)"/.exec(cause.message ?? "")?.[1]).filter((name): name is string => Boolean(name));
+    return [...new Set(managers)];
+  } catch {
+    return [];
+  }
+}
+
+/** Field and reason of a 422 Status, so the author sees what the API server rejected. */
+function invalidReasons(body: Buffer, secret: boolean): string {
+  try {
+    const status = JSON.parse(body.toString("utf8")) as { details?: { causes?: Array<{ field?: string; reason?: string; message?: string }> } };
+    const causes = status.details?.causes ?? [];
+    if (causes.length === 0) return "The API server rejected the object as invalid";
+    // Messages of invalid Secrets can quote the value; keep only field and reason then.
+    return causes.map((cause) => (secret ? `${cause.field ?? "object"}: ${cause.reason ?? "invalid"}` : `${cause.field ?? "object"}: ${cause.message ?? cause.reason ?? "invalid"}`)).join("; ");
+  } catch {
+    return "The API server rejected the object as invalid";
+  }
+}
+
+async function clusterContext(clusterId: string) {
+  const cluster = await db().cluster.findUnique({ where: { id: clusterId }, select: { impersonateUsers: true } });
+  return { transport: await transportFor(clusterId), impersonate: cluster?.impersonateUsers ?? false };
+}
+
+export class HubPushExecutor implements ReleaseExecutor {
+  async apply(clusterId: string, manifests: Manifest[], options: ApplyOptions): Promise<ObjectOutcome[]> {
+    const { transport, impersonate } = await clusterContext(clusterId);
+    const headers = headersFor(options.actor, impersonate);
+    const outcomes: ObjectOutcome[] = [];
+    // In order: a Namespace or CRD earlier in the template must exist before what uses it.
+    for (const manifest of manifests) {
+      const ref = refOf(manifest);
+      try {
+        const path = await objectPath(transport, ref);
+        const live = await this.readOne(transport, path, headers);
+        const response = await transport.request(
+          {
+            method: "PATCH",
+            path,
+            query: { fieldManager: FIELD_MANAGER, force: options.force, dryRun: options.dryRun ? "All" : undefined },
+            body: manifest,
+            contentType: "application/apply-patch+yaml",
+          },
+          headers,
+        );
+        if (response.status === 409) {
+          outcomes.push({ ref, action: "conflict", conflictManagers: conflictManagers(response.body), error: "Fields are owned by another manager", live });
+          continue;
+        }
+        if (response.status === 422 || response.status === 400) {
+          outcomes.push({ ref, action: "invalid", error: invalidReasons(response.body, manifest.kind === "Secret"), live });
+          continue;
+        }
+        if (response.status === 403) {
+          outcomes.push({ ref, action: "forbidden", error: "The cluster refused this object (403)", live });
+          continue;
+        }
+        const failure = classifyHttpStatus(response.status);
+        if (failure) throw failure;
+        const result = JSON.parse(response.body.toString("utf8")) as Record<string, unknown>;
+        const action = !live ? "created" : sameContent(live, result) ? "unchanged" : "configured";
+        outcomes.push({ ref, action, result, live });
+      } catch (error) {
+        const classified = classifyClusterError(error);
+        if (classified.code === "unknown") logger.warn({ clusterId, kind: ref.kind, errorName: error instanceof Error ? error.name : typeof error, errorCode: (error as { code?: unknown })?.code, detail: error instanceof Error ? scrubSecrets(error.message).slice(0, 200) : undefined }, "apply of an object failed unexpectedly");
+        outcomes.push({ ref, action: "error", error: classified.message });
+      }
+    }
+    return outcomes;
+  }
+
+  async read(clusterId: string, refs: ObjectRef[]): Promise<Array<Record<string, unknown> | null>> {
+    const { transport } = await clusterContext(clusterId);
+    return Promise.all(refs.map(async (ref) => this.readOne(transport, await objectPath(transport, ref), {})));
+  }
+
+  async deleteOwned(clusterId: string, refs: ObjectRef[], releaseId: string, actor?: ApplyOptions["actor"]): Promise<ObjectOutcome[]> {
+    const { transport, impersonate } = await clusterContext(clusterId);
+    const headers = headersFor(actor, impersonate);
+    const outcomes: ObjectOutcome[] = [];
+    for (const ref of refs) {
+      try {
+        const path = await objectPath(transport, ref);
+        const live = await this.readOne(transport, path, headers);
+        // Only what we created for this release is ours to delete.
+        const labels = (live?.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {};
+        if (!live) {
+          outcomes.push({ ref, action: "missing" });
+          continue;
+        }
+        if (labels[RELEASE_LABEL] !== releaseId) {
+          outcomes.push({ ref, action: "unchanged", error: "Not deleted: the object no longer belongs to this release" });
+          continue;
+        }
+        const response = await transport.request({ method: "DELETE", path, body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" } }, headers);
+        const failure = response.status === 404 ? null : classifyHttpStatus(response.status);
+        if (failure) throw failure;
+        outcomes.push({ ref, action: "deleted" });
+      } catch (error) {
+        outcomes.push({ ref, action: "error", error: classifyClusterError(error).message });
+      }
+    }
+    return outcomes;
+  }
+
+  async health(clusterId: string, refs: ObjectRef[]): Promise<ObjectHealth[]> {
+    const objects = await this.read(clusterId, refs);
+    return refs.map((ref, index) => {
+      const object = objects[index];
+      if (!object) return { ref, health: "missing" };
+      const plural = `${ref.kind.toLowerCase()}s` as InventoryKind;
+      if (!WORKLOAD_KINDS.includes(plural) || plural === "cronjobs") return { ref, health: "ready" };
+      return { ref, health: projectWorkload(plural, object as unknown as KubeObject).health ?? "ready" };
+    });
+  }
+
+  private async readOne(transport: ClusterTransport, path: string, headers: ExtraHeaders): Promise<Record<string, unknown> | null> {
+    try {
+      return await transport.json<Record<string, unknown>>({ method: "GET", path }, headers);
+    } catch (error) {
+      if (isClusterCallError(error) && error.code === "not_found") return null;
+      throw error;
+    }
+  }
+}
+
+/** Compares what matters (spec, data, labels, annotations), not bookkeeping. */
+export function comparableObject(object: Record<string, unknown>): Record<string, unknown> {
+  const metadata = (object.metadata ?? {}) as Record<string, unknown>;
+  const copy: Record<string, unknown> = { metadata: { labels: metadata.labels ?? {}, annotations: metadata.annotations ?? {} } };
+  for (const [key, value] of Object.entries(object)) if (!["metadata", "status", "apiVersion", "kind"].includes(key)) copy[key] = value;
+  return copy;
+}
+
+export function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return JSON.stringify(sortKeys(comparableObject(a))) === JSON.stringify(sortKeys(comparableObject(b)));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)]));
+  return value;
+}
+
+export const executor: ReleaseExecutor = new HubPushExecutor();

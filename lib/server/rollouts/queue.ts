@@ -1,0 +1,54 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import PgBoss from "pg-boss";
+import { logger } from "@/lib/server/log/logger";
+
+/**
+ * Durable work goes through pg-boss, a job queue in Postgres: a job is claimed by exactly
+ * one worker (SKIP LOCKED), survives restarts, and any app instance on the database can
+ * take it. The queue only carries "look at rollout X" / "run target Y"; the rollout's real
+ * state lives in our own tables and every step checks it under a row lock.
+ */
+
+export const QUEUES = { advance: "rollout-advance", target: "rollout-target", rollback: "rollout-rollback" } as const;
+
+interface QueueState {
+  boss: PgBoss;
+  instanceId: string;
+}
+
+const globalForQueue = globalThis as unknown as { archipelagoQueue?: QueueState };
+
+export function queueState(): QueueState | undefined {
+  return globalForQueue.archipelagoQueue;
+}
+
+export function instanceId(): string {
+  return globalForQueue.archipelagoQueue?.instanceId ?? "not-started";
+}
+
+export async function startQueue(databaseUrl: string): Promise<QueueState> {
+  if (globalForQueue.archipelagoQueue) return globalForQueue.archipelagoQueue;
+  const boss = new PgBoss({ connectionString: databaseUrl, schema: "pgboss", max: 4 });
+  boss.on("error", (error: Error) => logger.warn({ errorName: error.name }, "job queue error"));
+  await boss.start();
+  for (const name of Object.values(QUEUES)) {
+    // Jobs are cheap and idempotent; retries cover a worker that dies mid-job.
+    await boss.createQueue(name, { name, retryLimit: 20, retryDelay: 2, expireInSeconds: 4 * 3600 });
+  }
+  globalForQueue.archipelagoQueue = { boss, instanceId: `${process.pid}-${randomUUID().slice(0, 8)}` };
+  return globalForQueue.archipelagoQueue;
+}
+
+export async function stopQueue(): Promise<void> {
+  const state = globalForQueue.archipelagoQueue;
+  globalForQueue.archipelagoQueue = undefined;
+  await state?.boss.stop({ graceful: true, timeout: 5000 }).catch(() => undefined);
+}
+
+/** Sends a job; before the queue runs in this process (e.g. a test), the work is picked up by the next sweep. */
+export async function enqueue(queue: (typeof QUEUES)[keyof typeof QUEUES], data: Record<string, string>, startAfter?: Date): Promise<void> {
+  const state = globalForQueue.archipelagoQueue;
+  if (!state) return;
+  await state.boss.send(queue, data, { startAfter, singletonKey: startAfter ? undefined : `${queue}:${Object.values(data).join(":")}` });
+}

@@ -1,0 +1,89 @@
+import "server-only";
+import type { Job } from "pg-boss";
+import { db } from "@/lib/server/db/client";
+import { logger } from "@/lib/server/log/logger";
+import { advance, rollbackTarget, runTarget } from "./engine";
+import { enqueue, instanceId, QUEUES, startQueue, stopQueue } from "./queue";
+
+/** An instance that has not beaten for this long is considered dead and its work is taken over. */
+const DEAD_AFTER_MS = 15_000;
+const BEAT_MS = 3000;
+
+export interface RolloutWorker {
+  stop(): Promise<void>;
+}
+
+async function each<T>(jobs: Array<Job<T>>, work: (data: T) => Promise<void>): Promise<void> {
+  // A batch runs in parallel (one rollout wave = many clusters at once). A failing job
+  // throws so that pg-boss retries it; the step logic is idempotent.
+  const results = await Promise.allSettled(jobs.map((job) => work(job.data)));
+  const failure = results.find((r) => r.status === "rejected");
+  if (failure) throw (failure as PromiseRejectedResult).reason;
+}
+
+/**
+ * Starts this instance's rollout workers: queue consumers, a heartbeat, and a sweep that
+ * re-queues work claimed by instances that stopped beating (a killed server) and work
+ * whose job was lost between a commit and its enqueue.
+ */
+export async function startRolloutWorker(databaseUrl: string): Promise<RolloutWorker> {
+  const { boss } = await startQueue(databaseUrl);
+  const id = instanceId();
+  await db().appInstance.upsert({ where: { id }, create: { id }, update: { heartbeatAt: new Date() } });
+
+  await boss.work<{ rolloutId: string }>(QUEUES.advance, { batchSize: 5, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => advance(data.rolloutId)));
+  await boss.work<{ targetId: string }>(QUEUES.target, { batchSize: 25, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => runTarget(data.targetId)));
+  await boss.work<{ targetId: string }>(QUEUES.rollback, { batchSize: 25, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => rollbackTarget(data.targetId)));
+
+  let stopped = false;
+  const beat = async () => {
+    if (stopped) return;
+    try {
+      await db().appInstance.upsert({ where: { id }, create: { id }, update: { heartbeatAt: new Date() } });
+      await sweep();
+    } catch (error) {
+      logger.warn({ errorName: error instanceof Error ? error.name : "unknown" }, "rollout heartbeat or sweep failed");
+    }
+  };
+  const timer = setInterval(() => void beat(), BEAT_MS);
+  timer.unref();
+  void beat();
+
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await stopQueue();
+      await db().appInstance.deleteMany({ where: { id } }).catch(() => undefined);
+    },
+  };
+}
+
+/** Finds work that nobody alive is doing and queues it again. */
+export async function sweep(): Promise<void> {
+  const deadline = new Date(Date.now() - DEAD_AFTER_MS);
+  const alive = new Set((await db().appInstance.findMany({ where: { heartbeatAt: { gte: deadline } }, select: { id: true } })).map((i) => i.id));
+  const inFlight = await db().rolloutTarget.findMany({
+    where: { state: { in: ["queued", "applying", "gating", "rolling_back"] }, rollout: { state: { in: ["running", "paused", "rolling_back", "aborted"] } } },
+    select: { id: true, state: true, claimedBy: true, claimedAt: true, rolloutId: true },
+  });
+  for (const target of inFlight) {
+    const orphaned = target.claimedBy !== null && !alive.has(target.claimedBy);
+    const waitingTooLong = target.claimedBy === null && (target.claimedAt === null || target.claimedAt < deadline);
+    if (target.state === "rolling_back") {
+      if (orphaned) await db().rolloutTarget.updateMany({ where: { id: target.id, claimedBy: target.claimedBy }, data: { claimedBy: null } });
+      if (orphaned || waitingTooLong) await enqueue(QUEUES.rollback, { targetId: target.id });
+      continue;
+    }
+    if (orphaned) {
+      // The step log tells the next worker what already happened, so nothing is applied twice.
+      await db().rolloutTarget.updateMany({ where: { id: target.id, claimedBy: target.claimedBy }, data: { state: "queued", claimedBy: null, claimedAt: new Date(0) } });
+      logger.info({ targetId: target.id, from: target.claimedBy }, "taking over a rollout target from a dead instance");
+    }
+    if (orphaned || (target.state === "queued" && waitingTooLong)) await enqueue(QUEUES.target, { targetId: target.id });
+  }
+  // Running rollouts whose advance job may have been lost.
+  const running = await db().rollout.findMany({ where: { state: { in: ["running", "rolling_back"] } }, select: { id: true } });
+  for (const rollout of running) await enqueue(QUEUES.advance, { rolloutId: rollout.id });
+  await db().appInstance.deleteMany({ where: { heartbeatAt: { lt: new Date(Date.now() - 10 * DEAD_AFTER_MS) } } });
+}

@@ -1,0 +1,54 @@
+import "server-only";
+import { bootstrapAdminFromEnv } from "@/lib/server/auth/first-admin";
+import { startHealthMonitor } from "@/lib/server/clusters/health-monitor";
+import { env } from "@/lib/server/config/env";
+import { stopAllReflectors } from "@/lib/server/inventory/cache";
+import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
+import { logger } from "@/lib/server/log/logger";
+import { startDriftSchedule } from "@/lib/server/releases/drift-schedule";
+import { startRolloutWorker } from "@/lib/server/rollouts/worker";
+import { startMaintenance } from "./maintenance";
+
+/**
+ * Everything that runs beside request handling, started once per server process from
+ * Next's instrumentation hook (so it shares the server bundle's one Prisma client) and
+ * stopped by the start script on SIGINT/SIGTERM.
+ */
+export interface Background {
+  stop(): Promise<void>;
+}
+
+const globalForBackground = globalThis as unknown as { archipelagoBackground?: Promise<Background> };
+
+export function startBackground(): Promise<Background> {
+  globalForBackground.archipelagoBackground ??= (async () => {
+    const config = env();
+    const databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) throw new Error("DATABASE_URL is not set: start Archipelago through `npm start`");
+    const admin = await bootstrapAdminFromEnv({ email: config.ARCHIPELAGO_ADMIN_EMAIL, password: config.ARCHIPELAGO_ADMIN_PASSWORD });
+    if (admin) logger.info({ email: admin.email }, "first admin created from ARCHIPELAGO_ADMIN_EMAIL");
+    const stopMaintenance = startMaintenance();
+    const health = startHealthMonitor(databaseUrl);
+    const worker = await startRolloutWorker(databaseUrl);
+    const drift = await startDriftSchedule();
+    logger.info("background work started: health checks, rollout workers, drift checks");
+    return {
+      stop: async () => {
+        stopMaintenance();
+        await drift.stop();
+        await worker.stop();
+        await health.stop();
+        stopAllReflectors();
+        forgetAllTransports();
+      },
+    };
+  })();
+  return globalForBackground.archipelagoBackground;
+}
+
+/** Called by the start script at shutdown; a no-op if the background never started. */
+export async function stopBackground(): Promise<void> {
+  const background = globalForBackground.archipelagoBackground;
+  globalForBackground.archipelagoBackground = undefined;
+  if (background) await (await background.catch(() => null))?.stop();
+}

@@ -1,0 +1,82 @@
+import "server-only";
+import { Liquid, Tag, type TagToken, type Context, type TopLevelToken, type Template } from "liquidjs";
+
+/**
+ * Templates use Liquid (LiquidJS), a language built for untrusted templates: no code
+ * execution, only filters and tags. We also remove its file access (include, render,
+ * layout refuse), make unknown variables and filters errors (except in if/unless and the
+ * default filter, where absence is the question), cap parse size, render time
+ * and memory, and quote any multi-line value so a parameter cannot inject YAML structure.
+ */
+
+export class TemplateError extends Error {
+  override name = "TemplateError";
+  constructor(
+    message: string,
+    readonly line: number | null,
+    readonly column: number | null,
+  ) {
+    super(message);
+  }
+}
+
+class ForbiddenTag extends Tag {
+  constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
+    super(token, remainTokens, liquid);
+    throw new Error(`the "${token.name}" tag is not allowed: templates cannot read files`);
+  }
+  *render(_ctx: Context): Generator<unknown, void, unknown> {}
+}
+
+function engine(): Liquid {
+  const liquid = new Liquid({
+    strictVariables: true,
+    // Undefined is allowed only where it is asked about: in if/unless and the default filter.
+    lenientIf: true,
+    strictFilters: true,
+    ownPropertyOnly: true,
+    relativeReference: false,
+    root: [],
+    partials: [],
+    layouts: [],
+    parseLimit: 512 * 1024,
+    renderLimit: 2000,
+    memoryLimit: 32 * 1024 * 1024,
+    outputEscape: (value: unknown) => (typeof value === "string" && /[\r\n]/.test(value) ? JSON.stringify(value) : value) as string,
+  });
+  for (const name of ["include", "render", "layout"]) liquid.registerTag(name, ForbiddenTag);
+  return liquid;
+}
+
+const shared = engine();
+
+function positionOf(error: unknown): { line: number | null; column: number | null } {
+  const token = (error as { token?: { getPosition?: () => [number, number] } }).token;
+  const position = token?.getPosition?.();
+  return position ? { line: position[0], column: position[1] } : { line: null, column: null };
+}
+
+function cleanMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // LiquidJS appends ", line:N, col:M"; we report those separately.
+  return message.replace(/,?\s*line:\d+,\s*col:\d+/g, "").replace(/\s+/g, " ").trim();
+}
+
+export function parseTemplate(body: string): Template[] {
+  try {
+    return shared.parse(body);
+  } catch (error) {
+    const { line, column } = positionOf(error);
+    throw new TemplateError(cleanMessage(error), line, column);
+  }
+}
+
+export async function renderTemplate(body: string, context: Record<string, unknown>): Promise<string> {
+  const templates = parseTemplate(body);
+  try {
+    return await shared.render(templates, context);
+  } catch (error) {
+    const { line, column } = positionOf(error);
+    throw new TemplateError(cleanMessage(error), line, column);
+  }
+}

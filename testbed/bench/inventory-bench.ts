@@ -23,14 +23,15 @@ interface InventoryPage {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs({ clusters: 10, scale: 100, requests: 50, skipSeed: false, port: 3400 });
+  const args = parseArgs({ clusters: 10, scale: 100, requests: 50, skipSeed: false, settleSeconds: 90, port: 3400 });
   const clusters = Number(args.clusters);
   const names = Array.from({ length: clusters }, (_, i) => `testbed-${i + 1}`);
   console.log(`# inventory benchmark: ${clusters} clusters, scale ${args.scale}`);
   const tb = await ensureTestbed({ clusters, timeoutMs: 30 * 60_000 });
   if (!args.skipSeed) {
     const seeded = await timed(() => seedTestbed({ scale: Number(args.scale), clusters: names }));
-    console.log(`seeded in ${(seeded.ms / 1000).toFixed(1)} s`);
+    console.log(`seeded in ${(seeded.ms / 1000).toFixed(1)} s; letting the clusters settle ${args.settleSeconds} s (pods becoming ready)`);
+    await new Promise((resolve) => setTimeout(resolve, Number(args.settleSeconds) * 1000));
   }
 
   const app = await startApp(Number(args.port));
@@ -64,7 +65,11 @@ async function main(): Promise<void> {
     kubectl(names.at(-1)!, "-n", "shared", "delete", "configmap", name);
 
     results.serverRssMiB = rssMiB(app.pid);
-    console.log(`server RSS ${results.serverRssMiB} MiB`);
+    // And once the burst is over (V8 returns memory after idle GCs), with the caches still warm.
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    await apiCall(app, "GET", "/api/v1/inventory?view=configmaps&pageSize=100");
+    results.serverRssSettledMiB = rssMiB(app.pid);
+    console.log(`server RSS ${results.serverRssMiB} MiB right after the warm runs, ${results.serverRssSettledMiB} MiB after 20 s idle`);
 
     for (const kind of ["configmaps", "deployments"]) {
       const loop = await timed(async () => {

@@ -1,4 +1,5 @@
 import "server-only";
+import pLimit from "p-limit";
 import { KINDS, type InventoryKind } from "@/lib/k8s/kinds";
 import { logger } from "@/lib/server/log/logger";
 import { ClusterCallError, classifyClusterError } from "@/lib/server/kube/errors";
@@ -20,6 +21,13 @@ const PAGE_SIZE = 500;
 const WATCH_SECONDS = 240;
 const MAX_BACKOFF_MS = 60_000;
 const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json";
+/**
+ * Pages being fetched and parsed at once, fleet-wide. A page is about 0.4 MB of JSON; left
+ * unbounded, a cold view of many clusters parses them all together and the heap balloons.
+ */
+const LIST_PAGE_CONCURRENCY = 8;
+const globalForLists = globalThis as unknown as { archipelagoListLimit?: ReturnType<typeof pLimit> };
+const listLimit = (globalForLists.archipelagoListLimit ??= pLimit(LIST_PAGE_CONCURRENCY));
 
 export type ReflectorState = "syncing" | "synced" | "failed";
 
@@ -113,12 +121,12 @@ export class Reflector {
     let continueToken: string | undefined;
     let resourceVersion = "";
     do {
-      const page = await this.transport.json<{ items?: KubeObject[]; rows?: SecretTableRow[]; columnDefinitions?: Array<{ name: string }>; metadata: { resourceVersion: string; continue?: string } }>({
+      const page = await listLimit(() => this.transport.json<{ items?: KubeObject[]; rows?: SecretTableRow[]; columnDefinitions?: Array<{ name: string }>; metadata: { resourceVersion: string; continue?: string } }>({
         method: "GET",
         path: this.path,
         query: { limit: PAGE_SIZE, continue: continueToken, includeObject: this.kind === "secrets" ? "Metadata" : undefined },
         accept: this.accept,
-      });
+      }));
       if (this.kind === "secrets") {
         if (page.columnDefinitions?.length) this.columns = page.columnDefinitions.map((column) => column.name);
         for (const row of page.rows ?? []) next.set(row.object.metadata.uid, projectSecretRow(row, this.columns));

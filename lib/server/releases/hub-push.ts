@@ -82,7 +82,9 @@ export class HubPushExecutor implements ReleaseExecutor {
       const ref = refOf(manifest);
       try {
         const path = await objectPath(transport, ref);
-        const live = await this.readOne(transport, path, headers);
+        // Previews and drift checks compare with the live object; a real apply only needs
+        // the API server's answer (201 created, 200 otherwise), which halves its requests.
+        const live = options.dryRun ? await this.readOne(transport, path, headers) : undefined;
         const response = await transport.request(
           {
             method: "PATCH",
@@ -108,7 +110,7 @@ export class HubPushExecutor implements ReleaseExecutor {
         const failure = classifyHttpStatus(response.status);
         if (failure) throw failure;
         const result = JSON.parse(response.body.toString("utf8")) as Record<string, unknown>;
-        const action = !live ? "created" : sameContent(live, result) ? "unchanged" : "configured";
+        const action = live === undefined ? (response.status === 201 ? "created" : "configured") : !live ? "created" : sameContent(live, result) ? "unchanged" : "configured";
         outcomes.push({ ref, action, result, live });
       } catch (error) {
         const classified = classifyClusterError(error);

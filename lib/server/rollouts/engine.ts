@@ -17,7 +17,7 @@ import { enqueue, instanceId, QUEUES } from "./queue";
  */
 
 const TERMINAL = new Set(["succeeded", "failed", "rolled_back", "skipped"]);
-const GATE_POLL_MS = 1500;
+const GATE_POLL_MS = 500;
 
 type Tx = Prisma.TransactionClient;
 

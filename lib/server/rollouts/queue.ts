@@ -15,6 +15,8 @@ export const QUEUES = { advance: "rollout-advance", target: "rollout-target", ro
 interface QueueState {
   boss: PgBoss;
   instanceId: string;
+  /** This process's worker per queue, woken right after we enqueue so nobody waits for the next poll. */
+  workers: Map<string, string>;
 }
 
 const globalForQueue = globalThis as unknown as { archipelagoQueue?: QueueState };
@@ -36,7 +38,7 @@ export async function startQueue(databaseUrl: string): Promise<QueueState> {
     // Jobs are cheap and idempotent; retries cover a worker that dies mid-job.
     await boss.createQueue(name, { name, retryLimit: 20, retryDelay: 2, expireInSeconds: 4 * 3600 });
   }
-  globalForQueue.archipelagoQueue = { boss, instanceId: `${process.pid}-${randomUUID().slice(0, 8)}` };
+  globalForQueue.archipelagoQueue = { boss, instanceId: `${process.pid}-${randomUUID().slice(0, 8)}`, workers: new Map() };
   return globalForQueue.archipelagoQueue;
 }
 
@@ -51,4 +53,10 @@ export async function enqueue(queue: (typeof QUEUES)[keyof typeof QUEUES], data:
   const state = globalForQueue.archipelagoQueue;
   if (!state) return;
   await state.boss.send(queue, data, { startAfter, singletonKey: startAfter ? undefined : `${queue}:${Object.values(data).join(":")}` });
+  const worker = state.workers.get(queue);
+  if (worker && !startAfter) state.boss.notifyWorker(worker);
+}
+
+export function registerWorker(queue: string, workerId: string): void {
+  globalForQueue.archipelagoQueue?.workers.set(queue, workerId);
 }

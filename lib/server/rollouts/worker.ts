@@ -3,7 +3,7 @@ import type { Job } from "pg-boss";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
 import { advance, rollbackTarget, runTarget } from "./engine";
-import { enqueue, instanceId, QUEUES, startQueue, stopQueue } from "./queue";
+import { enqueue, instanceId, QUEUES, registerWorker, startQueue, stopQueue } from "./queue";
 
 /** An instance that has not beaten for this long is considered dead and its work is taken over. */
 const DEAD_AFTER_MS = 15_000;
@@ -31,9 +31,9 @@ export async function startRolloutWorker(databaseUrl: string): Promise<RolloutWo
   const id = instanceId();
   await db().appInstance.upsert({ where: { id }, create: { id }, update: { heartbeatAt: new Date() } });
 
-  await boss.work<{ rolloutId: string }>(QUEUES.advance, { batchSize: 5, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => advance(data.rolloutId)));
-  await boss.work<{ targetId: string }>(QUEUES.target, { batchSize: 25, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => runTarget(data.targetId)));
-  await boss.work<{ targetId: string }>(QUEUES.rollback, { batchSize: 25, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => rollbackTarget(data.targetId)));
+  registerWorker(QUEUES.advance, await boss.work<{ rolloutId: string }>(QUEUES.advance, { batchSize: 5, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => advance(data.rolloutId))));
+  registerWorker(QUEUES.target, await boss.work<{ targetId: string }>(QUEUES.target, { batchSize: 25, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => runTarget(data.targetId))));
+  registerWorker(QUEUES.rollback, await boss.work<{ targetId: string }>(QUEUES.rollback, { batchSize: 25, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => rollbackTarget(data.targetId))));
 
   let stopped = false;
   const beat = async () => {

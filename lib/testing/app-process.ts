@@ -10,14 +10,19 @@ export interface AppProcess {
   pid: number;
   logFile: string;
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** The exit code once the process has ended (null while running). */
+  exitCode(): number | null;
 }
 
 export async function startAppProcess(port: number, env: Record<string, string>): Promise<AppProcess> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "archipelago-app-"));
   const logFile = path.join(dir, "server.log");
   const log = createWriteStream(logFile);
+  // An empty value removes the variable (e.g. DATABASE_URL to get the embedded default).
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, TSX_TSCONFIG_PATH: "tsconfig.scripts.json", PORT: String(port), HOST: "127.0.0.1", ARCHIPELAGO_DATA_DIR: dir, LOG_LEVEL: "info", ...env };
+  for (const [key, value] of Object.entries(childEnv)) if (value === "") delete childEnv[key];
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "lib/cli/start.ts"], {
-    env: { ...process.env, TSX_TSCONFIG_PATH: "tsconfig.scripts.json", PORT: String(port), HOST: "127.0.0.1", ARCHIPELAGO_DATA_DIR: dir, LOG_LEVEL: "info", ...env },
+    env: childEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.pipe(log);
@@ -37,5 +42,6 @@ export async function startAppProcess(port: number, env: Record<string, string>)
       if (child.exitCode === null) child.kill(signal);
       await exited;
     },
+    exitCode: () => child.exitCode,
   };
 }

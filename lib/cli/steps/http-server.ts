@@ -23,8 +23,12 @@ export async function startHttpServer(options: Options): Promise<{ close(): Prom
     stampConnectionFacts(request, options.trustProxy);
     void handle(request, response);
   });
-  // Slow-loris guard: a client must send its headers promptly.
-  server.headersTimeout = 20_000;
+  // Idle keep-alive connections live longer than clients' and proxies' usual 60 s, so a
+  // client never reuses a socket the server is closing at that instant.
+  server.keepAliveTimeout = 65_000;
+  // Slow-loris guard: a client must send its headers promptly (Node requires this to
+  // exceed keepAliveTimeout).
+  server.headersTimeout = 66_000;
   server.requestTimeout = 120_000;
 
   await new Promise<void>((resolve, reject) => {

@@ -11,14 +11,8 @@ const BOB = { email: "bob@example.com", name: "Bob Beta" };
 
 test.describe.configure({ mode: "serial" });
 
-async function signedInPage(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
-  const page = await context.newPage();
-  const signIn = new SignInPage(page);
-  await signIn.goto();
-  await signIn.signIn(email, PASSWORD);
-  await expect(page).toHaveURL(/\/clusters$/);
-  return page;
+function signedInPage(browser: Browser, email: string): Promise<Page> {
+  return SignInPage.asUser(browser, email, PASSWORD);
 }
 
 let ids: Record<string, string> = {};

@@ -13,14 +13,8 @@ test.describe.configure({ mode: "serial" });
 
 let ids: Record<string, string> = {};
 
-async function signedIn(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
-  const page = await context.newPage();
-  const signIn = new SignInPage(page);
-  await signIn.goto();
-  await signIn.signIn(email, PASSWORD);
-  await expect(page).toHaveURL(/\/clusters$/);
-  return page;
+function signedIn(browser: Browser, email: string): Promise<Page> {
+  return SignInPage.asUser(browser, email, PASSWORD);
 }
 
 test.beforeAll(async ({ browser }) => {

@@ -1,7 +1,18 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 
 export class SignInPage {
   constructor(private readonly page: Page) {}
+
+  /** A fresh browser context (no stored session) signed in as the given user. */
+  static async asUser(browser: Browser, email: string, password: string): Promise<Page> {
+    const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+    const page = await context.newPage();
+    const signIn = new SignInPage(page);
+    await signIn.goto();
+    await signIn.signIn(email, password);
+    await expect(page).toHaveURL(/\/clusters$/);
+    return page;
+  }
 
   async goto(): Promise<void> {
     await this.page.goto("/sign-in");

@@ -1,7 +1,6 @@
 import { apiFetch } from "./client";
-import type { AccessPreviewView, TeamDetailView, TeamSummaryView, UserAdminView } from "./team-types";
+import type { AccessPreviewView, ApiTokenView, GrantView, TeamDetailView, TeamSummaryView, UserAdminView } from "./team-types";
 import type { AuditEventView } from "@/lib/schemas/audit";
-import type { AccessLevelValue, SecretAccessValue } from "@/lib/schemas/access";
 
 const enc = encodeURIComponent;
 
@@ -18,14 +17,7 @@ export const updateMember = (teamId: string, userId: string, role: "member" | "m
   apiFetch<{ team: TeamDetailView }>(`/api/v1/teams/${enc(teamId)}/members/${enc(userId)}`, { method: "PATCH", body: { role } }).then((r) => r.team);
 export const removeMember = (teamId: string, userId: string) => apiFetch<null>(`/api/v1/teams/${enc(teamId)}/members/${enc(userId)}`, { method: "DELETE" });
 
-export interface GrantInput {
-  clusterSelector: string | null;
-  clusterIds: string[];
-  namespaces: string[];
-  clusterScoped: boolean;
-  level: AccessLevelValue;
-  secrets: SecretAccessValue;
-}
+export type GrantInput = Omit<GrantView, "id" | "matchedClusters">;
 export const createGrant = (teamId: string, input: GrantInput) =>
   apiFetch<{ team: TeamDetailView }>(`/api/v1/teams/${enc(teamId)}/grants`, { method: "POST", body: input }).then((r) => r.team);
 export const deleteGrant = (teamId: string, grantId: string) => apiFetch<null>(`/api/v1/teams/${enc(teamId)}/grants/${enc(grantId)}`, { method: "DELETE" });
@@ -40,15 +32,6 @@ export const updateUser = (id: string, changes: { name?: string; isAdmin?: boole
 export const resetPassword = (id: string, password: string) =>
   apiFetch<{ endedSessions: number }>(`/api/v1/users/${enc(id)}/password`, { method: "PUT", body: { password } });
 
-export interface ApiTokenView {
-  id: string;
-  name: string;
-  prefix: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  createdAt: string;
-}
 export const fetchTokens = () => apiFetch<{ tokens: ApiTokenView[] }>("/api/v1/me/tokens").then((r) => r.tokens);
 export const createToken = (input: { name: string; expiresInDays: number | null }) =>
   apiFetch<{ token: string; apiToken: ApiTokenView }>("/api/v1/me/tokens", { method: "POST", body: input });

@@ -1,5 +1,8 @@
 import { apiFetch } from "./client";
 import type { RolloutRequest, TemplateOverride } from "@/lib/schemas/templates";
+import type { ClusterPreview, RevisionView, TemplateView } from "./rollout-types";
+
+export type { ClusterPreview, PreviewObject, RevisionView, TemplateView } from "./rollout-types";
 
 export interface TemplateSummary {
   id: string;
@@ -7,23 +10,6 @@ export interface TemplateSummary {
   description: string;
   latestRevision: number;
   updatedAt: string;
-}
-export interface RevisionView {
-  id: string;
-  number: number;
-  schema: Record<string, unknown>;
-  body: string;
-  overrides: TemplateOverride[];
-  authorEmail: string;
-  message: string;
-  createdAt: string;
-}
-export interface TemplateView {
-  id: string;
-  name: string;
-  description: string;
-  latest: RevisionView;
-  revisions: Array<Pick<RevisionView, "id" | "number" | "authorEmail" | "message" | "createdAt">>;
 }
 export interface DraftRevision {
   schema: Record<string, unknown>;
@@ -52,21 +38,6 @@ export interface TargetCluster {
 export const fetchDeployableTargets = (selector: string) =>
   apiFetch<{ clusters: TargetCluster[] }>(`/api/v1/rollouts/targets${selector ? `?selector=${enc(selector)}` : ""}`).then((r) => r.clusters);
 
-export interface PreviewObject {
-  ref: { apiVersion: string; kind: string; namespace: string | null; name: string };
-  action: "create" | "change" | "unchanged" | "prune" | "conflict" | "invalid" | "forbidden" | "error";
-  diff: string;
-  error?: string;
-  conflictManagers?: string[];
-}
-export interface ClusterPreview {
-  clusterId: string;
-  clusterName: string;
-  manifests: string;
-  objects: PreviewObject[];
-  counts: Record<"create" | "change" | "unchanged" | "prune" | "problems", number>;
-  error: string | null;
-}
 export const previewRollout = (request: RolloutRequest) => apiFetch<{ clusters: ClusterPreview[] }>("/api/v1/rollouts/preview", { method: "POST", body: request });
 export const startRollout = (request: RolloutRequest) => apiFetch<{ rolloutId: string; created: boolean }>("/api/v1/rollouts", { method: "POST", body: request });
 

@@ -55,3 +55,13 @@ export interface UserAdminView {
   teams: Array<{ id: string; name: string; role: "member" | "maintainer" }>;
   createdAt: string;
 }
+
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  prefix: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  createdAt: string;
+}

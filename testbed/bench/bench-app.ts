@@ -2,11 +2,9 @@
  * Shared pieces of the benchmarks: start Archipelago as `npm start` would (fresh embedded
  * database), sign in, register testbed clusters, time things.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import os from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { startAppProcess } from "@/lib/testing/app-process";
 
 export interface RunningApp {
   baseUrl: string;
@@ -18,43 +16,24 @@ export interface RunningApp {
 const ADMIN = { email: "bench@example.com", password: "benchmark password 123" };
 
 export async function startApp(port: number, extraEnv: Record<string, string> = {}): Promise<RunningApp> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "archipelago-bench-"));
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "lib/cli/start.ts"], {
-    env: {
-      ...process.env,
-      TSX_TSCONFIG_PATH: "tsconfig.scripts.json",
-      PORT: String(port),
-      ARCHIPELAGO_DATA_DIR: dataDir,
-      ARCHIPELAGO_EMBEDDED_PG_PORT: String(port + 1000),
-      ARCHIPELAGO_ADMIN_EMAIL: ADMIN.email,
-      ARCHIPELAGO_ADMIN_PASSWORD: ADMIN.password,
-      ARCHIPELAGO_HEALTH_INTERVAL_SECONDS: "60",
-      LOG_LEVEL: "warn",
-      ...extraEnv,
-    },
-    stdio: ["ignore", "inherit", "inherit"],
+  const app = await startAppProcess(port, {
+    ARCHIPELAGO_EMBEDDED_PG_PORT: String(port + 1000),
+    ARCHIPELAGO_ADMIN_EMAIL: ADMIN.email,
+    ARCHIPELAGO_ADMIN_PASSWORD: ADMIN.password,
+    ARCHIPELAGO_HEALTH_INTERVAL_SECONDS: "60",
+    LOG_LEVEL: "warn",
+    ...extraEnv,
   });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt += 1) {
-    if (child.exitCode !== null) throw new Error("Archipelago exited during start-up");
-    const ok = await fetch(`${baseUrl}/api/v1/health`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (attempt > 600) throw new Error("Archipelago did not start within 5 minutes");
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  const baseUrl = `http://127.0.0.1:${app.port}`;
   const signIn = await fetch(`${baseUrl}/api/v1/auth/sign-in`, { method: "POST", headers: { "content-type": "application/json", origin: baseUrl }, body: JSON.stringify(ADMIN) });
   const cookie = signIn.headers.get("set-cookie")?.split(";")[0] ?? "";
   const created = await fetch(`${baseUrl}/api/v1/me/tokens`, { method: "POST", headers: { "content-type": "application/json", origin: baseUrl, cookie }, body: JSON.stringify({ name: "bench", expiresInDays: 1 }) });
   const { token } = (await created.json()) as { token: string };
   return {
     baseUrl,
-    pid: child.pid!,
+    pid: app.pid,
     token,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    stop: () => app.kill("SIGTERM"),
   };
 }
 
@@ -103,4 +82,20 @@ export function parseArgs(defaults: Record<string, number | boolean>): Record<st
     else args[key] = Number(argv[++i]);
   }
   return args;
+}
+
+/** Prints the results and keeps them in .bench/<name>.json for the README. */
+export function reportResults(name: string, results: Record<string, unknown>): void {
+  const out = path.resolve(".bench");
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(JSON.stringify(results));
+}
+
+/** Runs a benchmark's main and exits non-zero when it fails. */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
 }

@@ -11,10 +11,8 @@
  *   npx tsx testbed/bench/inventory-bench.ts --clusters 10 --scale 100 [--skipSeed]
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { ensureTestbed, seedTestbed } from "../harness";
-import { apiCall, parseArgs, percentile, registerTestbed, rssMiB, startApp, timed } from "./bench-app";
+import { apiCall, parseArgs, percentile, registerTestbed, reportResults, rssMiB, runBenchmark, startApp, timed } from "./bench-app";
 
 interface InventoryPage {
   total: number;
@@ -85,16 +83,10 @@ async function main(): Promise<void> {
     results.ratioKubectlToWarmP95_workloads = +((results.kubectlLoop_deployments_ms as number) / wl.warmP95Ms).toFixed(1);
     console.log(`kubectl loop / Archipelago warm p95: configmaps ${results.ratioKubectlToWarmP95_configmaps}x, deployments vs workloads ${results.ratioKubectlToWarmP95_workloads}x; kubectl loop / cold configmaps ${results.ratioKubectlToCold_configmaps}x`);
 
-    const out = path.resolve(".bench");
-    mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, `inventory-${clusters}.json`), `${JSON.stringify(results, null, 2)}\n`);
-    console.log(JSON.stringify(results));
+    reportResults(`inventory-${clusters}`, results);
   } finally {
     await app.stop();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -9,14 +9,14 @@
  *   npx tsx --tsconfig tsconfig.scripts.json testbed/bench/rollout-bench.ts --clusters 10
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
 import { desiredObjects } from "@/lib/server/releases/desired";
 import { DEMO_BODY, DEMO_SCHEMA } from "@/lib/testing/rollout-fixtures";
 import { ensureTestbed } from "../harness";
-import { apiCall, parseArgs, registerTestbed, startApp, timed } from "./bench-app";
+import { apiCall, parseArgs, registerTestbed, reportResults, runBenchmark, startApp, timed } from "./bench-app";
 
 async function rollout(app: Awaited<ReturnType<typeof startApp>>, templateId: string, release: string, clusterIds: string[]): Promise<number> {
   const { ms } = await timed(async () => {
@@ -96,15 +96,10 @@ async function main(): Promise<void> {
       kubectlLoopMs: Math.round(kubectlLoop.ms),
       kubectlLoopToFleetRatio: +(kubectlLoop.ms / fleet).toFixed(1),
     };
-    mkdirSync(path.resolve(".bench"), { recursive: true });
-    writeFileSync(path.resolve(".bench", `rollout-${clusters}.json`), `${JSON.stringify(results, null, 2)}\n`);
-    console.log(JSON.stringify(results));
+    reportResults(`rollout-${clusters}`, results);
   } finally {
     await app.stop();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -10,7 +10,7 @@ import { matchesAnyNamespace } from "@/lib/k8s/namespace-patterns";
 import { requireAdmin, requireTeamVisible } from "./guard";
 import { levelAtLeast, secretsAtLeast, type AccessProfile } from "./policy";
 import { resolveGrantClusters } from "./profile";
-import { isUuid } from "@/lib/server/teams/teams";
+import { isUuid } from "@/lib/schemas/ids";
 
 async function assertClustersExist(clusterIds: string[]): Promise<void> {
   if (clusterIds.length === 0) return;

@@ -1,13 +1,11 @@
 import "server-only";
 import type { Caller } from "@/lib/server/auth/caller";
 import { db } from "@/lib/server/db/client";
+import { stringRecord } from "@/lib/server/db/json";
 import { matchesSelector, parseSelector } from "@/lib/k8s/label-selector";
 import type { AccessProfile, ResolvedGrant } from "./policy";
 
 type LabelledCluster = { id: string; labels: unknown };
-
-const labelsOf = (cluster: LabelledCluster): Record<string, string> =>
-  cluster.labels && typeof cluster.labels === "object" && !Array.isArray(cluster.labels) ? (cluster.labels as Record<string, string>) : {};
 
 /** Which clusters a grant's selector and explicit list cover, given the clusters as they are now. */
 export function resolveGrantClusters(grant: { clusterSelector: string | null; clusterIds: string[] }, clusters: LabelledCluster[]): Set<string> {
@@ -16,7 +14,7 @@ export function resolveGrantClusters(grant: { clusterSelector: string | null; cl
   for (const id of grant.clusterIds) if (known.has(id)) ids.add(id);
   if (grant.clusterSelector) {
     const selector = parseSelector(grant.clusterSelector);
-    for (const cluster of clusters) if (matchesSelector(selector, labelsOf(cluster))) ids.add(cluster.id);
+    for (const cluster of clusters) if (matchesSelector(selector, stringRecord(cluster.labels))) ids.add(cluster.id);
   }
   return ids;
 }

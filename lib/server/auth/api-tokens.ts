@@ -1,5 +1,6 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
+import type { ApiTokenView } from "@/lib/api/team-types";
 import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
 import type { SessionUser } from "./sessions";
@@ -10,16 +11,6 @@ const TOKEN_PATTERN = /^arch_[A-Za-z0-9_-]{43}$/;
 const TOUCH_INTERVAL_MS = 60_000;
 
 const hashOf = (token: string) => createHash("sha256").update(token).digest("hex");
-
-export interface ApiTokenView {
-  id: string;
-  name: string;
-  prefix: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  createdAt: string;
-}
 
 type TokenRow = { id: string; name: string; prefix: string; expiresAt: Date | null; lastUsedAt: Date | null; revokedAt: Date | null; createdAt: Date };
 

@@ -10,12 +10,14 @@ import { openCredential } from "./credential-vault";
 
 /**
  * The only place a stored credential is decrypted: it goes straight into the cluster's
- * transport (and its keep-alive agent), cached by cluster id and revision.
+ * transport (and its keep-alive agent), cached by cluster id and revision. Callers that
+ * have just read the cluster row pass its revision, which saves a query on hot paths.
  */
-export async function transportFor(clusterId: string): Promise<ClusterTransport> {
-  const head = await db().cluster.findUnique({ where: { id: clusterId }, select: { revision: true } });
-  if (!head) throw notFound("Cluster");
-  const cached = cachedTransport(clusterId, head.revision);
+export async function transportFor(clusterId: string, knownRevision?: number): Promise<ClusterTransport> {
+  const revision =
+    knownRevision ?? (await db().cluster.findUnique({ where: { id: clusterId }, select: { revision: true } }))?.revision;
+  if (revision === undefined) throw notFound("Cluster");
+  const cached = cachedTransport(clusterId, revision);
   if (cached) return cached;
 
   const cluster = await db().cluster.findUnique({

@@ -5,8 +5,8 @@ import type { ListClustersQuery } from "@/lib/schemas/clusters";
 import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
 import { toClusterView, toHealthCheckView } from "./views";
+import { isUuid } from "@/lib/schemas/ids";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Label selectors are evaluated here rather than in SQL: a fleet is hundreds of clusters,
@@ -32,7 +32,7 @@ export async function listClusters(query: ListClustersQuery, visible: "all" | Re
 }
 
 export async function getCluster(id: string): Promise<ClusterView> {
-  if (!UUID.test(id)) throw notFound("Cluster");
+  if (!isUuid(id)) throw notFound("Cluster");
   const cluster = await db().cluster.findUnique({ where: { id } });
   if (!cluster) throw notFound("Cluster");
   return toClusterView(cluster);
@@ -44,6 +44,3 @@ export async function recentHealthChecks(id: string, limit: number): Promise<Hea
   return checks.reverse().map(toHealthCheckView);
 }
 
-export function isClusterId(id: string): boolean {
-  return UUID.test(id);
-}

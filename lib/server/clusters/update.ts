@@ -7,14 +7,14 @@ import { forgetClusterReflectors } from "@/lib/server/inventory/cache";
 import { forgetTransport } from "@/lib/server/kube/transport-cache";
 import { sealCredential } from "./credential-vault";
 import { materialProblems } from "./material";
-import { isClusterId } from "./queries";
 import { serverAddressProblem } from "./server-address";
 import { toClusterView } from "./views";
+import { isUuid } from "@/lib/schemas/ids";
 
 const CONNECTION_FIELDS = ["server", "caData", "insecureSkipTlsVerify", "tlsServerName"] as const;
 
 export async function updateCluster(id: string, body: UpdateClusterBody): Promise<ClusterView> {
-  if (!isClusterId(id)) throw notFound("Cluster");
+  if (!isUuid(id)) throw notFound("Cluster");
   const problems = materialProblems({ caData: body.caData });
   if (body.server) {
     const addressProblem = await serverAddressProblem(body.server);
@@ -41,7 +41,7 @@ export async function updateCluster(id: string, body: UpdateClusterBody): Promis
 
 /** Editing a credential means replacing it: the old one is never shown or merged. */
 export async function replaceCredential(id: string, credential: CredentialInput): Promise<ClusterView> {
-  if (!isClusterId(id)) throw notFound("Cluster");
+  if (!isUuid(id)) throw notFound("Cluster");
   const problems = materialProblems({ credential }, "");
   if (Object.keys(problems).length > 0) throw validationFailed(problems);
   const updated = await db().cluster.updateMany({
@@ -63,7 +63,7 @@ export async function replaceCredential(id: string, credential: CredentialInput)
 }
 
 export async function deleteCluster(id: string): Promise<void> {
-  if (!isClusterId(id)) throw notFound("Cluster");
+  if (!isUuid(id)) throw notFound("Cluster");
   const deleted = await db().cluster.deleteMany({ where: { id } });
   if (deleted.count === 0) throw notFound("Cluster");
   forgetClusterReflectors(id);

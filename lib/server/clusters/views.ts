@@ -1,13 +1,9 @@
 import "server-only";
 import type { Cluster, ClusterHealthCheck } from "@/lib/generated/prisma/client";
 import type { ClusterView, HealthCheckView } from "@/lib/api/cluster-types";
+import { stringRecord } from "@/lib/server/db/json";
 
 type StoredCluster = Omit<Cluster, "credentialEnvelope">;
-
-const stringRecord = (value: unknown): Record<string, string> =>
-  value && typeof value === "object" && !Array.isArray(value)
-    ? Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, v]) => typeof v === "string")) as Record<string, string>
-    : {};
 
 /** The public shape of a cluster. Built field by field so a new column never leaks by default. */
 export function toClusterView(cluster: StoredCluster): ClusterView {

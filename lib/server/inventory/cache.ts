@@ -67,7 +67,3 @@ export function forgetClusterReflectors(clusterId: string): void {
     }
   }
 }
-
-export function reflectorCount(): number {
-  return cache.entries.size;
-}

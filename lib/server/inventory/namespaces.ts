@@ -21,7 +21,7 @@ export async function namespaceSummary(profile: AccessProfile, clusterId: string
   requireClusterVisible(profile, clusterId);
   const cluster = await db().cluster.findUnique({ where: { id: clusterId }, select: { id: true, name: true, revision: true } });
   if (!cluster) throw notFound("Cluster");
-  const transport = await transportFor(cluster.id);
+  const transport = await transportFor(cluster.id, cluster.revision);
   const patterns = namespacePatterns(profile, cluster.id, "view");
   const deadline = Date.now() + env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
   const reflectors = ALL_KINDS.map((kind) => reflectorFor(cluster.id, cluster.revision, kind, transport));

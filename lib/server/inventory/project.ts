@@ -1,4 +1,5 @@
 import "server-only";
+import type { InventoryRow } from "@/lib/api/inventory-types";
 import type { Health, InventoryKind } from "@/lib/k8s/kinds";
 
 /**
@@ -6,26 +7,7 @@ import type { Health, InventoryKind } from "@/lib/k8s/kinds";
  * 40,000 objects fit in memory and secret values are never held (secrets arrive as
  * server-side Table rows with metadata only).
  */
-export interface InventoryItem {
-  kind: InventoryKind;
-  namespace: string;
-  name: string;
-  uid: string;
-  labels: Record<string, string>;
-  createdAt: string;
-  resourceVersion: string;
-  /** Workloads: ready/desired as the kind counts them. */
-  ready?: number;
-  desired?: number;
-  images?: string[];
-  conditions?: Array<{ type: string; status: string; reason?: string }>;
-  health?: Health;
-  /** ConfigMaps: data keys and byte size. Secrets: type and number of keys (from the Table). */
-  keys?: string[];
-  keyCount?: number;
-  size?: number;
-  secretType?: string;
-}
+export type InventoryItem = Omit<InventoryRow, "clusterId" | "clusterName"> & { resourceVersion: string };
 
 type Meta = { name: string; namespace?: string; uid: string; labels?: Record<string, string>; creationTimestamp?: string; resourceVersion?: string; generation?: number };
 type Condition = { type: string; status: string; reason?: string };

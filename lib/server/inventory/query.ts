@@ -14,6 +14,7 @@ import { classifyClusterError } from "@/lib/server/kube/errors";
 import { reflectorFor } from "./cache";
 import { listAsUser } from "./live-list";
 import type { InventoryItem } from "./project";
+import { stringRecord } from "@/lib/server/db/json";
 
 interface ClusterRow {
   id: string;
@@ -23,7 +24,6 @@ interface ClusterRow {
   impersonateUsers: boolean;
 }
 
-const labelsOf = (value: unknown) => (value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, string>) : {});
 
 /**
  * The aggregated inventory: fan out to every cluster the caller may see (bounded
@@ -45,7 +45,7 @@ export async function queryInventory(profile: AccessProfile, query: ListInventor
   });
   if (query.clusterSelector) {
     const selector = parseSelector(query.clusterSelector);
-    clusters = clusters.filter((cluster) => matchesSelector(selector, labelsOf(cluster.labels)));
+    clusters = clusters.filter((cluster) => matchesSelector(selector, stringRecord(cluster.labels)));
   }
   if (query.clusters) {
     const names = new Set(query.clusters.split(",").map((name) => name.trim()).filter(Boolean));
@@ -108,7 +108,7 @@ async function collect(
   const started = Date.now();
   const result: ClusterResult = { id: cluster.id, name: cluster.name, state: "ok", count: 0, waitedMs: 0, listMs: null, syncedAt: null, error: null, retryAt: null, note: null };
   try {
-    const transport = await transportFor(cluster.id);
+    const transport = await transportFor(cluster.id, cluster.revision);
     if (cluster.impersonateUsers) {
       const live = await listAsUser({
         systemTransport: transport,

@@ -1,6 +1,6 @@
 import "server-only";
 import { AuthenticationV1Api, CoreV1Api, VersionApi } from "@kubernetes/client-node";
-import { ClusterCallError, classifyClusterError, type ClusterErrorCode } from "./errors";
+import { classifyClusterError, type ClusterErrorCode } from "./errors";
 import type { ClusterTransport } from "./transport";
 
 export interface ProbeSuccess {
@@ -81,4 +81,3 @@ async function countOrWarn(list: () => Promise<ListWithCount>, what: string, war
   }
 }
 
-export { ClusterCallError };

@@ -75,10 +75,7 @@ export class ClusterTransport {
 
   /** Raw JSON/bytes request relative to the server URL. Non-2xx answers are returned, not thrown. */
   async request(request: RawRequest, extraHeaders: ExtraHeaders = {}): Promise<RawResponse> {
-    const url = new URL(request.path.replace(/^\//, ""), this.base.href.endsWith("/") ? this.base.href : `${this.base.href}/`);
-    for (const [key, value] of Object.entries(request.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
+    const url = this.urlFor(request);
     const body =
       request.body === undefined ? undefined : typeof request.body === "string" ? request.body : JSON.stringify(request.body);
     const headers: Record<string, string | string[]> = {
@@ -139,16 +136,11 @@ export class ClusterTransport {
     signal: AbortSignal,
     extraHeaders: ExtraHeaders = {},
   ): Promise<void> {
-    const url = new URL(request.path.replace(/^\//, ""), this.base.href.endsWith("/") ? this.base.href : `${this.base.href}/`);
-    for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    const url = this.urlFor(request);
     return new Promise<void>((resolve, reject) => {
-      const headers: Record<string, string | string[]> = { accept: request.accept ?? "application/json", ...extraHeaders, ...(request.headers ?? {}) };
-      if (this.spec.credential.type === "token") headers.authorization = `Bearer ${this.spec.credential.token}`;
-      const literal = url.hostname.replace(/^\[|\]$/g, "");
-      if (isIP(literal)) {
-        const reason = isBlockedAddress(literal, Number(url.port || 443), protectedEndpoints());
-        if (reason) return reject(classifyClusterError(new BlockedAddressError(`${literal} is refused: ${reason}`)));
-      }
+      const refused = refusedLiteral(url);
+      if (refused) return reject(refused);
+      const headers = this.withAuth({ accept: request.accept ?? "application/json", ...extraHeaders, ...(request.headers ?? {}) });
       let settled = false;
       let idle: NodeJS.Timeout;
       const finish = (error?: unknown, fromCallback = false) => {
@@ -212,6 +204,19 @@ export class ClusterTransport {
     this.agent.destroy();
   }
 
+  private urlFor(request: Pick<RawRequest, "path" | "query">): URL {
+    const url = new URL(request.path.replace(/^\//, ""), this.base.href.endsWith("/") ? this.base.href : `${this.base.href}/`);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
+
+  private withAuth(headers: ExtraHeaders): ExtraHeaders {
+    const credential = this.spec.credential;
+    return credential.type === "token" ? { ...headers, authorization: `Bearer ${credential.token}` } : { ...headers };
+  }
+
   private send(
     url: URL,
     method: string,
@@ -220,15 +225,9 @@ export class ClusterTransport {
     timeoutMs: number,
   ): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
-      const port = Number(url.port || 443);
-      const literal = url.hostname.replace(/^\[|\]$/g, "");
-      if (isIP(literal)) {
-        // IP literals never reach the lookup hook, so they are checked here.
-        const reason = isBlockedAddress(literal, port, protectedEndpoints());
-        if (reason) return reject(classifyClusterError(new BlockedAddressError(`${literal} is refused: ${reason}`)));
-      }
-      const allHeaders: Record<string, string | string[]> = { ...headers };
-      if (this.spec.credential.type === "token") allHeaders.authorization = `Bearer ${this.spec.credential.token}`;
+      const refused = refusedLiteral(url);
+      if (refused) return reject(refused);
+      const allHeaders = this.withAuth(headers);
       if (body !== undefined) allHeaders["content-length"] = String(Buffer.byteLength(body));
 
       let settled = false;
@@ -265,4 +264,12 @@ export class ClusterTransport {
       request.end();
     });
   }
+}
+
+/** IP literals never reach the agent's lookup hook, so they are checked before connecting. */
+function refusedLiteral(url: URL): Error | undefined {
+  const literal = url.hostname.replace(/^\[|\]$/g, "");
+  if (!isIP(literal)) return undefined;
+  const reason = isBlockedAddress(literal, Number(url.port || 443), protectedEndpoints());
+  return reason ? classifyClusterError(new BlockedAddressError(`${literal} is refused: ${reason}`)) : undefined;
 }

@@ -6,6 +6,7 @@ import { classifyClusterError } from "@/lib/server/kube/errors";
 import { desiredObjects } from "./desired";
 import type { ObjectOutcome } from "./executor";
 import { executor } from "./hub-push";
+import { stringRecord } from "@/lib/server/db/json";
 
 export interface DriftEntry {
   kind: string;
@@ -15,7 +16,6 @@ export interface DriftEntry {
   managers?: string[];
 }
 
-const recordOf = (value: unknown) => (value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, string>) : {});
 
 /** What a dry-run apply of the desired objects says about the live ones: only fields we manage count. */
 function driftOf(outcomes: ObjectOutcome[]): DriftEntry[] {
@@ -47,7 +47,7 @@ export async function checkReleaseDrift(releaseId: string, options: { heal: bool
         const desired = await desiredObjects(
           { body: revision.body, overrides: revision.overrides as TemplateOverride[], number: revision.number },
           entry.params as Record<string, unknown>,
-          { name: entry.cluster.name, labels: recordOf(entry.cluster.labels), variables: recordOf(entry.cluster.variables) },
+          { name: entry.cluster.name, labels: stringRecord(entry.cluster.labels), variables: stringRecord(entry.cluster.variables) },
           { id: release.id, name: release.name },
         );
         if (!desired.ok) return { clusterId: entry.clusterId, state: "unknown", drift: [] };

@@ -1,10 +1,9 @@
 import "server-only";
-import type { TemplateOverride } from "@/lib/schemas/templates";
 import { canSeeCluster, type AccessProfile } from "@/lib/server/access/policy";
 import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
+import { isUuid } from "@/lib/schemas/ids";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Releases a caller can see: those on at least one cluster they can see (admins: all). */
 export async function listReleases(profile: AccessProfile) {
@@ -28,7 +27,7 @@ export async function listReleases(profile: AccessProfile) {
 }
 
 export async function getRelease(profile: AccessProfile, id: string) {
-  if (!UUID.test(id)) throw notFound("Release");
+  if (!isUuid(id)) throw notFound("Release");
   const release = await db().release.findUnique({
     where: { id },
     include: {
@@ -65,4 +64,3 @@ export async function lastParamsFor(releaseId: string, revisionNumber: number) {
   return (rollout?.params ?? null) as Record<string, unknown> | null;
 }
 
-export type { TemplateOverride };

@@ -2,11 +2,11 @@ import "server-only";
 import { conflict, notFound } from "@/lib/server/errors/app-error";
 import { db } from "@/lib/server/db/client";
 import { advance } from "./engine";
+import { isUuid } from "@/lib/schemas/ids";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function load(id: string) {
-  const rollout = UUID.test(id) ? await db().rollout.findUnique({ where: { id }, select: { id: true, state: true } }) : null;
+  const rollout = isUuid(id) ? await db().rollout.findUnique({ where: { id }, select: { id: true, state: true } }) : null;
   if (!rollout) throw notFound("Rollout");
   return rollout;
 }

@@ -8,6 +8,7 @@ import type { ObjectOutcome } from "@/lib/server/releases/executor";
 import { executor } from "@/lib/server/releases/hub-push";
 import type { TemplateOverride } from "@/lib/schemas/templates";
 import { enqueue, instanceId, QUEUES } from "./queue";
+import { stringRecord } from "@/lib/server/db/json";
 
 /**
  * The rollout state machine. Every transition happens in a transaction that locks the
@@ -120,7 +121,6 @@ async function loadContext(targetId: string) {
   return { target, rollout: target.rollout, cluster };
 }
 
-const recordOf = (value: unknown) => (value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, string>) : {});
 
 function summarize(outcomes: ObjectOutcome[]) {
   return outcomes.map((o) => ({ ...o.ref, action: o.action, ...(o.error ? { error: o.error } : {}), ...(o.conflictManagers?.length ? { conflictManagers: o.conflictManagers } : {}) }));
@@ -147,7 +147,7 @@ export async function runTarget(targetId: string): Promise<void> {
     const desired = await desiredObjects(
       { body: rollout.revision.body, overrides: rollout.revision.overrides as TemplateOverride[], number: rollout.revision.number },
       rollout.params as Record<string, unknown>,
-      { name: cluster.name, labels: recordOf(cluster.labels), variables: recordOf(cluster.variables) },
+      { name: cluster.name, labels: stringRecord(cluster.labels), variables: stringRecord(cluster.variables) },
       { id: rollout.release.id, name: rollout.release.name },
     );
     if (!desired.ok) return await finish("failed", { error: desired.issues.map((i) => i.message).join("; ") });
@@ -225,7 +225,7 @@ export async function rollbackTarget(targetId: string): Promise<void> {
     let notes: string[] = [];
     if (previous) {
       const revision = await db().templateRevision.findUniqueOrThrow({ where: { id: previous.revisionId } });
-      const desired = await desiredObjects({ body: revision.body, overrides: revision.overrides as TemplateOverride[], number: revision.number }, previous.params, { name: cluster.name, labels: recordOf(cluster.labels), variables: recordOf(cluster.variables) }, { id: rollout.release.id, name: rollout.release.name });
+      const desired = await desiredObjects({ body: revision.body, overrides: revision.overrides as TemplateOverride[], number: revision.number }, previous.params, { name: cluster.name, labels: stringRecord(cluster.labels), variables: stringRecord(cluster.variables) }, { id: rollout.release.id, name: rollout.release.name });
       if (!desired.ok) throw new Error("the previous revision no longer renders");
       const outcomes = await executor.apply(cluster.id, desired.manifests, { dryRun: false, force: true, actor });
       notes = outcomes.filter((o) => o.error).map((o) => `${o.ref.kind} ${o.ref.name}: ${o.error}`);

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 import pLimit from "p-limit";
 import { stringify } from "yaml";
+import type { ClusterPreview, PreviewObject } from "@/lib/api/rollout-types";
 import type { RolloutRequest } from "@/lib/schemas/templates";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { env } from "@/lib/server/config/env";
@@ -13,24 +14,6 @@ import type { ObjectOutcome } from "@/lib/server/releases/executor";
 import { comparableObject, executor } from "@/lib/server/releases/hub-push";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { validateRollout } from "./validate";
-
-export interface PreviewObject {
-  ref: ObjectRef;
-  action: "create" | "change" | "unchanged" | "prune" | "conflict" | "invalid" | "forbidden" | "error";
-  diff: string;
-  error?: string;
-  conflictManagers?: string[];
-}
-
-export interface ClusterPreview {
-  clusterId: string;
-  clusterName: string;
-  /** Rendered manifests as YAML, secret values masked. */
-  manifests: string;
-  objects: PreviewObject[];
-  counts: Record<"create" | "change" | "unchanged" | "prune" | "problems", number>;
-  error: string | null;
-}
 
 /** Secret values never appear in a preview: each value becomes a short digest marker, so changes still show. */
 function maskSecrets(object: Record<string, unknown>): Record<string, unknown> {

@@ -2,8 +2,8 @@ import "server-only";
 import { canSeeCluster, type AccessProfile } from "@/lib/server/access/policy";
 import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
+import { isUuid } from "@/lib/schemas/ids";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function listRollouts(profile: AccessProfile, page: number, pageSize: number) {
   const rows = await db().rollout.findMany({
@@ -31,7 +31,7 @@ export async function listRollouts(profile: AccessProfile, page: number, pageSiz
 }
 
 export async function getRollout(profile: AccessProfile, id: string) {
-  if (!UUID.test(id)) throw notFound("Rollout");
+  if (!isUuid(id)) throw notFound("Rollout");
   const rollout = await db().rollout.findUnique({
     where: { id },
     include: {

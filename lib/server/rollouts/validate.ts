@@ -3,12 +3,13 @@ import type { RolloutRequest } from "@/lib/schemas/templates";
 import { allows, type AccessProfile } from "@/lib/server/access/policy";
 import { matchesSelector, parseSelector } from "@/lib/k8s/label-selector";
 import { db } from "@/lib/server/db/client";
-import { notFound, validationFailed, type FieldErrors } from "@/lib/server/errors/app-error";
+import { validationFailed, type FieldErrors } from "@/lib/server/errors/app-error";
 import { desiredObjects, type RenderTarget } from "@/lib/server/releases/desired";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { formatIssues, placementProblems } from "@/lib/server/templates/lint";
 import { validateParams } from "@/lib/server/templates/parameter-schema";
 import { getRevision, type RevisionView } from "@/lib/server/templates/templates";
+import { stringRecord } from "@/lib/server/db/json";
 
 export interface TargetCluster extends RenderTarget {
   id: string;
@@ -24,7 +25,6 @@ export interface ValidatedRollout {
   desired: Map<string, Manifest[]>;
 }
 
-const labelsOf = (value: unknown) => (value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, string>) : {});
 
 /**
  * Everything that must hold before a rollout may start or be previewed: the template and
@@ -52,7 +52,7 @@ export async function validateRollout(profile: AccessProfile, request: RolloutRe
   const selected = new Map<string, (typeof all)[number]>();
   if (request.targets.selector) {
     const selector = parseSelector(request.targets.selector);
-    for (const cluster of deployable) if (matchesSelector(selector, labelsOf(cluster.labels))) selected.set(cluster.id, cluster);
+    for (const cluster of deployable) if (matchesSelector(selector, stringRecord(cluster.labels))) selected.set(cluster.id, cluster);
     if (selected.size === 0) problems["targets.selector"] = ["The selector matches no cluster you may deploy to"];
   }
   request.targets.clusterIds.forEach((id, index) => {
@@ -60,7 +60,7 @@ export async function validateRollout(profile: AccessProfile, request: RolloutRe
     if (cluster) selected.set(id, cluster);
     else problems[`targets.clusterIds.${index}`] = ["No cluster you may deploy to has this id"];
   });
-  const targets: TargetCluster[] = [...selected.values()].map((c) => ({ id: c.id, name: c.name, labels: labelsOf(c.labels), variables: labelsOf(c.variables) }));
+  const targets: TargetCluster[] = [...selected.values()].map((c) => ({ id: c.id, name: c.name, labels: stringRecord(c.labels), variables: stringRecord(c.variables) }));
   if (targets.length === 0 && !problems["targets.selector"] && !Object.keys(problems).some((k) => k.startsWith("targets."))) problems.targets = ["The target set is empty"];
   if (request.strategy.kind === "waves") {
     request.strategy.canaryClusterIds.forEach((id, index) => {
@@ -85,10 +85,4 @@ export async function validateRollout(profile: AccessProfile, request: RolloutRe
   }
   if (Object.keys(problems).length) throw validationFailed(problems, "The rollout has problems; nothing was started");
   return { templateId: template.id, templateName: template.name, revision, params: params.ok ? params.value : {}, targets, release: existing ? { id: existing.id, name: existing.name } : null, desired };
-}
-
-export async function requireRelease(id: string) {
-  const release = /^[0-9a-f-]{36}$/i.test(id) ? await db().release.findUnique({ where: { id } }) : null;
-  if (!release) throw notFound("Release");
-  return release;
 }

@@ -45,10 +45,3 @@ export function startBackground(): Promise<Background> {
   })();
   return globalForBackground.archipelagoBackground;
 }
-
-/** Called by the start script at shutdown; a no-op if the background never started. */
-export async function stopBackground(): Promise<void> {
-  const background = globalForBackground.archipelagoBackground;
-  globalForBackground.archipelagoBackground = undefined;
-  if (background) await (await background.catch(() => null))?.stop();
-}

@@ -6,9 +6,8 @@ import { db } from "@/lib/server/db/client";
 import { conflict, notFound, validationFailed } from "@/lib/server/errors/app-error";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { GrantView, TeamDetailView, TeamSummaryView } from "@/lib/api/team-types";
+import { isUuid } from "@/lib/schemas/ids";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string) => UUID.test(value);
 
 export async function listTeams(profile: AccessProfile): Promise<TeamSummaryView[]> {
   const teams = await db().team.findMany({

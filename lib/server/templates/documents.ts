@@ -1,6 +1,5 @@
 import "server-only";
 import { parseAllDocuments } from "yaml";
-import type { FieldErrors } from "@/lib/server/errors/app-error";
 
 export interface Manifest {
   apiVersion: string;
@@ -61,8 +60,4 @@ export function parseManifests(rendered: string, templateBody: string): { manife
     seen.add(key);
   }
   return { manifests, issues };
-}
-
-export function issuesToFields(issues: LintIssue[], field = "body"): FieldErrors {
-  return { [field]: issues.map((issue) => (issue.line ? `line ${issue.line}${issue.column ? `, column ${issue.column}` : ""}: ${issue.message}` : issue.message)) };
 }

@@ -9,8 +9,8 @@ import type { LintIssue, Manifest } from "./documents";
 import { isClusterScoped, isRbac } from "./kinds";
 import { sampleParams, schemaProblems } from "./parameter-schema";
 import { parseTemplate, TemplateError } from "./render";
+import { stringRecord } from "@/lib/server/db/json";
 
-const labelsOf = (value: unknown) => (value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, string>) : {});
 
 /** The cluster a template is rendered against at save time: the one asked for, or the first the author may deploy to. */
 async function sampleCluster(profile: AccessProfile, requested?: string): Promise<RenderTarget> {
@@ -21,7 +21,7 @@ async function sampleCluster(profile: AccessProfile, requested?: string): Promis
     orderBy: { name: "asc" },
   });
   const chosen = clusters.find((c) => c.id === requested) ?? clusters.find((c) => allows(profile, { clusterId: c.id, level: "deploy" })) ?? clusters[0];
-  return chosen ? { name: chosen.name, labels: labelsOf(chosen.labels), variables: labelsOf(chosen.variables) } : { name: "sample", labels: {}, variables: {} };
+  return chosen ? { name: chosen.name, labels: stringRecord(chosen.labels), variables: stringRecord(chosen.variables) } : { name: "sample", labels: {}, variables: {} };
 }
 
 /**

@@ -84,6 +84,8 @@ export function validateParams(schema: object, params: unknown, prefix = "params
 
 /** Parameters made of defaults only, for rendering against a sample cluster at save time. */
 export function sampleParams(schema: object): Record<string, unknown> {
-  const result = validateParams(schema, {});
-  return result.ok ? result.value : (structuredClone({}) as Record<string, unknown>);
+  // Defaults are filled even when required values are missing; rendering then names those.
+  const value: Record<string, unknown> = {};
+  compiled(schema)(value);
+  return value;
 }

@@ -1,33 +1,17 @@
 import "server-only";
 import { createTwoFilesPatch } from "diff";
 import { stringify } from "yaml";
+import type { RevisionView, TemplateView } from "@/lib/api/rollout-types";
 import type { CreateTemplateBody, SaveRevisionBody, TemplateOverride } from "@/lib/schemas/templates";
+
+export type { RevisionView, TemplateView };
 import { forbidden, notFound, validationFailed } from "@/lib/server/errors/app-error";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { db } from "@/lib/server/db/client";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { lintRevision } from "./lint";
+import { isUuid } from "@/lib/schemas/ids";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export interface RevisionView {
-  id: string;
-  number: number;
-  schema: Record<string, unknown>;
-  body: string;
-  overrides: TemplateOverride[];
-  authorEmail: string;
-  message: string;
-  createdAt: string;
-}
-
-export interface TemplateView {
-  id: string;
-  name: string;
-  description: string;
-  latest: RevisionView;
-  revisions: Array<Pick<RevisionView, "id" | "number" | "authorEmail" | "message" | "createdAt">>;
-}
 
 type RevisionRow = Prisma.TemplateRevisionGetPayload<object>;
 
@@ -53,7 +37,7 @@ export async function listTemplates() {
 }
 
 export async function getTemplate(id: string): Promise<TemplateView> {
-  if (!UUID.test(id)) throw notFound("Template");
+  if (!isUuid(id)) throw notFound("Template");
   const template = await db().template.findUnique({ where: { id }, include: { revisions: { orderBy: { number: "desc" } } } });
   if (!template || template.revisions.length === 0) throw notFound("Template");
   return {
@@ -66,7 +50,7 @@ export async function getTemplate(id: string): Promise<TemplateView> {
 }
 
 export async function getRevision(templateId: string, number: number): Promise<RevisionView> {
-  if (!UUID.test(templateId)) throw notFound("Template revision");
+  if (!isUuid(templateId)) throw notFound("Template revision");
   const row = await db().templateRevision.findUnique({ where: { templateId_number: { templateId, number } } });
   if (!row) throw notFound("Template revision");
   return toRevision(row);

@@ -1,26 +1,17 @@
 import "server-only";
+import type { UserAdminView } from "@/lib/api/team-types";
 import { hashPassword } from "@/lib/server/auth/password";
 import { deleteSessionsOfUser } from "@/lib/server/auth/sessions";
 import { db } from "@/lib/server/db/client";
 import { AppError, notFound, validationFailed } from "@/lib/server/errors/app-error";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { isUuid } from "@/lib/schemas/ids";
 
-export interface UserView {
-  id: string;
-  email: string;
-  name: string;
-  isAdmin: boolean;
-  disabled: boolean;
-  teams: Array<{ id: string; name: string; role: "member" | "maintainer" }>;
-  createdAt: string;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const include = { memberships: { include: { team: { select: { id: true, name: true } } } } } as const;
 
 type UserRow = Prisma.UserGetPayload<{ include: typeof include; omit: { passwordHash: true } }>;
 
-const toView = (user: UserRow): UserView => ({
+const toView = (user: UserRow): UserAdminView => ({
   id: user.id,
   email: user.email,
   name: user.name,
@@ -30,18 +21,18 @@ const toView = (user: UserRow): UserView => ({
   createdAt: user.createdAt.toISOString(),
 });
 
-export async function listUsers(): Promise<UserView[]> {
+export async function listUsers(): Promise<UserAdminView[]> {
   return (await db().user.findMany({ include, orderBy: { email: "asc" } })).map(toView);
 }
 
-export async function getUser(id: string): Promise<UserView> {
-  if (!UUID.test(id)) throw notFound("User");
+export async function getUser(id: string): Promise<UserAdminView> {
+  if (!isUuid(id)) throw notFound("User");
   const user = await db().user.findUnique({ where: { id }, include });
   if (!user) throw notFound("User");
   return toView(user);
 }
 
-export async function createUser(input: { email: string; name: string; password: string; isAdmin: boolean }): Promise<UserView> {
+export async function createUser(input: { email: string; name: string; password: string; isAdmin: boolean }): Promise<UserAdminView> {
   if (await db().user.findUnique({ where: { email: input.email }, select: { id: true } })) {
     throw validationFailed({ email: ["A user with this email already exists"] });
   }
@@ -69,7 +60,7 @@ async function assertAnotherActiveAdmin(tx: Prisma.TransactionClient, userId: st
 
 const USER_CHANGE_LOCK = 4_207_301;
 
-export async function updateUser(id: string, changes: { name?: string; isAdmin?: boolean; disabled?: boolean }): Promise<UserView> {
+export async function updateUser(id: string, changes: { name?: string; isAdmin?: boolean; disabled?: boolean }): Promise<UserAdminView> {
   await getUser(id);
   const user = await db().$transaction(async (tx) => {
     // Serialise admin-set changes so two concurrent demotions cannot both pass the check.

@@ -1,13 +1,14 @@
 import { requireClusterVisible } from "@/lib/server/access/guard";
 import { updateClusterBodySchema } from "@/lib/schemas/clusters";
-import { getCluster, isClusterId } from "@/lib/server/clusters/queries";
+import { getCluster } from "@/lib/server/clusters/queries";
 import { deleteCluster, updateCluster } from "@/lib/server/clusters/update";
 import { notFound } from "@/lib/server/errors/app-error";
 import { route } from "@/lib/server/http/route";
+import { isUuid } from "@/lib/schemas/ids";
 
 const idOf = (params: Record<string, string | string[]>) => {
   const id = String(params.id);
-  if (!isClusterId(id)) throw notFound("Cluster");
+  if (!isUuid(id)) throw notFound("Cluster");
   return id;
 };
 

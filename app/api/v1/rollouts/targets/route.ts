@@ -3,6 +3,7 @@ import { labelSelectorSchema } from "@/lib/schemas/clusters";
 import { allows } from "@/lib/server/access/policy";
 import { matchesSelector, parseSelector } from "@/lib/k8s/label-selector";
 import { db } from "@/lib/server/db/client";
+import { stringRecord } from "@/lib/server/db/json";
 import { route } from "@/lib/server/http/route";
 
 const targetsQuerySchema = z.object({ selector: labelSelectorSchema.optional() });
@@ -15,7 +16,7 @@ export const GET = route({ access: "user", query: targetsQuerySchema }, async ({
   return {
     clusters: clusters
       .filter((cluster) => allows(access, { clusterId: cluster.id, level: "deploy" }))
-      .filter((cluster) => !selector || matchesSelector(selector, (cluster.labels ?? {}) as Record<string, string>))
-      .map((cluster) => ({ id: cluster.id, name: cluster.name, labels: cluster.labels as Record<string, string>, status: cluster.status })),
+      .filter((cluster) => !selector || matchesSelector(selector, stringRecord(cluster.labels)))
+      .map((cluster) => ({ id: cluster.id, name: cluster.name, labels: stringRecord(cluster.labels), status: cluster.status })),
   };
 });

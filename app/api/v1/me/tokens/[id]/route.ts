@@ -1,7 +1,7 @@
 import { revokeApiToken } from "@/lib/server/auth/api-tokens";
 import { notFound } from "@/lib/server/errors/app-error";
 import { route } from "@/lib/server/http/route";
-import { isUuid } from "@/lib/server/teams/teams";
+import { isUuid } from "@/lib/schemas/ids";
 
 export const DELETE = route({ access: "user", audit: "token.revoke" }, async ({ caller, params, audit }) => {
   const id = String(params.id);

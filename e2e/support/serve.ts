@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   }
 
   const log = createWriteStream(E2E_SERVER_LOG);
-  const child = spawn(path.resolve("node_modules", ".bin", "tsx"), ["--tsconfig", "tsconfig.scripts.json", "lib/cli/start.ts"], {
+  const child = spawn(process.execPath, ["lib/cli/launch.mjs"], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,7 +1,8 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ensureNextBuild } from "@/lib/cli/steps/next-build";
+import runtime from "@/lib/cli/server-runtime.json";
 import { startAppProcess } from "@/lib/testing/app-process";
 
 /**
@@ -11,8 +12,17 @@ import { startAppProcess } from "@/lib/testing/app-process";
 describe("npm start with the embedded default", () => {
   it("serves with an embedded database and shuts it down cleanly on SIGTERM", async () => {
     ensureNextBuild();
-    const app = await startAppProcess(3620, { DATABASE_URL: "", ARCHIPELAGO_MASTER_KEY: "", ARCHIPELAGO_EMBEDDED_PG_PORT: "54620", ARCHIPELAGO_HEALTH_INTERVAL_SECONDS: "3600" });
+    const app = await startAppProcess(3620, { DATABASE_URL: "", ARCHIPELAGO_MASTER_KEY: "", ARCHIPELAGO_EMBEDDED_PG_PORT: "54620", ARCHIPELAGO_HEALTH_INTERVAL_SECONDS: "3600", MALLOC_ARENA_MAX: "" }, { launcher: true });
     const dataDir = path.dirname(app.logFile);
+
+    // The launcher's one child is the server, running with the measured runtime settings.
+    const serverPid = readFileSync(`/proc/${app.pid}/task/${app.pid}/children`, "utf8").trim();
+    expect(serverPid).toMatch(/^\d+$/);
+    const argv = readFileSync(`/proc/${serverPid}/cmdline`, "utf8").split("\0");
+    for (const flag of runtime.nodeFlags) expect(argv).toContain(flag);
+    expect(argv.some((arg) => arg.endsWith("lib/cli/start.ts"))).toBe(true);
+    expect(readFileSync(`/proc/${serverPid}/environ`, "utf8").split("\0")).toContain(`MALLOC_ARENA_MAX=${runtime.env.MALLOC_ARENA_MAX}`);
+
     const setup = (await (await fetch(`http://127.0.0.1:${app.port}/api/v1/setup`)).json()) as { needsSetup: boolean };
     expect(setup.needsSetup).toBe(true);
     expect(existsSync(path.join(dataDir, "postgres", "PG_VERSION"))).toBe(true);
@@ -22,6 +32,7 @@ describe("npm start with the embedded default", () => {
 
     await app.kill("SIGTERM");
     expect(app.exitCode()).toBe(0);
+    expect(existsSync(`/proc/${serverPid}`)).toBe(false);
     expect(existsSync(path.join(dataDir, "postgres", "postmaster.pid"))).toBe(false);
   }, 600_000);
 });

@@ -16,6 +16,10 @@ async function main(): Promise<void> {
   if (!dev) (process.env as Record<string, string | undefined>).NODE_ENV ??= "production";
   ensurePrismaClient();
   if (!dev) ensureNextBuild();
+  // tsx turns on Node's source-map support for the whole process, which makes Node parse
+  // and keep the source map (with every original source) of each module it loads: about
+  // 80 MiB for the server bundle and its libraries. Production stack traces do not need it.
+  if (!dev) process.setSourceMapsEnabled(false);
 
   const { env } = await import("@/lib/server/config/env");
   const { adminFromEnv } = await import("@/lib/server/auth/admin-env");

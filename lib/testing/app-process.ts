@@ -3,6 +3,7 @@ import { createWriteStream } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import runtime from "@/lib/cli/server-runtime.json";
 
 /** A real Archipelago server process (as `npm start` runs it), for tests that kill or multiply it. */
 export interface AppProcess {
@@ -14,14 +15,22 @@ export interface AppProcess {
   exitCode(): number | null;
 }
 
-export async function startAppProcess(port: number, env: Record<string, string>): Promise<AppProcess> {
+/**
+ * Starts the server process directly (pid, signals and memory are the server's own), or,
+ * with `launcher`, exactly as `npm start` does: through lib/cli/launch.mjs, whose pid it
+ * then is.
+ */
+export async function startAppProcess(port: number, env: Record<string, string>, options: { launcher?: boolean } = {}): Promise<AppProcess> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "archipelago-app-"));
   const logFile = path.join(dir, "server.log");
   const log = createWriteStream(logFile);
   // An empty value removes the variable (e.g. DATABASE_URL to get the embedded default).
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, TSX_TSCONFIG_PATH: "tsconfig.scripts.json", PORT: String(port), HOST: "127.0.0.1", ARCHIPELAGO_DATA_DIR: dir, LOG_LEVEL: "info", ...env };
+  // The process `npm start` runs (lib/cli/launch.mjs), without the launcher in between so
+  // that pid, signals and memory are the server's own.
+  const childEnv: NodeJS.ProcessEnv = { ...runtime.env, ...process.env, TSX_TSCONFIG_PATH: "tsconfig.scripts.json", PORT: String(port), HOST: "127.0.0.1", ARCHIPELAGO_DATA_DIR: dir, LOG_LEVEL: "info", ...env };
   for (const [key, value] of Object.entries(childEnv)) if (value === "") delete childEnv[key];
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "lib/cli/start.ts"], {
+  const args = options.launcher ? ["lib/cli/launch.mjs"] : [...runtime.nodeFlags, "--import", "tsx", "lib/cli/start.ts"];
+  const child: ChildProcess = spawn(process.execPath, args, {
     env: childEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,5 +1,6 @@
 import "server-only";
 import https from "node:https";
+import tls from "node:tls";
 import type http from "node:http";
 import { isIP } from "node:net";
 import {
@@ -64,11 +65,14 @@ export class ClusterTransport {
       keepAliveMsecs: 15_000,
       maxSockets: 32,
       maxFreeSockets: 8,
-      ca: spec.caData ?? undefined,
+      // Built once: otherwise every new connection (each watch is one) parses the CA and key again.
+      secureContext: tls.createSecureContext({
+        ca: spec.caData ?? undefined,
+        cert: credential.type === "client_certificate" ? credential.certificate : undefined,
+        key: credential.type === "client_certificate" ? credential.key : undefined,
+      }),
       rejectUnauthorized: !spec.insecureSkipTlsVerify,
       servername: spec.tlsServerName ?? (isIP(this.base.hostname) ? undefined : this.base.hostname),
-      cert: credential.type === "client_certificate" ? credential.certificate : undefined,
-      key: credential.type === "client_certificate" ? credential.key : undefined,
       lookup: guardedLookup(port, protectedEndpoints) as unknown as https.AgentOptions["lookup"],
     });
   }

@@ -35,6 +35,8 @@ export interface ApplyOptions {
 export interface ObjectHealth {
   ref: ObjectRef;
   health: Health | "ready" | "missing";
+  /** The version read, so a wait can start exactly there and miss no change. */
+  resourceVersion?: string;
 }
 
 export interface ReleaseExecutor {
@@ -43,4 +45,11 @@ export interface ReleaseExecutor {
   /** Deletes objects, but only those that still carry the release's label. */
   deleteOwned(clusterId: string, refs: ObjectRef[], releaseId: string, actor?: ApplyOptions["actor"]): Promise<ObjectOutcome[]>;
   health(clusterId: string, refs: ObjectRef[]): Promise<ObjectHealth[]>;
+  /**
+   * Resolves when any of these objects may have changed since it was read, or after
+   * maxWaitMs, whichever is first; never rejects. The health gate calls it between
+   * checks, so a rollout moves on as soon as a cluster reports progress instead of on a
+   * polling tick.
+   */
+  waitForChange(clusterId: string, observed: ObjectHealth[], maxWaitMs: number, signal?: AbortSignal): Promise<void>;
 }

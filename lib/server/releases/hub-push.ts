@@ -9,6 +9,7 @@ import type { ClusterTransport, ExtraHeaders } from "@/lib/server/kube/transport
 import { projectWorkload, type KubeObject } from "@/lib/server/inventory/project";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { isClusterScoped, restPath } from "@/lib/server/templates/kinds";
+import { applyTiers } from "./apply-order";
 import { FIELD_MANAGER, RELEASE_LABEL, refOf, type ObjectRef } from "./desired";
 import type { ApplyOptions, ObjectHealth, ObjectOutcome, ReleaseExecutor } from "./executor";
 
@@ -76,49 +77,45 @@ export class HubPushExecutor implements ReleaseExecutor {
   async apply(clusterId: string, manifests: Manifest[], options: ApplyOptions): Promise<ObjectOutcome[]> {
     const { transport, impersonate } = await clusterContext(clusterId);
     const headers = headersFor(options.actor, impersonate);
-    const outcomes: ObjectOutcome[] = [];
-    // In order: a Namespace or CRD earlier in the template must exist before what uses it.
-    for (const manifest of manifests) {
-      const ref = refOf(manifest);
-      try {
-        const path = await objectPath(transport, ref);
-        // Previews and drift checks compare with the live object; a real apply only needs
-        // the API server's answer (201 created, 200 otherwise), which halves its requests.
-        const live = options.dryRun ? await this.readOne(transport, path, headers) : undefined;
-        const response = await transport.request(
-          {
-            method: "PATCH",
-            path,
-            query: { fieldManager: FIELD_MANAGER, force: options.force, dryRun: options.dryRun ? "All" : undefined },
-            body: manifest,
-            contentType: "application/apply-patch+yaml",
-          },
-          headers,
-        );
-        if (response.status === 409) {
-          outcomes.push({ ref, action: "conflict", conflictManagers: conflictManagers(response.body), error: "Fields are owned by another manager", live });
-          continue;
-        }
-        if (response.status === 422 || response.status === 400) {
-          outcomes.push({ ref, action: "invalid", error: invalidReasons(response.body, manifest.kind === "Secret"), live });
-          continue;
-        }
-        if (response.status === 403) {
-          outcomes.push({ ref, action: "forbidden", error: "The cluster refused this object (403)", live });
-          continue;
-        }
-        const failure = classifyHttpStatus(response.status);
-        if (failure) throw failure;
-        const result = JSON.parse(response.body.toString("utf8")) as Record<string, unknown>;
-        const action = live === undefined ? (response.status === 201 ? "created" : "configured") : !live ? "created" : sameContent(live, result) ? "unchanged" : "configured";
-        outcomes.push({ ref, action, result, live });
-      } catch (error) {
-        const classified = classifyClusterError(error);
-        if (classified.code === "unknown") logger.warn({ clusterId, kind: ref.kind, errorName: error instanceof Error ? error.name : typeof error, errorCode: (error as { code?: unknown })?.code, detail: error instanceof Error ? scrubSecrets(error.message).slice(0, 200) : undefined }, "apply of an object failed unexpectedly");
-        outcomes.push({ ref, action: "error", error: classified.message });
-      }
+    const outcomes: ObjectOutcome[] = new Array(manifests.length);
+    // Namespaces, then CRDs, then the rest together: what others need exists first, and
+    // a cluster far away costs one round trip per tier instead of one per object.
+    for (const tier of applyTiers(manifests)) {
+      await Promise.all(tier.map(async (index) => (outcomes[index] = await this.applyOne(transport, manifests[index]!, options, headers, clusterId))));
     }
     return outcomes;
+  }
+
+  private async applyOne(transport: ClusterTransport, manifest: Manifest, options: ApplyOptions, headers: ExtraHeaders, clusterId: string): Promise<ObjectOutcome> {
+    const ref = refOf(manifest);
+    try {
+      const path = await objectPath(transport, ref);
+      // Previews and drift checks compare with the live object; a real apply only needs
+      // the API server's answer (201 created, 200 otherwise), which halves its requests.
+      const live = options.dryRun ? await this.readOne(transport, path, headers) : undefined;
+      const response = await transport.request(
+        {
+          method: "PATCH",
+          path,
+          query: { fieldManager: FIELD_MANAGER, force: options.force, dryRun: options.dryRun ? "All" : undefined },
+          body: manifest,
+          contentType: "application/apply-patch+yaml",
+        },
+        headers,
+      );
+      if (response.status === 409) return { ref, action: "conflict", conflictManagers: conflictManagers(response.body), error: "Fields are owned by another manager", live };
+      if (response.status === 422 || response.status === 400) return { ref, action: "invalid", error: invalidReasons(response.body, manifest.kind === "Secret"), live };
+      if (response.status === 403) return { ref, action: "forbidden", error: "The cluster refused this object (403)", live };
+      const failure = classifyHttpStatus(response.status);
+      if (failure) throw failure;
+      const result = JSON.parse(response.body.toString("utf8")) as Record<string, unknown>;
+      const action = live === undefined ? (response.status === 201 ? "created" : "configured") : !live ? "created" : sameContent(live, result) ? "unchanged" : "configured";
+      return { ref, action, result, live };
+    } catch (error) {
+      const classified = classifyClusterError(error);
+      if (classified.code === "unknown") logger.warn({ clusterId, kind: ref.kind, errorName: error instanceof Error ? error.name : typeof error, errorCode: (error as { code?: unknown })?.code, detail: error instanceof Error ? scrubSecrets(error.message).slice(0, 200) : undefined }, "apply of an object failed unexpectedly");
+      return { ref, action: "error", error: classified.message };
+    }
   }
 
   async read(clusterId: string, refs: ObjectRef[]): Promise<Array<Record<string, unknown> | null>> {
@@ -160,10 +157,50 @@ export class HubPushExecutor implements ReleaseExecutor {
     return refs.map((ref, index) => {
       const object = objects[index];
       if (!object) return { ref, health: "missing" };
+      const resourceVersion = (object.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
       const plural = `${ref.kind.toLowerCase()}s` as InventoryKind;
-      if (!WORKLOAD_KINDS.includes(plural) || plural === "cronjobs") return { ref, health: "ready" };
-      return { ref, health: projectWorkload(plural, object as unknown as KubeObject).health ?? "ready" };
+      if (!WORKLOAD_KINDS.includes(plural) || plural === "cronjobs") return { ref, health: "ready", resourceVersion };
+      return { ref, health: projectWorkload(plural, object as unknown as KubeObject).health ?? "ready", resourceVersion };
     });
+  }
+
+  /**
+   * One watch per object still on its way (field selector on its name, from the version
+   * just read): the first event after that version ends the wait. Objects without a
+   * version (missing) are simply re-read when maxWaitMs is up.
+   */
+  async waitForChange(clusterId: string, observed: ObjectHealth[], maxWaitMs: number, signal?: AbortSignal): Promise<void> {
+    const pending = observed.filter((o) => o.health !== "healthy" && o.health !== "ready" && o.resourceVersion);
+    const stop = new AbortController();
+    const ended = new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve(), { once: true }));
+    const timer = setTimeout(() => stop.abort(), maxWaitMs);
+    const onAbort = () => stop.abort();
+    if (signal?.aborted) stop.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const { transport } = await clusterContext(clusterId);
+      for (const { ref, resourceVersion } of pending) {
+        // A watch that fails, or a cluster that hangs, just leaves the timer to end the wait.
+        void objectPath(transport, ref)
+          .then((path) =>
+            transport.stream(
+              {
+                path: path.slice(0, path.lastIndexOf("/")),
+                query: { watch: 1, fieldSelector: `metadata.name=${ref.name}`, resourceVersion, timeoutSeconds: Math.max(1, Math.ceil(maxWaitMs / 1000)) },
+                idleTimeoutMs: maxWaitMs + 5000,
+              },
+              () => stop.abort(),
+              stop.signal,
+            ),
+          )
+          .catch(() => undefined);
+      }
+    } catch {
+      // No transport (e.g. the cluster was removed): wait out the timer; the next read reports it.
+    }
+    await ended;
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
   }
 
   private async readOne(transport: ClusterTransport, path: string, headers: ExtraHeaders): Promise<Record<string, unknown> | null> {

@@ -7,7 +7,7 @@ import { desiredObjects, refKey, refOf, type ObjectRef } from "@/lib/server/rele
 import type { ObjectOutcome } from "@/lib/server/releases/executor";
 import { executor } from "@/lib/server/releases/hub-push";
 import type { TemplateOverride } from "@/lib/schemas/templates";
-import { enqueue, instanceId, QUEUES } from "./queue";
+import { enqueue, enqueueMany, instanceId, QUEUES } from "./queue";
 import { stringRecord } from "@/lib/server/db/json";
 
 /**
@@ -18,7 +18,8 @@ import { stringRecord } from "@/lib/server/db/json";
  */
 
 const TERMINAL = new Set(["succeeded", "failed", "rolled_back", "skipped"]);
-const GATE_POLL_MS = 500;
+/** Longest wait between two health reads; a watch event on a workload ends it sooner. */
+const GATE_RECHECK_MS = 2000;
 
 type Tx = Prisma.TransactionClient;
 
@@ -70,7 +71,7 @@ export async function advance(rolloutId: string): Promise<void> {
           await tx.rolloutWave.update({ where: { rolloutId_index: { rolloutId, index: wave.index } }, data: { state: "running", startedAt: now } });
           await tx.rolloutTarget.updateMany({ where: { rolloutId, waveIndex: wave.index, state: "pending" }, data: { state: "queued" } });
           await logStep(tx, rolloutId, null, `wave.${wave.index}.started`);
-          for (const target of targets) jobs.push(() => enqueue(QUEUES.target, { targetId: target.id }));
+          jobs.push(() => enqueueMany(QUEUES.target, targets.map((target) => ({ targetId: target.id }))));
           return;
         }
         if (targets.some((t) => !TERMINAL.has(t.state))) return;
@@ -83,7 +84,7 @@ export async function advance(rolloutId: string): Promise<void> {
             const toRollBack = targets.filter((t) => t.state === "failed" || t.state === "succeeded");
             await tx.rolloutTarget.updateMany({ where: { id: { in: toRollBack.map((t) => t.id) } }, data: { state: "rolling_back", claimedBy: null } });
             await tx.rollout.update({ where: { id: rolloutId }, data: { state: toRollBack.length ? "rolling_back" : "failed", finishedAt: toRollBack.length ? null : now, message: `${failed} cluster(s) failed in wave ${wave.index + 1}; rolling back that wave` } });
-            for (const target of toRollBack) jobs.push(() => enqueue(QUEUES.rollback, { targetId: target.id }));
+            jobs.push(() => enqueueMany(QUEUES.rollback, toRollBack.map((target) => ({ targetId: target.id }))));
           } else {
             await tx.rollout.update({ where: { id: rolloutId }, data: { state: "failed", finishedAt: now, message: `${failed} cluster(s) failed in wave ${wave.index + 1}; stopped` } });
           }
@@ -197,7 +198,7 @@ export async function runTarget(targetId: string): Promise<void> {
         const notReady = health?.filter((h) => h.health !== "healthy" && h.health !== "ready").map((h) => `${h.ref.kind} ${h.ref.name} (${h.health})`) ?? ["cluster did not answer"];
         return await finish("failed", { error: `Health gate timed out after ${timeoutSeconds} s: ${notReady.join(", ")}` });
       }
-      await new Promise((resolve) => setTimeout(resolve, GATE_POLL_MS));
+      await executor.waitForChange(cluster.id, health ?? [], Math.min(GATE_RECHECK_MS, Math.max(100, started.getTime() + timeoutSeconds * 1000 - Date.now())));
     }
   } catch (error) {
     logger.warn({ targetId, errorName: error instanceof Error ? error.name : "unknown" }, "rollout target step failed; it will be retried");

@@ -15,8 +15,8 @@ export const QUEUES = { advance: "rollout-advance", target: "rollout-target", ro
 interface QueueState {
   boss: PgBoss;
   instanceId: string;
-  /** This process's worker per queue, woken right after we enqueue so nobody waits for the next poll. */
-  workers: Map<string, string>;
+  /** This process's workers per queue, woken right after we enqueue so nobody waits for the next poll. */
+  workers: Map<string, string[]>;
 }
 
 const globalForQueue = globalThis as unknown as { archipelagoQueue?: QueueState };
@@ -49,14 +49,33 @@ export async function stopQueue(): Promise<void> {
 }
 
 /** Sends a job; before the queue runs in this process (e.g. a test), the work is picked up by the next sweep. */
-export async function enqueue(queue: (typeof QUEUES)[keyof typeof QUEUES], data: Record<string, string>, startAfter?: Date): Promise<void> {
+export async function enqueue(queue: QueueName, data: Record<string, string>, startAfter?: Date): Promise<void> {
   const state = globalForQueue.archipelagoQueue;
   if (!state) return;
-  await state.boss.send(queue, data, { startAfter, singletonKey: startAfter ? undefined : `${queue}:${Object.values(data).join(":")}` });
-  const worker = state.workers.get(queue);
-  if (worker && !startAfter) state.boss.notifyWorker(worker);
+  await state.boss.send(queue, data, { startAfter, singletonKey: startAfter ? undefined : singletonKey(queue, data) });
+  if (!startAfter) wake(state, queue);
 }
 
-export function registerWorker(queue: string, workerId: string): void {
-  globalForQueue.archipelagoQueue?.workers.set(queue, workerId);
+/**
+ * Sends many jobs in one statement, then wakes the workers once: a wave's clusters are all
+ * in the queue before the first worker fetches, so one fetch takes them together.
+ */
+export async function enqueueMany(queue: QueueName, items: Array<Record<string, string>>): Promise<void> {
+  const state = globalForQueue.archipelagoQueue;
+  if (!state || items.length === 0) return;
+  await state.boss.insert(items.map((data) => ({ name: queue, data, singletonKey: singletonKey(queue, data) })));
+  wake(state, queue);
+}
+
+export function registerWorker(queue: QueueName, workerId: string): void {
+  const workers = globalForQueue.archipelagoQueue?.workers;
+  workers?.set(queue, [...(workers.get(queue) ?? []), workerId]);
+}
+
+type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+const singletonKey = (queue: QueueName, data: Record<string, string>) => `${queue}:${Object.values(data).join(":")}`;
+
+function wake(state: QueueState, queue: QueueName): void {
+  for (const worker of state.workers.get(queue) ?? []) state.boss.notifyWorker(worker);
 }

@@ -8,6 +8,9 @@ import { enqueue, instanceId, QUEUES, registerWorker, startQueue, stopQueue } fr
 /** An instance that has not beaten for this long is considered dead and its work is taken over. */
 const DEAD_AFTER_MS = 15_000;
 const BEAT_MS = 3000;
+/** Per instance: up to TARGET_WORKERS × TARGET_BATCH clusters are worked on at once. */
+const TARGET_WORKERS = 4;
+const TARGET_BATCH = 25;
 
 export interface RolloutWorker {
   stop(): Promise<void>;
@@ -32,8 +35,13 @@ export async function startRolloutWorker(databaseUrl: string): Promise<RolloutWo
   await db().appInstance.upsert({ where: { id }, create: { id }, update: { heartbeatAt: new Date() } });
 
   registerWorker(QUEUES.advance, await boss.work<{ rolloutId: string }>(QUEUES.advance, { batchSize: 5, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => advance(data.rolloutId))));
-  registerWorker(QUEUES.target, await boss.work<{ targetId: string }>(QUEUES.target, { batchSize: 25, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => runTarget(data.targetId))));
-  registerWorker(QUEUES.rollback, await boss.work<{ targetId: string }>(QUEUES.rollback, { batchSize: 25, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => rollbackTarget(data.targetId))));
+  // A target job lasts as long as its health gate, and a pg-boss worker fetches again only
+  // when its whole batch is done; several workers keep one slow cluster (or one big wave)
+  // from holding up the next wave or another rollout.
+  for (let i = 0; i < TARGET_WORKERS; i += 1) {
+    registerWorker(QUEUES.target, await boss.work<{ targetId: string }>(QUEUES.target, { batchSize: TARGET_BATCH, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => runTarget(data.targetId))));
+    registerWorker(QUEUES.rollback, await boss.work<{ targetId: string }>(QUEUES.rollback, { batchSize: TARGET_BATCH, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => rollbackTarget(data.targetId))));
+  }
 
   let stopped = false;
   const beat = async () => {

@@ -69,8 +69,9 @@ function invalidReasons(body: Buffer, secret: boolean): string {
 }
 
 async function clusterContext(clusterId: string) {
-  const cluster = await db().cluster.findUnique({ where: { id: clusterId }, select: { impersonateUsers: true } });
-  return { transport: await transportFor(clusterId), impersonate: cluster?.impersonateUsers ?? false };
+  // One read for both: the revision lets transportFor reuse its cached connection.
+  const cluster = await db().cluster.findUnique({ where: { id: clusterId }, select: { impersonateUsers: true, revision: true } });
+  return { transport: await transportFor(clusterId, cluster?.revision), impersonate: cluster?.impersonateUsers ?? false };
 }
 
 export class HubPushExecutor implements ReleaseExecutor {

@@ -8,9 +8,9 @@ import { Button } from "@/components/ui/button";
 import { Section } from "@/components/ui/section";
 import { TextField } from "@/components/ui/text-field";
 import { ApiError } from "@/lib/api/client";
-import { fetchDeployableTargets, fetchRevision, previewRollout, startRollout } from "@/lib/api/rollouts";
+import { fetchDeployableTargets, previewRollout, startRollout } from "@/lib/api/rollouts";
 import { selectorProblem } from "@/lib/k8s/label-selector";
-import { templatesQuery } from "@/lib/queries/rollouts";
+import { revisionQuery, templatesQuery } from "@/lib/queries/rollouts";
 import type { RolloutRequest } from "@/lib/schemas/templates";
 import { defaultsOf, ParamForm, paramsValid } from "./param-form";
 import { PreviewResults } from "./preview-results";
@@ -33,7 +33,7 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
   const template = templates.data?.find((t) => t.id === templateId);
   const [revisionNumber, setRevisionNumber] = useState<number | null>(initialRevision ?? null);
   const revisionToUse = revisionNumber ?? template?.latestRevision ?? null;
-  const revision = useQuery({ queryKey: ["templates", templateId, "revision", revisionToUse], queryFn: () => fetchRevision(templateId, revisionToUse!), enabled: Boolean(templateId && revisionToUse) });
+  const revision = useQuery({ ...revisionQuery(templateId, revisionToUse ?? 0), enabled: Boolean(templateId && revisionToUse) });
 
   const [params, setParams] = useState<Record<string, unknown> | null>(null);
   const effectiveParams = useMemo(() => params ?? (revision.data ? defaultsOf(revision.data.schema) : {}), [params, revision.data]);
@@ -55,7 +55,8 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
   const allTargets = useQuery({ queryKey: ["rollout-targets", ""], queryFn: () => fetchDeployableTargets("") });
   const matched = useQuery({ queryKey: ["rollout-targets", deferredSelector], queryFn: () => fetchDeployableTargets(deferredSelector), enabled: Boolean(deferredSelector) && !selectorProblem(deferredSelector) });
   const targetIds = [...new Set([...(deferredSelector && matched.data ? matched.data.map((c) => c.id) : []), ...picked])];
-  const targetNames = (allTargets.data ?? []).filter((c) => targetIds.includes(c.id)).map((c) => c.name);
+  const targetClusters = (allTargets.data ?? []).filter((c) => targetIds.includes(c.id));
+  const targetNames = targetClusters.map((c) => c.name);
 
   const request = (): RolloutRequest => ({
     releaseName: releaseName.trim(),
@@ -73,7 +74,8 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
 
   const preview = useMutation({ mutationFn: () => previewRollout(request()) });
   const start = useMutation({ mutationFn: () => startRollout(request()), onSuccess: (result) => router.push(`/rollouts/${result.rolloutId}`) });
-  const error = (start.error ?? preview.error) instanceof ApiError ? ((start.error ?? preview.error) as ApiError) : null;
+  const failure = start.error ?? preview.error;
+  const error = failure instanceof ApiError ? failure : null;
   const fields = error?.fields ?? {};
   const formValid = Boolean(templateId && revision.data && releaseName.trim() && targetIds.length && !selectorError && paramsValid(revision.data.schema, effectiveParams));
   const previewProblems = preview.data?.clusters.some((c) => c.error || c.counts.problems);
@@ -150,7 +152,7 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
               <TextField label="Bake time between waves (seconds)" type="number" min={0} value={bakeSeconds} onChange={(e) => setBakeSeconds(Math.max(0, Number(e.target.value)))} />
               <fieldset>
                 <legend className="font-medium">Canary clusters (first wave)</legend>
-                {(allTargets.data ?? []).filter((c) => targetIds.includes(c.id)).map((cluster) => (
+                {targetClusters.map((cluster) => (
                   <label key={cluster.id} className="mr-3 inline-flex items-center gap-1">
                     <input type="checkbox" aria-label={`Canary ${cluster.name}`} checked={canaries.includes(cluster.id)} onChange={(e) => setCanaries((cur) => (e.target.checked ? [...cur, cluster.id] : cur.filter((id) => id !== cluster.id)))} />
                     {cluster.name}

@@ -5,14 +5,15 @@ import Link from "next/link";
 import { useState } from "react";
 import { QueryState } from "@/components/ui/query-state";
 import { Section } from "@/components/ui/section";
-import { fetchRevision, fetchRevisionDiff, type TemplateView } from "@/lib/api/rollouts";
+import { fetchRevisionDiff, type TemplateView } from "@/lib/api/rollouts";
+import { revisionQuery } from "@/lib/queries/rollouts";
 import { TemplateEditor } from "./template-editor";
 
 export function TemplateDetail({ template }: { template: TemplateView }) {
   const [viewing, setViewing] = useState(template.latest.number);
   const [compareTo, setCompareTo] = useState<number | null>(template.revisions.length > 1 ? template.latest.number - 1 : null);
   const [editing, setEditing] = useState(false);
-  const revision = useQuery({ queryKey: ["templates", template.id, "revision", viewing], queryFn: () => fetchRevision(template.id, viewing) });
+  const revision = useQuery(revisionQuery(template.id, viewing));
   const diff = useQuery({ queryKey: ["templates", template.id, "diff", compareTo, viewing], queryFn: () => fetchRevisionDiff(template.id, compareTo!, viewing), enabled: compareTo !== null && compareTo !== viewing });
 
   return (

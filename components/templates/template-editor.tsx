@@ -76,9 +76,10 @@ export function TemplateEditor({ templateId, initial }: Props) {
   });
   const saveError = save.error instanceof ApiError ? save.error : null;
   const problems: Record<string, string[]> = { ...(lint.data ?? {}), ...(saveError?.fields ?? {}), ...localErrors };
-  const bodyProblems = Object.entries(problems).filter(([key]) => key === "body");
-  const schemaProblems = Object.entries(problems).filter(([key]) => key.startsWith("schema")).flatMap(([key, messages]) => messages.map((m) => `${key}: ${m}`));
-  const overrideProblems = Object.entries(problems).filter(([key]) => key.startsWith("overrides")).flatMap(([key, messages]) => messages.map((m) => `${key}: ${m}`));
+  // Nested fields (schema.properties.x, overrides.0.patch) are shown under their textarea with their path.
+  const problemsUnder = (prefix: string) => Object.entries(problems).filter(([key]) => key.startsWith(prefix)).flatMap(([key, messages]) => messages.map((m) => `${key}: ${m}`));
+  const schemaProblems = problemsUnder("schema");
+  const overrideProblems = problemsUnder("overrides");
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -102,7 +103,7 @@ export function TemplateEditor({ templateId, initial }: Props) {
           rows={24}
           value={body}
           onChange={(e) => setBody(e.target.value)}
-          errors={bodyProblems.flatMap(([, messages]) => messages)}
+          errors={problems.body ?? []}
           hint="Use {{ params.x }}, {{ cluster.name }}, {{ cluster.labels.env }}, {{ cluster.variables.region }}; quote strings with | json. No file or network access."
         />
         <div className="space-y-4">

@@ -21,7 +21,6 @@ export interface DraftRevision {
 const enc = encodeURIComponent;
 
 export const fetchTemplates = () => apiFetch<{ templates: TemplateSummary[] }>("/api/v1/templates").then((r) => r.templates);
-export const fetchTemplate = (id: string) => apiFetch<{ template: TemplateView }>(`/api/v1/templates/${enc(id)}`).then((r) => r.template);
 export const fetchRevision = (id: string, number: number) => apiFetch<{ revision: RevisionView }>(`/api/v1/templates/${enc(id)}/revisions/${number}`).then((r) => r.revision);
 export const fetchRevisionDiff = (id: string, from: number, to: number) => apiFetch<{ diff: string }>(`/api/v1/templates/${enc(id)}/diff?from=${from}&to=${to}`).then((r) => r.diff);
 export const createTemplate = (input: DraftRevision & { name: string; description: string }) =>

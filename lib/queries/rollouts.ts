@@ -1,9 +1,9 @@
 import { queryOptions } from "@tanstack/react-query";
-import { fetchRelease, fetchReleases, fetchRollout, fetchRollouts, fetchTemplate, fetchTemplates } from "@/lib/api/rollouts";
+import { fetchRelease, fetchReleases, fetchRollout, fetchRevision, fetchRollouts, fetchTemplates } from "@/lib/api/rollouts";
 
 export const rolloutKeys = {
   templates: ["templates"] as const,
-  template: (id: string) => ["templates", id] as const,
+  revision: (id: string, number: number) => ["templates", id, "revision", number] as const,
   rollouts: ["rollouts"] as const,
   rollout: (id: string) => ["rollouts", id] as const,
   releases: ["releases"] as const,
@@ -13,7 +13,8 @@ export const rolloutKeys = {
 const TERMINAL = new Set(["succeeded", "failed", "aborted", "rolled_back"]);
 
 export const templatesQuery = () => queryOptions({ queryKey: rolloutKeys.templates, queryFn: fetchTemplates });
-export const templateQuery = (id: string) => queryOptions({ queryKey: rolloutKeys.template(id), queryFn: () => fetchTemplate(id) });
+/** Revisions never change once saved. */
+export const revisionQuery = (id: string, number: number) => queryOptions({ queryKey: rolloutKeys.revision(id, number), queryFn: () => fetchRevision(id, number) });
 export const rolloutsQuery = () => queryOptions({ queryKey: rolloutKeys.rollouts, queryFn: () => fetchRollouts(), refetchInterval: 5000 });
 /** A running rollout is watched closely; a finished one no longer changes. */
 export const rolloutQuery = (id: string) =>

@@ -3,6 +3,8 @@ import { selectorProblem } from "@/lib/k8s/label-selector";
 import { labelSelectorSchema } from "./clusters";
 
 export const TEMPLATE_BODY_MAX_BYTES = 1024 * 1024;
+/** Request limit of the template routes: a body at the limit, JSON-escaped, plus schema and overrides. */
+export const TEMPLATE_REQUEST_MAX_BYTES = 4 * 1024 * 1024;
 
 export const templateNameSchema = z
   .string({ error: "Template name is required" })

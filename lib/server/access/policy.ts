@@ -44,12 +44,18 @@ export interface AccessRequest {
   secrets?: SecretAccessValue;
 }
 
-function grantCovers(grant: ResolvedGrant, clusterId: string, namespace: string | null | undefined): boolean {
-  if (!grant.clusterIds.has(clusterId)) return false;
+function grantCoversNamespace(grant: ResolvedGrant, namespace: string | null | undefined): boolean {
   if (namespace === undefined) return true;
   if (namespace === null) return grant.clusterScoped;
   return matchesAnyNamespace(grant.namespaces, namespace);
 }
+
+function grantCovers(grant: ResolvedGrant, clusterId: string, namespace: string | null | undefined): boolean {
+  return grant.clusterIds.has(clusterId) && grantCoversNamespace(grant, namespace);
+}
+
+const grantAllows = (grant: ResolvedGrant, request: Omit<AccessRequest, "clusterId">) =>
+  grantCoversNamespace(grant, request.namespace) && levelAtLeast(grant.level, request.level) && secretsAtLeast(grant.secrets, request.secrets ?? "none");
 
 /** May the caller see this cluster at all (any grant on it)? */
 export function canSeeCluster(profile: AccessProfile, clusterId: string): boolean {
@@ -63,12 +69,12 @@ export function canSeeNamespace(profile: AccessProfile, clusterId: string, names
 
 export function allows(profile: AccessProfile, request: AccessRequest): boolean {
   if (profile.isAdmin) return true;
-  return profile.grants.some(
-    (grant) =>
-      grantCovers(grant, request.clusterId, request.namespace) &&
-      levelAtLeast(grant.level, request.level) &&
-      secretsAtLeast(grant.secrets, request.secrets ?? "none"),
-  );
+  return profile.grants.some((grant) => grant.clusterIds.has(request.clusterId) && grantAllows(grant, request));
+}
+
+/** Would some grant allow this on some cluster? For checks made before a cluster is chosen (saving a template). */
+export function allowsOnSomeCluster(profile: AccessProfile, request: Omit<AccessRequest, "clusterId">): boolean {
+  return profile.isAdmin || profile.grants.some((grant) => grantAllows(grant, request));
 }
 
 /** "all" for admins, else the clusters any grant covers. */

@@ -4,12 +4,13 @@ import { applyMergePatch } from "@/lib/server/templates/merge-patch";
 import { parseManifests, type LintIssue, type Manifest } from "@/lib/server/templates/documents";
 import { renderTemplate, TemplateError } from "@/lib/server/templates/render";
 import type { TemplateOverride } from "@/lib/schemas/templates";
+import { stringRecord } from "@/lib/server/db/json";
 
 /** Labels and annotations that tie an applied object to its release and revision (an ApplySet-like inventory). */
 export const RELEASE_LABEL = "archipelago.dev/release";
-export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-export const REVISION_ANNOTATION = "archipelago.dev/revision";
-export const RELEASE_NAME_ANNOTATION = "archipelago.dev/release-name";
+const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+const REVISION_ANNOTATION = "archipelago.dev/revision";
+const RELEASE_NAME_ANNOTATION = "archipelago.dev/release-name";
 export const FIELD_MANAGER = "archipelago";
 
 export interface RenderTarget {
@@ -23,6 +24,20 @@ export interface RevisionSource {
   overrides: TemplateOverride[];
   number: number;
 }
+
+/** A stored cluster row as a render target (labels and variables are JSON columns). */
+export const renderTargetOf = (cluster: { name: string; labels: unknown; variables: unknown }): RenderTarget => ({
+  name: cluster.name,
+  labels: stringRecord(cluster.labels),
+  variables: stringRecord(cluster.variables),
+});
+
+/** A stored template revision row as what desiredObjects renders. */
+export const revisionSourceOf = (revision: { body: string; overrides: unknown; number: number }): RevisionSource => ({
+  body: revision.body,
+  overrides: revision.overrides as TemplateOverride[],
+  number: revision.number,
+});
 
 export type DesiredResult = { ok: true; manifests: Manifest[] } | { ok: false; issues: LintIssue[] };
 

@@ -1,12 +1,10 @@
 import "server-only";
 import pLimit from "p-limit";
-import type { TemplateOverride } from "@/lib/schemas/templates";
 import { db } from "@/lib/server/db/client";
 import { classifyClusterError } from "@/lib/server/kube/errors";
-import { desiredObjects } from "./desired";
+import { desiredObjects, renderTargetOf, revisionSourceOf } from "./desired";
 import type { ObjectOutcome } from "./executor";
 import { executor } from "./hub-push";
-import { stringRecord } from "@/lib/server/db/json";
 
 export interface DriftEntry {
   kind: string;
@@ -39,15 +37,19 @@ function driftOf(outcomes: ObjectOutcome[]): DriftEntry[] {
 export async function checkReleaseDrift(releaseId: string, options: { heal: boolean }): Promise<Array<{ clusterId: string; state: string; drift: DriftEntry[] }>> {
   const release = await db().release.findUnique({ where: { id: releaseId }, include: { clusters: { include: { cluster: { select: { id: true, name: true, labels: true, variables: true } } } } } });
   if (!release) return [];
+  // Most clusters of a release run the same revision: read each revision once.
+  const revisionIds = [...new Set(release.clusters.map((entry) => entry.revisionId))];
+  const revisions = new Map((await db().templateRevision.findMany({ where: { id: { in: revisionIds } } })).map((revision) => [revision.id, revision]));
   const limit = pLimit(8);
   return Promise.all(
     release.clusters.map((entry) =>
       limit(async () => {
-        const revision = await db().templateRevision.findUniqueOrThrow({ where: { id: entry.revisionId } });
+        const revision = revisions.get(entry.revisionId);
+        if (!revision) throw new Error(`revision ${entry.revisionId} of release ${release.name} is missing`);
         const desired = await desiredObjects(
-          { body: revision.body, overrides: revision.overrides as TemplateOverride[], number: revision.number },
+          revisionSourceOf(revision),
           entry.params as Record<string, unknown>,
-          { name: entry.cluster.name, labels: stringRecord(entry.cluster.labels), variables: stringRecord(entry.cluster.variables) },
+          renderTargetOf(entry.cluster),
           { id: release.id, name: release.name },
         );
         if (!desired.ok) return { clusterId: entry.clusterId, state: "unknown", drift: [] };

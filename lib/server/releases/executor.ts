@@ -39,6 +39,9 @@ export interface ObjectHealth {
   resourceVersion?: string;
 }
 
+/** What the health gate waits for: a workload rolled out and available, or any other object present. */
+export const isReady = (object: ObjectHealth): boolean => object.health === "healthy" || object.health === "ready";
+
 export interface ReleaseExecutor {
   apply(clusterId: string, manifests: Manifest[], options: ApplyOptions): Promise<ObjectOutcome[]>;
   read(clusterId: string, refs: ObjectRef[]): Promise<Array<Record<string, unknown> | null>>;

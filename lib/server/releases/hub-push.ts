@@ -11,7 +11,7 @@ import type { Manifest } from "@/lib/server/templates/documents";
 import { isClusterScoped, restPath } from "@/lib/server/templates/kinds";
 import { applyTiers } from "./apply-order";
 import { FIELD_MANAGER, RELEASE_LABEL, refOf, type ObjectRef } from "./desired";
-import type { ApplyOptions, ObjectHealth, ObjectOutcome, ReleaseExecutor } from "./executor";
+import { isReady, type ApplyOptions, type ObjectHealth, type ObjectOutcome, type ReleaseExecutor } from "./executor";
 
 interface ApiResource {
   name: string;
@@ -171,7 +171,7 @@ export class HubPushExecutor implements ReleaseExecutor {
    * version (missing) are simply re-read when maxWaitMs is up.
    */
   async waitForChange(clusterId: string, observed: ObjectHealth[], maxWaitMs: number, signal?: AbortSignal): Promise<void> {
-    const pending = observed.filter((o) => o.health !== "healthy" && o.health !== "ready" && o.resourceVersion);
+    const pending = observed.filter((o) => !isReady(o) && o.resourceVersion);
     const stop = new AbortController();
     const ended = new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve(), { once: true }));
     const timer = setTimeout(() => stop.abort(), maxWaitMs);

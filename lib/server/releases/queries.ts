@@ -5,6 +5,10 @@ import { notFound } from "@/lib/server/errors/app-error";
 import { isUuid } from "@/lib/schemas/ids";
 
 
+/** Given the release's clusters the caller can see: admins and the release's creator see it regardless. */
+const canSeeRelease = (profile: AccessProfile, release: { createdById: string | null }, visibleClusters: number) =>
+  profile.isAdmin || visibleClusters > 0 || release.createdById === profile.userId;
+
 /** Releases a caller can see: those on at least one cluster they can see (admins: all). */
 export async function listReleases(profile: AccessProfile) {
   const releases = await db().release.findMany({
@@ -13,7 +17,7 @@ export async function listReleases(profile: AccessProfile) {
   });
   return releases
     .map((release) => ({ ...release, clusters: release.clusters.filter((c) => canSeeCluster(profile, c.clusterId)) }))
-    .filter((release) => profile.isAdmin || release.clusters.length > 0 || release.createdById === profile.userId)
+    .filter((release) => canSeeRelease(profile, release, release.clusters.length))
     .map((release) => ({
       id: release.id,
       name: release.name,
@@ -38,7 +42,7 @@ export async function getRelease(profile: AccessProfile, id: string) {
   });
   if (!release) throw notFound("Release");
   const clusters = release.clusters.filter((c) => canSeeCluster(profile, c.clusterId));
-  if (!profile.isAdmin && clusters.length === 0 && release.createdById !== profile.userId) throw notFound("Release");
+  if (!canSeeRelease(profile, release, clusters.length)) throw notFound("Release");
   return {
     id: release.id,
     name: release.name,
@@ -56,8 +60,6 @@ export async function getRelease(profile: AccessProfile, id: string) {
     rollouts: release.rollouts.map((r) => ({ id: r.id, state: r.state, revision: r.revision.number, createdByEmail: r.createdByEmail, createdAt: r.createdAt.toISOString(), finishedAt: r.finishedAt?.toISOString() ?? null, targets: r._count.targets, params: r.params })),
   };
 }
-
-export type ReleaseDetail = Awaited<ReturnType<typeof getRelease>>;
 
 export async function lastParamsFor(releaseId: string, revisionNumber: number) {
   const rollout = await db().rollout.findFirst({ where: { releaseId, revision: { number: revisionNumber } }, orderBy: { createdAt: "desc" }, select: { params: true } });

@@ -3,12 +3,10 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { Strategy } from "@/lib/schemas/templates";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
-import { desiredObjects, refKey, refOf, type ObjectRef } from "@/lib/server/releases/desired";
-import type { ObjectOutcome } from "@/lib/server/releases/executor";
+import { desiredObjects, refKey, refOf, renderTargetOf, revisionSourceOf, type ObjectRef } from "@/lib/server/releases/desired";
+import { isReady, type ObjectOutcome } from "@/lib/server/releases/executor";
 import { executor } from "@/lib/server/releases/hub-push";
-import type { TemplateOverride } from "@/lib/schemas/templates";
 import { enqueue, enqueueMany, instanceId, QUEUES } from "./queue";
-import { stringRecord } from "@/lib/server/db/json";
 
 /**
  * The rollout state machine. Every transition happens in a transaction that locks the
@@ -119,7 +117,9 @@ async function loadContext(targetId: string) {
   const target = await db().rolloutTarget.findUnique({ where: { id: targetId }, include: { rollout: { include: { revision: true, release: true } } } });
   if (!target) return null;
   const cluster = await db().cluster.findUnique({ where: { id: target.clusterId }, select: { id: true, name: true, labels: true, variables: true } });
-  return { target, rollout: target.rollout, cluster };
+  // Cluster calls act as the user who started the rollout (impersonated where the cluster does that).
+  const actor = { email: target.rollout.createdByEmail, teams: target.rollout.createdByTeams };
+  return { target, rollout: target.rollout, cluster, actor };
 }
 
 
@@ -136,7 +136,7 @@ export async function runTarget(targetId: string): Promise<void> {
   if (claimed.count === 0) return; // done, or someone else is on it
   const context = await loadContext(targetId);
   if (!context?.cluster) return;
-  const { target, rollout, cluster } = context;
+  const { target, rollout, cluster, actor } = context;
   const finish = async (state: "succeeded" | "failed", data: Prisma.RolloutTargetUpdateInput) => {
     await db().rolloutTarget.update({ where: { id: targetId }, data: { ...data, state, finishedAt: new Date(), claimedBy: null } });
     await logStep(db(), rollout.id, targetId, state === "succeeded" ? "target.succeeded" : "target.failed", { error: data.error ?? null });
@@ -146,14 +146,13 @@ export async function runTarget(targetId: string): Promise<void> {
   try {
     if (rollout.state === "aborted") return await finish("failed", { error: "Rollout aborted" });
     const desired = await desiredObjects(
-      { body: rollout.revision.body, overrides: rollout.revision.overrides as TemplateOverride[], number: rollout.revision.number },
+      revisionSourceOf(rollout.revision),
       rollout.params as Record<string, unknown>,
-      { name: cluster.name, labels: stringRecord(cluster.labels), variables: stringRecord(cluster.variables) },
+      renderTargetOf(cluster),
       { id: rollout.release.id, name: rollout.release.name },
     );
     if (!desired.ok) return await finish("failed", { error: desired.issues.map((i) => i.message).join("; ") });
     const refs = desired.manifests.map(refOf);
-    const actor = { email: rollout.createdByEmail, teams: rollout.createdByTeams };
 
     if (!(await hasStep(targetId, "target.applied"))) {
       // What the release had here before, kept for rollback.
@@ -178,27 +177,29 @@ export async function runTarget(targetId: string): Promise<void> {
     }
 
     const timeoutSeconds = (rollout.healthGate as { timeoutSeconds?: number }).timeoutSeconds ?? 120;
-    const started = target.startedAt ?? new Date();
+    const deadline = (target.startedAt ?? new Date()).getTime() + timeoutSeconds * 1000;
     for (;;) {
       const health = await executor.health(cluster.id, refs).catch(() => null);
-      const summary = health ? { ready: health.filter((h) => h.health === "healthy" || h.health === "ready").length, total: health.length, failing: health.filter((h) => h.health === "failed").map((h) => `${h.ref.kind} ${h.ref.name}`) } : { ready: 0, total: refs.length, failing: [] };
+      const summary = health ? { ready: health.filter(isReady).length, total: health.length, failing: health.filter((h) => h.health === "failed").map((h) => `${h.ref.kind} ${h.ref.name}`) } : { ready: 0, total: refs.length, failing: [] };
       await db().rolloutTarget.update({ where: { id: targetId }, data: { gate: { ...summary, checkedAt: new Date().toISOString() } } });
       if (health && summary.ready === summary.total) {
+        const now = new Date();
+        const applied = { revisionId: rollout.revisionId, revisionNumber: rollout.revision.number, params: rollout.params as object, objects: refs as unknown as object[], appliedAt: now, driftState: "in_sync" as const, driftCheckedAt: now };
         await db().releaseCluster.upsert({
           where: { releaseId_clusterId: { releaseId: rollout.releaseId, clusterId: cluster.id } },
-          create: { releaseId: rollout.releaseId, clusterId: cluster.id, revisionId: rollout.revisionId, revisionNumber: rollout.revision.number, params: rollout.params as object, objects: refs as unknown as object[], appliedAt: new Date(), driftState: "in_sync", driftCheckedAt: new Date() },
-          update: { revisionId: rollout.revisionId, revisionNumber: rollout.revision.number, params: rollout.params as object, objects: refs as unknown as object[], appliedAt: new Date(), driftState: "in_sync", driftDetails: [], driftCheckedAt: new Date() },
+          create: { releaseId: rollout.releaseId, clusterId: cluster.id, ...applied },
+          update: { ...applied, driftDetails: [] },
         });
         return await finish("succeeded", {});
       }
       if (summary.failing.length) return await finish("failed", { error: `Health gate failed: ${summary.failing.join(", ")} failed` });
       const current = await db().rollout.findUnique({ where: { id: rollout.id }, select: { state: true } });
       if (current?.state === "aborted") return await finish("failed", { error: "Rollout aborted while waiting for health" });
-      if (Date.now() - started.getTime() > timeoutSeconds * 1000) {
-        const notReady = health?.filter((h) => h.health !== "healthy" && h.health !== "ready").map((h) => `${h.ref.kind} ${h.ref.name} (${h.health})`) ?? ["cluster did not answer"];
+      if (Date.now() > deadline) {
+        const notReady = health?.filter((h) => !isReady(h)).map((h) => `${h.ref.kind} ${h.ref.name} (${h.health})`) ?? ["cluster did not answer"];
         return await finish("failed", { error: `Health gate timed out after ${timeoutSeconds} s: ${notReady.join(", ")}` });
       }
-      await executor.waitForChange(cluster.id, health ?? [], Math.min(GATE_RECHECK_MS, Math.max(100, started.getTime() + timeoutSeconds * 1000 - Date.now())));
+      await executor.waitForChange(cluster.id, health ?? [], Math.min(GATE_RECHECK_MS, Math.max(100, deadline - Date.now())));
     }
   } catch (error) {
     logger.warn({ targetId, errorName: error instanceof Error ? error.name : "unknown" }, "rollout target step failed; it will be retried");
@@ -218,15 +219,14 @@ export async function rollbackTarget(targetId: string): Promise<void> {
   if (claimed.count === 0) return;
   const context = await loadContext(targetId);
   if (!context?.cluster) return;
-  const { target, rollout, cluster } = context;
+  const { target, rollout, cluster, actor } = context;
   const previous = target.previous as PreviousState | null;
-  const actor = { email: rollout.createdByEmail, teams: rollout.createdByTeams };
   try {
     const failedRefs = ((target.objects ?? []) as unknown as Array<ObjectRef & { action: string }>).filter((o) => o.action !== "deleted").map(({ apiVersion, kind, namespace, name }) => ({ apiVersion, kind, namespace, name }));
     let notes: string[] = [];
     if (previous) {
       const revision = await db().templateRevision.findUniqueOrThrow({ where: { id: previous.revisionId } });
-      const desired = await desiredObjects({ body: revision.body, overrides: revision.overrides as TemplateOverride[], number: revision.number }, previous.params, { name: cluster.name, labels: stringRecord(cluster.labels), variables: stringRecord(cluster.variables) }, { id: rollout.release.id, name: rollout.release.name });
+      const desired = await desiredObjects(revisionSourceOf(revision), previous.params, renderTargetOf(cluster), { id: rollout.release.id, name: rollout.release.name });
       if (!desired.ok) throw new Error("the previous revision no longer renders");
       const outcomes = await executor.apply(cluster.id, desired.manifests, { dryRun: false, force: true, actor });
       notes = outcomes.filter((o) => o.error).map((o) => `${o.ref.kind} ${o.ref.name}: ${o.error}`);

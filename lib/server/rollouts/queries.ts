@@ -5,13 +5,17 @@ import { notFound } from "@/lib/server/errors/app-error";
 import { isUuid } from "@/lib/schemas/ids";
 
 
+/** A rollout is visible to admins, to whoever started it, and to anyone who can see one of its clusters. */
+const canSeeRollout = (profile: AccessProfile, rollout: { createdById: string | null; targets: Array<{ clusterId: string }> }) =>
+  profile.isAdmin || rollout.createdById === profile.userId || rollout.targets.some((t) => canSeeCluster(profile, t.clusterId));
+
 export async function listRollouts(profile: AccessProfile, page: number, pageSize: number) {
   const rows = await db().rollout.findMany({
     orderBy: { createdAt: "desc" },
     take: 500,
     include: { release: { select: { name: true } }, revision: { select: { number: true, template: { select: { name: true } } } }, targets: { select: { clusterId: true, state: true } } },
   });
-  const visible = rows.filter((r) => profile.isAdmin || r.createdById === profile.userId || r.targets.some((t) => canSeeCluster(profile, t.clusterId)));
+  const visible = rows.filter((r) => canSeeRollout(profile, r));
   return {
     total: visible.length,
     rollouts: visible.slice((page - 1) * pageSize, page * pageSize).map((r) => ({
@@ -43,7 +47,7 @@ export async function getRollout(profile: AccessProfile, id: string) {
     },
   });
   if (!rollout) throw notFound("Rollout");
-  if (!profile.isAdmin && rollout.createdById !== profile.userId && !rollout.targets.some((t) => canSeeCluster(profile, t.clusterId))) throw notFound("Rollout");
+  if (!canSeeRollout(profile, rollout)) throw notFound("Rollout");
   return {
     id: rollout.id,
     state: rollout.state,
@@ -69,5 +73,3 @@ export async function getRollout(profile: AccessProfile, id: string) {
   };
 }
 
-export type RolloutDetail = Awaited<ReturnType<typeof getRollout>>;
-export type RolloutSummary = Awaited<ReturnType<typeof listRollouts>>["rollouts"][number];

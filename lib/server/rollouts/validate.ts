@@ -1,15 +1,15 @@
 import "server-only";
 import type { RolloutRequest } from "@/lib/schemas/templates";
-import { allows, type AccessProfile } from "@/lib/server/access/policy";
+import type { AccessProfile } from "@/lib/server/access/policy";
 import { matchesSelector, parseSelector } from "@/lib/k8s/label-selector";
 import { db } from "@/lib/server/db/client";
 import { validationFailed, type FieldErrors } from "@/lib/server/errors/app-error";
-import { desiredObjects, type RenderTarget } from "@/lib/server/releases/desired";
+import { desiredObjects, renderTargetOf, type RenderTarget } from "@/lib/server/releases/desired";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { formatIssues, placementProblems } from "@/lib/server/templates/lint";
 import { validateParams } from "@/lib/server/templates/parameter-schema";
 import { getRevision, type RevisionView } from "@/lib/server/templates/templates";
-import { stringRecord } from "@/lib/server/db/json";
+import { deployableClusters } from "./permissions";
 
 export interface TargetCluster extends RenderTarget {
   id: string;
@@ -47,12 +47,11 @@ export async function validateRollout(profile: AccessProfile, request: RolloutRe
   if (existing && existing.templateId !== template.id) problems.releaseName = [`Release ${existing.name} belongs to another template`];
 
   // Only clusters the caller may deploy to somewhere are candidates; a selector never widens that.
-  const all = await db().cluster.findMany({ select: { id: true, name: true, labels: true, variables: true }, orderBy: { name: "asc" } });
-  const deployable = all.filter((cluster) => allows(profile, { clusterId: cluster.id, level: "deploy" }));
-  const selected = new Map<string, (typeof all)[number]>();
+  const deployable = await deployableClusters(profile);
+  const selected = new Map<string, (typeof deployable)[number]>();
   if (request.targets.selector) {
     const selector = parseSelector(request.targets.selector);
-    for (const cluster of deployable) if (matchesSelector(selector, stringRecord(cluster.labels))) selected.set(cluster.id, cluster);
+    for (const cluster of deployable) if (matchesSelector(selector, cluster.labels)) selected.set(cluster.id, cluster);
     if (selected.size === 0) problems["targets.selector"] = ["The selector matches no cluster you may deploy to"];
   }
   request.targets.clusterIds.forEach((id, index) => {
@@ -60,8 +59,8 @@ export async function validateRollout(profile: AccessProfile, request: RolloutRe
     if (cluster) selected.set(id, cluster);
     else problems[`targets.clusterIds.${index}`] = ["No cluster you may deploy to has this id"];
   });
-  const targets: TargetCluster[] = [...selected.values()].map((c) => ({ id: c.id, name: c.name, labels: stringRecord(c.labels), variables: stringRecord(c.variables) }));
-  if (targets.length === 0 && !problems["targets.selector"] && !Object.keys(problems).some((k) => k.startsWith("targets."))) problems.targets = ["The target set is empty"];
+  const targets: TargetCluster[] = [...selected.values()].map((c) => ({ id: c.id, ...renderTargetOf(c) }));
+  if (targets.length === 0 && !Object.keys(problems).some((k) => k.startsWith("targets."))) problems.targets = ["The target set is empty"];
   if (request.strategy.kind === "waves") {
     request.strategy.canaryClusterIds.forEach((id, index) => {
       if (!selected.has(id)) problems[`strategy.canaryClusterIds.${index}`] = ["A canary must be one of the targets"];
@@ -70,9 +69,12 @@ export async function validateRollout(profile: AccessProfile, request: RolloutRe
   if (Object.keys(problems).length) throw validationFailed(problems, "The rollout has problems; nothing was started");
 
   const desired = new Map<string, Manifest[]>();
-  const release = existing ? { id: existing.id, name: existing.name } : { id: "00000000-0000-4000-8000-000000000000", name: request.releaseName };
+  const values = params.ok ? params.value : {};
+  const known = existing ? { id: existing.id, name: existing.name } : null;
+  // A release not created yet renders with a placeholder id; the labels are only checked here.
+  const release = known ?? { id: "00000000-0000-4000-8000-000000000000", name: request.releaseName };
   for (const target of targets) {
-    const result = await desiredObjects(revision, params.ok ? params.value : {}, target, release);
+    const result = await desiredObjects(revision, values, target, release);
     if (!result.ok) {
       problems.body = formatIssues(result.issues, target.name);
       break;
@@ -84,5 +86,5 @@ export async function validateRollout(profile: AccessProfile, request: RolloutRe
     desired.set(target.id, result.manifests);
   }
   if (Object.keys(problems).length) throw validationFailed(problems, "The rollout has problems; nothing was started");
-  return { templateId: template.id, templateName: template.name, revision, params: params.ok ? params.value : {}, targets, release: existing ? { id: existing.id, name: existing.name } : null, desired };
+  return { templateId: template.id, templateName: template.name, revision, params: values, targets, release: known, desired };
 }

@@ -17,7 +17,7 @@ export interface LintIssue {
 }
 
 /** The template line where each `---`-separated document starts, to point issues at the template. */
-export function documentStartLines(body: string): number[] {
+function documentStartLines(body: string): number[] {
   const starts = [1];
   body.split("\n").forEach((line, index) => {
     if (/^---\s*$/.test(line)) starts.push(index + 2);

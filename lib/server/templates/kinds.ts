@@ -4,7 +4,7 @@ import "server-only";
  * Kinds whose objects have no namespace. Used by lint before a cluster is asked; at
  * preview time the API server's own answer (dry-run) has the last word.
  */
-export const CLUSTER_SCOPED_KINDS = new Set([
+const CLUSTER_SCOPED_KINDS = new Set([
   "Namespace", "Node", "PersistentVolume", "StorageClass", "CSIDriver", "CSINode", "VolumeAttachment",
   "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "APIService", "PriorityClass",
   "RuntimeClass", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",

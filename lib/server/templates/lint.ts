@@ -1,15 +1,13 @@
 import "server-only";
 import type { SaveRevisionBody } from "@/lib/schemas/templates";
-import { allows, levelAtLeast, visibleClusterIds, type AccessProfile } from "@/lib/server/access/policy";
+import { allows, allowsOnSomeCluster, visibleClusterIds, type AccessProfile } from "@/lib/server/access/policy";
 import { db } from "@/lib/server/db/client";
 import type { FieldErrors } from "@/lib/server/errors/app-error";
-import { matchesAnyNamespace } from "@/lib/k8s/namespace-patterns";
-import { desiredObjects, type RenderTarget } from "@/lib/server/releases/desired";
+import { desiredObjects, renderTargetOf, type RenderTarget } from "@/lib/server/releases/desired";
 import type { LintIssue, Manifest } from "./documents";
 import { isClusterScoped, isRbac } from "./kinds";
 import { sampleParams, schemaProblems } from "./parameter-schema";
 import { parseTemplate, TemplateError } from "./render";
-import { stringRecord } from "@/lib/server/db/json";
 
 
 /** The cluster a template is rendered against at save time: the one asked for, or the first the author may deploy to. */
@@ -21,7 +19,7 @@ async function sampleCluster(profile: AccessProfile, requested?: string): Promis
     orderBy: { name: "asc" },
   });
   const chosen = clusters.find((c) => c.id === requested) ?? clusters.find((c) => allows(profile, { clusterId: c.id, level: "deploy" })) ?? clusters[0];
-  return chosen ? { name: chosen.name, labels: stringRecord(chosen.labels), variables: stringRecord(chosen.variables) } : { name: "sample", labels: {}, variables: {} };
+  return chosen ? renderTargetOf(chosen) : { name: "sample", labels: {}, variables: {} };
 }
 
 /**
@@ -48,8 +46,7 @@ export function placementProblems(profile: AccessProfile, clusterId: string | nu
       }
     } else {
       // At save time: the author must be able to place it on at least one cluster.
-      const possible = profile.grants.some((grant) => levelAtLeast(grant.level, level) && (scoped ? grant.clusterScoped : matchesAnyNamespace(grant.namespaces, namespace!)));
-      if (!possible) problems.push(scoped ? `${label}: cluster-scoped objects need "manage" with cluster-scoped access` : `${label}: namespace ${namespace} is not one you may ${level === "manage" ? "manage" : "deploy to"}`);
+      if (!allowsOnSomeCluster(profile, { namespace: scoped ? null : namespace!, level })) problems.push(scoped ? `${label}: cluster-scoped objects need "manage" with cluster-scoped access` : `${label}: namespace ${namespace} is not one you may ${level === "manage" ? "manage" : "deploy to"}`);
     }
   }
   return problems;

@@ -62,9 +62,22 @@ function cleanMessage(error: unknown): string {
   return message.replace(/,?\s*line:\d+,\s*col:\d+/g, "").replace(/\s+/g, " ").trim();
 }
 
+/**
+ * Parsed bodies, newest last. A rollout, a preview or a drift round renders one body for
+ * every target cluster; parsed templates are immutable and render any number of times.
+ * Small, because a body may be up to 1 MB.
+ */
+const parsedBodies = new Map<string, Template[]>();
+const PARSED_BODIES_KEPT = 16;
+
 export function parseTemplate(body: string): Template[] {
+  const cached = parsedBodies.get(body);
+  if (cached) return cached;
   try {
-    return shared.parse(body);
+    const templates = shared.parse(body);
+    parsedBodies.set(body, templates);
+    if (parsedBodies.size > PARSED_BODIES_KEPT) parsedBodies.delete(parsedBodies.keys().next().value!);
+    return templates;
   } catch (error) {
     const { line, column } = positionOf(error);
     throw new TemplateError(cleanMessage(error), line, column);

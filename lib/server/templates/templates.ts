@@ -6,7 +6,7 @@ import type { CreateTemplateBody, SaveRevisionBody, TemplateOverride } from "@/l
 
 export type { RevisionView, TemplateView };
 import { forbidden, notFound, validationFailed } from "@/lib/server/errors/app-error";
-import type { AccessProfile } from "@/lib/server/access/policy";
+import { allowsOnSomeCluster, type AccessProfile } from "@/lib/server/access/policy";
 import { db } from "@/lib/server/db/client";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { lintRevision } from "./lint";
@@ -28,7 +28,7 @@ const toRevision = (row: RevisionRow): RevisionView => ({
 
 /** Writing templates needs deploy somewhere (or admin): what cannot be deployed by its author is noise. */
 function requireAuthor(profile: AccessProfile): void {
-  if (!profile.isAdmin && !profile.grants.some((grant) => grant.level !== "view")) throw forbidden("Writing templates needs deploy access to at least one namespace");
+  if (!allowsOnSomeCluster(profile, { level: "deploy" })) throw forbidden("Writing templates needs deploy access to at least one namespace");
 }
 
 export async function listTemplates() {
@@ -81,7 +81,8 @@ const REVISION_LOCK = 4_207_401;
 /** Every save is a new numbered revision; revisions are never changed. */
 export async function saveRevision(profile: AccessProfile, templateId: string, input: SaveRevisionBody): Promise<TemplateView> {
   requireAuthor(profile);
-  await getTemplate(templateId);
+  // Existence only: getTemplate would load every revision's body just to answer 404.
+  if (!isUuid(templateId) || !(await db().template.findUnique({ where: { id: templateId }, select: { id: true } }))) throw notFound("Template");
   const problems = await lintRevision(profile, input);
   if (Object.keys(problems).length) throw validationFailed(problems, "The revision has problems; nothing was saved");
   await db().$transaction(async (tx) => {

@@ -1,6 +1,5 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { db } from "@/lib/server/db/client";
 import { validationFailed } from "@/lib/server/errors/app-error";
 import { route } from "@/lib/server/http/route";
 import { getRelease, lastParamsFor } from "@/lib/server/releases/queries";
@@ -17,12 +16,11 @@ export const POST = route({ access: "user", body: rollbackBodySchema, audit: "re
   const release = await getRelease(access, String(params.id));
   audit.target({ kind: "Release", name: release.name });
   audit.detail("toRevision", body.revision);
-  const stored = await db().release.findUniqueOrThrow({ where: { id: release.id }, select: { templateId: true } });
   const parameters = await lastParamsFor(release.id, body.revision);
   if (!parameters) throw validationFailed({ revision: [`Release ${release.name} never ran revision ${body.revision}`] });
   const result = await startRollout(access, {
     releaseName: release.name,
-    templateId: stored.templateId,
+    templateId: release.template.id,
     revision: body.revision,
     params: parameters,
     targets: { selector: null, clusterIds: release.clusters.map((c) => c.clusterId) },

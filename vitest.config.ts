@@ -2,7 +2,15 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 const root = path.resolve(__dirname);
-const ignored = ["**/node_modules/**", "**/.next/**", "e2e/**", ".data/**", ".testbed/**", ".e2e/**", "testbed/.cache/**"];
+const ignored = [
+  "**/node_modules/**",
+  "**/.next/**",
+  "e2e/**",
+  ".data/**",
+  ".testbed/**",
+  ".e2e/**",
+  "testbed/.cache/**",
+];
 
 export default defineConfig({
   resolve: {

@@ -39,7 +39,10 @@ test("an admin sets up users, teams, members and grants in the UI, with a live p
     await expect(page.getByTestId(`team-${name}`)).toBeVisible();
   }
 
-  for (const [team, person, selector] of [["alpha", ALICE, "owner=alpha"], ["beta", BOB, "owner=beta"]] as const) {
+  for (const [team, person, selector] of [
+    ["alpha", ALICE, "owner=alpha"],
+    ["beta", BOB, "owner=beta"],
+  ] as const) {
     await page.goto("/teams");
     await page.getByTestId(`team-${team}`).getByRole("link", { name: team }).click();
     await page.getByLabel("Add member by email").fill(person.email);
@@ -48,7 +51,9 @@ test("an admin sets up users, teams, members and grants in the UI, with a live p
 
     const grants = page.getByRole("region", { name: "Grants" });
     await grants.getByLabel("Cluster label selector").fill(selector);
-    await expect(grants.getByTestId("grant-preview")).toHaveText(`Matches now: ${team === "alpha" ? "testbed-1" : "testbed-2"}`);
+    await expect(grants.getByTestId("grant-preview")).toHaveText(
+      `Matches now: ${team === "alpha" ? "testbed-1" : "testbed-2"}`,
+    );
     await grants.getByLabel("Namespaces").fill("team-*, default");
     await grants.getByLabel("Level").selectOption("view");
     await grants.getByLabel("Secrets").selectOption(team === "alpha" ? "reveal" : "metadata");
@@ -62,7 +67,9 @@ test("an admin sets up users, teams, members and grants in the UI, with a live p
     await expect(preview.getByTestId(`access-${team === "alpha" ? "testbed-2" : "testbed-1"}`)).toHaveCount(0);
   }
 
-  const [audit] = await sql<{ n: string }>("SELECT count(*) AS n FROM audit_events WHERE action IN ('team.grant-create', 'team.member-add', 'user.create') AND result = 'success'");
+  const [audit] = await sql<{ n: string }>(
+    "SELECT count(*) AS n FROM audit_events WHERE action IN ('team.grant-create', 'team.member-add', 'user.create') AND result = 'success'",
+  );
   expect(Number(audit?.n)).toBeGreaterThanOrEqual(6);
 });
 
@@ -115,7 +122,10 @@ test("a disabled user's sessions and API tokens stop working at once", async ({ 
   await page.goto("/clusters");
   await expect(page).toHaveURL(/\/sign-in/);
   expect((await asToken()).status()).toBe(401);
-  const [row] = await sql<{ n: string }>("SELECT count(*) AS n FROM audit_events WHERE action = 'user.update' AND target_name = $1", [BOB.email]);
+  const [row] = await sql<{ n: string }>(
+    "SELECT count(*) AS n FROM audit_events WHERE action = 'user.update' AND target_name = $1",
+    [BOB.email],
+  );
   expect(Number(row?.n)).toBe(1);
   await page.context().close();
 });

@@ -15,7 +15,9 @@ async function userCount(): Promise<number> {
 
 async function errorOf(response: Awaited<ReturnType<APIRequestContext["post"]>>) {
   expect(response.headers()["content-type"]).toContain("application/json");
-  const body = (await response.json()) as { error: { code: string; message: string; fields?: Record<string, string[]>; requestId: string } };
+  const body = (await response.json()) as {
+    error: { code: string; message: string; fields?: Record<string, string[]>; requestId: string };
+  };
   return body.error;
 }
 
@@ -42,14 +44,20 @@ test.describe("input validation", () => {
 
   test("setup with bad fields answers 400 for each and creates nobody", async ({ request }) => {
     const before = await userCount();
-    const response = await request.post("/api/v1/setup", { headers: json, data: { email: "x", name: "", password: "short" } });
+    const response = await request.post("/api/v1/setup", {
+      headers: json,
+      data: { email: "x", name: "", password: "short" },
+    });
     expect(response.status()).toBe(400);
     expect(Object.keys((await errorOf(response)).fields ?? {}).sort()).toEqual(["email", "name", "password"]);
     expect(await userCount()).toBe(before);
   });
 
   test("malformed JSON answers 400", async ({ request }) => {
-    const response = await request.post("/api/v1/auth/sign-in", { headers: json, data: Buffer.from('{"email": "a@b.c",') });
+    const response = await request.post("/api/v1/auth/sign-in", {
+      headers: json,
+      data: Buffer.from('{"email": "a@b.c",'),
+    });
     expect(response.status()).toBe(400);
     expect((await errorOf(response)).code).toBe("malformed_json");
   });
@@ -85,7 +93,10 @@ test.describe("input validation", () => {
 
 test.describe("sessions over HTTP", () => {
   test("a tampered or expired cookie answers 401 without a session", async ({ request }) => {
-    const signIn = await request.post("/api/v1/auth/sign-in", { headers: json, data: { email: ADMIN.email, password: ADMIN.password } });
+    const signIn = await request.post("/api/v1/auth/sign-in", {
+      headers: json,
+      data: { email: ADMIN.email, password: ADMIN.password },
+    });
     expect(signIn.status()).toBe(200);
     const setCookie = signIn.headers()["set-cookie"] ?? "";
     expect(setCookie).toMatch(/HttpOnly/);
@@ -97,7 +108,9 @@ test.describe("sessions over HTTP", () => {
     expect(ok.status()).toBe(200);
     expect((await ok.json()).user.email).toBe(ADMIN.email);
 
-    const tampered = await request.get("/api/v1/me", { headers: { cookie: `archipelago_session=${token.slice(0, -2)}xx` } });
+    const tampered = await request.get("/api/v1/me", {
+      headers: { cookie: `archipelago_session=${token.slice(0, -2)}xx` },
+    });
     expect(tampered.status()).toBe(401);
     expect((await errorOf(tampered)).code).toBe("unauthenticated");
 
@@ -123,7 +136,10 @@ test.describe("cross-site protection", () => {
   });
 
   test("a cross-site mutation is refused even with a valid cookie", async ({ request }) => {
-    const signIn = await request.post("/api/v1/auth/sign-in", { headers: json, data: { email: ADMIN.email, password: ADMIN.password } });
+    const signIn = await request.post("/api/v1/auth/sign-in", {
+      headers: json,
+      data: { email: ADMIN.email, password: ADMIN.password },
+    });
     const token = /archipelago_session=([^;]+)/.exec(signIn.headers()["set-cookie"] ?? "")?.[1] ?? "";
     const response = await request.post("/api/v1/auth/sign-out", {
       headers: { origin: "https://evil.example", cookie: `archipelago_session=${token}` },
@@ -141,7 +157,10 @@ test.describe("throttling", () => {
     const statuses: number[] = [];
     let retryAfter: string | undefined;
     for (let i = 0; i < 7; i += 1) {
-      const response = await request.post("/api/v1/auth/sign-in", { headers: json, data: { email: target, password: "wrong password" } });
+      const response = await request.post("/api/v1/auth/sign-in", {
+        headers: json,
+        data: { email: target, password: "wrong password" },
+      });
       statuses.push(response.status());
       retryAfter = response.headers()["retry-after"] ?? retryAfter;
     }
@@ -153,7 +172,10 @@ test.describe("throttling", () => {
 
 test.describe("routing and errors", () => {
   test("unknown API routes answer JSON 404 for any method", async ({ request }) => {
-    for (const response of [await request.get("/api/v1/nope"), await request.delete("/api/v2/clusters/x", { headers: origin })]) {
+    for (const response of [
+      await request.get("/api/v1/nope"),
+      await request.delete("/api/v2/clusters/x", { headers: origin }),
+    ]) {
       expect(response.status()).toBe(404);
       expect((await errorOf(response)).code).toBe("not_found");
     }

@@ -26,13 +26,18 @@ test.describe("sign-in", () => {
     await shell.signOut(ADMIN.name);
     await signInPage.expectVisible();
     // The old cookie value is dead on the server, not just removed from the browser.
-    const replay = await page.request.get("/api/v1/me", { headers: { cookie: `archipelago_session=${cookie!.value}` } });
+    const replay = await page.request.get("/api/v1/me", {
+      headers: { cookie: `archipelago_session=${cookie!.value}` },
+    });
     expect(replay.status()).toBe(401);
     await page.goto("/clusters");
     await signInPage.expectVisible();
   });
 
-  test("a wrong password shows the same message as an unknown email and signs nobody in", async ({ anonymousPage: page, signInPage }) => {
+  test("a wrong password shows the same message as an unknown email and signs nobody in", async ({
+    anonymousPage: page,
+    signInPage,
+  }) => {
     await signInPage.goto();
     await signInPage.signIn(ADMIN.email, "not the password");
     await expect(signInPage.alert()).toHaveText("Email or password is incorrect");
@@ -51,7 +56,10 @@ test.describe("sign-in", () => {
     await expect(page.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
   });
 
-  test("an expired session sends the user back to sign-in with a notice", async ({ anonymousPage: page, signInPage }) => {
+  test("an expired session sends the user back to sign-in with a notice", async ({
+    anonymousPage: page,
+    signInPage,
+  }) => {
     await signInPage.goto();
     await signInPage.signIn(ADMIN.email, ADMIN.password);
     await expect(page).toHaveURL(/\/clusters$/);

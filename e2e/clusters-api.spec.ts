@@ -12,8 +12,17 @@ import { E2E_BASE_URL, E2E_SERVER_LOG } from "./support/paths";
 const headers = { origin: E2E_BASE_URL };
 const bodies: string[] = [];
 
-async function call(request: APIRequestContext, method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE", url: string, data?: unknown): Promise<APIResponse> {
-  const response = await request.fetch(url, { method, headers: data === undefined ? headers : { ...headers, "content-type": "application/json" }, data: data === undefined ? undefined : JSON.stringify(data) });
+async function call(
+  request: APIRequestContext,
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE",
+  url: string,
+  data?: unknown,
+): Promise<APIResponse> {
+  const response = await request.fetch(url, {
+    method,
+    headers: data === undefined ? headers : { ...headers, "content-type": "application/json" },
+    data: data === undefined ? undefined : JSON.stringify(data),
+  });
   bodies.push(await response.text());
   return response;
 }
@@ -33,18 +42,40 @@ test("a canary credential never appears in any response body or server log line"
   const canaries = [`canary-${randomUUID()}`, `canary-${randomUUID()}`, `canary-${randomUUID()}`];
   const { server, caData } = await testbedOne();
 
-  const created = await call(request, "POST", "/api/v1/clusters", { name: "canary", server, caData, credential: { type: "token", token: canaries[0] }, labels: { canary: "yes" } });
+  const created = await call(request, "POST", "/api/v1/clusters", {
+    name: "canary",
+    server,
+    caData,
+    credential: { type: "token", token: canaries[0] },
+    labels: { canary: "yes" },
+  });
   expect(created.status()).toBe(201);
   const id = (JSON.parse(bodies.at(-1)!) as { cluster: { id: string } }).cluster.id;
 
   expect((await call(request, "GET", "/api/v1/clusters")).status()).toBe(200);
   expect((await call(request, "GET", `/api/v1/clusters/${id}`)).status()).toBe(200);
   const tested = await call(request, "POST", `/api/v1/clusters/${id}/test`);
-  expect((JSON.parse(bodies.at(-1)!) as { result: { error: { code: string } } }).result.error.code).toBe("unauthorized");
+  expect((JSON.parse(bodies.at(-1)!) as { result: { error: { code: string } } }).result.error.code).toBe(
+    "unauthorized",
+  );
   expect(tested.status()).toBe(200);
-  expect((await call(request, "POST", "/api/v1/clusters/test", { server, caData, credential: { type: "token", token: canaries[0] } })).status()).toBe(200);
+  expect(
+    (
+      await call(request, "POST", "/api/v1/clusters/test", {
+        server,
+        caData,
+        credential: { type: "token", token: canaries[0] },
+      })
+    ).status(),
+  ).toBe(200);
   expect((await call(request, "PATCH", `/api/v1/clusters/${id}`, { description: "canary flows" })).status()).toBe(200);
-  expect((await call(request, "PUT", `/api/v1/clusters/${id}/credential`, { credential: { type: "token", token: canaries[1] } })).status()).toBe(200);
+  expect(
+    (
+      await call(request, "PUT", `/api/v1/clusters/${id}/credential`, {
+        credential: { type: "token", token: canaries[1] },
+      })
+    ).status(),
+  ).toBe(200);
   expect((await call(request, "POST", `/api/v1/clusters/${id}/test`)).status()).toBe(200);
   expect((await call(request, "GET", `/api/v1/clusters/${id}/health`)).status()).toBe(200);
 
@@ -55,9 +86,24 @@ users: [{ name: u, user: { token: ${canaries[2]} } }]
 contexts: [{ name: canary-ctx, context: { cluster: c, user: u } }]
 `;
   expect((await call(request, "POST", "/api/v1/clusters/import/preview", { kubeconfig })).status()).toBe(200);
-  expect((await call(request, "POST", "/api/v1/clusters/import", { kubeconfig, contexts: [{ context: "canary-ctx", name: "canary-imported" }] })).status()).toBe(201);
+  expect(
+    (
+      await call(request, "POST", "/api/v1/clusters/import", {
+        kubeconfig,
+        contexts: [{ context: "canary-ctx", name: "canary-imported" }],
+      })
+    ).status(),
+  ).toBe(201);
   // Invalid requests must not echo what was sent either.
-  expect((await call(request, "POST", "/api/v1/clusters", { name: "Bad Name", server, credential: { type: "token", token: canaries[0] } })).status()).toBe(400);
+  expect(
+    (
+      await call(request, "POST", "/api/v1/clusters", {
+        name: "Bad Name",
+        server,
+        credential: { type: "token", token: canaries[0] },
+      })
+    ).status(),
+  ).toBe(400);
 
   // The pages that show the cluster carry no credential either.
   await page.goto(`/clusters/${id}`);
@@ -90,15 +136,37 @@ test.describe("bad input answers 400 naming the field and stores nothing", () =>
     ["non-URL server", (base) => ({ ...base, server: "not a url" }), "server", /must be a URL/],
     ["plain-http server", (base) => ({ ...base, server: "http://127.0.0.1:6443" }), "server", /https/],
     ["non-PEM CA", (base) => ({ ...base, caData: "hello" }), "caData", /PEM/],
-    ["non-PEM client certificate", (base) => ({ ...base, credential: { type: "client_certificate", certificate: "nope", key: "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----" } }), "credential.certificate", /PEM/],
-    ["unknown credential type", (base) => ({ ...base, credential: { type: "password", password: "x" } }), "credential.type", /token/],
+    [
+      "non-PEM client certificate",
+      (base) => ({
+        ...base,
+        credential: {
+          type: "client_certificate",
+          certificate: "nope",
+          key: "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----",
+        },
+      }),
+      "credential.certificate",
+      /PEM/,
+    ],
+    [
+      "unknown credential type",
+      (base) => ({ ...base, credential: { type: "password", password: "x" } }),
+      "credential.type",
+      /token/,
+    ],
     ["metadata address", (base) => ({ ...base, server: "https://169.254.169.254" }), "server", /metadata/],
   ];
   for (const [label, build, field, message] of cases) {
     test(label, async ({ page }) => {
       const { server, caData } = await testbedOne();
       const before = await clusterCount();
-      const response = await call(page.request, "POST", "/api/v1/clusters", build({ name: `bad-${Date.now()}`, server, caData, credential: { type: "token", token: "x" } }));
+      const response = await call(
+        page.request,
+        "POST",
+        "/api/v1/clusters",
+        build({ name: `bad-${Date.now()}`, server, caData, credential: { type: "token", token: "x" } }),
+      );
       expect(response.status()).toBe(400);
       const error = (JSON.parse(bodies.at(-1)!) as { error: { fields: Record<string, string[]> } }).error;
       expect(error.fields[field]?.join(" ")).toMatch(message);
@@ -108,12 +176,24 @@ test.describe("bad input answers 400 naming the field and stores nothing", () =>
 
   test("duplicate name", async ({ page }) => {
     const { server, caData } = await testbedOne();
-    const first = await call(page.request, "POST", "/api/v1/clusters", { name: "dup-target", server, caData, credential: { type: "token", token: "x" } });
+    const first = await call(page.request, "POST", "/api/v1/clusters", {
+      name: "dup-target",
+      server,
+      caData,
+      credential: { type: "token", token: "x" },
+    });
     expect(first.status()).toBe(201);
     const before = await clusterCount();
-    const second = await call(page.request, "POST", "/api/v1/clusters", { name: "dup-target", server, caData, credential: { type: "token", token: "y" } });
+    const second = await call(page.request, "POST", "/api/v1/clusters", {
+      name: "dup-target",
+      server,
+      caData,
+      credential: { type: "token", token: "y" },
+    });
     expect(second.status()).toBe(400);
-    expect(await second.json()).toMatchObject({ error: { fields: { name: [expect.stringMatching(/already exists/)] } } });
+    expect(await second.json()).toMatchObject({
+      error: { fields: { name: [expect.stringMatching(/already exists/)] } },
+    });
     expect(await clusterCount()).toBe(before);
     const id = ((await first.json()) as { cluster: { id: string } }).cluster.id;
     expect((await call(page.request, "DELETE", `/api/v1/clusters/${id}`)).status()).toBe(204);
@@ -123,22 +203,35 @@ test.describe("bad input answers 400 naming the field and stores nothing", () =>
     const { server, caData } = await testbedOne();
     const certificate = readFileSync(`${testbedDir}/testbed-1/cert-user.crt`, "utf8");
     const key = readFileSync(`${testbedDir}/testbed-2/cert-user.key`, "utf8");
-    const response = await call(page.request, "POST", "/api/v1/clusters", { name: "mismatch", server, caData, credential: { type: "client_certificate", certificate, key } });
+    const response = await call(page.request, "POST", "/api/v1/clusters", {
+      name: "mismatch",
+      server,
+      caData,
+      credential: { type: "client_certificate", certificate, key },
+    });
     expect(response.status()).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { fields: { "credential.key": [expect.stringMatching(/does not match/)] } } });
+    expect(await response.json()).toMatchObject({
+      error: { fields: { "credential.key": [expect.stringMatching(/does not match/)] } },
+    });
   });
 
   for (const [label, kubeconfig, message] of [
     ["malformed kubeconfig YAML", "clusters: [", /not valid YAML/],
     ["empty kubeconfig", "   ", /empty/],
-    ["kubeconfig without contexts", "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n", /no contexts/],
+    [
+      "kubeconfig without contexts",
+      "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n",
+      /no contexts/,
+    ],
     ["a 5 MB kubeconfig upload", `# ${"x".repeat(5 * 1024 * 1024)}`, /at most 1 MB/],
   ] as const) {
     test(label, async ({ page }) => {
       const before = await clusterCount();
       const response = await call(page.request, "POST", "/api/v1/clusters/import/preview", { kubeconfig });
       expect(response.status()).toBe(400);
-      expect(await response.json()).toMatchObject({ error: { fields: { kubeconfig: [expect.stringMatching(message)] } } });
+      expect(await response.json()).toMatchObject({
+        error: { fields: { kubeconfig: [expect.stringMatching(message)] } },
+      });
       expect(await clusterCount()).toBe(before);
     });
   }
@@ -152,6 +245,8 @@ test.describe("bad input answers 400 naming the field and stores nothing", () =>
   test("an invalid label selector on the list answers 400 naming selector", async ({ page }) => {
     const response = await call(page.request, "GET", "/api/v1/clusters?selector=env%20in%20(");
     expect(response.status()).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { fields: { selector: [expect.stringMatching(/Invalid label selector/)] } } });
+    expect(await response.json()).toMatchObject({
+      error: { fields: { selector: [expect.stringMatching(/Invalid label selector/)] } },
+    });
   });
 });

@@ -16,7 +16,11 @@ test.afterAll(async () => {
 // Other specs may have registered the testbed already; this one starts from an empty fleet.
 test.beforeAll(async ({ browser }) => {
   const context = await browser.newContext({ storageState: ".e2e/admin.json" });
-  const listed = await api<{ clusters: Array<{ id: string }> }>(context.request, "GET", "/api/v1/clusters?pageSize=500");
+  const listed = await api<{ clusters: Array<{ id: string }> }>(
+    context.request,
+    "GET",
+    "/api/v1/clusters?pageSize=500",
+  );
   for (const cluster of listed.clusters) await api(context.request, "DELETE", `/api/v1/clusters/${cluster.id}`);
   await context.close();
 });

@@ -26,20 +26,44 @@ test.beforeAll(async ({ browser }) => {
   await api(request, "PATCH", `/api/v1/clusters/${ids["testbed-1"]}`, { labels: { owner: "alpha" } });
   await api(request, "PATCH", `/api/v1/clusters/${ids["testbed-2"]}`, { labels: { owner: "beta" } });
   // Two viewers of testbed-1's team-b namespace: one may reveal secrets, one only sees keys.
-  for (const [email, secrets] of [["revealer@example.com", "reveal"], ["peeker@example.com", "metadata"]] as const) {
-    await api(request, "POST", "/api/v1/users", { email, name: email.split("@")[0], password: PASSWORD }).catch(() => undefined);
-    const team = await api<{ team: { id: string } }>(request, "POST", "/api/v1/teams", { name: `inv-${secrets}` }).catch(async () => {
+  for (const [email, secrets] of [
+    ["revealer@example.com", "reveal"],
+    ["peeker@example.com", "metadata"],
+  ] as const) {
+    await api(request, "POST", "/api/v1/users", { email, name: email.split("@")[0], password: PASSWORD }).catch(
+      () => undefined,
+    );
+    const team = await api<{ team: { id: string } }>(request, "POST", "/api/v1/teams", {
+      name: `inv-${secrets}`,
+    }).catch(async () => {
       const teams = await api<{ teams: Array<{ id: string; name: string }> }>(request, "GET", "/api/v1/teams");
       return { team: teams.teams.find((t) => t.name === `inv-${secrets}`)! };
     });
     await api(request, "POST", `/api/v1/teams/${team.team.id}/members`, { email }).catch(() => undefined);
-    await api(request, "POST", `/api/v1/teams/${team.team.id}/grants`, { clusterIds: [ids["testbed-1"]], namespaces: ["team-b"], level: "view", secrets });
+    await api(request, "POST", `/api/v1/teams/${team.team.id}/grants`, {
+      clusterIds: [ids["testbed-1"]],
+      namespaces: ["team-b"],
+      level: "view",
+      secrets,
+    });
   }
   // A secret with a known value, created as an SRE would, with kubectl-like server-side apply via the testbed.
   const { execFileSync } = await import("node:child_process");
   const kubectl = ["--kubeconfig", ".testbed/kubeconfig", "--context", "testbed-1", "-n", "team-b"];
   execFileSync("kubectl", [...kubectl, "delete", "secret", "payments-db", "--ignore-not-found"], { stdio: "ignore" });
-  execFileSync("kubectl", [...kubectl, "create", "secret", "generic", "payments-db", `--from-literal=password=${CANARY}`, "--from-literal=user=payments"], { stdio: "ignore" });
+  execFileSync(
+    "kubectl",
+    [
+      ...kubectl,
+      "create",
+      "secret",
+      "generic",
+      "payments-db",
+      `--from-literal=password=${CANARY}`,
+      "--from-literal=user=payments",
+    ],
+    { stdio: "ignore" },
+  );
   await context.close();
 });
 
@@ -48,7 +72,8 @@ test("filters live in the URL and narrow the fleet-wide table", async ({ page })
   await expect(page.getByTestId("answer-testbed-1")).toHaveAttribute("data-state", "ok");
   await page.getByLabel("Name contains").fill("app-config");
   await expect(page).toHaveURL(/q=app-config/);
-  for (const cluster of ["testbed-1", "testbed-2", "testbed-3"]) await expect(page.getByTestId(`row-${cluster}-shared-app-config`)).toBeVisible();
+  for (const cluster of ["testbed-1", "testbed-2", "testbed-3"])
+    await expect(page.getByTestId(`row-${cluster}-shared-app-config`)).toBeVisible();
   await page.getByLabel("Cluster selector").fill("owner in (alpha)");
   await expect(page.getByTestId("row-testbed-2-shared-app-config")).toHaveCount(0);
   await expect(page.getByTestId("row-testbed-1-shared-app-config")).toBeVisible();
@@ -99,11 +124,15 @@ test("revealing a secret needs reveal, is audited, and is masked again on close"
   expect(await revealer.content()).not.toContain(CANARY);
   await drawer.getByRole("button", { name: "Reveal values" }).click();
   await expect(drawer.getByTestId("secret-value-password")).toHaveText(CANARY);
-  const [row] = await sql<{ n: string }>("SELECT count(*) AS n FROM audit_events WHERE action = 'secret.reveal' AND actor_email = 'revealer@example.com' AND result = 'success' AND target_name = 'payments-db'");
+  const [row] = await sql<{ n: string }>(
+    "SELECT count(*) AS n FROM audit_events WHERE action = 'secret.reveal' AND actor_email = 'revealer@example.com' AND result = 'success' AND target_name = 'payments-db'",
+  );
   expect(Number(row?.n)).toBe(1);
 
   await drawer.getByRole("button", { name: "Close details" }).click();
   await revealer.getByTestId("row-testbed-1-team-b-payments-db").click();
-  await expect(revealer.getByRole("dialog", { name: "Secret payments-db" }).getByTestId("secret-value-password")).toHaveText("••••••••");
+  await expect(
+    revealer.getByRole("dialog", { name: "Secret payments-db" }).getByTestId("secret-value-password"),
+  ).toHaveText("••••••••");
   await revealer.context().close();
 });

@@ -7,13 +7,17 @@ import { expect, test } from "./support/fixtures";
 test.describe.configure({ mode: "serial" });
 
 const BODY = DEMO_BODY.replaceAll("{{ release }}", "e2e");
-const SCHEMA = { ...DEMO_SCHEMA, properties: { ...DEMO_SCHEMA.properties, namespace: { type: "string", default: "team-b" } } };
+const SCHEMA = {
+  ...DEMO_SCHEMA,
+  properties: { ...DEMO_SCHEMA.properties, namespace: { type: "string", default: "team-b" } },
+};
 let ids: Record<string, string> = {};
 
 test.beforeAll(async ({ browser }) => {
   const context = await browser.newContext({ storageState: ".e2e/admin.json" });
   ids = await ensureTestbedClusters(context.request);
-  for (const name of ["testbed-1", "testbed-2", "testbed-3"]) await api(context.request, "PATCH", `/api/v1/clusters/${ids[name]}`, { labels: { e2e: "yes", region: name } });
+  for (const name of ["testbed-1", "testbed-2", "testbed-3"])
+    await api(context.request, "PATCH", `/api/v1/clusters/${ids[name]}`, { labels: { e2e: "yes", region: name } });
   await context.close();
 });
 
@@ -46,7 +50,9 @@ test("the bulk rollout form: template, preview, waves, done", async ({ page }) =
     await expect(page.getByTestId(`preview-${name}`)).toContainText(/5 to create · 0 to change/);
   }
   // Nothing was created by the preview.
-  expect(await sql("SELECT 1 FROM rollouts r JOIN releases rel ON rel.id = r.release_id WHERE rel.name = 'e2e-web'")).toHaveLength(0);
+  expect(
+    await sql("SELECT 1 FROM rollouts r JOIN releases rel ON rel.id = r.release_id WHERE rel.name = 'e2e-web'"),
+  ).toHaveLength(0);
 
   // A double click starts one rollout.
   await page.getByRole("button", { name: "Start rollout" }).dblclick();
@@ -56,35 +62,57 @@ test("the bulk rollout form: template, preview, waves, done", async ({ page }) =
   await expect(page.getByTestId("rollout-state")).toHaveText("succeeded", { timeout: 180_000 });
   await expect(page.getByTestId("wave-1-state")).toHaveText("succeeded");
   await expect(page.getByTestId("wave-2-state")).toHaveText("succeeded");
-  for (const name of ["testbed-1", "testbed-2", "testbed-3"]) await expect(page.getByTestId(`target-${name}-state`)).toHaveText("succeeded");
-  expect(await sql("SELECT 1 FROM rollouts r JOIN releases rel ON rel.id = r.release_id WHERE rel.name = 'e2e-web'")).toHaveLength(1);
+  for (const name of ["testbed-1", "testbed-2", "testbed-3"])
+    await expect(page.getByTestId(`target-${name}-state`)).toHaveText("succeeded");
+  expect(
+    await sql("SELECT 1 FROM rollouts r JOIN releases rel ON rel.id = r.release_id WHERE rel.name = 'e2e-web'"),
+  ).toHaveLength(1);
 
   // The release keeps it: every cluster on revision 1, in sync.
   await page.getByRole("link", { name: "e2e-web" }).last().click();
   await page.getByRole("button", { name: "Check drift now" }).click();
-  for (const name of ["testbed-1", "testbed-2", "testbed-3"]) await expect(page.getByTestId(`release-cluster-${name}`)).toContainText("in sync");
+  for (const name of ["testbed-1", "testbed-2", "testbed-3"])
+    await expect(page.getByTestId(`release-cluster-${name}`)).toContainText("in sync");
 });
 
 test.describe("bad input: 4xx naming the field or template line, nothing applied", () => {
   const post = async (page: Page, path: string, body: unknown) => {
-    const response = await page.request.post(path, { headers: { origin: "http://127.0.0.1:3210", "content-type": "application/json" }, data: JSON.stringify(body) });
-    return { status: response.status(), body: (await response.json()) as { error: { fields: Record<string, string[]> } } };
+    const response = await page.request.post(path, {
+      headers: { origin: "http://127.0.0.1:3210", "content-type": "application/json" },
+      data: JSON.stringify(body),
+    });
+    return {
+      status: response.status(),
+      body: (await response.json()) as { error: { fields: Record<string, string[]> } },
+    };
   };
 
   test("a template whose YAML does not parse", async ({ page }) => {
-    const result = await post(page, "/api/v1/templates", { name: "broken-yaml", schema: SCHEMA, body: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: team-b\ndata: [unclosed\n" });
+    const result = await post(page, "/api/v1/templates", {
+      name: "broken-yaml",
+      schema: SCHEMA,
+      body: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: team-b\ndata: [unclosed\n",
+    });
     expect(result.status).toBe(400);
     expect(result.body.error.fields.body?.join(" ")).toMatch(/line 1: document 1 is not valid YAML/);
   });
 
   test("a template expression error names its line and column", async ({ page }) => {
-    const result = await post(page, "/api/v1/templates", { name: "broken-expr", schema: SCHEMA, body: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ params.image | nosuchfilter }}\n" });
+    const result = await post(page, "/api/v1/templates", {
+      name: "broken-expr",
+      schema: SCHEMA,
+      body: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ params.image | nosuchfilter }}\n",
+    });
     expect(result.status).toBe(400);
     expect(result.body.error.fields.body?.join(" ")).toMatch(/line 4, column \d+: .*nosuchfilter/);
   });
 
   test("a 2 MB manifest", async ({ page }) => {
-    const result = await post(page, "/api/v1/templates", { name: "huge", schema: SCHEMA, body: `${BODY}\n# ${"x".repeat(2 * 1024 * 1024)}\n` });
+    const result = await post(page, "/api/v1/templates", {
+      name: "huge",
+      schema: SCHEMA,
+      body: `${BODY}\n# ${"x".repeat(2 * 1024 * 1024)}\n`,
+    });
     expect(result.status).toBe(400);
     expect(result.body.error.fields.body?.join(" ")).toMatch(/at most 1 MB/);
   });
@@ -92,7 +120,13 @@ test.describe("bad input: 4xx naming the field or template line, nothing applied
   test("parameters that break the schema, an empty target set, a namespace outside the grant", async ({ page }) => {
     const template = (await sql<{ id: string }>("SELECT id FROM templates WHERE name = 'e2e-web'"))[0]!.id;
     const before = (await sql("SELECT 1 FROM rollouts")).length;
-    const base = { releaseName: "bad-input", templateId: template, revision: 1, params: { image: "registry.local/x:1" }, targets: { selector: "e2e=yes" } };
+    const base = {
+      releaseName: "bad-input",
+      templateId: template,
+      revision: 1,
+      params: { image: "registry.local/x:1" },
+      targets: { selector: "e2e=yes" },
+    };
     const badParams = await post(page, "/api/v1/rollouts", { ...base, params: { image: "UPPER CASE", replicas: 50 } });
     expect(badParams.status).toBe(400);
     expect(Object.keys(badParams.body.error.fields).sort()).toEqual(["params.image", "params.replicas"]);

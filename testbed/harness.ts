@@ -71,7 +71,12 @@ function run(args: string[], timeoutMs: number): Promise<RunResult> {
     execFile(
       "bash",
       [script, ...args],
-      { cwd: repoRoot, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, TESTBED_DIR: testbedDir } },
+      {
+        cwd: repoRoot,
+        timeout: timeoutMs,
+        maxBuffer: 16 * 1024 * 1024,
+        env: { ...process.env, TESTBED_DIR: testbedDir },
+      },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== "number") {
           reject(new Error(`testbed ${args.join(" ")} did not run: ${error.message}\n${stderr}`));

@@ -29,16 +29,64 @@ interface Row {
 const all = (status: number): Expected => Object.fromEntries(PERSONAS.map((p) => [p, status])) as Expected;
 const signedIn = (status: number): Expected => ({ ...all(status), anonymous: 401 });
 const adminOnly = (status: number): Expected => ({ ...all(403), anonymous: 401, admin: status });
-const clusterAReaders = (status: number): Expected => ({ anonymous: 401, none: 404, other: 404, view: status, deploy: status, manage: status, admin: status });
-const alphaReaders = (status: number): Expected => ({ anonymous: 401, none: 404, other: 404, view: status, deploy: status, manage: 404, admin: status });
-const alphaMaintainers = (status: number): Expected => ({ anonymous: 401, none: 404, other: 404, view: 403, deploy: status, manage: 404, admin: status });
-const alphaAdmins = (status: number): Expected => ({ anonymous: 401, none: 404, other: 404, view: 403, deploy: 403, manage: 404, admin: status });
+const clusterAReaders = (status: number): Expected => ({
+  anonymous: 401,
+  none: 404,
+  other: 404,
+  view: status,
+  deploy: status,
+  manage: status,
+  admin: status,
+});
+const alphaReaders = (status: number): Expected => ({
+  anonymous: 401,
+  none: 404,
+  other: 404,
+  view: status,
+  deploy: status,
+  manage: 404,
+  admin: status,
+});
+const alphaMaintainers = (status: number): Expected => ({
+  anonymous: 401,
+  none: 404,
+  other: 404,
+  view: 403,
+  deploy: status,
+  manage: 404,
+  admin: status,
+});
+const alphaAdmins = (status: number): Expected => ({
+  anonymous: 401,
+  none: 404,
+  other: 404,
+  view: 403,
+  deploy: 403,
+  manage: 404,
+  admin: status,
+});
 
 const clusterA = (f: AccessFixtures) => ({ id: f.clusterA.id });
 /** Template authors need deploy somewhere; "other" only views. */
-const authors = (status: number): Expected => ({ anonymous: 401, none: 403, other: 403, view: 403, deploy: status, manage: status, admin: status });
+const authors = (status: number): Expected => ({
+  anonymous: 401,
+  none: 403,
+  other: 403,
+  view: 403,
+  deploy: status,
+  manage: status,
+  admin: status,
+});
 /** Rollouts to cluster A/team-a: whoever may not deploy there gets a 400 naming the targets. */
-const deployers = (status: number): Expected => ({ anonymous: 401, none: 400, other: 400, view: 400, deploy: status, manage: status, admin: status });
+const deployers = (status: number): Expected => ({
+  anonymous: 401,
+  none: 400,
+  other: 400,
+  view: 400,
+  deploy: status,
+  manage: status,
+  admin: status,
+});
 const rolloutBody = (f: AccessFixtures, release: string) => ({
   releaseName: release,
   templateId: f.template.id,
@@ -52,31 +100,68 @@ const MATRIX: Record<string, Row> = {
   "GET /api/v1/health": { expected: all(200) },
   "GET /api/v1/me": { expected: signedIn(200) },
   "GET /api/v1/me/access": { expected: signedIn(200) },
-  "POST /api/v1/auth/sign-in": { body: (_f, p) => ({ email: `${p}@example.com`, password: "wrong password" }), expected: all(401) },
+  "POST /api/v1/auth/sign-in": {
+    body: (_f, p) => ({ email: `${p}@example.com`, password: "wrong password" }),
+    expected: all(401),
+  },
   "POST /api/v1/auth/sign-out": { expected: all(200) },
   "GET /api/v1/setup": { expected: all(200) },
-  "POST /api/v1/setup": { body: () => ({ email: "late@example.com", name: "Late", password: "long enough password" }), expected: all(409) },
+  "POST /api/v1/setup": {
+    body: () => ({ email: "late@example.com", name: "Late", password: "long enough password" }),
+    expected: all(409),
+  },
 
   "GET /api/v1/clusters": { expected: signedIn(200) },
-  "POST /api/v1/clusters": { body: (_f, p, tb) => registrationFor(tb, "testbed-3", `new-${p}`), expected: adminOnly(201) },
-  "POST /api/v1/clusters/test": { body: (_f, _p, tb) => registrationFor(tb, "testbed-3", "t"), expected: adminOnly(200) },
-  "POST /api/v1/clusters/import/preview": { body: (_f, _p, tb) => ({ kubeconfig: kubeconfigText(tb) }), expected: adminOnly(200) },
+  "POST /api/v1/clusters": {
+    body: (_f, p, tb) => registrationFor(tb, "testbed-3", `new-${p}`),
+    expected: adminOnly(201),
+  },
+  "POST /api/v1/clusters/test": {
+    body: (_f, _p, tb) => registrationFor(tb, "testbed-3", "t"),
+    expected: adminOnly(200),
+  },
+  "POST /api/v1/clusters/import/preview": {
+    body: (_f, _p, tb) => ({ kubeconfig: kubeconfigText(tb) }),
+    expected: adminOnly(200),
+  },
   "POST /api/v1/clusters/import": {
-    body: (_f, p, tb) => ({ kubeconfig: kubeconfigText(tb), contexts: [{ context: "testbed-3", name: `imported-${p}` }] }),
+    body: (_f, p, tb) => ({
+      kubeconfig: kubeconfigText(tb),
+      contexts: [{ context: "testbed-3", name: `imported-${p}` }],
+    }),
     expected: adminOnly(201),
   },
   "GET /api/v1/clusters/[id]": { params: clusterA, expected: clusterAReaders(200) },
-  "PATCH /api/v1/clusters/[id]": { params: clusterA, body: () => ({ description: "changed" }), expected: adminOnly(200) },
+  "PATCH /api/v1/clusters/[id]": {
+    params: clusterA,
+    body: () => ({ description: "changed" }),
+    expected: adminOnly(200),
+  },
   "DELETE /api/v1/clusters/[id]": { params: clusterA, expected: adminOnly(204) },
-  "PUT /api/v1/clusters/[id]/credential": { params: clusterA, body: () => ({ credential: { type: "token", token: "replacement" } }), expected: adminOnly(200) },
+  "PUT /api/v1/clusters/[id]/credential": {
+    params: clusterA,
+    body: () => ({ credential: { type: "token", token: "replacement" } }),
+    expected: adminOnly(200),
+  },
   "POST /api/v1/clusters/[id]/test": { params: clusterA, expected: clusterAReaders(200) },
   "GET /api/v1/clusters/[id]/health": { params: clusterA, expected: clusterAReaders(200) },
 
   "GET /api/v1/users": { expected: adminOnly(200) },
-  "POST /api/v1/users": { body: (_f, p) => ({ email: `created-${p}@example.com`, name: "Created", password: "long enough password" }), expected: adminOnly(201) },
+  "POST /api/v1/users": {
+    body: (_f, p) => ({ email: `created-${p}@example.com`, name: "Created", password: "long enough password" }),
+    expected: adminOnly(201),
+  },
   "GET /api/v1/users/[id]": { params: (f) => ({ id: f.users.view.id }), expected: adminOnly(200) },
-  "PATCH /api/v1/users/[id]": { params: (f) => ({ id: f.users.view.id }), body: () => ({ name: "Renamed" }), expected: adminOnly(200) },
-  "PUT /api/v1/users/[id]/password": { params: (f) => ({ id: f.users.view.id }), body: () => ({ password: "another long password" }), expected: adminOnly(200) },
+  "PATCH /api/v1/users/[id]": {
+    params: (f) => ({ id: f.users.view.id }),
+    body: () => ({ name: "Renamed" }),
+    expected: adminOnly(200),
+  },
+  "PUT /api/v1/users/[id]/password": {
+    params: (f) => ({ id: f.users.view.id }),
+    body: () => ({ password: "another long password" }),
+    expected: adminOnly(200),
+  },
 
   "GET /api/v1/teams": { expected: signedIn(200) },
   "POST /api/v1/teams": { body: (_f, p) => ({ name: `team-${p}` }), expected: { ...signedIn(403), admin: 201 } },
@@ -84,21 +169,48 @@ const MATRIX: Record<string, Row> = {
   "PATCH /api/v1/teams/[id]": { params: team, body: () => ({ description: "changed" }), expected: alphaAdmins(200) },
   "DELETE /api/v1/teams/[id]": { params: team, expected: alphaAdmins(204) },
   "GET /api/v1/teams/[id]/access": { params: team, expected: alphaReaders(200) },
-  "POST /api/v1/teams/[id]/members": { params: team, body: (f, p) => ({ email: f.bystanders[p].newUserEmail }), expected: alphaMaintainers(201) },
-  "PATCH /api/v1/teams/[id]/members/[userId]": { params: (f, p) => ({ id: f.teamAlpha, userId: f.bystanders[p].userId }), body: () => ({ role: "maintainer" }), expected: alphaMaintainers(200) },
-  "DELETE /api/v1/teams/[id]/members/[userId]": { params: (f, p) => ({ id: f.teamAlpha, userId: f.bystanders[p].userId }), expected: alphaMaintainers(204) },
-  "POST /api/v1/teams/[id]/grants": { params: team, body: () => ({ clusterSelector: "team=alpha", namespaces: ["team-a"], level: "view" }), expected: alphaAdmins(201) },
-  "DELETE /api/v1/teams/[id]/grants/[grantId]": { params: (f, p) => ({ id: f.teamAlpha, grantId: f.bystanders[p].grantId }), expected: alphaAdmins(204) },
+  "POST /api/v1/teams/[id]/members": {
+    params: team,
+    body: (f, p) => ({ email: f.bystanders[p].newUserEmail }),
+    expected: alphaMaintainers(201),
+  },
+  "PATCH /api/v1/teams/[id]/members/[userId]": {
+    params: (f, p) => ({ id: f.teamAlpha, userId: f.bystanders[p].userId }),
+    body: () => ({ role: "maintainer" }),
+    expected: alphaMaintainers(200),
+  },
+  "DELETE /api/v1/teams/[id]/members/[userId]": {
+    params: (f, p) => ({ id: f.teamAlpha, userId: f.bystanders[p].userId }),
+    expected: alphaMaintainers(204),
+  },
+  "POST /api/v1/teams/[id]/grants": {
+    params: team,
+    body: () => ({ clusterSelector: "team=alpha", namespaces: ["team-a"], level: "view" }),
+    expected: alphaAdmins(201),
+  },
+  "DELETE /api/v1/teams/[id]/grants/[grantId]": {
+    params: (f, p) => ({ id: f.teamAlpha, grantId: f.bystanders[p].grantId }),
+    expected: alphaAdmins(204),
+  },
   "POST /api/v1/grants/preview": { body: () => ({ clusterSelector: "team=alpha" }), expected: adminOnly(200) },
 
   "GET /api/v1/me/tokens": { expected: signedIn(200) },
   "POST /api/v1/me/tokens": { body: () => ({ name: "ci" }), expected: signedIn(201) },
-  "DELETE /api/v1/me/tokens/[id]": { params: (f, p) => ({ id: p === "anonymous" ? f.users.admin.tokenId : f.users[p].tokenId }), expected: signedIn(200) },
+  "DELETE /api/v1/me/tokens/[id]": {
+    params: (f, p) => ({ id: p === "anonymous" ? f.users.admin.tokenId : f.users[p].tokenId }),
+    expected: signedIn(200),
+  },
   "GET /api/v1/audit": { expected: adminOnly(200) },
 
   "GET /api/v1/inventory": { query: () => "view=configmaps", expected: signedIn(200) },
-  "GET /api/v1/inventory/object": { query: (f) => `cluster=${f.clusterA.id}&kind=configmaps&namespace=team-a&name=matrix-probe`, expected: clusterAReaders(200) },
-  "GET /api/v1/inventory/compare": { query: () => "kind=configmaps&namespace=team-a&name=matrix-probe", expected: signedIn(200) },
+  "GET /api/v1/inventory/object": {
+    query: (f) => `cluster=${f.clusterA.id}&kind=configmaps&namespace=team-a&name=matrix-probe`,
+    expected: clusterAReaders(200),
+  },
+  "GET /api/v1/inventory/compare": {
+    query: () => "kind=configmaps&namespace=team-a&name=matrix-probe",
+    expected: signedIn(200),
+  },
   "GET /api/v1/inventory/namespaces": { query: (f) => `cluster=${f.clusterA.id}`, expected: clusterAReaders(200) },
   "POST /api/v1/inventory/secrets/reveal": {
     body: (f) => ({ cluster: f.clusterA.id, namespace: "team-a", name: "matrix-secret" }),
@@ -107,23 +219,55 @@ const MATRIX: Record<string, Row> = {
 
   "GET /api/v1/templates": { expected: signedIn(200) },
   "POST /api/v1/templates": { body: (_f, p) => demoTemplate(`tpl-${p}`), expected: authors(201) },
-  "POST /api/v1/templates/lint": { body: () => ({ ...demoTemplate("lint"), name: undefined }), expected: signedIn(200) },
+  "POST /api/v1/templates/lint": {
+    body: () => ({ ...demoTemplate("lint"), name: undefined }),
+    expected: signedIn(200),
+  },
   "GET /api/v1/templates/[id]": { params: (f) => ({ id: f.template.id }), expected: signedIn(200) },
-  "POST /api/v1/templates/[id]/revisions": { params: (f) => ({ id: f.template.id }), body: () => ({ ...demoTemplate("x", "fixture"), name: undefined }), expected: authors(201) },
-  "GET /api/v1/templates/[id]/revisions/[number]": { params: (f) => ({ id: f.template.id, number: "1" }), expected: signedIn(200) },
-  "GET /api/v1/templates/[id]/diff": { params: (f) => ({ id: f.template.id }), query: () => "from=1&to=1", expected: signedIn(200) },
+  "POST /api/v1/templates/[id]/revisions": {
+    params: (f) => ({ id: f.template.id }),
+    body: () => ({ ...demoTemplate("x", "fixture"), name: undefined }),
+    expected: authors(201),
+  },
+  "GET /api/v1/templates/[id]/revisions/[number]": {
+    params: (f) => ({ id: f.template.id, number: "1" }),
+    expected: signedIn(200),
+  },
+  "GET /api/v1/templates/[id]/diff": {
+    params: (f) => ({ id: f.template.id }),
+    query: () => "from=1&to=1",
+    expected: signedIn(200),
+  },
 
   "GET /api/v1/rollouts": { expected: signedIn(200) },
   "GET /api/v1/rollouts/targets": { expected: signedIn(200) },
   "POST /api/v1/rollouts/preview": { body: (f, p) => rolloutBody(f, `preview-${p}`), expected: deployers(200) },
   "POST /api/v1/rollouts": { body: (f, p) => rolloutBody(f, `start-${p}`), expected: deployers(201) },
-  "GET /api/v1/rollouts/[id]": { params: (f) => ({ id: f.bystanders.admin.rolloutId }), expected: clusterAReaders(200) },
-  "POST /api/v1/rollouts/[id]/[action]": { params: (f, p) => ({ id: f.bystanders[p].rolloutId, action: "pause" }), expected: { ...clusterAReaders(200), view: 403 } },
+  "GET /api/v1/rollouts/[id]": {
+    params: (f) => ({ id: f.bystanders.admin.rolloutId }),
+    expected: clusterAReaders(200),
+  },
+  "POST /api/v1/rollouts/[id]/[action]": {
+    params: (f, p) => ({ id: f.bystanders[p].rolloutId, action: "pause" }),
+    expected: { ...clusterAReaders(200), view: 403 },
+  },
   "GET /api/v1/releases": { expected: signedIn(200) },
   "GET /api/v1/releases/[id]": { params: (f) => ({ id: f.release }), expected: clusterAReaders(200) },
-  "PATCH /api/v1/releases/[id]": { params: (f) => ({ id: f.release }), body: () => ({ autoHeal: true }), expected: { ...clusterAReaders(200), view: 403 } },
-  "POST /api/v1/releases/[id]/drift": { params: (f) => ({ id: f.release }), body: () => ({ heal: false }), expected: clusterAReaders(200) },
-  "POST /api/v1/releases/[id]/rollback": { params: (f) => ({ id: f.release }), body: () => ({ revision: 1 }), expected: { ...clusterAReaders(201), view: 400 } },
+  "PATCH /api/v1/releases/[id]": {
+    params: (f) => ({ id: f.release }),
+    body: () => ({ autoHeal: true }),
+    expected: { ...clusterAReaders(200), view: 403 },
+  },
+  "POST /api/v1/releases/[id]/drift": {
+    params: (f) => ({ id: f.release }),
+    body: () => ({ heal: false }),
+    expected: clusterAReaders(200),
+  },
+  "POST /api/v1/releases/[id]/rollback": {
+    params: (f) => ({ id: f.release }),
+    body: () => ({ revision: 1 }),
+    expected: { ...clusterAReaders(201), view: 400 },
+  },
 
   "GET /api/[...path]": { params: () => ({ path: "nope" }), expected: all(404) },
   "POST /api/[...path]": { params: () => ({ path: "nope" }), expected: all(404) },
@@ -164,14 +308,23 @@ async function discoverRoutes(): Promise<Discovered[]> {
     const template = `/api/${path.relative(API_ROOT, path.dirname(file)).split(path.sep).join("/")}`;
     const exports = (await import(file)) as Record<string, unknown>;
     for (const method of METHODS) {
-      if (typeof exports[method] === "function") found.push({ key: `${method} ${template}`, template, method, handler: exports[method] as Discovered["handler"] });
+      if (typeof exports[method] === "function")
+        found.push({
+          key: `${method} ${template}`,
+          template,
+          method,
+          handler: exports[method] as Discovered["handler"],
+        });
     }
   }
   return found;
 }
 
 function urlFor(template: string, params: Record<string, string>): string {
-  return template.replace(/\[\.\.\.(\w+)\]|\[(\w+)\]/g, (_match, rest: string | undefined, name: string | undefined) => params[(rest ?? name)!] ?? "missing");
+  return template.replace(
+    /\[\.\.\.(\w+)\]|\[(\w+)\]/g,
+    (_match, rest: string | undefined, name: string | undefined) => params[(rest ?? name)!] ?? "missing",
+  );
 }
 
 let tb: Testbed;
@@ -182,9 +335,26 @@ beforeAll(async () => {
   routes = await discoverRoutes();
   // Objects the inventory rows read, created with the testbed's admin credential.
   const admin = await transportFor((await registerCluster(registrationFor(tb, "testbed-1", "matrix-setup"))).id);
-  const apply = (path: string, body: object) => admin.json({ method: "PATCH", path, query: { fieldManager: "archipelago-tests", force: true }, body, contentType: "application/apply-patch+yaml" });
-  await apply("/api/v1/namespaces/team-a/configmaps/matrix-probe", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "matrix-probe", namespace: "team-a" }, data: { a: "1" } });
-  await apply("/api/v1/namespaces/team-a/secrets/matrix-secret", { apiVersion: "v1", kind: "Secret", metadata: { name: "matrix-secret", namespace: "team-a" }, stringData: { k: "v" } });
+  const apply = (path: string, body: object) =>
+    admin.json({
+      method: "PATCH",
+      path,
+      query: { fieldManager: "archipelago-tests", force: true },
+      body,
+      contentType: "application/apply-patch+yaml",
+    });
+  await apply("/api/v1/namespaces/team-a/configmaps/matrix-probe", {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "matrix-probe", namespace: "team-a" },
+    data: { a: "1" },
+  });
+  await apply("/api/v1/namespaces/team-a/secrets/matrix-secret", {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "matrix-secret", namespace: "team-a" },
+    stringData: { k: "v" },
+  });
 });
 
 describe("authorization matrix", () => {
@@ -209,7 +379,12 @@ describe("authorization matrix", () => {
       for (const persona of PERSONAS) {
         const params = row.params?.(fixtures, persona) ?? {};
         const body = row.body?.(fixtures, persona, tb);
-        const headers = new Headers({ origin: "http://localhost:3000", host: "localhost:3000", "x-archipelago-client-ip": "127.0.0.1", "x-archipelago-proto": "http" });
+        const headers = new Headers({
+          origin: "http://localhost:3000",
+          host: "localhost:3000",
+          "x-archipelago-client-ip": "127.0.0.1",
+          "x-archipelago-proto": "http",
+        });
         if (persona !== "anonymous") headers.set("cookie", `archipelago_session=${fixtures.users[persona].session}`);
         if (body !== undefined) headers.set("content-type", "application/json");
         const auditBefore = await db().auditEvent.count();

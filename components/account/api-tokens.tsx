@@ -32,7 +32,10 @@ export function ApiTokens() {
       void queryClient.invalidateQueries({ queryKey: accessKeys.tokens });
     },
   });
-  const revoke = useMutation({ mutationFn: revokeToken, onSuccess: () => queryClient.invalidateQueries({ queryKey: accessKeys.tokens }) });
+  const revoke = useMutation({
+    mutationFn: revokeToken,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: accessKeys.tokens }),
+  });
   const error = create.error instanceof ApiError ? create.error : null;
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -43,7 +46,13 @@ export function ApiTokens() {
     <div className="space-y-6">
       <Section title="New token">
         <form onSubmit={submit} className="grid gap-3 sm:grid-cols-[2fr_1fr_auto] sm:items-end" noValidate>
-          <TextField label="Token name" value={name} onChange={(e) => setName(e.target.value)} errors={error?.fields.name} placeholder="ci-pipeline" />
+          <TextField
+            label="Token name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            errors={error?.fields.name}
+            placeholder="ci-pipeline"
+          />
           <SelectField label="Expires" value={expiry} onChange={(e) => setExpiry(e.target.value)} options={EXPIRY} />
           <Button type="submit" pending={create.isPending}>
             Create token
@@ -64,12 +73,32 @@ export function ApiTokens() {
           {query.data?.length === 0 ? <p className="text-sm text-slate-500">No tokens yet.</p> : null}
           <ul className="divide-y divide-slate-100">
             {query.data?.map((token) => (
-              <li key={token.id} data-testid={`token-${token.name}`} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
+              <li
+                key={token.id}
+                data-testid={`token-${token.name}`}
+                className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm"
+              >
                 <div>
-                  <span className="font-medium">{token.name}</span> <code className="font-mono text-xs text-slate-500">{token.prefix}…</code>
+                  <span className="font-medium">{token.name}</span>{" "}
+                  <code className="font-mono text-xs text-slate-500">{token.prefix}…</code>
                   <p className="text-xs text-slate-500">
-                    {token.revokedAt ? "revoked" : token.expiresAt ? <>expires <RelativeTime iso={token.expiresAt} /></> : "never expires"}
-                    {token.lastUsedAt ? <> · last used <RelativeTime iso={token.lastUsedAt} /></> : " · never used"}
+                    {token.revokedAt ? (
+                      "revoked"
+                    ) : token.expiresAt ? (
+                      <>
+                        expires <RelativeTime iso={token.expiresAt} />
+                      </>
+                    ) : (
+                      "never expires"
+                    )}
+                    {token.lastUsedAt ? (
+                      <>
+                        {" "}
+                        · last used <RelativeTime iso={token.lastUsedAt} />
+                      </>
+                    ) : (
+                      " · never used"
+                    )}
                   </p>
                 </div>
                 {!token.revokedAt ? (

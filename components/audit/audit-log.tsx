@@ -42,13 +42,45 @@ export function AuditLog() {
 
   return (
     <div className="space-y-4">
-      <form onSubmit={apply} className="grid gap-3 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:grid-cols-3 lg:grid-cols-6 lg:items-end">
-        <TextField label="User" value={draft.user} onChange={(e) => setDraft({ ...draft, user: e.target.value })} placeholder="email" />
-        <TextField label="Action" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} placeholder="cluster." />
-        <TextField label="Cluster" value={draft.cluster} onChange={(e) => setDraft({ ...draft, cluster: e.target.value })} />
-        <SelectField label="Result" value={draft.result} onChange={(e) => setDraft({ ...draft, result: e.target.value })} options={RESULTS} />
-        <TextField label="From" type="datetime-local" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
-        <TextField label="To" type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+      <form
+        onSubmit={apply}
+        className="grid gap-3 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:grid-cols-3 lg:grid-cols-6 lg:items-end"
+      >
+        <TextField
+          label="User"
+          value={draft.user}
+          onChange={(e) => setDraft({ ...draft, user: e.target.value })}
+          placeholder="email"
+        />
+        <TextField
+          label="Action"
+          value={draft.action}
+          onChange={(e) => setDraft({ ...draft, action: e.target.value })}
+          placeholder="cluster."
+        />
+        <TextField
+          label="Cluster"
+          value={draft.cluster}
+          onChange={(e) => setDraft({ ...draft, cluster: e.target.value })}
+        />
+        <SelectField
+          label="Result"
+          value={draft.result}
+          onChange={(e) => setDraft({ ...draft, result: e.target.value })}
+          options={RESULTS}
+        />
+        <TextField
+          label="From"
+          type="datetime-local"
+          value={draft.from}
+          onChange={(e) => setDraft({ ...draft, from: e.target.value })}
+        />
+        <TextField
+          label="To"
+          type="datetime-local"
+          value={draft.to}
+          onChange={(e) => setDraft({ ...draft, to: e.target.value })}
+        />
         <div className="sm:col-span-3 lg:col-span-6">
           <Button type="submit">Apply filters</Button>
         </div>
@@ -59,23 +91,52 @@ export function AuditLog() {
           <table className="min-w-full divide-y divide-slate-200 text-sm">
             <thead className="bg-slate-50 text-left text-xs font-semibold uppercase text-slate-600">
               <tr>
-                <th scope="col" className="px-3 py-2">When</th>
-                <th scope="col" className="px-3 py-2">Who</th>
-                <th scope="col" className="px-3 py-2">Action</th>
-                <th scope="col" className="px-3 py-2">Target</th>
-                <th scope="col" className="px-3 py-2">Result</th>
-                <th scope="col" className="px-3 py-2">Request</th>
+                <th scope="col" className="px-3 py-2">
+                  When
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Who
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Action
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Target
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Result
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Request
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {events.map((event) => (
                 <tr key={event.id} data-testid="audit-row" className="align-top">
                   <td className="whitespace-nowrap px-3 py-2 text-xs">{new Date(event.at).toLocaleString()}</td>
-                  <td className="px-3 py-2">{event.actorEmail ?? "—"}<span className="block text-xs text-slate-500">{event.actorVia}</span></td>
-                  <td className="px-3 py-2 font-mono text-xs">{event.action}</td>
-                  <td className="px-3 py-2 text-xs">{[event.target.cluster, event.target.namespace, event.target.kind, event.target.name].filter(Boolean).join(" / ") || "—"}</td>
                   <td className="px-3 py-2">
-                    <span className={event.result === "success" ? "text-emerald-700" : event.result === "denied" ? "text-amber-700" : "text-red-700"}>{event.result}</span>
+                    {event.actorEmail ?? "—"}
+                    <span className="block text-xs text-slate-500">{event.actorVia}</span>
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs">{event.action}</td>
+                  <td className="px-3 py-2 text-xs">
+                    {[event.target.cluster, event.target.namespace, event.target.kind, event.target.name]
+                      .filter(Boolean)
+                      .join(" / ") || "—"}
+                  </td>
+                  <td className="px-3 py-2">
+                    <span
+                      className={
+                        event.result === "success"
+                          ? "text-emerald-700"
+                          : event.result === "denied"
+                            ? "text-amber-700"
+                            : "text-red-700"
+                      }
+                    >
+                      {event.result}
+                    </span>
                     {event.httpStatus ? <span className="text-xs text-slate-500"> ({event.httpStatus})</span> : null}
                   </td>
                   <td className="px-3 py-2 font-mono text-[11px] text-slate-500">{event.requestId}</td>

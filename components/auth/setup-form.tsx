@@ -15,7 +15,10 @@ export function SetupForm() {
   const [mismatch, setMismatch] = useState(false);
   const setup = useMutation({
     mutationFn: () =>
-      apiFetch("/api/v1/setup", { method: "POST", body: { name: form.name, email: form.email, password: form.password } }),
+      apiFetch("/api/v1/setup", {
+        method: "POST",
+        body: { name: form.name, email: form.email, password: form.password },
+      }),
     onSuccess: () => {
       router.replace("/clusters");
       router.refresh();
@@ -36,8 +39,26 @@ export function SetupForm() {
   return (
     <form onSubmit={submit} className="mt-6 space-y-4" noValidate>
       {error && error.code !== "validation_failed" ? <Alert>{error.message}</Alert> : null}
-      <TextField label="Name" name="name" autoComplete="name" autoFocus required value={form.name} onChange={update("name")} errors={error?.fields.name} />
-      <TextField label="Email" name="email" type="email" autoComplete="username" required value={form.email} onChange={update("email")} errors={error?.fields.email} />
+      <TextField
+        label="Name"
+        name="name"
+        autoComplete="name"
+        autoFocus
+        required
+        value={form.name}
+        onChange={update("name")}
+        errors={error?.fields.name}
+      />
+      <TextField
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="username"
+        required
+        value={form.email}
+        onChange={update("email")}
+        errors={error?.fields.email}
+      />
       <TextField
         label="Password"
         name="password"

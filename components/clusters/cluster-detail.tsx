@@ -34,7 +34,9 @@ export function ClusterDetail({ initial, isAdmin }: { initial: ClusterView; isAd
         </Button>
       </div>
       {cluster.insecureSkipTlsVerify ? (
-        <Alert tone="warning">TLS verification is off for this cluster: Archipelago cannot tell it from an impostor.</Alert>
+        <Alert tone="warning">
+          TLS verification is off for this cluster: Archipelago cannot tell it from an impostor.
+        </Alert>
       ) : null}
       {cluster.status === "unreachable" ? (
         <Alert title="Unreachable">
@@ -57,14 +59,19 @@ export function ClusterDetail({ initial, isAdmin }: { initial: ClusterView; isAd
           <Item label="Authenticates as" value={cluster.identity ?? "—"} />
           <Item label="Latency" value={cluster.latencyMs !== null ? `${cluster.latencyMs} ms` : "—"} />
           <Item label="Nodes / namespaces" value={`${cluster.nodeCount ?? "—"} / ${cluster.namespaceCount ?? "—"}`} />
-          <Item label="Last checked" value={cluster.lastCheckedAt ? <RelativeTime iso={cluster.lastCheckedAt} /> : "never"} />
+          <Item
+            label="Last checked"
+            value={cluster.lastCheckedAt ? <RelativeTime iso={cluster.lastCheckedAt} /> : "never"}
+          />
           <Item label="CA" value={cluster.caData ? "Custom CA bundle" : "System roots"} />
           <Item label="Labels" value={<LabelChips labels={cluster.labels} />} />
         </dl>
         {cluster.description ? <p className="mt-4 text-sm text-slate-700">{cluster.description}</p> : null}
       </Section>
 
-      <Section title="Health">{health.data ? <HealthChart checks={health.data} /> : <p className="text-sm text-slate-500">Loading…</p>}</Section>
+      <Section title="Health">
+        {health.data ? <HealthChart checks={health.data} /> : <p className="text-sm text-slate-500">Loading…</p>}
+      </Section>
 
       {isAdmin ? (
         <>
@@ -85,7 +92,10 @@ export function ClusterDetail({ initial, isAdmin }: { initial: ClusterView; isAd
 
 function Section({ title, children, danger = false }: { title: string; children: ReactNode; danger?: boolean }) {
   return (
-    <section aria-label={title} className={`rounded-lg bg-white p-5 shadow-sm ring-1 ${danger ? "ring-red-200" : "ring-slate-200"}`}>
+    <section
+      aria-label={title}
+      className={`rounded-lg bg-white p-5 shadow-sm ring-1 ${danger ? "ring-red-200" : "ring-slate-200"}`}
+    >
       <h2 className={`mb-4 text-base font-semibold ${danger ? "text-red-700" : "text-slate-900"}`}>{title}</h2>
       {children}
     </section>

@@ -56,7 +56,9 @@ export function ClusterList({ isAdmin }: { isAdmin: boolean }) {
 
   const query = useQuery({ ...clusterListQuery({ selector, name, status, page }), placeholderData: keepPreviousData });
   const data = query.data;
-  const pageCount = data ? Math.max(1, Math.ceil((status ? data.counts[status] : data.counts.total) / data.pageSize)) : 1;
+  const pageCount = data
+    ? Math.max(1, Math.ceil((status ? data.counts[status] : data.counts.total) / data.pageSize))
+    : 1;
 
   return (
     <div className="space-y-4">
@@ -121,14 +123,24 @@ export function ClusterList({ isAdmin }: { isAdmin: boolean }) {
       {data && data.counts.total === 0 && !selector && !name ? (
         <EmptyState
           title="No clusters registered yet"
-          description={isAdmin ? "Register a cluster by hand or import several from a kubeconfig." : "An admin has not registered any cluster yet."}
+          description={
+            isAdmin
+              ? "Register a cluster by hand or import several from a kubeconfig."
+              : "An admin has not registered any cluster yet."
+          }
           action={
             isAdmin ? (
               <div className="flex justify-center gap-2">
-                <Link href="/clusters/import" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
+                <Link
+                  href="/clusters/import"
+                  className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500"
+                >
                   Import kubeconfig
                 </Link>
-                <Link href="/clusters/new" className="rounded-md px-3 py-2 text-sm font-semibold ring-1 ring-slate-300 hover:bg-slate-50">
+                <Link
+                  href="/clusters/new"
+                  className="rounded-md px-3 py-2 text-sm font-semibold ring-1 ring-slate-300 hover:bg-slate-50"
+                >
                   Register one cluster
                 </Link>
               </div>
@@ -136,20 +148,33 @@ export function ClusterList({ isAdmin }: { isAdmin: boolean }) {
           }
         />
       ) : data && data.clusters.length === 0 ? (
-        <EmptyState title="No cluster matches these filters" description="Change the selector, name or status filter." />
+        <EmptyState
+          title="No cluster matches these filters"
+          description="Change the selector, name or status filter."
+        />
       ) : data ? (
         <ClusterTable clusters={data.clusters} />
       ) : null}
 
       {data && pageCount > 1 ? (
         <nav aria-label="Pages" className="flex items-center justify-end gap-2 text-sm">
-          <button type="button" disabled={page <= 1} onClick={() => setParams({ page: String(page - 1) })} className="rounded px-2 py-1 ring-1 ring-slate-300 disabled:opacity-50">
+          <button
+            type="button"
+            disabled={page <= 1}
+            onClick={() => setParams({ page: String(page - 1) })}
+            className="rounded px-2 py-1 ring-1 ring-slate-300 disabled:opacity-50"
+          >
             Previous
           </button>
           <span>
             Page {page} of {pageCount}
           </span>
-          <button type="button" disabled={page >= pageCount} onClick={() => setParams({ page: String(page + 1) })} className="rounded px-2 py-1 ring-1 ring-slate-300 disabled:opacity-50">
+          <button
+            type="button"
+            disabled={page >= pageCount}
+            onClick={() => setParams({ page: String(page + 1) })}
+            className="rounded px-2 py-1 ring-1 ring-slate-300 disabled:opacity-50"
+          >
             Next
           </button>
         </nav>
@@ -164,20 +189,37 @@ function ClusterTable({ clusters }: { clusters: ClusterView[] }) {
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
           <tr>
-            <th scope="col" className="px-4 py-2">Name</th>
-            <th scope="col" className="px-4 py-2">Labels</th>
-            <th scope="col" className="px-4 py-2">Version</th>
-            <th scope="col" className="px-4 py-2">Status</th>
-            <th scope="col" className="px-4 py-2 text-right">Latency</th>
-            <th scope="col" className="px-4 py-2 text-right">Nodes</th>
-            <th scope="col" className="px-4 py-2 text-right">Namespaces</th>
+            <th scope="col" className="px-4 py-2">
+              Name
+            </th>
+            <th scope="col" className="px-4 py-2">
+              Labels
+            </th>
+            <th scope="col" className="px-4 py-2">
+              Version
+            </th>
+            <th scope="col" className="px-4 py-2">
+              Status
+            </th>
+            <th scope="col" className="px-4 py-2 text-right">
+              Latency
+            </th>
+            <th scope="col" className="px-4 py-2 text-right">
+              Nodes
+            </th>
+            <th scope="col" className="px-4 py-2 text-right">
+              Namespaces
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
           {clusters.map((cluster) => (
             <tr key={cluster.id} data-testid={`cluster-row-${cluster.name}`} className="align-top hover:bg-slate-50">
               <td className="px-4 py-3">
-                <Link href={`/clusters/${cluster.id}`} className="whitespace-nowrap font-medium text-indigo-700 hover:underline">
+                <Link
+                  href={`/clusters/${cluster.id}`}
+                  className="whitespace-nowrap font-medium text-indigo-700 hover:underline"
+                >
                   {cluster.name}
                 </Link>
                 {cluster.insecureSkipTlsVerify ? (
@@ -199,7 +241,9 @@ function ClusterTable({ clusters }: { clusters: ClusterView[] }) {
                   </p>
                 ) : null}
               </td>
-              <td className="px-4 py-3 text-right tabular-nums">{cluster.latencyMs !== null ? `${cluster.latencyMs} ms` : "—"}</td>
+              <td className="px-4 py-3 text-right tabular-nums">
+                {cluster.latencyMs !== null ? `${cluster.latencyMs} ms` : "—"}
+              </td>
               <td className="px-4 py-3 text-right tabular-nums">{cluster.nodeCount ?? "—"}</td>
               <td className="px-4 py-3 text-right tabular-nums">{cluster.namespaceCount ?? "—"}</td>
             </tr>

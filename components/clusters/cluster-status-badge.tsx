@@ -1,15 +1,25 @@
 import type { ClusterStatus } from "@/lib/api/cluster-types";
 
 const STYLES: Record<ClusterStatus, { label: string; className: string; dot: string }> = {
-  reachable: { label: "Reachable", className: "bg-emerald-50 text-emerald-800 ring-emerald-200", dot: "bg-emerald-500" },
+  reachable: {
+    label: "Reachable",
+    className: "bg-emerald-50 text-emerald-800 ring-emerald-200",
+    dot: "bg-emerald-500",
+  },
   unreachable: { label: "Unreachable", className: "bg-red-50 text-red-800 ring-red-200", dot: "bg-red-500" },
-  never_checked: { label: "Never checked", className: "bg-slate-50 text-slate-700 ring-slate-200", dot: "bg-slate-400" },
+  never_checked: {
+    label: "Never checked",
+    className: "bg-slate-50 text-slate-700 ring-slate-200",
+    dot: "bg-slate-400",
+  },
 };
 
 export function ClusterStatusBadge({ status }: { status: ClusterStatus }) {
   const style = STYLES[status];
   return (
-    <span className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${style.className}`}>
+    <span
+      className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${style.className}`}
+    >
       <span className={`size-1.5 rounded-full ${style.dot}`} aria-hidden="true" />
       {style.label}
     </span>

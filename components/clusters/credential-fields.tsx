@@ -14,7 +14,9 @@ export interface CredentialDraft {
 export const emptyCredential: CredentialDraft = { type: "token", token: "", certificate: "", key: "" };
 
 export function credentialFromDraft(draft: CredentialDraft): CredentialInput {
-  return draft.type === "token" ? { type: "token", token: draft.token } : { type: "client_certificate", certificate: draft.certificate, key: draft.key };
+  return draft.type === "token"
+    ? { type: "token", token: draft.token }
+    : { type: "client_certificate", certificate: draft.certificate, key: draft.key };
 }
 
 interface Props {
@@ -31,7 +33,12 @@ export function CredentialFields({ value, onChange, errors }: Props) {
       <div className="flex gap-4 text-sm">
         {(["token", "client_certificate"] as const).map((type) => (
           <label key={type} className="flex items-center gap-2">
-            <input type="radio" name="credential-type" checked={value.type === type} onChange={() => onChange({ ...value, type })} />
+            <input
+              type="radio"
+              name="credential-type"
+              checked={value.type === type}
+              onChange={() => onChange({ ...value, type })}
+            />
             {type === "token" ? "Bearer token" : "Client certificate"}
           </label>
         ))}

@@ -29,10 +29,16 @@ export function DeleteClusterSection({ clusterId, name }: { clusterId: string; n
   return (
     <form onSubmit={submit} className="space-y-3">
       <p className="text-sm text-slate-700">
-        Deleting removes the cluster and its encrypted credential from Archipelago. Nothing in the cluster itself changes.
+        Deleting removes the cluster and its encrypted credential from Archipelago. Nothing in the cluster itself
+        changes.
       </p>
       {remove.error ? <Alert>{remove.error.message}</Alert> : null}
-      <TextField label={`Type ${name} to confirm`} value={typed} onChange={(event) => setTyped(event.target.value)} autoComplete="off" />
+      <TextField
+        label={`Type ${name} to confirm`}
+        value={typed}
+        onChange={(event) => setTyped(event.target.value)}
+        autoComplete="off"
+      />
       <Button type="submit" variant="danger" disabled={typed !== name} pending={remove.isPending}>
         Delete cluster
       </Button>

@@ -20,7 +20,13 @@ export function EditClusterForm({ cluster }: { cluster: ClusterView }) {
   const [variables, setVariables] = useState(rowsFromRecord(cluster.variables));
   const [impersonate, setImpersonate] = useState(cluster.impersonateUsers);
   const save = useMutation({
-    mutationFn: () => updateCluster(cluster.id, { description, labels: recordFromRows(labels), variables: recordFromRows(variables), impersonateUsers: impersonate }),
+    mutationFn: () =>
+      updateCluster(cluster.id, {
+        description,
+        labels: recordFromRows(labels),
+        variables: recordFromRows(variables),
+        impersonateUsers: impersonate,
+      }),
     onSuccess: (updated) => {
       queryClient.setQueryData(clusterKeys.detail(cluster.id), updated);
       void queryClient.invalidateQueries({ queryKey: clusterKeys.all });
@@ -28,7 +34,11 @@ export function EditClusterForm({ cluster }: { cluster: ClusterView }) {
   });
   const error = save.error instanceof ApiError ? save.error : null;
   const nested = (prefix: string) =>
-    Object.fromEntries(Object.entries(error?.fields ?? {}).filter(([k]) => k.startsWith(`${prefix}.`)).map(([k, v]) => [k.slice(prefix.length + 1), v]));
+    Object.fromEntries(
+      Object.entries(error?.fields ?? {})
+        .filter(([k]) => k.startsWith(`${prefix}.`))
+        .map(([k, v]) => [k.slice(prefix.length + 1), v]),
+    );
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -36,25 +46,49 @@ export function EditClusterForm({ cluster }: { cluster: ClusterView }) {
   };
   return (
     <form onSubmit={submit} className="space-y-4" noValidate>
-      {error ? <Alert>{error.code === "validation_failed" ? "Check the highlighted fields: nothing was saved." : error.message}</Alert> : null}
+      {error ? (
+        <Alert>
+          {error.code === "validation_failed" ? "Check the highlighted fields: nothing was saved." : error.message}
+        </Alert>
+      ) : null}
       {save.isSuccess ? <Alert tone="success">Saved.</Alert> : null}
-      <TextField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} errors={error?.fields.description} />
-      <KeyValueEditor legend="Labels" rows={labels} onChange={setLabels} problemOf={(row) => labelKeyProblem(row.key) ?? labelValueProblem(row.value)} errors={nested("labels")} addLabel="Add label" />
+      <TextField
+        label="Description"
+        value={description}
+        onChange={(e) => setDescription(e.target.value)}
+        errors={error?.fields.description}
+      />
+      <KeyValueEditor
+        legend="Labels"
+        rows={labels}
+        onChange={setLabels}
+        problemOf={(row) => labelKeyProblem(row.key) ?? labelValueProblem(row.value)}
+        errors={nested("labels")}
+        addLabel="Add label"
+      />
       <KeyValueEditor
         legend="Variables"
         rows={variables}
         onChange={setVariables}
-        problemOf={(row) => (/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(row.key) ? null : "letters, digits and _, not starting with a digit")}
+        problemOf={(row) =>
+          /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(row.key) ? null : "letters, digits and _, not starting with a digit"
+        }
         errors={nested("variables")}
         addLabel="Add variable"
       />
       <label className="flex items-start gap-2 text-sm">
-        <input type="checkbox" className="mt-1" checked={impersonate} onChange={(e) => setImpersonate(e.target.checked)} />
+        <input
+          type="checkbox"
+          className="mt-1"
+          checked={impersonate}
+          onChange={(e) => setImpersonate(e.target.checked)}
+        />
         <span>
           Impersonate users on this cluster
           <span className="block text-xs text-slate-500">
-            Calls made for a user carry Impersonate-User (their email) and Impersonate-Group (their teams), so the cluster&apos;s RBAC enforces the same
-            boundaries. Archipelago&apos;s credential then needs the impersonate verb.
+            Calls made for a user carry Impersonate-User (their email) and Impersonate-Group (their teams), so the
+            cluster&apos;s RBAC enforces the same boundaries. Archipelago&apos;s credential then needs the impersonate
+            verb.
           </span>
         </span>
       </label>

@@ -10,7 +10,12 @@ export function HealthChart({ checks }: { checks: HealthCheckView[] }) {
   const failures = checks.filter((check) => !check.ok).length;
   return (
     <figure>
-      <svg viewBox={`0 0 ${width} ${height}`} className="h-20 w-full" role="img" aria-label={`Last ${checks.length} health checks, ${failures} failed`}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        className="h-20 w-full"
+        role="img"
+        aria-label={`Last ${checks.length} health checks, ${failures} failed`}
+      >
         {checks.map((check, index) => {
           const barHeight = check.ok ? Math.max(3, ((check.latencyMs ?? 0) / maxLatency) * (height - 4)) : height - 4;
           return (
@@ -22,7 +27,7 @@ export function HealthChart({ checks }: { checks: HealthCheckView[] }) {
               height={barHeight}
               className={check.ok ? "fill-emerald-400" : "fill-red-400"}
             >
-              <title>{`${new Date(check.checkedAt).toLocaleString()}: ${check.ok ? `${check.latencyMs} ms` : check.errorMessage ?? "failed"}`}</title>
+              <title>{`${new Date(check.checkedAt).toLocaleString()}: ${check.ok ? `${check.latencyMs} ms` : (check.errorMessage ?? "failed")}`}</title>
             </rect>
           );
         })}

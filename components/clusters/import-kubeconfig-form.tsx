@@ -28,7 +28,9 @@ export function ImportKubeconfigForm() {
   const preview = useMutation({
     mutationFn: () => previewKubeconfig(text),
     onSuccess: (contexts) =>
-      setChoices(Object.fromEntries(contexts.map((c) => [c.context, { selected: c.problem === null, name: c.suggestedName }]))),
+      setChoices(
+        Object.fromEntries(contexts.map((c) => [c.context, { selected: c.problem === null, name: c.suggestedName }])),
+      ),
   });
   const register = useMutation({
     mutationFn: () =>
@@ -57,7 +59,9 @@ export function ImportKubeconfigForm() {
   };
 
   const contexts: ImportCandidateView[] = preview.data ?? [];
-  const selectedIndex = Object.entries(choices).filter(([, c]) => c.selected).map(([context]) => context);
+  const selectedIndex = Object.entries(choices)
+    .filter(([, c]) => c.selected)
+    .map(([context]) => context);
   const previewError = preview.error instanceof ApiError ? preview.error : null;
   const registerError = register.error instanceof ApiError ? register.error : null;
 
@@ -81,7 +85,13 @@ export function ImportKubeconfigForm() {
             <span className="sr-only">Upload kubeconfig file</span>
             <input type="file" aria-label="Upload kubeconfig file" onChange={readFile} className="text-sm" />
           </label>
-          <Button type="button" variant="secondary" pending={preview.isPending} disabled={!text.trim()} onClick={() => preview.mutate()}>
+          <Button
+            type="button"
+            variant="secondary"
+            pending={preview.isPending}
+            disabled={!text.trim()}
+            onClick={() => preview.mutate()}
+          >
             Read contexts
           </Button>
         </div>
@@ -97,26 +107,52 @@ export function ImportKubeconfigForm() {
           }}
           className="space-y-4"
         >
-          {registerError ? <Alert title="Nothing was registered">{registerError.code === "validation_failed" ? "Fix the highlighted contexts and try again." : registerError.message}</Alert> : null}
+          {registerError ? (
+            <Alert title="Nothing was registered">
+              {registerError.code === "validation_failed"
+                ? "Fix the highlighted contexts and try again."
+                : registerError.message}
+            </Alert>
+          ) : null}
           <div className="overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
             <table className="min-w-full divide-y divide-slate-200 text-sm">
               <thead className="bg-slate-50 text-left text-xs font-semibold uppercase text-slate-600">
                 <tr>
-                  <th scope="col" className="px-3 py-2">Register</th>
-                  <th scope="col" className="px-3 py-2">Context</th>
-                  <th scope="col" className="px-3 py-2">Server</th>
-                  <th scope="col" className="px-3 py-2">Credential</th>
-                  <th scope="col" className="px-3 py-2">Cluster name</th>
+                  <th scope="col" className="px-3 py-2">
+                    Register
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Context
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Server
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Credential
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Cluster name
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {contexts.map((candidate) => {
                   const choice = choices[candidate.context] ?? { selected: false, name: candidate.suggestedName };
                   const index = selectedIndex.indexOf(candidate.context);
-                  const rowErrors = index >= 0 ? Object.entries(registerError?.fields ?? {}).filter(([key]) => key.startsWith(`contexts.${index}.`)).flatMap(([, messages]) => messages) : [];
-                  const update = (patch: Partial<Choice>) => setChoices((current) => ({ ...current, [candidate.context]: { ...choice, ...patch } }));
+                  const rowErrors =
+                    index >= 0
+                      ? Object.entries(registerError?.fields ?? {})
+                          .filter(([key]) => key.startsWith(`contexts.${index}.`))
+                          .flatMap(([, messages]) => messages)
+                      : [];
+                  const update = (patch: Partial<Choice>) =>
+                    setChoices((current) => ({ ...current, [candidate.context]: { ...choice, ...patch } }));
                   return (
-                    <tr key={candidate.context} data-testid={`import-row-${candidate.context}`} className={candidate.problem ? "bg-slate-50 text-slate-500" : ""}>
+                    <tr
+                      key={candidate.context}
+                      data-testid={`import-row-${candidate.context}`}
+                      className={candidate.problem ? "bg-slate-50 text-slate-500" : ""}
+                    >
                       <td className="px-3 py-2">
                         <input
                           type="checkbox"
@@ -129,10 +165,18 @@ export function ImportKubeconfigForm() {
                       <td className="px-3 py-2 font-mono text-xs">
                         {candidate.context}
                         {candidate.current ? <span className="ml-1 text-slate-400">(current)</span> : null}
-                        {candidate.problem ? <p className="mt-1 font-sans text-xs text-amber-800">{candidate.problem}</p> : null}
+                        {candidate.problem ? (
+                          <p className="mt-1 font-sans text-xs text-amber-800">{candidate.problem}</p>
+                        ) : null}
                       </td>
                       <td className="px-3 py-2 font-mono text-xs">{candidate.server ?? "—"}</td>
-                      <td className="px-3 py-2 text-xs">{candidate.authType === "token" ? "token" : candidate.authType === "client_certificate" ? "client certificate" : "—"}</td>
+                      <td className="px-3 py-2 text-xs">
+                        {candidate.authType === "token"
+                          ? "token"
+                          : candidate.authType === "client_certificate"
+                            ? "client certificate"
+                            : "—"}
+                      </td>
                       <td className="px-3 py-2">
                         <input
                           aria-label={`Cluster name for ${candidate.context}`}

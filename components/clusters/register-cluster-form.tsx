@@ -38,13 +38,24 @@ export function RegisterClusterForm() {
   const test = useMutation({ mutationFn: () => testUnsavedConnection(connection()) });
   const register = useMutation({
     mutationFn: () =>
-      registerCluster({ ...connection(), name: name.trim(), description, labels: recordFromRows(labels), variables: recordFromRows(variables) }),
+      registerCluster({
+        ...connection(),
+        name: name.trim(),
+        description,
+        labels: recordFromRows(labels),
+        variables: recordFromRows(variables),
+      }),
     onSuccess: (cluster) => router.push(`/clusters/${cluster.id}`),
   });
-  const error = (register.error ?? test.error) instanceof ApiError ? ((register.error ?? test.error) as ApiError) : null;
+  const error =
+    (register.error ?? test.error) instanceof ApiError ? ((register.error ?? test.error) as ApiError) : null;
   const fields = error?.fields ?? {};
   const nested = (prefix: string) =>
-    Object.fromEntries(Object.entries(fields).filter(([key]) => key.startsWith(`${prefix}.`)).map(([key, value]) => [key.slice(prefix.length + 1), value]));
+    Object.fromEntries(
+      Object.entries(fields)
+        .filter(([key]) => key.startsWith(`${prefix}.`))
+        .map(([key, value]) => [key.slice(prefix.length + 1), value]),
+    );
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -56,8 +67,23 @@ export function RegisterClusterForm() {
     <form onSubmit={submit} className="max-w-2xl space-y-5" noValidate>
       {error && error.code !== "validation_failed" ? <Alert>{error.message}</Alert> : null}
       {error?.code === "validation_failed" ? <Alert>Check the highlighted fields: nothing was saved.</Alert> : null}
-      <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} errors={fields.name} hint="Lower-case letters, digits and '-', e.g. prod-eu-1" autoFocus required />
-      <TextField label="API server URL" value={server} onChange={(e) => setServer(e.target.value)} errors={fields.server} placeholder="https://api.prod-eu-1.example.com:6443" required />
+      <TextField
+        label="Name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        errors={fields.name}
+        hint="Lower-case letters, digits and '-', e.g. prod-eu-1"
+        autoFocus
+        required
+      />
+      <TextField
+        label="API server URL"
+        value={server}
+        onChange={(e) => setServer(e.target.value)}
+        errors={fields.server}
+        placeholder="https://api.prod-eu-1.example.com:6443"
+        required
+      />
       <TextareaField
         label="CA bundle (PEM)"
         rows={4}
@@ -73,18 +99,52 @@ export function RegisterClusterForm() {
         </label>
         {insecure ? (
           <div className="mt-2">
-            <Alert tone="warning">Without TLS verification anyone on the network path can impersonate this cluster and read its credential. The cluster will be flagged everywhere.</Alert>
+            <Alert tone="warning">
+              Without TLS verification anyone on the network path can impersonate this cluster and read its credential.
+              The cluster will be flagged everywhere.
+            </Alert>
           </div>
         ) : null}
       </div>
       <CredentialFields value={credential} onChange={setCredential} errors={fields} />
-      <TextField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} errors={fields.description} />
-      <KeyValueEditor legend="Labels" rows={labels} onChange={setLabels} problemOf={labelProblem} errors={nested("labels")} keyPlaceholder="env" valuePlaceholder="prod" addLabel="Add label" />
-      <KeyValueEditor legend="Variables" rows={variables} onChange={setVariables} problemOf={variableProblem} errors={nested("variables")} keyPlaceholder="region" valuePlaceholder="eu-west-1" addLabel="Add variable" />
+      <TextField
+        label="Description"
+        value={description}
+        onChange={(e) => setDescription(e.target.value)}
+        errors={fields.description}
+      />
+      <KeyValueEditor
+        legend="Labels"
+        rows={labels}
+        onChange={setLabels}
+        problemOf={labelProblem}
+        errors={nested("labels")}
+        keyPlaceholder="env"
+        valuePlaceholder="prod"
+        addLabel="Add label"
+      />
+      <KeyValueEditor
+        legend="Variables"
+        rows={variables}
+        onChange={setVariables}
+        problemOf={variableProblem}
+        errors={nested("variables")}
+        keyPlaceholder="region"
+        valuePlaceholder="eu-west-1"
+        addLabel="Add variable"
+      />
 
       {test.data ? <ConnectionTestResult result={test.data} /> : null}
       <div className="flex gap-2">
-        <Button type="button" variant="secondary" pending={test.isPending} onClick={() => { register.reset(); test.mutate(); }}>
+        <Button
+          type="button"
+          variant="secondary"
+          pending={test.isPending}
+          onClick={() => {
+            register.reset();
+            test.mutate();
+          }}
+        >
           Test connection
         </Button>
         <Button type="submit" pending={register.isPending}>

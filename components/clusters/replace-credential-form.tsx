@@ -27,7 +27,10 @@ export function ReplaceCredentialForm({ clusterId }: { clusterId: string }) {
   };
   return (
     <form onSubmit={submit} className="space-y-4" noValidate>
-      <p className="text-sm text-slate-600">The current credential cannot be viewed. Saving a new one replaces it and resets the status until the next check.</p>
+      <p className="text-sm text-slate-600">
+        The current credential cannot be viewed. Saving a new one replaces it and resets the status until the next
+        check.
+      </p>
       {error && error.code !== "validation_failed" ? <Alert>{error.message}</Alert> : null}
       {replace.isSuccess ? <Alert tone="success">Credential replaced.</Alert> : null}
       <CredentialFields value={draft} onChange={setDraft} errors={error?.fields ?? {}} />

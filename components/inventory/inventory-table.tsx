@@ -26,26 +26,46 @@ const age = (iso: string) => {
   return `${Math.round(seconds / 86_400)}d`;
 };
 
-const bytes = (size?: number) => (size === undefined ? "—" : size < 1024 ? `${size} B` : `${(size / 1024).toFixed(1)} KiB`);
+const bytes = (size?: number) =>
+  size === undefined ? "—" : size < 1024 ? `${size} B` : `${(size / 1024).toFixed(1)} KiB`;
 
 const COMMON: Column[] = [
   { id: "cluster", label: "Cluster", sortable: "cluster", render: (r) => r.clusterName },
   { id: "namespace", label: "Namespace", sortable: "namespace", render: (r) => r.namespace },
-  { id: "name", label: "Name", sortable: "name", render: (r) => <span className="font-medium text-slate-900">{r.name}</span> },
+  {
+    id: "name",
+    label: "Name",
+    sortable: "name",
+    render: (r) => <span className="font-medium text-slate-900">{r.name}</span>,
+  },
 ];
 
 const COLUMNS: Record<string, Column[]> = {
   workloads: [
     ...COMMON,
     { id: "kind", label: "Kind", sortable: "kind", render: (r) => KINDS[r.kind].kind },
-    { id: "ready", label: "Ready", sortable: "ready", align: "right", render: (r) => (r.desired !== undefined ? `${r.ready ?? 0}/${r.desired}` : "—") },
+    {
+      id: "ready",
+      label: "Ready",
+      sortable: "ready",
+      align: "right",
+      render: (r) => (r.desired !== undefined ? `${r.ready ?? 0}/${r.desired}` : "—"),
+    },
     { id: "health", label: "Health", sortable: "health", render: (r) => <HealthBadge health={r.health} /> },
-    { id: "images", label: "Images", render: (r) => <span className="font-mono text-[11px] text-slate-600">{r.images?.join(", ")}</span> },
+    {
+      id: "images",
+      label: "Images",
+      render: (r) => <span className="font-mono text-[11px] text-slate-600">{r.images?.join(", ")}</span>,
+    },
     { id: "age", label: "Age", sortable: "age", align: "right", render: (r) => age(r.createdAt) },
   ],
   configmaps: [
     ...COMMON,
-    { id: "keys", label: "Keys", render: (r) => <span className="font-mono text-[11px] text-slate-600">{r.keys?.join(", ") || "—"}</span> },
+    {
+      id: "keys",
+      label: "Keys",
+      render: (r) => <span className="font-mono text-[11px] text-slate-600">{r.keys?.join(", ") || "—"}</span>,
+    },
     { id: "size", label: "Size", sortable: "size", align: "right", render: (r) => bytes(r.size) },
     { id: "age", label: "Age", sortable: "age", align: "right", render: (r) => age(r.createdAt) },
   ],
@@ -86,7 +106,9 @@ export function InventoryTable({ view, rows, sort, onSort, selected, onSelect }:
                   {column.sortable ? (
                     <button
                       type="button"
-                      onClick={() => onSort({ sort: column.sortable!, order: active && sort.order === "asc" ? "desc" : "asc" })}
+                      onClick={() =>
+                        onSort({ sort: column.sortable!, order: active && sort.order === "asc" ? "desc" : "asc" })
+                      }
                       className="inline-flex items-center gap-1 uppercase hover:text-slate-900"
                     >
                       {column.label}
@@ -119,7 +141,10 @@ export function InventoryTable({ view, rows, sort, onSort, selected, onSelect }:
                 className={`cursor-pointer align-top focus:bg-indigo-50 focus:outline-none ${selected === key ? "bg-indigo-50" : "hover:bg-slate-50"}`}
               >
                 {columns.map((column) => (
-                  <td key={column.id} className={`px-3 py-2 ${column.align === "right" ? "text-right tabular-nums" : ""}`}>
+                  <td
+                    key={column.id}
+                    className={`px-3 py-2 ${column.align === "right" ? "text-right tabular-nums" : ""}`}
+                  >
                     {column.render(row)}
                   </td>
                 ))}

@@ -77,14 +77,18 @@ export function InventoryView() {
     labelSelector: params.labelSelector ?? "",
   });
   const problems = Object.fromEntries(
-    (Object.keys(drafts) as TextFilter[]).map((key) => [key, drafts[key] && VALIDATORS[key] ? VALIDATORS[key]!(drafts[key]) : null]),
+    (Object.keys(drafts) as TextFilter[]).map((key) => [
+      key,
+      drafts[key] && VALIDATORS[key] ? VALIDATORS[key]!(drafts[key]) : null,
+    ]),
   ) as Record<TextFilter, string | null>;
 
   useEffect(() => {
     const timer = setTimeout(() => {
       const changes: Record<string, string | undefined> = {};
       for (const key of Object.keys(drafts) as TextFilter[]) {
-        if (!problems[key] && (drafts[key] || undefined) !== (params[key] || undefined)) changes[key] = drafts[key] || undefined;
+        if (!problems[key] && (drafts[key] || undefined) !== (params[key] || undefined))
+          changes[key] = drafts[key] || undefined;
       }
       if (Object.keys(changes).length) setParams(changes);
     }, 300);
@@ -129,7 +133,9 @@ export function InventoryView() {
             role="tab"
             type="button"
             aria-selected={params.view === view.value}
-            onClick={() => setParams({ view: view.value, kind: undefined, health: undefined, sort: undefined, order: undefined })}
+            onClick={() =>
+              setParams({ view: view.value, kind: undefined, health: undefined, sort: undefined, order: undefined })
+            }
             className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium ${params.view === view.value ? "border-indigo-600 text-indigo-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
           >
             {view.label}
@@ -145,17 +151,39 @@ export function InventoryView() {
         {params.view === "workloads" ? (
           <>
             <div>
-              <label htmlFor="inventory-kind" className="block text-xs font-medium text-slate-700">Kind</label>
-              <select id="inventory-kind" value={params.kind ?? ""} onChange={(e) => setParams({ kind: e.target.value || undefined })} className="mt-1 block w-full rounded-md border-0 py-1.5 text-xs ring-1 ring-inset ring-slate-300">
+              <label htmlFor="inventory-kind" className="block text-xs font-medium text-slate-700">
+                Kind
+              </label>
+              <select
+                id="inventory-kind"
+                value={params.kind ?? ""}
+                onChange={(e) => setParams({ kind: e.target.value || undefined })}
+                className="mt-1 block w-full rounded-md border-0 py-1.5 text-xs ring-1 ring-inset ring-slate-300"
+              >
                 <option value="">All workloads</option>
-                {WORKLOAD_KINDS.map((kind) => <option key={kind} value={kind}>{KINDS[kind].kind}</option>)}
+                {WORKLOAD_KINDS.map((kind) => (
+                  <option key={kind} value={kind}>
+                    {KINDS[kind].kind}
+                  </option>
+                ))}
               </select>
             </div>
             <div>
-              <label htmlFor="inventory-health" className="block text-xs font-medium text-slate-700">Health</label>
-              <select id="inventory-health" value={params.health ?? ""} onChange={(e) => setParams({ health: e.target.value || undefined })} className="mt-1 block w-full rounded-md border-0 py-1.5 text-xs ring-1 ring-inset ring-slate-300">
+              <label htmlFor="inventory-health" className="block text-xs font-medium text-slate-700">
+                Health
+              </label>
+              <select
+                id="inventory-health"
+                value={params.health ?? ""}
+                onChange={(e) => setParams({ health: e.target.value || undefined })}
+                className="mt-1 block w-full rounded-md border-0 py-1.5 text-xs ring-1 ring-inset ring-slate-300"
+              >
                 <option value="">Any</option>
-                {HEALTH_STATES.map((health) => <option key={health} value={health}>{health}</option>)}
+                {HEALTH_STATES.map((health) => (
+                  <option key={health} value={health}>
+                    {health}
+                  </option>
+                ))}
               </select>
             </div>
           </>
@@ -177,7 +205,10 @@ export function InventoryView() {
         </div>
       ) : null}
       {data && data.total === 0 ? (
-        <EmptyState title="Nothing matches" description={data.message ?? "No object matches these filters in the clusters that answered."} />
+        <EmptyState
+          title="Nothing matches"
+          description={data.message ?? "No object matches these filters in the clusters that answered."}
+        />
       ) : null}
       {data && data.total > 0 ? (
         <InventoryTable
@@ -192,9 +223,25 @@ export function InventoryView() {
 
       {data && pageCount > 1 ? (
         <nav aria-label="Pages" className="flex items-center justify-end gap-2 text-sm">
-          <button type="button" disabled={params.page! <= 1} onClick={() => setParams({ page: String(params.page! - 1) }, true)} className="rounded px-2 py-1 ring-1 ring-slate-300 disabled:opacity-50">Previous</button>
-          <span>Page {params.page} of {pageCount}</span>
-          <button type="button" disabled={params.page! >= pageCount} onClick={() => setParams({ page: String(params.page! + 1) }, true)} className="rounded px-2 py-1 ring-1 ring-slate-300 disabled:opacity-50">Next</button>
+          <button
+            type="button"
+            disabled={params.page! <= 1}
+            onClick={() => setParams({ page: String(params.page! - 1) }, true)}
+            className="rounded px-2 py-1 ring-1 ring-slate-300 disabled:opacity-50"
+          >
+            Previous
+          </button>
+          <span>
+            Page {params.page} of {pageCount}
+          </span>
+          <button
+            type="button"
+            disabled={params.page! >= pageCount}
+            onClick={() => setParams({ page: String(params.page! + 1) }, true)}
+            className="rounded px-2 py-1 ring-1 ring-slate-300 disabled:opacity-50"
+          >
+            Next
+          </button>
         </nav>
       ) : null}
 
@@ -202,9 +249,18 @@ export function InventoryView() {
         <details className="rounded-lg bg-white p-3 shadow-sm ring-1 ring-slate-200">
           <summary className="cursor-pointer text-sm font-semibold">Namespaces per cluster</summary>
           <div className="mt-3 space-y-3">
-            <select aria-label="Cluster for the namespace summary" value={summaryCluster} onChange={(e) => setSummaryCluster(e.target.value)} className="rounded-md border-0 py-1 text-sm ring-1 ring-inset ring-slate-300">
+            <select
+              aria-label="Cluster for the namespace summary"
+              value={summaryCluster}
+              onChange={(e) => setSummaryCluster(e.target.value)}
+              className="rounded-md border-0 py-1 text-sm ring-1 ring-inset ring-slate-300"
+            >
               <option value="">Choose a cluster</option>
-              {data.clusters.map((cluster) => <option key={cluster.id} value={cluster.id}>{cluster.name}</option>)}
+              {data.clusters.map((cluster) => (
+                <option key={cluster.id} value={cluster.id}>
+                  {cluster.name}
+                </option>
+              ))}
             </select>
             {summaryCluster ? (
               <NamespaceSummary
@@ -219,7 +275,9 @@ export function InventoryView() {
         </details>
       ) : null}
 
-      {selected ? <ObjectDrawer key={`${selected.clusterId}/${selected.uid}`} row={selected} onClose={() => setSelected(null)} /> : null}
+      {selected ? (
+        <ObjectDrawer key={`${selected.clusterId}/${selected.uid}`} row={selected} onClose={() => setSelected(null)} />
+      ) : null}
     </div>
   );
 }

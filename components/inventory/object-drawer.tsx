@@ -20,7 +20,9 @@ interface Props {
 /** Details of one object. Secret values appear only after an audited reveal and vanish when the drawer closes. */
 export function ObjectDrawer({ row, onClose }: Props) {
   const detail = useQuery(objectQuery(row.clusterId, row.kind, row.namespace, row.name));
-  const reveal = useMutation({ mutationFn: () => revealSecret({ cluster: row.clusterId, namespace: row.namespace, name: row.name }) });
+  const reveal = useMutation({
+    mutationFn: () => revealSecret({ cluster: row.clusterId, namespace: row.namespace, name: row.name }),
+  });
   const closeButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
@@ -31,11 +33,20 @@ export function ObjectDrawer({ row, onClose }: Props) {
   }, [onClose]);
 
   return (
-    <aside role="dialog" aria-modal="false" aria-label={`${KINDS[row.kind].kind} ${row.name}`} className="fixed inset-y-0 right-0 z-30 flex w-full max-w-2xl flex-col bg-white shadow-2xl ring-1 ring-slate-200">
+    <aside
+      role="dialog"
+      aria-modal="false"
+      aria-label={`${KINDS[row.kind].kind} ${row.name}`}
+      className="fixed inset-y-0 right-0 z-30 flex w-full max-w-2xl flex-col bg-white shadow-2xl ring-1 ring-slate-200"
+    >
       <header className="flex items-start justify-between gap-4 border-b border-slate-200 p-4">
         <div>
           <p className="text-xs uppercase tracking-wide text-slate-500">
-            {KINDS[row.kind].kind} · <Link href={`/clusters/${row.clusterId}`} className="text-indigo-700 hover:underline">{row.clusterName}</Link> · {row.namespace}
+            {KINDS[row.kind].kind} ·{" "}
+            <Link href={`/clusters/${row.clusterId}`} className="text-indigo-700 hover:underline">
+              {row.clusterName}
+            </Link>{" "}
+            · {row.namespace}
           </p>
           <h2 className="text-lg font-semibold">{row.name}</h2>
         </div>
@@ -59,7 +70,14 @@ export function ObjectDrawer({ row, onClose }: Props) {
                             <td className="py-1 pr-4 font-mono text-xs">{entry.key}</td>
                             <td className="py-1 pr-4 text-xs text-slate-500">{entry.size} bytes</td>
                             <td className="py-1 font-mono text-xs" data-testid={`secret-value-${entry.key}`}>
-                              {value ? <span className="break-all">{value.value}{value.encoding === "base64" ? " (base64)" : ""}</span> : "••••••••"}
+                              {value ? (
+                                <span className="break-all">
+                                  {value.value}
+                                  {value.encoding === "base64" ? " (base64)" : ""}
+                                </span>
+                              ) : (
+                                "••••••••"
+                              )}
                             </td>
                           </tr>
                         );
@@ -80,9 +98,15 @@ export function ObjectDrawer({ row, onClose }: Props) {
                       <p className="text-xs text-slate-500">Every reveal is recorded in the audit log.</p>
                     </div>
                   ) : (
-                    <p className="mt-3 text-xs text-slate-500">Your grants show this secret&apos;s keys, not its values.</p>
+                    <p className="mt-3 text-xs text-slate-500">
+                      Your grants show this secret&apos;s keys, not its values.
+                    </p>
                   )}
-                  {reveal.error ? <div className="mt-2"><Alert>{reveal.error.message}</Alert></div> : null}
+                  {reveal.error ? (
+                    <div className="mt-2">
+                      <Alert>{reveal.error.message}</Alert>
+                    </div>
+                  ) : null}
                 </section>
               ) : null}
 
@@ -91,7 +115,13 @@ export function ObjectDrawer({ row, onClose }: Props) {
                   <h3 className="mb-2 text-sm font-semibold">Pods</h3>
                   <table className="w-full text-xs">
                     <thead className="text-left text-slate-500">
-                      <tr><th className="py-1">Name</th><th>Phase</th><th>Ready</th><th>Restarts</th><th>Node</th></tr>
+                      <tr>
+                        <th className="py-1">Name</th>
+                        <th>Phase</th>
+                        <th>Ready</th>
+                        <th>Restarts</th>
+                        <th>Node</th>
+                      </tr>
                     </thead>
                     <tbody className="divide-y divide-slate-100">
                       {detail.data.pods.map((pod) => (
@@ -126,7 +156,9 @@ export function ObjectDrawer({ row, onClose }: Props) {
 
               <section aria-label="YAML">
                 <h3 className="mb-2 text-sm font-semibold">YAML</h3>
-                <pre className="max-h-96 overflow-auto rounded bg-slate-950 p-3 text-[11px] leading-relaxed text-slate-100">{detail.data.yaml}</pre>
+                <pre className="max-h-96 overflow-auto rounded bg-slate-950 p-3 text-[11px] leading-relaxed text-slate-100">
+                  {detail.data.yaml}
+                </pre>
               </section>
             </>
           ) : null}

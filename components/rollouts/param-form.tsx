@@ -32,8 +32,10 @@ export function fieldProblem(schema: Schema, value: unknown, required: boolean):
   if (value === undefined || value === "") return required ? "Required" : null;
   if (schema.enum && !schema.enum.includes(value)) return `Must be one of ${schema.enum.join(", ")}`;
   if (schema.type === "string" && typeof value === "string") {
-    if (schema.minLength !== undefined && value.length < schema.minLength) return `At least ${schema.minLength} characters`;
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) return `At most ${schema.maxLength} characters`;
+    if (schema.minLength !== undefined && value.length < schema.minLength)
+      return `At least ${schema.minLength} characters`;
+    if (schema.maxLength !== undefined && value.length > schema.maxLength)
+      return `At most ${schema.maxLength} characters`;
     if (schema.pattern && !new RegExp(schema.pattern, "u").test(value)) return `Must match ${schema.pattern}`;
   }
   if ((schema.type === "number" || schema.type === "integer") && typeof value === "number") {
@@ -72,34 +74,73 @@ export function ParamForm({ schema, value, onChange, errors, path = "params" }: 
           id,
           "aria-invalid": Boolean(problem) || undefined,
           "aria-describedby": problem ? `${id}-error` : child.description ? `${id}-hint` : undefined,
-          className: "mt-1 block w-full rounded-md border-0 px-3 py-2 text-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600 aria-[invalid]:ring-red-400",
+          className:
+            "mt-1 block w-full rounded-md border-0 px-3 py-2 text-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600 aria-[invalid]:ring-red-400",
         };
         let control: React.ReactNode;
         if (child.type === "object") {
           return (
             <fieldset key={key} className="rounded-md p-3 ring-1 ring-slate-200 sm:col-span-2">
               <legend className="px-1 text-sm font-medium">{label}</legend>
-              <ParamForm schema={child} value={(current ?? {}) as Record<string, unknown>} onChange={set} errors={errors} path={fieldPath} />
+              <ParamForm
+                schema={child}
+                value={(current ?? {}) as Record<string, unknown>}
+                onChange={set}
+                errors={errors}
+                path={fieldPath}
+              />
             </fieldset>
           );
         } else if (child.enum) {
           control = (
-            <select {...common} value={String(current ?? "")} onChange={(e) => set(child.enum!.find((option) => String(option) === e.target.value))}>
+            <select
+              {...common}
+              value={String(current ?? "")}
+              onChange={(e) => set(child.enum!.find((option) => String(option) === e.target.value))}
+            >
               <option value="">Choose…</option>
-              {child.enum.map((option) => <option key={String(option)} value={String(option)}>{String(option)}</option>)}
+              {child.enum.map((option) => (
+                <option key={String(option)} value={String(option)}>
+                  {String(option)}
+                </option>
+              ))}
             </select>
           );
         } else if (child.type === "boolean") {
-          control = <input id={id} type="checkbox" checked={Boolean(current)} onChange={(e) => set(e.target.checked)} className="mt-2" />;
+          control = (
+            <input
+              id={id}
+              type="checkbox"
+              checked={Boolean(current)}
+              onChange={(e) => set(e.target.checked)}
+              className="mt-2"
+            />
+          );
         } else if (child.type === "number" || child.type === "integer") {
-          control = <input {...common} type="number" step={child.type === "integer" ? 1 : "any"} value={current === undefined ? "" : String(current)} onChange={(e) => set(e.target.value === "" ? undefined : Number(e.target.value))} />;
+          control = (
+            <input
+              {...common}
+              type="number"
+              step={child.type === "integer" ? 1 : "any"}
+              value={current === undefined ? "" : String(current)}
+              onChange={(e) => set(e.target.value === "" ? undefined : Number(e.target.value))}
+            />
+          );
         } else if (child.type === "array") {
           control = (
             <input
               {...common}
               value={Array.isArray(current) ? current.join(", ") : ""}
               placeholder="comma-separated"
-              onChange={(e) => set(e.target.value.split(",").map((s) => s.trim()).filter(Boolean).map((s) => (child.items?.type === "number" || child.items?.type === "integer" ? Number(s) : s)))}
+              onChange={(e) =>
+                set(
+                  e.target.value
+                    .split(",")
+                    .map((s) => s.trim())
+                    .filter(Boolean)
+                    .map((s) => (child.items?.type === "number" || child.items?.type === "integer" ? Number(s) : s)),
+                )
+              }
             />
           );
         } else {
@@ -107,10 +148,20 @@ export function ParamForm({ schema, value, onChange, errors, path = "params" }: 
         }
         return (
           <div key={key}>
-            <label htmlFor={id} className="block text-sm font-medium text-slate-800">{label}</label>
+            <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+              {label}
+            </label>
             {control}
-            {child.description ? <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">{child.description}</p> : null}
-            {problem ? <p id={`${id}-error`} className="mt-1 text-sm text-red-600">{problem}</p> : null}
+            {child.description ? (
+              <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+                {child.description}
+              </p>
+            ) : null}
+            {problem ? (
+              <p id={`${id}-error`} className="mt-1 text-sm text-red-600">
+                {problem}
+              </p>
+            ) : null}
           </div>
         );
       })}
@@ -121,6 +172,8 @@ export function ParamForm({ schema, value, onChange, errors, path = "params" }: 
 /** True when the inline checks find nothing wrong. */
 export function paramsValid(schema: Schema, value: Record<string, unknown>): boolean {
   return Object.entries(schema.properties ?? {}).every(([key, child]) =>
-    child.type === "object" ? paramsValid(child, (value[key] ?? {}) as Record<string, unknown>) : !fieldProblem(child, value[key], schema.required?.includes(key) ?? false),
+    child.type === "object"
+      ? paramsValid(child, (value[key] ?? {}) as Record<string, unknown>)
+      : !fieldProblem(child, value[key], schema.required?.includes(key) ?? false),
   );
 }

@@ -18,15 +18,23 @@ export function PreviewResults({ clusters }: { clusters: ClusterPreview[] }) {
   return (
     <div className="space-y-3">
       {clusters.map((cluster) => (
-        <details key={cluster.clusterId} data-testid={`preview-${cluster.clusterName}`} className="rounded-lg bg-white p-3 shadow-sm ring-1 ring-slate-200" open={Boolean(cluster.error || cluster.counts.problems)}>
+        <details
+          key={cluster.clusterId}
+          data-testid={`preview-${cluster.clusterName}`}
+          className="rounded-lg bg-white p-3 shadow-sm ring-1 ring-slate-200"
+          open={Boolean(cluster.error || cluster.counts.problems)}
+        >
           <summary className="flex cursor-pointer flex-wrap items-center gap-3 text-sm">
             <span className="font-semibold">{cluster.clusterName}</span>
             {cluster.error ? (
               <span className="text-red-700">did not answer: {cluster.error}</span>
             ) : (
               <span className="text-slate-600">
-                {cluster.counts.create} to create · {cluster.counts.change} to change · {cluster.counts.unchanged} unchanged · {cluster.counts.prune} to prune
-                {cluster.counts.problems ? <span className="font-semibold text-red-700"> · {cluster.counts.problems} problems</span> : null}
+                {cluster.counts.create} to create · {cluster.counts.change} to change · {cluster.counts.unchanged}{" "}
+                unchanged · {cluster.counts.prune} to prune
+                {cluster.counts.problems ? (
+                  <span className="font-semibold text-red-700"> · {cluster.counts.problems} problems</span>
+                ) : null}
               </span>
             )}
           </summary>
@@ -41,11 +49,23 @@ export function PreviewResults({ clusters }: { clusters: ClusterPreview[] }) {
                 {object.error ? <span className="block text-red-700">{object.error}</span> : null}
                 {object.diff ? (
                   <pre className="mt-1 max-h-60 overflow-auto rounded bg-slate-50 p-2">
-                    {object.diff.split("\n").slice(2).map((line, i) => (
-                      <span key={i} className={line.startsWith("+") ? "block text-emerald-800" : line.startsWith("-") ? "block text-red-800" : "block text-slate-600"}>
-                        {line || " "}
-                      </span>
-                    ))}
+                    {object.diff
+                      .split("\n")
+                      .slice(2)
+                      .map((line, i) => (
+                        <span
+                          key={i}
+                          className={
+                            line.startsWith("+")
+                              ? "block text-emerald-800"
+                              : line.startsWith("-")
+                                ? "block text-red-800"
+                                : "block text-slate-600"
+                          }
+                        >
+                          {line || " "}
+                        </span>
+                      ))}
                   </pre>
                 ) : null}
               </li>
@@ -53,7 +73,9 @@ export function PreviewResults({ clusters }: { clusters: ClusterPreview[] }) {
           </ul>
           <details className="mt-2 text-xs">
             <summary className="cursor-pointer text-slate-600">Rendered manifests</summary>
-            <pre className="mt-1 max-h-72 overflow-auto rounded bg-slate-950 p-2 text-slate-100">{cluster.manifests}</pre>
+            <pre className="mt-1 max-h-72 overflow-auto rounded bg-slate-950 p-2 text-slate-100">
+              {cluster.manifests}
+            </pre>
           </details>
         </details>
       ))}

@@ -11,29 +11,48 @@ import { checkDrift, rollbackRelease, setAutoHeal } from "@/lib/api/rollouts";
 import { releaseQuery, rolloutKeys } from "@/lib/queries/rollouts";
 import { StateBadge } from "./rollout-progress";
 
-const DRIFT_STYLE: Record<string, string> = { in_sync: "text-emerald-700", drifted: "text-amber-700 font-semibold", unknown: "text-slate-500", unreachable: "text-red-700" };
+const DRIFT_STYLE: Record<string, string> = {
+  in_sync: "text-emerald-700",
+  drifted: "text-amber-700 font-semibold",
+  unknown: "text-slate-500",
+  unreachable: "text-red-700",
+};
 
 /** A release kept true: its revision per cluster, drift, healing, and one-click rollback from history. */
 export function ReleaseDetail({ id }: { id: string }) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const query = useQuery(releaseQuery(id));
-  const update = (release: Awaited<ReturnType<typeof checkDrift>>) => queryClient.setQueryData(rolloutKeys.release(id), release);
+  const update = (release: Awaited<ReturnType<typeof checkDrift>>) =>
+    queryClient.setQueryData(rolloutKeys.release(id), release);
   const drift = useMutation({ mutationFn: (heal: boolean) => checkDrift(id, heal), onSuccess: update });
   const autoHeal = useMutation({ mutationFn: (value: boolean) => setAutoHeal(id, value), onSuccess: update });
-  const rollback = useMutation({ mutationFn: (revision: number) => rollbackRelease(id, revision, crypto.randomUUID()), onSuccess: (result) => router.push(`/rollouts/${result.rolloutId}`) });
+  const rollback = useMutation({
+    mutationFn: (revision: number) => rollbackRelease(id, revision, crypto.randomUUID()),
+    onSuccess: (result) => router.push(`/rollouts/${result.rolloutId}`),
+  });
   const release = query.data;
   return (
     <QueryState isPending={query.isPending} error={query.error} label="Release">
       {release ? (
         <div className="space-y-6">
-          {drift.error || autoHeal.error || rollback.error ? <Alert>{(drift.error ?? autoHeal.error ?? rollback.error)?.message}</Alert> : null}
+          {drift.error || autoHeal.error || rollback.error ? (
+            <Alert>{(drift.error ?? autoHeal.error ?? rollback.error)?.message}</Alert>
+          ) : null}
           <Section
             title="Clusters"
             actions={
               <div className="flex gap-2">
-                <Button variant="secondary" pending={drift.isPending && drift.variables === false} onClick={() => drift.mutate(false)}>Check drift now</Button>
-                <Button pending={drift.isPending && drift.variables === true} onClick={() => drift.mutate(true)}>Heal drift</Button>
+                <Button
+                  variant="secondary"
+                  pending={drift.isPending && drift.variables === false}
+                  onClick={() => drift.mutate(false)}
+                >
+                  Check drift now
+                </Button>
+                <Button pending={drift.isPending && drift.variables === true} onClick={() => drift.mutate(true)}>
+                  Heal drift
+                </Button>
               </div>
             }
           >
@@ -42,7 +61,14 @@ export function ReleaseDetail({ id }: { id: string }) {
               Heal drift automatically (checked every minute)
             </label>
             <table className="min-w-full text-sm">
-              <thead className="text-left text-xs uppercase text-slate-500"><tr><th className="py-1">Cluster</th><th>Revision</th><th>Applied</th><th>Drift</th></tr></thead>
+              <thead className="text-left text-xs uppercase text-slate-500">
+                <tr>
+                  <th className="py-1">Cluster</th>
+                  <th>Revision</th>
+                  <th>Applied</th>
+                  <th>Drift</th>
+                </tr>
+              </thead>
               <tbody className="divide-y divide-slate-100">
                 {release.clusters.map((c) => (
                   <tr key={c.clusterId} data-testid={`release-cluster-${c.clusterName}`} className="align-top">
@@ -53,7 +79,8 @@ export function ReleaseDetail({ id }: { id: string }) {
                       <span className={DRIFT_STYLE[c.driftState]}>{c.driftState.replace("_", " ")}</span>
                       {c.drift.map((d, i) => (
                         <p key={i} className="text-xs text-slate-600">
-                          {d.error ?? `${d.kind} ${d.name}: ${d.problem}${d.managers?.length ? ` by ${d.managers.join(", ")}` : ""}`}
+                          {d.error ??
+                            `${d.kind} ${d.name}: ${d.problem}${d.managers?.length ? ` by ${d.managers.join(", ")}` : ""}`}
                         </p>
                       ))}
                     </td>
@@ -67,10 +94,20 @@ export function ReleaseDetail({ id }: { id: string }) {
               {release.rollouts.map((r) => (
                 <li key={r.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
                   <span>
-                    <Link href={`/rollouts/${r.id}`} className="text-indigo-700 hover:underline">{new Date(r.createdAt).toLocaleString()}</Link> · revision #{r.revision} · {r.createdByEmail} · <StateBadge state={r.state} />
+                    <Link href={`/rollouts/${r.id}`} className="text-indigo-700 hover:underline">
+                      {new Date(r.createdAt).toLocaleString()}
+                    </Link>{" "}
+                    · revision #{r.revision} · {r.createdByEmail} · <StateBadge state={r.state} />
                   </span>
                   {r.state === "succeeded" ? (
-                    <Button variant="secondary" pending={rollback.isPending && rollback.variables === r.revision} onClick={() => window.confirm(`Roll ${release.name} back to revision ${r.revision} on all its clusters?`) && rollback.mutate(r.revision)}>
+                    <Button
+                      variant="secondary"
+                      pending={rollback.isPending && rollback.variables === r.revision}
+                      onClick={() =>
+                        window.confirm(`Roll ${release.name} back to revision ${r.revision} on all its clusters?`) &&
+                        rollback.mutate(r.revision)
+                      }
+                    >
                       Roll back to #{r.revision}
                     </Button>
                   ) : null}

@@ -33,10 +33,16 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
   const template = templates.data?.find((t) => t.id === templateId);
   const [revisionNumber, setRevisionNumber] = useState<number | null>(initialRevision ?? null);
   const revisionToUse = revisionNumber ?? template?.latestRevision ?? null;
-  const revision = useQuery({ ...revisionQuery(templateId, revisionToUse ?? 0), enabled: Boolean(templateId && revisionToUse) });
+  const revision = useQuery({
+    ...revisionQuery(templateId, revisionToUse ?? 0),
+    enabled: Boolean(templateId && revisionToUse),
+  });
 
   const [params, setParams] = useState<Record<string, unknown> | null>(null);
-  const effectiveParams = useMemo(() => params ?? (revision.data ? defaultsOf(revision.data.schema) : {}), [params, revision.data]);
+  const effectiveParams = useMemo(
+    () => params ?? (revision.data ? defaultsOf(revision.data.schema) : {}),
+    [params, revision.data],
+  );
   const [releaseName, setReleaseName] = useState("");
   const [selector, setSelector] = useState("");
   const [picked, setPicked] = useState<string[]>([]);
@@ -53,8 +59,14 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
   const deferredSelector = useDeferredValue(selector);
   const selectorError = selector ? selectorProblem(selector) : null;
   const allTargets = useQuery({ queryKey: ["rollout-targets", ""], queryFn: () => fetchDeployableTargets("") });
-  const matched = useQuery({ queryKey: ["rollout-targets", deferredSelector], queryFn: () => fetchDeployableTargets(deferredSelector), enabled: Boolean(deferredSelector) && !selectorProblem(deferredSelector) });
-  const targetIds = [...new Set([...(deferredSelector && matched.data ? matched.data.map((c) => c.id) : []), ...picked])];
+  const matched = useQuery({
+    queryKey: ["rollout-targets", deferredSelector],
+    queryFn: () => fetchDeployableTargets(deferredSelector),
+    enabled: Boolean(deferredSelector) && !selectorProblem(deferredSelector),
+  });
+  const targetIds = [
+    ...new Set([...(deferredSelector && matched.data ? matched.data.map((c) => c.id) : []), ...picked]),
+  ];
   const targetClusters = (allTargets.data ?? []).filter((c) => targetIds.includes(c.id));
   const targetNames = targetClusters.map((c) => c.name);
 
@@ -64,7 +76,10 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
     revision: revisionToUse ?? 0,
     params: effectiveParams,
     targets: { selector: selector || null, clusterIds: picked },
-    strategy: strategyKind === "all" ? { kind: "all" } : { kind: "waves", batchSize, canaryClusterIds: canaries.filter((id) => targetIds.includes(id)), bakeSeconds },
+    strategy:
+      strategyKind === "all"
+        ? { kind: "all" }
+        : { kind: "waves", batchSize, canaryClusterIds: canaries.filter((id) => targetIds.includes(id)), bakeSeconds },
     healthGate: { timeoutSeconds },
     tolerateFailures: tolerate,
     autoRollback,
@@ -73,11 +88,21 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
   });
 
   const preview = useMutation({ mutationFn: () => previewRollout(request()) });
-  const start = useMutation({ mutationFn: () => startRollout(request()), onSuccess: (result) => router.push(`/rollouts/${result.rolloutId}`) });
+  const start = useMutation({
+    mutationFn: () => startRollout(request()),
+    onSuccess: (result) => router.push(`/rollouts/${result.rolloutId}`),
+  });
   const failure = start.error ?? preview.error;
   const error = failure instanceof ApiError ? failure : null;
   const fields = error?.fields ?? {};
-  const formValid = Boolean(templateId && revision.data && releaseName.trim() && targetIds.length && !selectorError && paramsValid(revision.data.schema, effectiveParams));
+  const formValid = Boolean(
+    templateId &&
+    revision.data &&
+    releaseName.trim() &&
+    targetIds.length &&
+    !selectorError &&
+    paramsValid(revision.data.schema, effectiveParams),
+  );
   const previewProblems = preview.data?.clusters.some((c) => c.error || c.counts.problems);
 
   const submit = (event: FormEvent) => {
@@ -91,7 +116,11 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
       {error?.code === "validation_failed" ? (
         <Alert title="Nothing was started">
           <ul className="list-disc pl-5">
-            {Object.entries(fields).map(([field, messages]) => <li key={field}><span className="font-mono text-xs">{field}</span>: {messages.join(" ")}</li>)}
+            {Object.entries(fields).map(([field, messages]) => (
+              <li key={field}>
+                <span className="font-mono text-xs">{field}</span>: {messages.join(" ")}
+              </li>
+            ))}
           </ul>
         </Alert>
       ) : null}
@@ -99,19 +128,58 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
       <Section title="1. Template">
         <div className="grid gap-4 sm:grid-cols-3">
           <div>
-            <label htmlFor="rollout-template" className="block text-sm font-medium">Template</label>
-            <select id="rollout-template" value={templateId} onChange={(e) => { setTemplateId(e.target.value); setRevisionNumber(null); setParams(null); }} className="mt-1 block w-full rounded-md border-0 py-2 text-sm ring-1 ring-inset ring-slate-300">
+            <label htmlFor="rollout-template" className="block text-sm font-medium">
+              Template
+            </label>
+            <select
+              id="rollout-template"
+              value={templateId}
+              onChange={(e) => {
+                setTemplateId(e.target.value);
+                setRevisionNumber(null);
+                setParams(null);
+              }}
+              className="mt-1 block w-full rounded-md border-0 py-2 text-sm ring-1 ring-inset ring-slate-300"
+            >
               <option value="">Choose a template</option>
-              {templates.data?.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+              {templates.data?.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
+                </option>
+              ))}
             </select>
           </div>
           <div>
-            <label htmlFor="rollout-revision" className="block text-sm font-medium">Revision</label>
-            <select id="rollout-revision" value={revisionToUse ?? ""} onChange={(e) => { setRevisionNumber(Number(e.target.value)); setParams(null); }} disabled={!template} className="mt-1 block w-full rounded-md border-0 py-2 text-sm ring-1 ring-inset ring-slate-300">
-              {template ? Array.from({ length: template.latestRevision }, (_, i) => template.latestRevision - i).map((n) => <option key={n} value={n}>#{n}</option>) : null}
+            <label htmlFor="rollout-revision" className="block text-sm font-medium">
+              Revision
+            </label>
+            <select
+              id="rollout-revision"
+              value={revisionToUse ?? ""}
+              onChange={(e) => {
+                setRevisionNumber(Number(e.target.value));
+                setParams(null);
+              }}
+              disabled={!template}
+              className="mt-1 block w-full rounded-md border-0 py-2 text-sm ring-1 ring-inset ring-slate-300"
+            >
+              {template
+                ? Array.from({ length: template.latestRevision }, (_, i) => template.latestRevision - i).map((n) => (
+                    <option key={n} value={n}>
+                      #{n}
+                    </option>
+                  ))
+                : null}
             </select>
           </div>
-          <TextField label="Release name" value={releaseName} onChange={(e) => setReleaseName(e.target.value)} errors={fields.releaseName} placeholder="checkout-web" hint="New name: a new release. Existing: a new revision of it." />
+          <TextField
+            label="Release name"
+            value={releaseName}
+            onChange={(e) => setReleaseName(e.target.value)}
+            errors={fields.releaseName}
+            placeholder="checkout-web"
+            hint="New name: a new release. Existing: a new revision of it."
+          />
         </div>
       </Section>
 
@@ -122,20 +190,38 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
       ) : null}
 
       <Section title="3. Targets">
-        <TextField label="Cluster label selector" value={selector} onChange={(e) => setSelector(e.target.value)} placeholder="env=prod" errors={selectorError ? [selectorError] : fields["targets.selector"]} />
+        <TextField
+          label="Cluster label selector"
+          value={selector}
+          onChange={(e) => setSelector(e.target.value)}
+          placeholder="env=prod"
+          errors={selectorError ? [selectorError] : fields["targets.selector"]}
+        />
         <fieldset className="mt-3">
-          <legend className="text-sm font-medium">and/or pick clusters (only clusters you may deploy to are listed)</legend>
+          <legend className="text-sm font-medium">
+            and/or pick clusters (only clusters you may deploy to are listed)
+          </legend>
           <div className="mt-1 flex flex-wrap gap-3 text-sm">
             {allTargets.data?.map((cluster) => (
               <label key={cluster.id} className="flex items-center gap-1">
-                <input type="checkbox" checked={picked.includes(cluster.id)} onChange={(e) => setPicked((cur) => (e.target.checked ? [...cur, cluster.id] : cur.filter((id) => id !== cluster.id)))} />
+                <input
+                  type="checkbox"
+                  checked={picked.includes(cluster.id)}
+                  onChange={(e) =>
+                    setPicked((cur) =>
+                      e.target.checked ? [...cur, cluster.id] : cur.filter((id) => id !== cluster.id),
+                    )
+                  }
+                />
                 {cluster.name}
               </label>
             ))}
           </div>
         </fieldset>
         <p className="mt-3 text-sm" aria-live="polite" data-testid="matched-targets">
-          {targetIds.length ? `${targetIds.length} target cluster(s): ${targetNames.join(", ")}` : "No target cluster yet."}
+          {targetIds.length
+            ? `${targetIds.length} target cluster(s): ${targetNames.join(", ")}`
+            : "No target cluster yet."}
         </p>
         {fields.targets ? <p className="text-sm text-red-600">{fields.targets.join(" ")}</p> : null}
       </Section>
@@ -143,18 +229,56 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
       <Section title="4. Strategy, health gate and failure policy">
         <div className="space-y-4 text-sm">
           <div className="flex gap-4">
-            <label className="flex items-center gap-2"><input type="radio" name="strategy" checked={strategyKind === "all"} onChange={() => setStrategyKind("all")} /> All at once</label>
-            <label className="flex items-center gap-2"><input type="radio" name="strategy" checked={strategyKind === "waves"} onChange={() => setStrategyKind("waves")} /> In waves</label>
+            <label className="flex items-center gap-2">
+              <input
+                type="radio"
+                name="strategy"
+                checked={strategyKind === "all"}
+                onChange={() => setStrategyKind("all")}
+              />{" "}
+              All at once
+            </label>
+            <label className="flex items-center gap-2">
+              <input
+                type="radio"
+                name="strategy"
+                checked={strategyKind === "waves"}
+                onChange={() => setStrategyKind("waves")}
+              />{" "}
+              In waves
+            </label>
           </div>
           {strategyKind === "waves" ? (
             <div className="grid gap-4 sm:grid-cols-3">
-              <TextField label="Clusters per wave" type="number" min={1} value={batchSize} onChange={(e) => setBatchSize(Math.max(1, Number(e.target.value)))} errors={fields["strategy.batchSize"]} />
-              <TextField label="Bake time between waves (seconds)" type="number" min={0} value={bakeSeconds} onChange={(e) => setBakeSeconds(Math.max(0, Number(e.target.value)))} />
+              <TextField
+                label="Clusters per wave"
+                type="number"
+                min={1}
+                value={batchSize}
+                onChange={(e) => setBatchSize(Math.max(1, Number(e.target.value)))}
+                errors={fields["strategy.batchSize"]}
+              />
+              <TextField
+                label="Bake time between waves (seconds)"
+                type="number"
+                min={0}
+                value={bakeSeconds}
+                onChange={(e) => setBakeSeconds(Math.max(0, Number(e.target.value)))}
+              />
               <fieldset>
                 <legend className="font-medium">Canary clusters (first wave)</legend>
                 {targetClusters.map((cluster) => (
                   <label key={cluster.id} className="mr-3 inline-flex items-center gap-1">
-                    <input type="checkbox" aria-label={`Canary ${cluster.name}`} checked={canaries.includes(cluster.id)} onChange={(e) => setCanaries((cur) => (e.target.checked ? [...cur, cluster.id] : cur.filter((id) => id !== cluster.id)))} />
+                    <input
+                      type="checkbox"
+                      aria-label={`Canary ${cluster.name}`}
+                      checked={canaries.includes(cluster.id)}
+                      onChange={(e) =>
+                        setCanaries((cur) =>
+                          e.target.checked ? [...cur, cluster.id] : cur.filter((id) => id !== cluster.id),
+                        )
+                      }
+                    />
                     {cluster.name}
                   </label>
                 ))}
@@ -162,11 +286,32 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
             </div>
           ) : null}
           <div className="grid gap-4 sm:grid-cols-3">
-            <TextField label="Health gate timeout (seconds)" type="number" min={5} value={timeoutSeconds} onChange={(e) => setTimeoutSeconds(Number(e.target.value))} errors={fields["healthGate.timeoutSeconds"]} hint="Deployments, StatefulSets and DaemonSets available; Jobs complete." />
-            <TextField label="Failed clusters tolerated" type="number" min={0} value={tolerate} onChange={(e) => setTolerate(Math.max(0, Number(e.target.value)))} hint="0 stops at the first failure." />
+            <TextField
+              label="Health gate timeout (seconds)"
+              type="number"
+              min={5}
+              value={timeoutSeconds}
+              onChange={(e) => setTimeoutSeconds(Number(e.target.value))}
+              errors={fields["healthGate.timeoutSeconds"]}
+              hint="Deployments, StatefulSets and DaemonSets available; Jobs complete."
+            />
+            <TextField
+              label="Failed clusters tolerated"
+              type="number"
+              min={0}
+              value={tolerate}
+              onChange={(e) => setTolerate(Math.max(0, Number(e.target.value)))}
+              hint="0 stops at the first failure."
+            />
             <div className="space-y-2 pt-6">
-              <label className="flex items-center gap-2"><input type="checkbox" checked={autoRollback} onChange={(e) => setAutoRollback(e.target.checked)} /> Roll back the failed wave automatically</label>
-              <label className="flex items-center gap-2"><input type="checkbox" checked={takeOwnership} onChange={(e) => setTakeOwnership(e.target.checked)} /> Take ownership of fields other managers own (audited)</label>
+              <label className="flex items-center gap-2">
+                <input type="checkbox" checked={autoRollback} onChange={(e) => setAutoRollback(e.target.checked)} />{" "}
+                Roll back the failed wave automatically
+              </label>
+              <label className="flex items-center gap-2">
+                <input type="checkbox" checked={takeOwnership} onChange={(e) => setTakeOwnership(e.target.checked)} />{" "}
+                Take ownership of fields other managers own (audited)
+              </label>
             </div>
           </div>
         </div>
@@ -174,16 +319,32 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
 
       <Section title="5. Preview and start">
         <div className="flex flex-wrap gap-2">
-          <Button type="button" variant="secondary" disabled={!formValid} pending={preview.isPending} onClick={() => preview.mutate()}>
+          <Button
+            type="button"
+            variant="secondary"
+            disabled={!formValid}
+            pending={preview.isPending}
+            onClick={() => preview.mutate()}
+          >
             Preview (server-side dry-run)
           </Button>
           <Button type="submit" disabled={!formValid || !preview.data || start.isSuccess} pending={start.isPending}>
             Start rollout
           </Button>
         </div>
-        {!preview.data ? <p className="mt-2 text-xs text-slate-500">Preview first: nothing changes until you start.</p> : null}
-        {previewProblems ? <div className="mt-3"><Alert tone="warning">Some clusters report problems; they will fail if you start now.</Alert></div> : null}
-        {preview.data ? <div className="mt-4"><PreviewResults clusters={preview.data.clusters} /></div> : null}
+        {!preview.data ? (
+          <p className="mt-2 text-xs text-slate-500">Preview first: nothing changes until you start.</p>
+        ) : null}
+        {previewProblems ? (
+          <div className="mt-3">
+            <Alert tone="warning">Some clusters report problems; they will fail if you start now.</Alert>
+          </div>
+        ) : null}
+        {preview.data ? (
+          <div className="mt-4">
+            <PreviewResults clusters={preview.data.clusters} />
+          </div>
+        ) : null}
       </Section>
     </form>
   );

@@ -16,21 +16,49 @@ export function RolloutList() {
       <Section title="Rollouts">
         <QueryState isPending={rollouts.isPending} error={rollouts.error} label="Rollouts">
           {rollouts.data?.rollouts.length === 0 ? (
-            <EmptyState title="No rollouts yet" description="Start one from a template." action={<Link href="/rollouts/new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white">New rollout</Link>} />
+            <EmptyState
+              title="No rollouts yet"
+              description="Start one from a template."
+              action={
+                <Link
+                  href="/rollouts/new"
+                  className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white"
+                >
+                  New rollout
+                </Link>
+              }
+            />
           ) : (
             <table className="min-w-full text-sm">
               <thead className="text-left text-xs uppercase text-slate-500">
-                <tr><th className="py-1">When</th><th>Who</th><th>Release</th><th>Template</th><th>Targets</th><th>Outcome</th></tr>
+                <tr>
+                  <th className="py-1">When</th>
+                  <th>Who</th>
+                  <th>Release</th>
+                  <th>Template</th>
+                  <th>Targets</th>
+                  <th>Outcome</th>
+                </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {rollouts.data?.rollouts.map((r) => (
                   <tr key={r.id} data-testid={`rollout-${r.id}`}>
-                    <td className="py-2"><Link href={`/rollouts/${r.id}`} className="text-indigo-700 hover:underline">{new Date(r.createdAt).toLocaleString()}</Link></td>
+                    <td className="py-2">
+                      <Link href={`/rollouts/${r.id}`} className="text-indigo-700 hover:underline">
+                        {new Date(r.createdAt).toLocaleString()}
+                      </Link>
+                    </td>
                     <td>{r.createdByEmail}</td>
                     <td>{r.release}</td>
-                    <td>{r.template} #{r.revision}</td>
-                    <td>{r.succeeded}/{r.targets} ok{r.failed ? `, ${r.failed} failed` : ""}</td>
-                    <td><StateBadge state={r.state} /></td>
+                    <td>
+                      {r.template} #{r.revision}
+                    </td>
+                    <td>
+                      {r.succeeded}/{r.targets} ok{r.failed ? `, ${r.failed} failed` : ""}
+                    </td>
+                    <td>
+                      <StateBadge state={r.state} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -40,14 +68,20 @@ export function RolloutList() {
       </Section>
       <Section title="Releases">
         <QueryState isPending={releases.isPending} error={releases.error} label="Releases">
-          {releases.data?.length === 0 ? <p className="text-sm text-slate-500">No release yet: the first rollout creates one.</p> : null}
+          {releases.data?.length === 0 ? (
+            <p className="text-sm text-slate-500">No release yet: the first rollout creates one.</p>
+          ) : null}
           <ul className="divide-y divide-slate-100 text-sm">
             {releases.data?.map((release) => (
               <li key={release.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
-                <Link href={`/rollouts/releases/${release.id}`} className="font-medium text-indigo-700 hover:underline">{release.name}</Link>
+                <Link href={`/rollouts/releases/${release.id}`} className="font-medium text-indigo-700 hover:underline">
+                  {release.name}
+                </Link>
                 <span className="text-slate-600">
                   {release.template} · revision(s) {release.revisions.join(", ") || "—"} · {release.clusters} cluster(s)
-                  {release.drifted ? <span className="font-semibold text-amber-700"> · {release.drifted} drifted</span> : null}
+                  {release.drifted ? (
+                    <span className="font-semibold text-amber-700"> · {release.drifted} drifted</span>
+                  ) : null}
                   {release.autoHeal ? " · auto-heal" : ""}
                 </span>
               </li>

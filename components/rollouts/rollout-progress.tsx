@@ -26,10 +26,17 @@ const STATE_STYLE: Record<string, string> = {
 };
 
 export function StateBadge({ state }: { state: string }) {
-  return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STATE_STYLE[state] ?? STATE_STYLE.pending}`}>{state.replace("_", " ")}</span>;
+  return (
+    <span
+      className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STATE_STYLE[state] ?? STATE_STYLE.pending}`}
+    >
+      {state.replace("_", " ")}
+    </span>
+  );
 }
 
-const seconds = (from: string | null, to: string | null) => (from ? `${Math.round(((to ? new Date(to) : new Date()).getTime() - new Date(from).getTime()) / 1000)} s` : "—");
+const seconds = (from: string | null, to: string | null) =>
+  from ? `${Math.round(((to ? new Date(to) : new Date()).getTime() - new Date(from).getTime()) / 1000)} s` : "—";
 
 /** Live progress: waves, clusters and objects, with timings, health-gate progress and errors. */
 export function RolloutProgress({ id }: { id: string }) {
@@ -48,48 +55,94 @@ export function RolloutProgress({ id }: { id: string }) {
       {rollout ? (
         <div className="space-y-6">
           <div className="flex flex-wrap items-center gap-3">
-            <span data-testid="rollout-state"><StateBadge state={rollout.state} /></span>
+            <span data-testid="rollout-state">
+              <StateBadge state={rollout.state} />
+            </span>
             <span className="text-sm text-slate-600">
-              <Link href={`/templates/${rollout.template.id}`} className="text-indigo-700 hover:underline">{rollout.template.name}</Link> revision {rollout.revision} → release{" "}
-              <Link href={`/rollouts/releases/${rollout.release.id}`} className="text-indigo-700 hover:underline">{rollout.release.name}</Link> · by {rollout.createdByEmail} · {new Date(rollout.createdAt).toLocaleString()}
+              <Link href={`/templates/${rollout.template.id}`} className="text-indigo-700 hover:underline">
+                {rollout.template.name}
+              </Link>{" "}
+              revision {rollout.revision} → release{" "}
+              <Link href={`/rollouts/releases/${rollout.release.id}`} className="text-indigo-700 hover:underline">
+                {rollout.release.name}
+              </Link>{" "}
+              · by {rollout.createdByEmail} · {new Date(rollout.createdAt).toLocaleString()}
             </span>
             <div className="ml-auto flex gap-2">
-              {rollout.state === "running" ? <Button variant="secondary" pending={control.isPending} onClick={() => control.mutate("pause")}>Pause</Button> : null}
-              {rollout.state === "paused" ? <Button variant="secondary" pending={control.isPending} onClick={() => control.mutate("resume")}>Resume</Button> : null}
+              {rollout.state === "running" ? (
+                <Button variant="secondary" pending={control.isPending} onClick={() => control.mutate("pause")}>
+                  Pause
+                </Button>
+              ) : null}
+              {rollout.state === "paused" ? (
+                <Button variant="secondary" pending={control.isPending} onClick={() => control.mutate("resume")}>
+                  Resume
+                </Button>
+              ) : null}
               {rollout.state === "running" || rollout.state === "paused" ? (
-                <Button variant="danger" pending={control.isPending} onClick={() => window.confirm("Abort this rollout? Clusters not started are skipped; nothing is rolled back automatically.") && control.mutate("abort")}>
+                <Button
+                  variant="danger"
+                  pending={control.isPending}
+                  onClick={() =>
+                    window.confirm(
+                      "Abort this rollout? Clusters not started are skipped; nothing is rolled back automatically.",
+                    ) && control.mutate("abort")
+                  }
+                >
                   Abort
                 </Button>
               ) : null}
             </div>
           </div>
-          {rollout.message ? <Alert tone={rollout.state === "succeeded" ? "info" : "warning"}>{rollout.message}</Alert> : null}
+          {rollout.message ? (
+            <Alert tone={rollout.state === "succeeded" ? "info" : "warning"}>{rollout.message}</Alert>
+          ) : null}
           {control.error ? <Alert>{control.error.message}</Alert> : null}
           {rollout.waves.map((wave) => (
-            <Section key={wave.index} title={`Wave ${wave.index + 1}`} actions={<span data-testid={`wave-${wave.index + 1}-state`}><StateBadge state={wave.state} /></span>}>
-              {wave.bakeUntil && wave.state === "baking" ? <p className="mb-2 text-xs text-indigo-700">Baking until {new Date(wave.bakeUntil).toLocaleTimeString()}</p> : null}
+            <Section
+              key={wave.index}
+              title={`Wave ${wave.index + 1}`}
+              actions={
+                <span data-testid={`wave-${wave.index + 1}-state`}>
+                  <StateBadge state={wave.state} />
+                </span>
+              }
+            >
+              {wave.bakeUntil && wave.state === "baking" ? (
+                <p className="mb-2 text-xs text-indigo-700">
+                  Baking until {new Date(wave.bakeUntil).toLocaleTimeString()}
+                </p>
+              ) : null}
               <ul className="divide-y divide-slate-100">
-                {rollout.targets.filter((t) => t.wave === wave.index).map((target) => (
-                  <li key={target.id} data-testid={`target-${target.clusterName}`} className="py-2 text-sm">
-                    <div className="flex flex-wrap items-center gap-3">
-                      <span className="w-40 font-medium">{target.clusterName}</span>
-                      <span data-testid={`target-${target.clusterName}-state`}><StateBadge state={target.state} /></span>
-                      {target.gate.total ? <span className="text-xs text-slate-600">health {target.gate.ready}/{target.gate.total} ready</span> : null}
-                      <span className="text-xs text-slate-500">{seconds(target.startedAt, target.finishedAt)}</span>
-                    </div>
-                    {target.error ? <p className="mt-1 text-xs text-red-700">{target.error}</p> : null}
-                    {target.objects.length ? (
-                      <ul className="mt-1 flex flex-wrap gap-x-4 text-xs text-slate-600">
-                        {target.objects.map((o, i) => (
-                          <li key={i}>
-                            {o.kind} {o.name}: <span className={o.error ? "text-red-700" : ""}>{o.action}</span>
-                            {o.conflictManagers?.length ? ` (owned by ${o.conflictManagers.join(", ")})` : ""}
-                          </li>
-                        ))}
-                      </ul>
-                    ) : null}
-                  </li>
-                ))}
+                {rollout.targets
+                  .filter((t) => t.wave === wave.index)
+                  .map((target) => (
+                    <li key={target.id} data-testid={`target-${target.clusterName}`} className="py-2 text-sm">
+                      <div className="flex flex-wrap items-center gap-3">
+                        <span className="w-40 font-medium">{target.clusterName}</span>
+                        <span data-testid={`target-${target.clusterName}-state`}>
+                          <StateBadge state={target.state} />
+                        </span>
+                        {target.gate.total ? (
+                          <span className="text-xs text-slate-600">
+                            health {target.gate.ready}/{target.gate.total} ready
+                          </span>
+                        ) : null}
+                        <span className="text-xs text-slate-500">{seconds(target.startedAt, target.finishedAt)}</span>
+                      </div>
+                      {target.error ? <p className="mt-1 text-xs text-red-700">{target.error}</p> : null}
+                      {target.objects.length ? (
+                        <ul className="mt-1 flex flex-wrap gap-x-4 text-xs text-slate-600">
+                          {target.objects.map((o, i) => (
+                            <li key={i}>
+                              {o.kind} {o.name}: <span className={o.error ? "text-red-700" : ""}>{o.action}</span>
+                              {o.conflictManagers?.length ? ` (owned by ${o.conflictManagers.join(", ")})` : ""}
+                            </li>
+                          ))}
+                        </ul>
+                      ) : null}
+                    </li>
+                  ))}
               </ul>
             </Section>
           ))}
@@ -97,7 +150,12 @@ export function RolloutProgress({ id }: { id: string }) {
             <summary className="cursor-pointer font-semibold">Step log</summary>
             <ol className="mt-2 space-y-1 font-mono">
               {rollout.events.map((event, index) => (
-                <li key={index}>{new Date(event.at).toLocaleTimeString()} {event.step}{event.targetId ? ` · ${rollout.targets.find((t) => t.id === event.targetId)?.clusterName ?? ""}` : ""}</li>
+                <li key={index}>
+                  {new Date(event.at).toLocaleTimeString()} {event.step}
+                  {event.targetId
+                    ? ` · ${rollout.targets.find((t) => t.id === event.targetId)?.clusterName ?? ""}`
+                    : ""}
+                </li>
               ))}
             </ol>
           </details>

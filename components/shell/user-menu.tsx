@@ -30,7 +30,9 @@ export function UserMenu({ name, email, isAdmin }: Props) {
   useEffect(() => {
     if (!open) return;
     const close = (event: MouseEvent | KeyboardEvent) => {
-      if (event instanceof KeyboardEvent ? event.key === "Escape" : !container.current?.contains(event.target as Node)) {
+      if (
+        event instanceof KeyboardEvent ? event.key === "Escape" : !container.current?.contains(event.target as Node)
+      ) {
         setOpen(false);
       }
     };
@@ -57,7 +59,10 @@ export function UserMenu({ name, email, isAdmin }: Props) {
         <span className="hidden sm:inline">{name}</span>
       </button>
       {open ? (
-        <div role="menu" className="absolute right-0 z-20 mt-2 w-64 rounded-md bg-white py-1 shadow-lg ring-1 ring-slate-200">
+        <div
+          role="menu"
+          className="absolute right-0 z-20 mt-2 w-64 rounded-md bg-white py-1 shadow-lg ring-1 ring-slate-200"
+        >
           <div className="border-b border-slate-100 px-4 py-3">
             <p className="truncate text-sm font-medium text-slate-900">{name}</p>
             <p className="truncate text-xs text-slate-500">{email}</p>

@@ -24,18 +24,23 @@ export function GrantsSection({ team }: { team: TeamDetailView }) {
   });
   return (
     <Section title="Grants">
-      {team.grants.length === 0 ? <p className="text-sm text-slate-500">This team has no grants: it sees no cluster.</p> : null}
+      {team.grants.length === 0 ? (
+        <p className="text-sm text-slate-500">This team has no grants: it sees no cluster.</p>
+      ) : null}
       <ul className="space-y-2">
         {team.grants.map((grant) => (
           <li key={grant.id} className="rounded-md p-3 text-sm ring-1 ring-slate-200">
             <div className="flex flex-wrap items-start justify-between gap-2">
               <div className="space-y-1">
                 <p>
-                  <span className="font-semibold">{grant.level}</span> in namespaces <code className="font-mono text-xs">{grant.namespaces.join(", ")}</code>
-                  {grant.clusterScoped ? " and cluster-scoped objects" : ""}; secrets: <span className="font-semibold">{grant.secrets}</span>
+                  <span className="font-semibold">{grant.level}</span> in namespaces{" "}
+                  <code className="font-mono text-xs">{grant.namespaces.join(", ")}</code>
+                  {grant.clusterScoped ? " and cluster-scoped objects" : ""}; secrets:{" "}
+                  <span className="font-semibold">{grant.secrets}</span>
                 </p>
                 <p className="text-slate-600">
-                  Clusters: {grant.clusterSelector ? <code className="font-mono text-xs">{grant.clusterSelector}</code> : null}
+                  Clusters:{" "}
+                  {grant.clusterSelector ? <code className="font-mono text-xs">{grant.clusterSelector}</code> : null}
                   {grant.clusterSelector && grant.clusterIds.length ? " plus " : null}
                   {grant.clusterIds.length ? `${grant.clusterIds.length} picked` : null} → matches now:{" "}
                   {grant.matchedClusters.length ? grant.matchedClusters.map((c) => c.name).join(", ") : "none"}
@@ -76,7 +81,15 @@ function GrantForm({ teamId }: { teamId: string }) {
   const patternError = patterns.map(namespacePatternProblem).find(Boolean) ?? null;
 
   const create = useMutation({
-    mutationFn: () => createGrant(teamId, { clusterSelector: selector || null, clusterIds: picked, namespaces: patterns, clusterScoped, level, secrets }),
+    mutationFn: () =>
+      createGrant(teamId, {
+        clusterSelector: selector || null,
+        clusterIds: picked,
+        namespaces: patterns,
+        clusterScoped,
+        level,
+        secrets,
+      }),
     onSuccess: (team) => {
       queryClient.setQueryData(accessKeys.team(teamId), team);
       void queryClient.invalidateQueries({ queryKey: accessKeys.teamAccess(teamId) });
@@ -95,7 +108,13 @@ function GrantForm({ teamId }: { teamId: string }) {
     <form onSubmit={submit} className="mt-4 space-y-3 border-t border-slate-100 pt-4" noValidate>
       <h3 className="text-sm font-semibold">Add a grant</h3>
       {error && error.code !== "validation_failed" ? <Alert>{error.message}</Alert> : null}
-      <TextField label="Cluster label selector" value={selector} onChange={(e) => setSelector(e.target.value)} placeholder="env=prod" errors={selectorError ? [selectorError] : error?.fields.clusterSelector} />
+      <TextField
+        label="Cluster label selector"
+        value={selector}
+        onChange={(e) => setSelector(e.target.value)}
+        placeholder="env=prod"
+        errors={selectorError ? [selectorError] : error?.fields.clusterSelector}
+      />
       <fieldset>
         <legend className="text-sm font-medium text-slate-800">and/or pick clusters</legend>
         <div className="mt-1 flex flex-wrap gap-3 text-sm">
@@ -104,16 +123,23 @@ function GrantForm({ teamId }: { teamId: string }) {
               <input
                 type="checkbox"
                 checked={picked.includes(cluster.id)}
-                onChange={(event) => setPicked((current) => (event.target.checked ? [...current, cluster.id] : current.filter((id) => id !== cluster.id)))}
+                onChange={(event) =>
+                  setPicked((current) =>
+                    event.target.checked ? [...current, cluster.id] : current.filter((id) => id !== cluster.id),
+                  )
+                }
               />
               {cluster.name}
             </label>
           ))}
         </div>
-        {error?.fields.clusterIds ? <p className="mt-1 text-sm text-red-600">{error.fields.clusterIds.join(" ")}</p> : null}
+        {error?.fields.clusterIds ? (
+          <p className="mt-1 text-sm text-red-600">{error.fields.clusterIds.join(" ")}</p>
+        ) : null}
       </fieldset>
       <p className="text-sm text-slate-600" aria-live="polite" data-testid="grant-preview">
-        Matches now: {preview.data ? (preview.data.length ? preview.data.map((c) => c.name).join(", ") : "no cluster") : "—"}
+        Matches now:{" "}
+        {preview.data ? (preview.data.length ? preview.data.map((c) => c.name).join(", ") : "no cluster") : "—"}
       </p>
       <TextField
         label="Namespaces"
@@ -124,8 +150,18 @@ function GrantForm({ teamId }: { teamId: string }) {
         errors={patternError ? [patternError] : error?.fields.namespaces}
       />
       <div className="grid gap-3 sm:grid-cols-3">
-        <SelectField label="Level" value={level} onChange={(e) => setLevel(e.target.value as AccessLevelValue)} options={ACCESS_LEVELS.map((v) => ({ value: v, label: v }))} />
-        <SelectField label="Secrets" value={secrets} onChange={(e) => setSecrets(e.target.value as SecretAccessValue)} options={SECRET_ACCESS.map((v) => ({ value: v, label: v }))} />
+        <SelectField
+          label="Level"
+          value={level}
+          onChange={(e) => setLevel(e.target.value as AccessLevelValue)}
+          options={ACCESS_LEVELS.map((v) => ({ value: v, label: v }))}
+        />
+        <SelectField
+          label="Secrets"
+          value={secrets}
+          onChange={(e) => setSecrets(e.target.value as SecretAccessValue)}
+          options={SECRET_ACCESS.map((v) => ({ value: v, label: v }))}
+        />
         <label className="flex items-center gap-2 self-end pb-2 text-sm">
           <input type="checkbox" checked={clusterScoped} onChange={(e) => setClusterScoped(e.target.checked)} />
           Cluster-scoped objects too

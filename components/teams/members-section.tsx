@@ -33,8 +33,15 @@ export function MembersSection({ team }: { team: TeamDetailView }) {
       refresh(updated);
     },
   });
-  const change = useMutation({ mutationFn: (input: { userId: string; role: "member" | "maintainer" }) => updateMember(team.id, input.userId, input.role), onSuccess: refresh });
-  const remove = useMutation({ mutationFn: (userId: string) => removeMember(team.id, userId), onSuccess: () => refresh() });
+  const change = useMutation({
+    mutationFn: (input: { userId: string; role: "member" | "maintainer" }) =>
+      updateMember(team.id, input.userId, input.role),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: (userId: string) => removeMember(team.id, userId),
+    onSuccess: () => refresh(),
+  });
   const addError = add.error instanceof ApiError ? add.error : null;
 
   const submit = (event: FormEvent) => {
@@ -45,20 +52,32 @@ export function MembersSection({ team }: { team: TeamDetailView }) {
   return (
     <Section title="Members">
       {team.members.length === 0 ? <p className="mb-4 text-sm text-slate-500">No members yet.</p> : null}
-      {change.error || remove.error ? <div className="mb-3"><Alert>{(change.error ?? remove.error)?.message}</Alert></div> : null}
+      {change.error || remove.error ? (
+        <div className="mb-3">
+          <Alert>{(change.error ?? remove.error)?.message}</Alert>
+        </div>
+      ) : null}
       <ul className="divide-y divide-slate-100">
         {team.members.map((member) => (
-          <li key={member.userId} data-testid={`member-${member.email}`} className="flex flex-wrap items-center justify-between gap-3 py-2 text-sm">
+          <li
+            key={member.userId}
+            data-testid={`member-${member.email}`}
+            className="flex flex-wrap items-center justify-between gap-3 py-2 text-sm"
+          >
             <div>
               <span className="font-medium">{member.name}</span> <span className="text-slate-500">{member.email}</span>
-              {member.disabled ? <span className="ml-2 rounded bg-slate-100 px-1.5 text-xs text-slate-600">disabled</span> : null}
+              {member.disabled ? (
+                <span className="ml-2 rounded bg-slate-100 px-1.5 text-xs text-slate-600">disabled</span>
+              ) : null}
             </div>
             {team.canManageMembers ? (
               <div className="flex items-center gap-2">
                 <select
                   aria-label={`Role of ${member.email}`}
                   value={member.role}
-                  onChange={(event) => change.mutate({ userId: member.userId, role: event.target.value as "member" | "maintainer" })}
+                  onChange={(event) =>
+                    change.mutate({ userId: member.userId, role: event.target.value as "member" | "maintainer" })
+                  }
                   className="rounded-md border-0 py-1 text-sm ring-1 ring-inset ring-slate-300"
                 >
                   {ROLES.map((option) => (
@@ -67,7 +86,11 @@ export function MembersSection({ team }: { team: TeamDetailView }) {
                     </option>
                   ))}
                 </select>
-                <Button variant="ghost" aria-label={`Remove ${member.email}`} onClick={() => remove.mutate(member.userId)}>
+                <Button
+                  variant="ghost"
+                  aria-label={`Remove ${member.email}`}
+                  onClick={() => remove.mutate(member.userId)}
+                >
                   Remove
                 </Button>
               </div>
@@ -78,9 +101,24 @@ export function MembersSection({ team }: { team: TeamDetailView }) {
         ))}
       </ul>
       {team.canManageMembers ? (
-        <form onSubmit={submit} className="mt-4 grid gap-3 border-t border-slate-100 pt-4 sm:grid-cols-[2fr_1fr_auto] sm:items-end" noValidate>
-          <TextField label="Add member by email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} errors={addError?.fields.email} />
-          <SelectField label="Role" value={role} onChange={(e) => setRole(e.target.value as "member" | "maintainer")} options={ROLES} />
+        <form
+          onSubmit={submit}
+          className="mt-4 grid gap-3 border-t border-slate-100 pt-4 sm:grid-cols-[2fr_1fr_auto] sm:items-end"
+          noValidate
+        >
+          <TextField
+            label="Add member by email"
+            type="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            errors={addError?.fields.email}
+          />
+          <SelectField
+            label="Role"
+            value={role}
+            onChange={(e) => setRole(e.target.value as "member" | "maintainer")}
+            options={ROLES}
+          />
           <Button type="submit" pending={add.isPending}>
             Add member
           </Button>

@@ -20,11 +20,22 @@ export function TeamList({ isAdmin }: { isAdmin: boolean }) {
       {isAdmin ? <CreateTeamForm /> : null}
       <QueryState isPending={query.isPending} error={query.error} label="Teams">
         {query.data?.length === 0 ? (
-          <EmptyState title="No teams" description={isAdmin ? "Create a team, add members, then grant it clusters and namespaces." : "You are not a member of any team yet. Ask an admin."} />
+          <EmptyState
+            title="No teams"
+            description={
+              isAdmin
+                ? "Create a team, add members, then grant it clusters and namespaces."
+                : "You are not a member of any team yet. Ask an admin."
+            }
+          />
         ) : (
           <ul className="divide-y divide-slate-100 rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
             {query.data?.map((team) => (
-              <li key={team.id} data-testid={`team-${team.name}`} className="flex items-center justify-between px-4 py-3">
+              <li
+                key={team.id}
+                data-testid={`team-${team.name}`}
+                className="flex items-center justify-between px-4 py-3"
+              >
                 <div>
                   <Link href={`/teams/${team.id}`} className="font-medium text-indigo-700 hover:underline">
                     {team.name}
@@ -63,13 +74,28 @@ function CreateTeamForm() {
   return (
     <Section title="New team">
       <form onSubmit={submit} className="grid gap-3 sm:grid-cols-[1fr_2fr_auto] sm:items-end" noValidate>
-        <TextField label="Team name" value={name} onChange={(e) => setName(e.target.value)} errors={error?.fields.name} placeholder="payments" />
-        <TextField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} errors={error?.fields.description} />
+        <TextField
+          label="Team name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          errors={error?.fields.name}
+          placeholder="payments"
+        />
+        <TextField
+          label="Description"
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          errors={error?.fields.description}
+        />
         <Button type="submit" pending={create.isPending}>
           Create team
         </Button>
       </form>
-      {error && !error.fields.name ? <div className="mt-3"><Alert>{error.message}</Alert></div> : null}
+      {error && !error.fields.name ? (
+        <div className="mt-3">
+          <Alert>{error.message}</Alert>
+        </div>
+      ) : null}
     </Section>
   );
 }

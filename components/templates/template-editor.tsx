@@ -11,7 +11,14 @@ import { ApiError } from "@/lib/api/client";
 import { createTemplate, lintDraft, saveRevision, type DraftRevision, type RevisionView } from "@/lib/api/rollouts";
 import { rolloutKeys } from "@/lib/queries/rollouts";
 
-const EXAMPLE_SCHEMA = { type: "object", required: ["image"], properties: { image: { type: "string", default: "nginx:1.27" }, replicas: { type: "integer", minimum: 1, maximum: 10, default: 2 } } };
+const EXAMPLE_SCHEMA = {
+  type: "object",
+  required: ["image"],
+  properties: {
+    image: { type: "string", default: "nginx:1.27" },
+    replicas: { type: "integer", minimum: 1, maximum: 10, default: 2 },
+  },
+};
 const EXAMPLE_BODY = `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -63,12 +70,18 @@ export function TemplateEditor({ templateId, initial }: Props) {
     if (overrides.error) errors.overrides = [overrides.error];
     setLocalErrors(errors);
     if (Object.keys(errors).length) return null;
-    return { schema: schema.value as Record<string, unknown>, body, overrides: overrides.value as DraftRevision["overrides"], message };
+    return {
+      schema: schema.value as Record<string, unknown>,
+      body,
+      overrides: overrides.value as DraftRevision["overrides"],
+      message,
+    };
   };
 
   const lint = useMutation({ mutationFn: (input: DraftRevision) => lintDraft(input) });
   const save = useMutation({
-    mutationFn: (input: DraftRevision) => (templateId ? saveRevision(templateId, input) : createTemplate({ ...input, name, description })),
+    mutationFn: (input: DraftRevision) =>
+      templateId ? saveRevision(templateId, input) : createTemplate({ ...input, name, description }),
     onSuccess: (template) => {
       void queryClient.invalidateQueries({ queryKey: rolloutKeys.templates });
       router.push(`/templates/${template.id}`);
@@ -77,7 +90,10 @@ export function TemplateEditor({ templateId, initial }: Props) {
   const saveError = save.error instanceof ApiError ? save.error : null;
   const problems: Record<string, string[]> = { ...(lint.data ?? {}), ...(saveError?.fields ?? {}), ...localErrors };
   // Nested fields (schema.properties.x, overrides.0.patch) are shown under their textarea with their path.
-  const problemsUnder = (prefix: string) => Object.entries(problems).filter(([key]) => key.startsWith(prefix)).flatMap(([key, messages]) => messages.map((m) => `${key}: ${m}`));
+  const problemsUnder = (prefix: string) =>
+    Object.entries(problems)
+      .filter(([key]) => key.startsWith(prefix))
+      .flatMap(([key, messages]) => messages.map((m) => `${key}: ${m}`));
   const schemaProblems = problemsUnder("schema");
   const overrideProblems = problemsUnder("overrides");
 
@@ -90,11 +106,24 @@ export function TemplateEditor({ templateId, initial }: Props) {
   return (
     <form onSubmit={submit} className="space-y-5" noValidate>
       {saveError && saveError.code !== "validation_failed" ? <Alert>{saveError.message}</Alert> : null}
-      {saveError?.code === "validation_failed" ? <Alert title="Not saved">The template has problems, listed under each field.</Alert> : null}
+      {saveError?.code === "validation_failed" ? (
+        <Alert title="Not saved">The template has problems, listed under each field.</Alert>
+      ) : null}
       {!templateId ? (
         <div className="grid gap-4 sm:grid-cols-2">
-          <TextField label="Template name" value={name} onChange={(e) => setName(e.target.value)} errors={problems.name} placeholder="web-service" />
-          <TextField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} errors={problems.description} />
+          <TextField
+            label="Template name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            errors={problems.name}
+            placeholder="web-service"
+          />
+          <TextField
+            label="Description"
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            errors={problems.description}
+          />
         </div>
       ) : null}
       <div className="grid gap-4 lg:grid-cols-2">
@@ -107,7 +136,13 @@ export function TemplateEditor({ templateId, initial }: Props) {
           hint="Use {{ params.x }}, {{ cluster.name }}, {{ cluster.labels.env }}, {{ cluster.variables.region }}; quote strings with | json. No file or network access."
         />
         <div className="space-y-4">
-          <TextareaField label="Parameter schema (JSON Schema)" rows={12} value={schemaText} onChange={(e) => setSchemaText(e.target.value)} errors={schemaProblems} />
+          <TextareaField
+            label="Parameter schema (JSON Schema)"
+            rows={12}
+            value={schemaText}
+            onChange={(e) => setSchemaText(e.target.value)}
+            errors={schemaProblems}
+          />
           <TextareaField
             label="Per-cluster overrides (JSON)"
             rows={8}
@@ -116,10 +151,17 @@ export function TemplateEditor({ templateId, initial }: Props) {
             errors={overrideProblems}
             hint='[{ "selector": "env=prod", "target": { "kind": "Deployment", "name": "web" }, "patch": { "spec": { "replicas": 5 } } }] (JSON merge patches, applied after rendering)'
           />
-          <TextField label="Change note" value={message} onChange={(e) => setMessage(e.target.value)} placeholder="What changed and why" />
+          <TextField
+            label="Change note"
+            value={message}
+            onChange={(e) => setMessage(e.target.value)}
+            placeholder="What changed and why"
+          />
         </div>
       </div>
-      {lint.data && Object.keys(lint.data).length === 0 ? <Alert tone="success">No problems: the template renders and every object is well formed and placeable.</Alert> : null}
+      {lint.data && Object.keys(lint.data).length === 0 ? (
+        <Alert tone="success">No problems: the template renders and every object is well formed and placeable.</Alert>
+      ) : null}
       <div className="flex gap-2">
         <Button
           type="button"

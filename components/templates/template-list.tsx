@@ -11,13 +11,23 @@ export function TemplateList() {
   return (
     <QueryState isPending={query.isPending} error={query.error} label="Templates">
       {query.data?.length === 0 ? (
-        <EmptyState title="No templates yet" description="A template is a parameter schema plus the Kubernetes objects it renders to, per cluster." action={<Link href="/templates/new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white">New template</Link>} />
+        <EmptyState
+          title="No templates yet"
+          description="A template is a parameter schema plus the Kubernetes objects it renders to, per cluster."
+          action={
+            <Link href="/templates/new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white">
+              New template
+            </Link>
+          }
+        />
       ) : (
         <ul className="divide-y divide-slate-100 rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
           {query.data?.map((t) => (
             <li key={t.id} data-testid={`template-${t.name}`} className="flex items-center justify-between px-4 py-3">
               <div>
-                <Link href={`/templates/${t.id}`} className="font-medium text-indigo-700 hover:underline">{t.name}</Link>
+                <Link href={`/templates/${t.id}`} className="font-medium text-indigo-700 hover:underline">
+                  {t.name}
+                </Link>
                 {t.description ? <p className="text-sm text-slate-600">{t.description}</p> : null}
               </div>
               <span className="text-sm text-slate-500">revision {t.latestRevision}</span>

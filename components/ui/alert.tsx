@@ -11,7 +11,10 @@ const TONES: Record<Tone, string> = {
 
 export function Alert({ tone = "error", title, children }: { tone?: Tone; title?: string; children?: ReactNode }) {
   return (
-    <div role={tone === "error" ? "alert" : "status"} className={`rounded-md p-3 text-sm ring-1 ring-inset ${TONES[tone]}`}>
+    <div
+      role={tone === "error" ? "alert" : "status"}
+      className={`rounded-md p-3 text-sm ring-1 ring-inset ${TONES[tone]}`}
+    >
       {title ? <p className="font-semibold">{title}</p> : null}
       {children ? <div className={title ? "mt-1" : ""}>{children}</div> : null}
     </div>

@@ -4,7 +4,8 @@ type Variant = "primary" | "secondary" | "danger" | "ghost";
 
 const VARIANTS: Record<Variant, string> = {
   primary: "bg-indigo-600 text-white hover:bg-indigo-500 focus-visible:outline-indigo-600",
-  secondary: "bg-white text-slate-900 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 focus-visible:outline-slate-400",
+  secondary:
+    "bg-white text-slate-900 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 focus-visible:outline-slate-400",
   danger: "bg-red-600 text-white hover:bg-red-500 focus-visible:outline-red-600",
   ghost: "text-slate-700 hover:bg-slate-100 focus-visible:outline-slate-400",
 };
@@ -14,7 +15,14 @@ export interface ButtonProps extends ComponentPropsWithRef<"button"> {
   pending?: boolean;
 }
 
-export function Button({ variant = "primary", pending = false, disabled, className = "", children, ...rest }: ButtonProps) {
+export function Button({
+  variant = "primary",
+  pending = false,
+  disabled,
+  className = "",
+  children,
+  ...rest
+}: ButtonProps) {
   return (
     <button
       {...rest}

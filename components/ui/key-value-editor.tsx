@@ -30,9 +30,19 @@ export function recordFromRows(rows: KeyValueRow[]): Record<string, string> {
 }
 
 /** Editable list of key/value pairs (labels, variables) with inline validation. */
-export function KeyValueEditor({ legend, rows, onChange, problemOf, errors = {}, keyPlaceholder = "key", valuePlaceholder = "value", addLabel = "Add" }: Props) {
+export function KeyValueEditor({
+  legend,
+  rows,
+  onChange,
+  problemOf,
+  errors = {},
+  keyPlaceholder = "key",
+  valuePlaceholder = "value",
+  addLabel = "Add",
+}: Props) {
   const baseId = useId();
-  const update = (index: number, patch: Partial<KeyValueRow>) => onChange(rows.map((row, i) => (i === index ? { ...row, ...patch } : row)));
+  const update = (index: number, patch: Partial<KeyValueRow>) =>
+    onChange(rows.map((row, i) => (i === index ? { ...row, ...patch } : row)));
   return (
     <fieldset>
       <legend className="text-sm font-medium text-slate-800">{legend}</legend>
@@ -59,7 +69,12 @@ export function KeyValueEditor({ legend, rows, onChange, problemOf, errors = {},
                   onChange={(event) => update(index, { value: event.target.value })}
                   className="flex-1 rounded-md border-0 px-2 py-1.5 font-mono text-xs ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600"
                 />
-                <Button type="button" variant="ghost" aria-label={`Remove ${legend.toLowerCase()} ${index + 1}`} onClick={() => onChange(rows.filter((_, i) => i !== index))}>
+                <Button
+                  type="button"
+                  variant="ghost"
+                  aria-label={`Remove ${legend.toLowerCase()} ${index + 1}`}
+                  onClick={() => onChange(rows.filter((_, i) => i !== index))}
+                >
                   ×
                 </Button>
               </div>
@@ -72,7 +87,12 @@ export function KeyValueEditor({ legend, rows, onChange, problemOf, errors = {},
           );
         })}
       </div>
-      <Button type="button" variant="secondary" className="mt-2" onClick={() => onChange([...rows, { key: "", value: "" }])}>
+      <Button
+        type="button"
+        variant="secondary"
+        className="mt-2"
+        onClick={() => onChange([...rows, { key: "", value: "" }])}
+      >
         {addLabel}
       </Button>
     </fieldset>

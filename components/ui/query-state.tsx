@@ -3,7 +3,17 @@ import { Alert } from "./alert";
 import { Spinner } from "./button";
 
 /** Loading and error states shared by react-query driven views. */
-export function QueryState({ isPending, error, label, children }: { isPending: boolean; error: Error | null; label: string; children: ReactNode }) {
+export function QueryState({
+  isPending,
+  error,
+  label,
+  children,
+}: {
+  isPending: boolean;
+  error: Error | null;
+  label: string;
+  children: ReactNode;
+}) {
   if (error) return <Alert title={`${label} could not be loaded`}>{error.message}</Alert>;
   if (isPending) {
     return (

@@ -20,7 +20,9 @@ export function UserAdmin({ currentUserId }: { currentUserId: string }) {
       <Section title="All users">
         <QueryState isPending={query.isPending} error={query.error} label="Users">
           <ul className="divide-y divide-slate-100">
-            {query.data?.map((user) => <UserRow key={user.id} user={user} isSelf={user.id === currentUserId} />)}
+            {query.data?.map((user) => (
+              <UserRow key={user.id} user={user} isSelf={user.id === currentUserId} />
+            ))}
           </ul>
         </QueryState>
       </Section>
@@ -53,16 +55,30 @@ function UserRow({ user, isSelf }: { user: UserAdminView; isSelf: boolean }) {
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div>
           <span className="font-medium">{user.name}</span> <span className="text-slate-500">{user.email}</span>
-          {user.isAdmin ? <span className="ml-2 rounded bg-indigo-50 px-1.5 text-xs font-semibold text-indigo-700">admin</span> : null}
-          {user.disabled ? <span className="ml-2 rounded bg-red-50 px-1.5 text-xs font-semibold text-red-700">disabled</span> : null}
-          {user.teams.length ? <p className="text-xs text-slate-500">Teams: {user.teams.map((t) => `${t.name} (${t.role})`).join(", ")}</p> : null}
+          {user.isAdmin ? (
+            <span className="ml-2 rounded bg-indigo-50 px-1.5 text-xs font-semibold text-indigo-700">admin</span>
+          ) : null}
+          {user.disabled ? (
+            <span className="ml-2 rounded bg-red-50 px-1.5 text-xs font-semibold text-red-700">disabled</span>
+          ) : null}
+          {user.teams.length ? (
+            <p className="text-xs text-slate-500">Teams: {user.teams.map((t) => `${t.name} (${t.role})`).join(", ")}</p>
+          ) : null}
         </div>
         <div className="flex flex-wrap gap-2">
-          <Button variant="secondary" pending={update.isPending} onClick={() => update.mutate({ isAdmin: !user.isAdmin })}>
+          <Button
+            variant="secondary"
+            pending={update.isPending}
+            onClick={() => update.mutate({ isAdmin: !user.isAdmin })}
+          >
             {user.isAdmin ? "Remove admin" : "Make admin"}
           </Button>
           {!isSelf ? (
-            <Button variant={user.disabled ? "secondary" : "danger"} pending={update.isPending} onClick={() => update.mutate({ disabled: !user.disabled })}>
+            <Button
+              variant={user.disabled ? "secondary" : "danger"}
+              pending={update.isPending}
+              onClick={() => update.mutate({ disabled: !user.disabled })}
+            >
               {user.disabled ? "Enable" : "Disable"}
             </Button>
           ) : null}
@@ -71,11 +87,26 @@ function UserRow({ user, isSelf }: { user: UserAdminView; isSelf: boolean }) {
           </Button>
         </div>
       </div>
-      {update.error ? <div className="mt-2"><Alert>{update.error.message}</Alert></div> : null}
-      {reset.isSuccess ? <div className="mt-2"><Alert tone="success">Password reset; {reset.data.endedSessions} session(s) ended.</Alert></div> : null}
+      {update.error ? (
+        <div className="mt-2">
+          <Alert>{update.error.message}</Alert>
+        </div>
+      ) : null}
+      {reset.isSuccess ? (
+        <div className="mt-2">
+          <Alert tone="success">Password reset; {reset.data.endedSessions} session(s) ended.</Alert>
+        </div>
+      ) : null}
       {resetting ? (
         <form onSubmit={submitReset} className="mt-2 flex items-end gap-2" noValidate>
-          <TextField label={`New password for ${user.email}`} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} errors={resetError?.fields.password} />
+          <TextField
+            label={`New password for ${user.email}`}
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            errors={resetError?.fields.password}
+          />
           <Button type="submit" pending={reset.isPending}>
             Set password
           </Button>
@@ -103,11 +134,34 @@ function CreateUserForm() {
   return (
     <Section title="New user">
       <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2" noValidate>
-        <TextField label="Email" type="email" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} errors={error?.fields.email} />
-        <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} errors={error?.fields.name} />
-        <TextField label="Initial password" type="password" autoComplete="new-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} errors={error?.fields.password} hint="At least 12 characters." />
+        <TextField
+          label="Email"
+          type="email"
+          value={form.email}
+          onChange={(e) => setForm({ ...form, email: e.target.value })}
+          errors={error?.fields.email}
+        />
+        <TextField
+          label="Name"
+          value={form.name}
+          onChange={(e) => setForm({ ...form, name: e.target.value })}
+          errors={error?.fields.name}
+        />
+        <TextField
+          label="Initial password"
+          type="password"
+          autoComplete="new-password"
+          value={form.password}
+          onChange={(e) => setForm({ ...form, password: e.target.value })}
+          errors={error?.fields.password}
+          hint="At least 12 characters."
+        />
         <label className="flex items-center gap-2 self-center text-sm">
-          <input type="checkbox" checked={form.isAdmin} onChange={(e) => setForm({ ...form, isAdmin: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={form.isAdmin}
+            onChange={(e) => setForm({ ...form, isAdmin: e.target.checked })}
+          />
           Administrator
         </label>
         <div className="sm:col-span-2">

@@ -12,7 +12,11 @@ export class ClustersPage {
     return this.page.getByTestId(`cluster-row-${name}`);
   }
 
-  async expectStatus(name: string, status: "Reachable" | "Unreachable" | "Never checked", timeout = 30_000): Promise<void> {
+  async expectStatus(
+    name: string,
+    status: "Reachable" | "Unreachable" | "Never checked",
+    timeout = 30_000,
+  ): Promise<void> {
     await expect(this.row(name)).toContainText(status, { timeout });
   }
 }

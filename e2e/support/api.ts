@@ -16,14 +16,24 @@ export async function api<T>(request: APIRequestContext, method: string, path: s
 
 /** The three testbed admin contexts registered as clusters testbed-1..3 (idempotent). */
 export async function ensureTestbedClusters(request: APIRequestContext): Promise<Record<string, string>> {
-  const listed = await api<{ clusters: Array<{ id: string; name: string }> }>(request, "GET", "/api/v1/clusters?pageSize=500");
-  const missing = ["testbed-1", "testbed-2", "testbed-3"].filter((name) => !listed.clusters.some((c) => c.name === name));
+  const listed = await api<{ clusters: Array<{ id: string; name: string }> }>(
+    request,
+    "GET",
+    "/api/v1/clusters?pageSize=500",
+  );
+  const missing = ["testbed-1", "testbed-2", "testbed-3"].filter(
+    (name) => !listed.clusters.some((c) => c.name === name),
+  );
   if (missing.length) {
     await api(request, "POST", "/api/v1/clusters/import", {
       kubeconfig: readFileSync(`${testbedDir}/kubeconfig`, "utf8"),
       contexts: missing.map((name) => ({ context: name, name })),
     });
   }
-  const all = await api<{ clusters: Array<{ id: string; name: string }> }>(request, "GET", "/api/v1/clusters?pageSize=500");
+  const all = await api<{ clusters: Array<{ id: string; name: string }> }>(
+    request,
+    "GET",
+    "/api/v1/clusters?pageSize=500",
+  );
   return Object.fromEntries(all.clusters.map((c) => [c.name, c.id]));
 }

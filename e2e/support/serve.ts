@@ -71,7 +71,10 @@ async function writeUrlOnceReady(dataDir: string, port: number): Promise<void> {
   for (let attempt = 0; attempt < 600; attempt += 1) {
     try {
       const password = readFileSync(file, "utf8").trim();
-      await writeFile(E2E_DATABASE_URL_FILE, `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/archipelago`);
+      await writeFile(
+        E2E_DATABASE_URL_FILE,
+        `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/archipelago`,
+      );
       return;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 500));

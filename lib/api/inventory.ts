@@ -19,11 +19,13 @@ export interface InventoryParams {
 
 export function toQueryString(params: object): string {
   const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== "" && value !== null) query.set(key, String(value));
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== "" && value !== null) query.set(key, String(value));
   return query.toString();
 }
 
-export const fetchInventory = (params: InventoryParams) => apiFetch<InventoryResponse>(`/api/v1/inventory?${toQueryString(params)}`);
+export const fetchInventory = (params: InventoryParams) =>
+  apiFetch<InventoryResponse>(`/api/v1/inventory?${toQueryString(params)}`);
 
 export const fetchObjectDetail = (ref: { cluster: string; kind: InventoryKind; namespace: string; name: string }) =>
   apiFetch<{ object: ObjectDetail }>(`/api/v1/inventory/object?${toQueryString(ref)}`).then((r) => r.object);
@@ -36,7 +38,11 @@ export interface NamespaceSummaryView {
   namespaces: Array<{ name: string; counts: Partial<Record<InventoryKind, number>>; unhealthy: number }>;
   incomplete: InventoryKind[];
 }
-export const fetchNamespaceSummary = (cluster: string) => apiFetch<NamespaceSummaryView>(`/api/v1/inventory/namespaces?cluster=${encodeURIComponent(cluster)}`);
+export const fetchNamespaceSummary = (cluster: string) =>
+  apiFetch<NamespaceSummaryView>(`/api/v1/inventory/namespaces?cluster=${encodeURIComponent(cluster)}`);
 
 export const revealSecret = (ref: { cluster: string; namespace: string; name: string }) =>
-  apiFetch<{ clusterName: string; data: Array<{ key: string; value: string; encoding: "utf8" | "base64" }> }>("/api/v1/inventory/secrets/reveal", { method: "POST", body: ref });
+  apiFetch<{ clusterName: string; data: Array<{ key: string; value: string; encoding: "utf8" | "base64" }> }>(
+    "/api/v1/inventory/secrets/reveal",
+    { method: "POST", body: ref },
+  );

@@ -12,7 +12,9 @@ async function main(): Promise<number> {
     const report = await verifyAuditChain();
     for (const { id, problem } of report.problems) console.error(`row ${id}: ${problem}`);
     if (expectedHead && expectedHead !== report.headHash) {
-      console.error(`the newest row's hash is ${report.headHash}, expected ${expectedHead}: rows were removed from the end`);
+      console.error(
+        `the newest row's hash is ${report.headHash}, expected ${expectedHead}: rows were removed from the end`,
+      );
       return 1;
     }
     console.log(`${report.rows} audit rows checked, ${report.problems.length} problem(s); head ${report.headHash}`);

@@ -13,11 +13,15 @@ const dev = process.argv.includes("--dev");
 // Development keeps Node's defaults: the dev compiler wants the memory, and speed matters more there.
 const nodeFlags = dev ? [] : runtime.nodeFlags;
 
-const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", new URL("./start.ts", import.meta.url).pathname, ...process.argv.slice(2)], {
-  stdio: "inherit",
-  // An operator's own values win.
-  env: { ...(dev ? {} : runtime.env), TSX_TSCONFIG_PATH: "tsconfig.scripts.json", ...process.env },
-});
+const child = spawn(
+  process.execPath,
+  [...nodeFlags, "--import", "tsx", new URL("./start.ts", import.meta.url).pathname, ...process.argv.slice(2)],
+  {
+    stdio: "inherit",
+    // An operator's own values win.
+    env: { ...(dev ? {} : runtime.env), TSX_TSCONFIG_PATH: "tsconfig.scripts.json", ...process.env },
+  },
+);
 
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
@@ -28,6 +32,5 @@ child.on("exit", (code, signal) => {
   if (signal) {
     process.removeAllListeners(signal);
     process.kill(process.pid, signal);
-  }
-  else process.exit(code ?? 1);
+  } else process.exit(code ?? 1);
 });

@@ -12,7 +12,17 @@ import { startAppProcess } from "@/lib/testing/app-process";
 describe("npm start with the embedded default", () => {
   it("serves with an embedded database and shuts it down cleanly on SIGTERM", async () => {
     ensureNextBuild();
-    const app = await startAppProcess(3620, { DATABASE_URL: "", ARCHIPELAGO_MASTER_KEY: "", ARCHIPELAGO_EMBEDDED_PG_PORT: "54620", ARCHIPELAGO_HEALTH_INTERVAL_SECONDS: "3600", MALLOC_ARENA_MAX: "" }, { launcher: true });
+    const app = await startAppProcess(
+      3620,
+      {
+        DATABASE_URL: "",
+        ARCHIPELAGO_MASTER_KEY: "",
+        ARCHIPELAGO_EMBEDDED_PG_PORT: "54620",
+        ARCHIPELAGO_HEALTH_INTERVAL_SECONDS: "3600",
+        MALLOC_ARENA_MAX: "",
+      },
+      { launcher: true },
+    );
     const dataDir = path.dirname(app.logFile);
 
     // The launcher's one child is the server, running with the measured runtime settings.
@@ -21,7 +31,9 @@ describe("npm start with the embedded default", () => {
     const argv = readFileSync(`/proc/${serverPid}/cmdline`, "utf8").split("\0");
     for (const flag of runtime.nodeFlags) expect(argv).toContain(flag);
     expect(argv.some((arg) => arg.endsWith("lib/cli/start.ts"))).toBe(true);
-    expect(readFileSync(`/proc/${serverPid}/environ`, "utf8").split("\0")).toContain(`MALLOC_ARENA_MAX=${runtime.env.MALLOC_ARENA_MAX}`);
+    expect(readFileSync(`/proc/${serverPid}/environ`, "utf8").split("\0")).toContain(
+      `MALLOC_ARENA_MAX=${runtime.env.MALLOC_ARENA_MAX}`,
+    );
 
     const setup = (await (await fetch(`http://127.0.0.1:${app.port}/api/v1/setup`)).json()) as { needsSetup: boolean };
     expect(setup.needsSetup).toBe(true);

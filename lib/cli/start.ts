@@ -46,8 +46,19 @@ async function main(): Promise<void> {
   }
   await protectOwnEndpoints({ databaseUrl: database.url, appPort: config.PORT });
 
-  const server = await startHttpServer({ dev, host: config.HOST, port: config.PORT, trustProxy: config.ARCHIPELAGO_TRUST_PROXY });
-  logger.info({ url: `http://${config.HOST === "0.0.0.0" || config.HOST === "127.0.0.1" ? "localhost" : config.HOST}:${config.PORT}`, embeddedDatabase: database.embedded }, "Archipelago is ready");
+  const server = await startHttpServer({
+    dev,
+    host: config.HOST,
+    port: config.PORT,
+    trustProxy: config.ARCHIPELAGO_TRUST_PROXY,
+  });
+  logger.info(
+    {
+      url: `http://${config.HOST === "0.0.0.0" || config.HOST === "127.0.0.1" ? "localhost" : config.HOST}:${config.PORT}`,
+      embeddedDatabase: database.embedded,
+    },
+    "Archipelago is ready",
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

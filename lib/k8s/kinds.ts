@@ -3,7 +3,8 @@
  * kind; as data they fit in one table). Browser-safe: the UI uses the same list.
  */
 
-export type InventoryKind = "deployments" | "statefulsets" | "daemonsets" | "jobs" | "cronjobs" | "configmaps" | "secrets";
+export type InventoryKind =
+  "deployments" | "statefulsets" | "daemonsets" | "jobs" | "cronjobs" | "configmaps" | "secrets";
 export type InventoryCategory = "workloads" | "configmaps" | "secrets";
 
 export interface KindDescriptor {
@@ -17,13 +18,62 @@ export interface KindDescriptor {
 }
 
 export const KINDS: Record<InventoryKind, KindDescriptor> = {
-  deployments: { kind: "Deployment", plural: "deployments", apiVersion: "apps/v1", apiPath: "/apis/apps/v1", category: "workloads", namespaced: true },
-  statefulsets: { kind: "StatefulSet", plural: "statefulsets", apiVersion: "apps/v1", apiPath: "/apis/apps/v1", category: "workloads", namespaced: true },
-  daemonsets: { kind: "DaemonSet", plural: "daemonsets", apiVersion: "apps/v1", apiPath: "/apis/apps/v1", category: "workloads", namespaced: true },
-  jobs: { kind: "Job", plural: "jobs", apiVersion: "batch/v1", apiPath: "/apis/batch/v1", category: "workloads", namespaced: true },
-  cronjobs: { kind: "CronJob", plural: "cronjobs", apiVersion: "batch/v1", apiPath: "/apis/batch/v1", category: "workloads", namespaced: true },
-  configmaps: { kind: "ConfigMap", plural: "configmaps", apiVersion: "v1", apiPath: "/api/v1", category: "configmaps", namespaced: true },
-  secrets: { kind: "Secret", plural: "secrets", apiVersion: "v1", apiPath: "/api/v1", category: "secrets", namespaced: true },
+  deployments: {
+    kind: "Deployment",
+    plural: "deployments",
+    apiVersion: "apps/v1",
+    apiPath: "/apis/apps/v1",
+    category: "workloads",
+    namespaced: true,
+  },
+  statefulsets: {
+    kind: "StatefulSet",
+    plural: "statefulsets",
+    apiVersion: "apps/v1",
+    apiPath: "/apis/apps/v1",
+    category: "workloads",
+    namespaced: true,
+  },
+  daemonsets: {
+    kind: "DaemonSet",
+    plural: "daemonsets",
+    apiVersion: "apps/v1",
+    apiPath: "/apis/apps/v1",
+    category: "workloads",
+    namespaced: true,
+  },
+  jobs: {
+    kind: "Job",
+    plural: "jobs",
+    apiVersion: "batch/v1",
+    apiPath: "/apis/batch/v1",
+    category: "workloads",
+    namespaced: true,
+  },
+  cronjobs: {
+    kind: "CronJob",
+    plural: "cronjobs",
+    apiVersion: "batch/v1",
+    apiPath: "/apis/batch/v1",
+    category: "workloads",
+    namespaced: true,
+  },
+  configmaps: {
+    kind: "ConfigMap",
+    plural: "configmaps",
+    apiVersion: "v1",
+    apiPath: "/api/v1",
+    category: "configmaps",
+    namespaced: true,
+  },
+  secrets: {
+    kind: "Secret",
+    plural: "secrets",
+    apiVersion: "v1",
+    apiPath: "/api/v1",
+    category: "secrets",
+    namespaced: true,
+  },
 };
 
 export const WORKLOAD_KINDS: InventoryKind[] = ["deployments", "statefulsets", "daemonsets", "jobs", "cronjobs"];

@@ -7,8 +7,7 @@ import { labelKeyProblem, labelValueProblem, type Labels } from "./labels";
  */
 
 export type Requirement =
-  | { key: string; op: "exists" | "notexists" }
-  | { key: string; op: "in" | "notin"; values: string[] };
+  { key: string; op: "exists" | "notexists" } | { key: string; op: "in" | "notin"; values: string[] };
 
 export interface ParsedSelector {
   requirements: Requirement[];

@@ -1,5 +1,13 @@
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
-import { fetchAudit, fetchTeam, fetchTeamAccess, fetchTeams, fetchTokens, fetchUsers, type AuditFilters } from "@/lib/api/access";
+import {
+  fetchAudit,
+  fetchTeam,
+  fetchTeamAccess,
+  fetchTeams,
+  fetchTokens,
+  fetchUsers,
+  type AuditFilters,
+} from "@/lib/api/access";
 
 export const accessKeys = {
   teams: ["teams"] as const,
@@ -12,7 +20,8 @@ export const accessKeys = {
 
 export const teamsQuery = () => queryOptions({ queryKey: accessKeys.teams, queryFn: fetchTeams });
 export const teamQuery = (id: string) => queryOptions({ queryKey: accessKeys.team(id), queryFn: () => fetchTeam(id) });
-export const teamAccessQuery = (id: string) => queryOptions({ queryKey: accessKeys.teamAccess(id), queryFn: () => fetchTeamAccess(id), staleTime: 10_000 });
+export const teamAccessQuery = (id: string) =>
+  queryOptions({ queryKey: accessKeys.teamAccess(id), queryFn: () => fetchTeamAccess(id), staleTime: 10_000 });
 export const usersQuery = () => queryOptions({ queryKey: accessKeys.users, queryFn: fetchUsers });
 export const tokensQuery = () => queryOptions({ queryKey: accessKeys.tokens, queryFn: fetchTokens });
 export const auditQuery = (filters: AuditFilters) =>

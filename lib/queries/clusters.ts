@@ -13,10 +13,25 @@ export const clusterKeys = {
 export const CLUSTER_POLL_MS = 5_000;
 
 export const clusterListQuery = (params: ClusterListParams) =>
-  queryOptions({ queryKey: clusterKeys.list(params), queryFn: () => fetchClusters(params), refetchInterval: CLUSTER_POLL_MS, staleTime: 2_000 });
+  queryOptions({
+    queryKey: clusterKeys.list(params),
+    queryFn: () => fetchClusters(params),
+    refetchInterval: CLUSTER_POLL_MS,
+    staleTime: 2_000,
+  });
 
 export const clusterQuery = (id: string) =>
-  queryOptions({ queryKey: clusterKeys.detail(id), queryFn: () => fetchCluster(id), refetchInterval: CLUSTER_POLL_MS, staleTime: 2_000 });
+  queryOptions({
+    queryKey: clusterKeys.detail(id),
+    queryFn: () => fetchCluster(id),
+    refetchInterval: CLUSTER_POLL_MS,
+    staleTime: 2_000,
+  });
 
 export const clusterHealthQuery = (id: string) =>
-  queryOptions({ queryKey: clusterKeys.health(id), queryFn: () => fetchHealthChecks(id), refetchInterval: CLUSTER_POLL_MS, staleTime: 2_000 });
+  queryOptions({
+    queryKey: clusterKeys.health(id),
+    queryFn: () => fetchHealthChecks(id),
+    refetchInterval: CLUSTER_POLL_MS,
+    staleTime: 2_000,
+  });

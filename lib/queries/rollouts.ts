@@ -1,5 +1,12 @@
 import { queryOptions } from "@tanstack/react-query";
-import { fetchRelease, fetchReleases, fetchRollout, fetchRevision, fetchRollouts, fetchTemplates } from "@/lib/api/rollouts";
+import {
+  fetchRelease,
+  fetchReleases,
+  fetchRollout,
+  fetchRevision,
+  fetchRollouts,
+  fetchTemplates,
+} from "@/lib/api/rollouts";
 
 export const rolloutKeys = {
   templates: ["templates"] as const,
@@ -14,10 +21,18 @@ const TERMINAL = new Set(["succeeded", "failed", "aborted", "rolled_back"]);
 
 export const templatesQuery = () => queryOptions({ queryKey: rolloutKeys.templates, queryFn: fetchTemplates });
 /** Revisions never change once saved. */
-export const revisionQuery = (id: string, number: number) => queryOptions({ queryKey: rolloutKeys.revision(id, number), queryFn: () => fetchRevision(id, number) });
-export const rolloutsQuery = () => queryOptions({ queryKey: rolloutKeys.rollouts, queryFn: () => fetchRollouts(), refetchInterval: 5000 });
+export const revisionQuery = (id: string, number: number) =>
+  queryOptions({ queryKey: rolloutKeys.revision(id, number), queryFn: () => fetchRevision(id, number) });
+export const rolloutsQuery = () =>
+  queryOptions({ queryKey: rolloutKeys.rollouts, queryFn: () => fetchRollouts(), refetchInterval: 5000 });
 /** A running rollout is watched closely; a finished one no longer changes. */
 export const rolloutQuery = (id: string) =>
-  queryOptions({ queryKey: rolloutKeys.rollout(id), queryFn: () => fetchRollout(id), refetchInterval: (query) => (query.state.data && TERMINAL.has(query.state.data.state) ? false : 1500) });
-export const releasesQuery = () => queryOptions({ queryKey: rolloutKeys.releases, queryFn: fetchReleases, refetchInterval: 10_000 });
-export const releaseQuery = (id: string) => queryOptions({ queryKey: rolloutKeys.release(id), queryFn: () => fetchRelease(id), refetchInterval: 10_000 });
+  queryOptions({
+    queryKey: rolloutKeys.rollout(id),
+    queryFn: () => fetchRollout(id),
+    refetchInterval: (query) => (query.state.data && TERMINAL.has(query.state.data.state) ? false : 1500),
+  });
+export const releasesQuery = () =>
+  queryOptions({ queryKey: rolloutKeys.releases, queryFn: fetchReleases, refetchInterval: 10_000 });
+export const releaseQuery = (id: string) =>
+  queryOptions({ queryKey: rolloutKeys.release(id), queryFn: () => fetchRelease(id), refetchInterval: 10_000 });

@@ -13,15 +13,22 @@ export const teamNameSchema = z
   .trim()
   .min(1, "Team name is required")
   .max(63, "Team name must be at most 63 characters")
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "Use lower-case letters, digits and '-' (it becomes a Kubernetes group name)");
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    "Use lower-case letters, digits and '-' (it becomes a Kubernetes group name)",
+  );
 
 export const createTeamBodySchema = z.object({
   name: teamNameSchema,
   description: z.string().trim().max(1000, "Description must be at most 1000 characters").default(""),
 });
-export const updateTeamBodySchema = z.object({ description: z.string().trim().max(1000, "Description must be at most 1000 characters") });
+export const updateTeamBodySchema = z.object({
+  description: z.string().trim().max(1000, "Description must be at most 1000 characters"),
+});
 
-export const membershipRoleSchema = z.enum(["member", "maintainer"], { error: 'Role must be "member" or "maintainer"' });
+export const membershipRoleSchema = z.enum(["member", "maintainer"], {
+  error: 'Role must be "member" or "maintainer"',
+});
 
 export const addMemberBodySchema = z.object({ email: emailSchema, role: membershipRoleSchema.default("member") });
 export const updateMemberBodySchema = z.object({ role: membershipRoleSchema });
@@ -29,7 +36,10 @@ export const updateMemberBodySchema = z.object({ role: membershipRoleSchema });
 export const grantBodySchema = z
   .object({
     clusterSelector: labelSelectorSchema.nullish(),
-    clusterIds: z.array(z.uuid({ error: "Cluster ids must be UUIDs" })).max(500, "At most 500 clusters").default([]),
+    clusterIds: z
+      .array(z.uuid({ error: "Cluster ids must be UUIDs" }))
+      .max(500, "At most 500 clusters")
+      .default([]),
     namespaces: z
       .array(z.string().trim())
       .min(1, "List at least one namespace or pattern (use * for all namespaces)")
@@ -46,14 +56,21 @@ export const grantBodySchema = z
   })
   .superRefine((grant, context) => {
     if (!grant.clusterSelector && grant.clusterIds.length === 0) {
-      context.addIssue({ code: "custom", path: ["clusterIds"], message: "Choose clusters: a label selector, a list of clusters, or both" });
+      context.addIssue({
+        code: "custom",
+        path: ["clusterIds"],
+        message: "Choose clusters: a label selector, a list of clusters, or both",
+      });
     }
   });
 export type GrantBody = z.infer<typeof grantBodySchema>;
 
 export const grantPreviewBodySchema = z.object({
   clusterSelector: labelSelectorSchema.nullish(),
-  clusterIds: z.array(z.uuid({ error: "Cluster ids must be UUIDs" })).max(500).default([]),
+  clusterIds: z
+    .array(z.uuid({ error: "Cluster ids must be UUIDs" }))
+    .max(500)
+    .default([]),
 });
 
 export const createUserBodySchema = z.object({
@@ -72,7 +89,11 @@ export const updateUserBodySchema = z
 export const resetPasswordBodySchema = z.object({ password: newPasswordSchema });
 
 export const createApiTokenBodySchema = z.object({
-  name: z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(100, "Name must be at most 100 characters"),
+  name: z
+    .string({ error: "Name is required" })
+    .trim()
+    .min(1, "Name is required")
+    .max(100, "Name must be at most 100 characters"),
   expiresInDays: z
     .number({ error: "expiresInDays must be a number of days" })
     .int("expiresInDays must be a whole number")

@@ -10,12 +10,19 @@ export const listAuditQuerySchema = z.object({
   user: z.string().trim().max(254).optional(),
   action: z.string().trim().max(100).optional(),
   cluster: z.string().trim().max(63).optional(),
-  result: z.enum(["success", "denied", "failure"], { error: 'result must be "success", "denied" or "failure"' }).optional(),
+  result: z
+    .enum(["success", "denied", "failure"], { error: 'result must be "success", "denied" or "failure"' })
+    .optional(),
   from: isoDate("from").optional(),
   to: isoDate("to").optional(),
   /** Keyset cursor: the id of the last row of the previous page. */
   before: z.string().regex(/^\d+$/, "before must be a row id").optional(),
-  limit: z.coerce.number({ error: "limit must be a number" }).int().min(1, "limit must be 1 or more").max(500, "limit must be at most 500").default(100),
+  limit: z.coerce
+    .number({ error: "limit must be a number" })
+    .int()
+    .min(1, "limit must be 1 or more")
+    .max(500, "limit must be at most 500")
+    .default(100),
 });
 export type ListAuditQuery = z.infer<typeof listAuditQuerySchema>;
 

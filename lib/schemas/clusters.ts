@@ -9,7 +9,10 @@ export const clusterNameSchema = z
   .trim()
   .min(1, "Name is required")
   .max(63, "Name must be at most 63 characters")
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "Use lower-case letters, digits and '-', starting and ending with a letter or digit");
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    "Use lower-case letters, digits and '-', starting and ending with a letter or digit",
+  );
 
 export const serverUrlSchema = z
   .string({ error: "Server URL is required" })
@@ -22,10 +25,14 @@ export const serverUrlSchema = z
     (value) => !URL.canParse(value) || (!new URL(value).username && !new URL(value).password),
     "Server URL must not contain a user name or password",
   )
-  .refine((value) => !URL.canParse(value) || (!new URL(value).search && !new URL(value).hash), "Server URL must not have a query or fragment");
+  .refine(
+    (value) => !URL.canParse(value) || (!new URL(value).search && !new URL(value).hash),
+    "Server URL must not have a query or fragment",
+  );
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
-const PEM_PRIVATE_KEY = /-----BEGIN ((RSA|EC|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+?-----END ((RSA|EC|ENCRYPTED) )?PRIVATE KEY-----/;
+const PEM_PRIVATE_KEY =
+  /-----BEGIN ((RSA|EC|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+?-----END ((RSA|EC|ENCRYPTED) )?PRIVATE KEY-----/;
 
 export const pemCertificateSchema = (what: string) =>
   z
@@ -40,7 +47,11 @@ export const credentialInputSchema = z.discriminatedUnion(
   [
     z.object({
       type: z.literal("token"),
-      token: z.string({ error: "Token is required" }).trim().min(1, "Token is required").max(16 * 1024, "Token is too long"),
+      token: z
+        .string({ error: "Token is required" })
+        .trim()
+        .min(1, "Token is required")
+        .max(16 * 1024, "Token is too long"),
     }),
     z.object({
       type: z.literal("client_certificate"),
@@ -50,7 +61,10 @@ export const credentialInputSchema = z.discriminatedUnion(
         .trim()
         .min(1, "Client key is required")
         .max(64 * 1024, "Client key is too large")
-        .refine((value) => PEM_PRIVATE_KEY.test(value), "Client key must be a PEM private key (-----BEGIN … PRIVATE KEY-----)"),
+        .refine(
+          (value) => PEM_PRIVATE_KEY.test(value),
+          "Client key must be a PEM private key (-----BEGIN … PRIVATE KEY-----)",
+        ),
     }),
   ],
   { error: 'Credential type must be "token" or "client_certificate"' },
@@ -68,12 +82,19 @@ export const labelsSchema = z
   });
 
 export const variablesSchema = z
-  .record(z.string(), z.string({ error: "Variable values must be strings" }).max(4096, "Variable values must be at most 4096 characters"))
+  .record(
+    z.string(),
+    z.string({ error: "Variable values must be strings" }).max(4096, "Variable values must be at most 4096 characters"),
+  )
   .superRefine((variables, context) => {
     if (Object.keys(variables).length > 100) context.addIssue({ code: "custom", message: "At most 100 variables" });
     for (const key of Object.keys(variables)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(key)) {
-        context.addIssue({ code: "custom", path: [key], message: `Variable name "${key}" must be a letter or _ followed by letters, digits or _ (at most 63)` });
+        context.addIssue({
+          code: "custom",
+          path: [key],
+          message: `Variable name "${key}" must be a letter or _ followed by letters, digits or _ (at most 63)`,
+        });
       }
     }
   });
@@ -160,6 +181,11 @@ export const listClustersQuerySchema = z.object({
   name: z.string().trim().max(253).optional(),
   status: clusterStatusSchema.optional(),
   page: z.coerce.number({ error: "page must be a number" }).int().min(1, "page must be 1 or more").default(1),
-  pageSize: z.coerce.number({ error: "pageSize must be a number" }).int().min(1, "pageSize must be 1 or more").max(500, "pageSize must be at most 500").default(100),
+  pageSize: z.coerce
+    .number({ error: "pageSize must be a number" })
+    .int()
+    .min(1, "pageSize must be 1 or more")
+    .max(500, "pageSize must be at most 500")
+    .default(100),
 });
 export type ListClustersQuery = z.infer<typeof listClustersQuerySchema>;

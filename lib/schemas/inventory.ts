@@ -17,27 +17,53 @@ export const listInventoryQuerySchema = z.object({
     .string()
     .trim()
     .max(63)
-    .refine((value) => value === "" || !namespacePatternProblem(value), "namespace must be a namespace name or glob (letters, digits, '-', '*', '?')")
+    .refine(
+      (value) => value === "" || !namespacePatternProblem(value),
+      "namespace must be a namespace name or glob (letters, digits, '-', '*', '?')",
+    )
     .optional(),
   q: z.string().trim().max(253).optional(),
   labelSelector: labelSelectorSchema.optional(),
   health: z.enum(HEALTH_STATES, { error: `health must be one of ${HEALTH_STATES.join(", ")}` }).optional(),
   sort: z.enum(SORT_FIELDS, { error: `sort must be one of ${SORT_FIELDS.join(", ")}` }).default("cluster"),
   order: z.enum(["asc", "desc"], { error: 'order must be "asc" or "desc"' }).default("asc"),
-  page: z.coerce.number({ error: "page must be a number" }).int("page must be a whole number").min(1, "page must be 1 or more").default(1),
-  pageSize: z.coerce.number({ error: "pageSize must be a number" }).int("pageSize must be a whole number").min(1, "pageSize must be 1 or more").max(500, "pageSize must be at most 500").default(100),
+  page: z.coerce
+    .number({ error: "page must be a number" })
+    .int("page must be a whole number")
+    .min(1, "page must be 1 or more")
+    .default(1),
+  pageSize: z.coerce
+    .number({ error: "pageSize must be a number" })
+    .int("pageSize must be a whole number")
+    .min(1, "pageSize must be 1 or more")
+    .max(500, "pageSize must be at most 500")
+    .default(100),
 });
 export type ListInventoryQuery = z.infer<typeof listInventoryQuerySchema>;
 
 const objectRef = {
   cluster: z.uuid({ error: "cluster must be a cluster id" }),
   kind: z.enum(ALL_KINDS, { error: `kind must be one of ${ALL_KINDS.join(", ")}` }),
-  namespace: z.string().trim().min(1, "namespace is required").max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "namespace must be a namespace name"),
-  name: z.string().trim().min(1, "name is required").max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "name must be a Kubernetes object name"),
+  namespace: z
+    .string()
+    .trim()
+    .min(1, "namespace is required")
+    .max(63)
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "namespace must be a namespace name"),
+  name: z
+    .string()
+    .trim()
+    .min(1, "name is required")
+    .max(253)
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "name must be a Kubernetes object name"),
 };
 
 export const objectQuerySchema = z.object(objectRef);
-export const revealSecretBodySchema = z.object({ cluster: objectRef.cluster, namespace: objectRef.namespace, name: objectRef.name });
+export const revealSecretBodySchema = z.object({
+  cluster: objectRef.cluster,
+  namespace: objectRef.namespace,
+  name: objectRef.name,
+});
 
 export const compareQuerySchema = z.object({
   kind: objectRef.kind,

@@ -14,11 +14,17 @@ export const templateNameSchema = z
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "Use lower-case letters, digits and '-'");
 
 export const templateOverrideSchema = z.object({
-  selector: z.string().min(1, "An override needs a cluster label selector").superRefine((value, context) => {
-    const problem = selectorProblem(value);
-    if (problem) context.addIssue({ code: "custom", message: `Invalid label selector: ${problem}` });
+  selector: z
+    .string()
+    .min(1, "An override needs a cluster label selector")
+    .superRefine((value, context) => {
+      const problem = selectorProblem(value);
+      if (problem) context.addIssue({ code: "custom", message: `Invalid label selector: ${problem}` });
+    }),
+  target: z.object({
+    kind: z.string().min(1, "target.kind is required"),
+    name: z.string().min(1, "target.name is required"),
   }),
-  target: z.object({ kind: z.string().min(1, "target.kind is required"), name: z.string().min(1, "target.name is required") }),
   patch: z.record(z.string(), z.unknown(), { error: "patch must be an object (a JSON merge patch)" }),
 });
 export type TemplateOverride = z.infer<typeof templateOverrideSchema>;
@@ -52,7 +58,12 @@ export const strategySchema = z.discriminatedUnion(
     z.object({
       kind: z.literal("waves"),
       batchSize: z.number().int().min(1, "batchSize must be at least 1").optional(),
-      batchPercent: z.number().int().min(1, "batchPercent must be 1-100").max(100, "batchPercent must be 1-100").optional(),
+      batchPercent: z
+        .number()
+        .int()
+        .min(1, "batchPercent must be 1-100")
+        .max(100, "batchPercent must be 1-100")
+        .optional(),
       canaryClusterIds: z.array(z.uuid()).max(50).default([]),
       bakeSeconds: z.number().int().min(0).max(86_400, "bakeSeconds must be at most a day").default(0),
     }),
@@ -69,10 +80,22 @@ export const rolloutRequestSchema = z
     params: z.record(z.string(), z.unknown()).default({}),
     targets: z.object({
       selector: labelSelectorSchema.nullish(),
-      clusterIds: z.array(z.uuid({ error: "cluster ids must be UUIDs" })).max(500).default([]),
+      clusterIds: z
+        .array(z.uuid({ error: "cluster ids must be UUIDs" }))
+        .max(500)
+        .default([]),
     }),
     strategy: strategySchema.default({ kind: "all" }),
-    healthGate: z.object({ timeoutSeconds: z.number().int().min(5, "timeoutSeconds must be at least 5").max(3600, "timeoutSeconds must be at most 3600").default(120) }).default({ timeoutSeconds: 120 }),
+    healthGate: z
+      .object({
+        timeoutSeconds: z
+          .number()
+          .int()
+          .min(5, "timeoutSeconds must be at least 5")
+          .max(3600, "timeoutSeconds must be at most 3600")
+          .default(120),
+      })
+      .default({ timeoutSeconds: 120 }),
     tolerateFailures: z.number().int().min(0, "tolerateFailures must be 0 or more").max(500).default(0),
     autoRollback: z.boolean().default(true),
     takeOwnership: z.boolean().default(false),
@@ -80,10 +103,18 @@ export const rolloutRequestSchema = z
   })
   .superRefine((body, context) => {
     if (!body.targets.selector && body.targets.clusterIds.length === 0) {
-      context.addIssue({ code: "custom", path: ["targets"], message: "Choose target clusters: a label selector, a list, or both" });
+      context.addIssue({
+        code: "custom",
+        path: ["targets"],
+        message: "Choose target clusters: a label selector, a list, or both",
+      });
     }
     if (body.strategy.kind === "waves" && !body.strategy.batchSize && !body.strategy.batchPercent) {
-      context.addIssue({ code: "custom", path: ["strategy", "batchSize"], message: "Waves need a batch size or a batch percentage" });
+      context.addIssue({
+        code: "custom",
+        path: ["strategy", "batchSize"],
+        message: "Waves need a batch size or a batch percentage",
+      });
     }
   });
 export type RolloutRequest = z.infer<typeof rolloutRequestSchema>;

@@ -26,9 +26,15 @@ export interface AccessFixtures {
   teamAlpha: string;
   template: { id: string; revisionId: string };
   release: string;
-  users: Record<Exclude<Persona, "anonymous">, { id: string; email: string; session: string; token: string; tokenId: string }>;
+  users: Record<
+    Exclude<Persona, "anonymous">,
+    { id: string; email: string; session: string; token: string; tokenId: string }
+  >;
   /** Per persona: a member of alpha it may try to remove, a fresh user it may try to add, a grant it may try to delete. */
-  bystanders: Record<Persona, { userId: string; email: string; newUserEmail: string; grantId: string; rolloutId: string }>;
+  bystanders: Record<
+    Persona,
+    { userId: string; email: string; newUserEmail: string; grantId: string; rolloutId: string }
+  >;
 }
 
 let passwordHash: string | undefined;
@@ -36,7 +42,10 @@ let passwordHash: string | undefined;
 export async function createAccessFixtures(tb: Testbed): Promise<AccessFixtures> {
   passwordHash ??= await hashPassword("fixture password 123");
   const user = async (email: string, isAdmin = false) =>
-    db().user.create({ data: { email, name: email.split("@")[0]!, isAdmin, passwordHash: passwordHash! }, select: { id: true, email: true } });
+    db().user.create({
+      data: { email, name: email.split("@")[0]!, isAdmin, passwordHash: passwordHash! },
+      select: { id: true, email: true },
+    });
 
   const clusterA = await registerCluster(registrationFor(tb, "testbed-1", "cluster-a", { labels: { team: "alpha" } }));
   const clusterB = await registerCluster(registrationFor(tb, "testbed-2", "cluster-b", { labels: { team: "beta" } }));
@@ -45,9 +54,34 @@ export async function createAccessFixtures(tb: Testbed): Promise<AccessFixtures>
   const alphaDeploy = await db().team.create({ data: { name: "alpha-deploy" } });
   const alphaManage = await db().team.create({ data: { name: "alpha-manage" } });
   const beta = await db().team.create({ data: { name: "beta" } });
-  await db().grant.create({ data: { teamId: alpha.id, clusterSelector: "team=alpha", namespaces: ["team-a"], level: "view", secrets: "metadata" } });
-  await db().grant.create({ data: { teamId: alphaDeploy.id, clusterIds: [clusterA.id], namespaces: ["team-*"], level: "deploy", secrets: "metadata" } });
-  await db().grant.create({ data: { teamId: alphaManage.id, clusterIds: [clusterA.id], namespaces: ["*"], clusterScoped: true, level: "manage", secrets: "reveal" } });
+  await db().grant.create({
+    data: {
+      teamId: alpha.id,
+      clusterSelector: "team=alpha",
+      namespaces: ["team-a"],
+      level: "view",
+      secrets: "metadata",
+    },
+  });
+  await db().grant.create({
+    data: {
+      teamId: alphaDeploy.id,
+      clusterIds: [clusterA.id],
+      namespaces: ["team-*"],
+      level: "deploy",
+      secrets: "metadata",
+    },
+  });
+  await db().grant.create({
+    data: {
+      teamId: alphaManage.id,
+      clusterIds: [clusterA.id],
+      namespaces: ["*"],
+      clusterScoped: true,
+      level: "manage",
+      secrets: "reveal",
+    },
+  });
   await db().grant.create({ data: { teamId: beta.id, clusterIds: [clusterB.id], namespaces: ["*"], level: "view" } });
 
   const users = {} as AccessFixtures["users"];
@@ -55,13 +89,17 @@ export async function createAccessFixtures(tb: Testbed): Promise<AccessFixtures>
     none: [],
     other: [[beta.id, "member"]],
     view: [[alpha.id, "member"]],
-    deploy: [[alphaDeploy.id, "member"], [alpha.id, "maintainer"]],
+    deploy: [
+      [alphaDeploy.id, "member"],
+      [alpha.id, "maintainer"],
+    ],
     manage: [[alphaManage.id, "member"]],
     admin: [],
   };
   for (const persona of ["none", "other", "view", "deploy", "manage", "admin"] as const) {
     const created = await user(`${persona}@example.com`, persona === "admin");
-    for (const [teamId, role] of memberships[persona]!) await db().membership.create({ data: { teamId, userId: created.id, role } });
+    for (const [teamId, role] of memberships[persona]!)
+      await db().membership.create({ data: { teamId, userId: created.id, role } });
     const session = await createSession(created.id, { clientIp: "127.0.0.1", userAgent: "fixtures" });
     const token = await createApiToken(created.id, { name: "fixture", expiresAt: null });
     users[persona] = { ...created, session: session.token, token: token.token, tokenId: token.view.id };
@@ -70,19 +108,41 @@ export async function createAccessFixtures(tb: Testbed): Promise<AccessFixtures>
   // A template, a release on cluster A, and a running rollout per persona to steer.
   const demo = demoTemplate("fixture-template", "fixture");
   const template = await db().template.create({
-    data: { name: demo.name, revisions: { create: { number: 1, schema: demo.schema as object, body: demo.body, overrides: [], authorEmail: "admin@example.com" } } },
+    data: {
+      name: demo.name,
+      revisions: {
+        create: {
+          number: 1,
+          schema: demo.schema as object,
+          body: demo.body,
+          overrides: [],
+          authorEmail: "admin@example.com",
+        },
+      },
+    },
     include: { revisions: true },
   });
   const revisionId = template.revisions[0]!.id;
   const release = await db().release.create({ data: { name: "fixture-release", templateId: template.id } });
-  await db().releaseCluster.create({ data: { releaseId: release.id, clusterId: clusterA.id, revisionId, revisionNumber: 1, params: { image: "registry.local/demo:1.0" }, appliedAt: new Date() } });
+  await db().releaseCluster.create({
+    data: {
+      releaseId: release.id,
+      clusterId: clusterA.id,
+      revisionId,
+      revisionNumber: 1,
+      params: { image: "registry.local/demo:1.0" },
+      appliedAt: new Date(),
+    },
+  });
 
   const bystanders = {} as AccessFixtures["bystanders"];
   for (const persona of PERSONAS) {
     const bystander = await user(`bystander-${persona}@example.com`);
     await db().membership.create({ data: { teamId: alpha.id, userId: bystander.id } });
     await user(`newcomer-${persona}@example.com`);
-    const grant = await db().grant.create({ data: { teamId: alpha.id, clusterIds: [clusterA.id], namespaces: [`spare-${persona}`], level: "view" } });
+    const grant = await db().grant.create({
+      data: { teamId: alpha.id, clusterIds: [clusterA.id], namespaces: [`spare-${persona}`], level: "view" },
+    });
     const rollout = await db().rollout.create({
       data: {
         releaseId: release.id,
@@ -97,7 +157,13 @@ export async function createAccessFixtures(tb: Testbed): Promise<AccessFixtures>
         targets: { create: [{ clusterId: clusterA.id, clusterName: clusterA.name, waveIndex: 0 }] },
       },
     });
-    bystanders[persona] = { userId: bystander.id, email: bystander.email, newUserEmail: `newcomer-${persona}@example.com`, grantId: grant.id, rolloutId: rollout.id };
+    bystanders[persona] = {
+      userId: bystander.id,
+      email: bystander.email,
+      newUserEmail: `newcomer-${persona}@example.com`,
+      grantId: grant.id,
+      rolloutId: rollout.id,
+    };
   }
   return {
     clusterA: { id: clusterA.id, name: clusterA.name },

@@ -71,5 +71,12 @@ spec:
 
 /** The demo template with the release name baked in (templates see params and cluster only). */
 export function demoTemplate(name: string, release = "demo"): CreateTemplateBody {
-  return { name, description: "five objects", schema: DEMO_SCHEMA, body: DEMO_BODY.replaceAll("{{ release }}", release), overrides: [], message: "first" };
+  return {
+    name,
+    description: "five objects",
+    schema: DEMO_SCHEMA,
+    body: DEMO_BODY.replaceAll("{{ release }}", release),
+    overrides: [],
+    message: "first",
+  };
 }

@@ -22,7 +22,12 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   if (external) return createOnServer(external, label);
 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `archipelago-${label}-`));
-  const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: "archipelago", log: () => undefined });
+  const embedded = await startEmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    database: "archipelago",
+    log: () => undefined,
+  });
   await migrate(embedded.url);
   return {
     url: embedded.url,
@@ -57,8 +62,14 @@ async function createOnServer(serverUrl: string, label: string): Promise<TestDat
 /** Tests create and drop databases: never point them at a shared server by accident. */
 function assertLocal(serverUrl: string): void {
   const host = new URL(serverUrl).hostname;
-  if (["localhost", "127.0.0.1", "::1", "[::1]"].includes(host) || process.env.ARCHIPELAGO_TESTS_ALLOW_REMOTE_DB === "1") return;
-  throw new Error(`Refusing to run tests against non-local database host ${host}; set ARCHIPELAGO_TESTS_ALLOW_REMOTE_DB=1 to override.`);
+  if (
+    ["localhost", "127.0.0.1", "::1", "[::1]"].includes(host) ||
+    process.env.ARCHIPELAGO_TESTS_ALLOW_REMOTE_DB === "1"
+  )
+    return;
+  throw new Error(
+    `Refusing to run tests against non-local database host ${host}; set ARCHIPELAGO_TESTS_ALLOW_REMOTE_DB=1 to override.`,
+  );
 }
 
 export function freePort(): Promise<number> {

@@ -13,7 +13,12 @@ export function kubeconfigText(tb: Testbed): string {
 }
 
 /** Registration input for one testbed context (e.g. "testbed-1", "testbed-1-cert"). */
-export function registrationFor(tb: Testbed, context: string, name: string, extra: Partial<CreateClusterBody> = {}): CreateClusterBody {
+export function registrationFor(
+  tb: Testbed,
+  context: string,
+  name: string,
+  extra: Partial<CreateClusterBody> = {},
+): CreateClusterBody {
   const resolved = parseKubeconfig(kubeconfigText(tb)).find((entry) => entry.candidate.context === context);
   if (!resolved?.connection) throw new Error(`testbed context ${context} not found or not importable`);
   return {

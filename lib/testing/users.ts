@@ -3,7 +3,9 @@ import { db } from "@/lib/server/db/client";
 
 export const TEST_PASSWORD = "correct horse battery staple";
 
-export async function createTestUser(overrides: { email?: string; name?: string; isAdmin?: boolean; disabled?: boolean } = {}) {
+export async function createTestUser(
+  overrides: { email?: string; name?: string; isAdmin?: boolean; disabled?: boolean } = {},
+) {
   return db().user.create({
     data: {
       email: overrides.email ?? `user-${Math.random().toString(36).slice(2, 10)}@example.com`,

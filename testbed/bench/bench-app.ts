@@ -25,9 +25,17 @@ export async function startApp(port: number, extraEnv: Record<string, string> = 
     ...extraEnv,
   });
   const baseUrl = `http://127.0.0.1:${app.port}`;
-  const signIn = await fetch(`${baseUrl}/api/v1/auth/sign-in`, { method: "POST", headers: { "content-type": "application/json", origin: baseUrl }, body: JSON.stringify(ADMIN) });
+  const signIn = await fetch(`${baseUrl}/api/v1/auth/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: baseUrl },
+    body: JSON.stringify(ADMIN),
+  });
   const cookie = signIn.headers.get("set-cookie")?.split(";")[0] ?? "";
-  const created = await fetch(`${baseUrl}/api/v1/me/tokens`, { method: "POST", headers: { "content-type": "application/json", origin: baseUrl, cookie }, body: JSON.stringify({ name: "bench", expiresInDays: 1 }) });
+  const created = await fetch(`${baseUrl}/api/v1/me/tokens`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: baseUrl, cookie },
+    body: JSON.stringify({ name: "bench", expiresInDays: 1 }),
+  });
   const { token } = (await created.json()) as { token: string };
   return {
     baseUrl,
@@ -40,18 +48,30 @@ export async function startApp(port: number, extraEnv: Record<string, string> = 
 export async function apiCall<T>(app: RunningApp, method: string, pathname: string, body?: unknown): Promise<T> {
   const response = await fetch(`${app.baseUrl}${pathname}`, {
     method,
-    headers: { authorization: `Bearer ${app.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      authorization: `Bearer ${app.token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`${method} ${pathname}: ${response.status} ${await response.text()}`);
   return (response.status === 204 ? null : await response.json()) as T;
 }
 
-export async function registerTestbed(app: RunningApp, kubeconfigPath: string, names: string[]): Promise<Record<string, string>> {
-  const { clusters } = await apiCall<{ clusters: Array<{ id: string; name: string }> }>(app, "POST", "/api/v1/clusters/import", {
-    kubeconfig: readFileSync(kubeconfigPath, "utf8"),
-    contexts: names.map((name) => ({ context: name, name })),
-  });
+export async function registerTestbed(
+  app: RunningApp,
+  kubeconfigPath: string,
+  names: string[],
+): Promise<Record<string, string>> {
+  const { clusters } = await apiCall<{ clusters: Array<{ id: string; name: string }> }>(
+    app,
+    "POST",
+    "/api/v1/clusters/import",
+    {
+      kubeconfig: readFileSync(kubeconfigPath, "utf8"),
+      contexts: names.map((name) => ({ context: name, name })),
+    },
+  );
   return Object.fromEntries(clusters.map((c) => [c.name, c.id]));
 }
 
@@ -77,7 +97,12 @@ export function parseArgs(defaults: Record<string, number | boolean>): Record<st
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 1) {
     const key = argv[i]!.replace(/^--/, "");
-    if (!(key in args)) throw new Error(`unknown option --${key}; options: ${Object.keys(defaults).map((k) => `--${k}`).join(" ")}`);
+    if (!(key in args))
+      throw new Error(
+        `unknown option --${key}; options: ${Object.keys(defaults)
+          .map((k) => `--${k}`)
+          .join(" ")}`,
+      );
     if (typeof args[key] === "boolean") args[key] = true;
     else args[key] = Number(argv[++i]);
   }

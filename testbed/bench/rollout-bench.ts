@@ -47,7 +47,12 @@ interface PushTiming {
   machineCpuMs: number;
 }
 
-async function rollout(app: Awaited<ReturnType<typeof startApp>>, templateId: string, release: string, clusterIds: string[]): Promise<PushTiming> {
+async function rollout(
+  app: Awaited<ReturnType<typeof startApp>>,
+  templateId: string,
+  release: string,
+  clusterIds: string[],
+): Promise<PushTiming> {
   const serverBefore = cpuMs(app.pid);
   const machineBefore = cpuMs();
   const { ms } = await timed(async () => {
@@ -61,7 +66,11 @@ async function rollout(app: Awaited<ReturnType<typeof startApp>>, templateId: st
       healthGate: { timeoutSeconds: 300 },
     });
     for (;;) {
-      const { rollout: state } = await apiCall<{ rollout: { state: string; message: string | null } }>(app, "GET", `/api/v1/rollouts/${rolloutId}`);
+      const { rollout: state } = await apiCall<{ rollout: { state: string; message: string | null } }>(
+        app,
+        "GET",
+        `/api/v1/rollouts/${rolloutId}`,
+      );
       if (state.state === "succeeded") return;
       if (state.state !== "running") throw new Error(`rollout ${release} ended ${state.state}: ${state.message}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -84,7 +93,13 @@ async function main(): Promise<void> {
   try {
     const ids = await registerTestbed(app, tb.kubeconfigPath, names);
     const template = async (prefix: string) =>
-      (await apiCall<{ template: { id: string } }>(app, "POST", "/api/v1/templates", { name: prefix, schema: DEMO_SCHEMA, body: DEMO_BODY.replaceAll("{{ release }}", prefix) })).template.id;
+      (
+        await apiCall<{ template: { id: string } }>(app, "POST", "/api/v1/templates", {
+          name: prefix,
+          schema: DEMO_SCHEMA,
+          body: DEMO_BODY.replaceAll("{{ release }}", prefix),
+        })
+      ).template.id;
 
     const singles: PushTiming[] = [];
     const fleets: PushTiming[] = [];
@@ -95,35 +110,66 @@ async function main(): Promise<void> {
       const singlePrefix = `bs-${stamp}-${run}`;
       singles.push(await rollout(app, await template(singlePrefix), singlePrefix, [ids[names[0]!]!]));
       const fleetPrefix = `bf-${stamp}-${run}`;
-      fleets.push(await rollout(app, await template(fleetPrefix), fleetPrefix, names.map((n) => ids[n]!)));
+      fleets.push(
+        await rollout(
+          app,
+          await template(fleetPrefix),
+          fleetPrefix,
+          names.map((n) => ids[n]!),
+        ),
+      );
 
       // The manual way: the same five objects, rendered the same way, applied cluster by
       // cluster; once waiting for the Deployment like our health gate does, once not.
-      for (const [mode, prefix] of [["gate", `bk-${stamp}-${run}`], ["apply", `ba-${stamp}-${run}`]] as const) {
+      for (const [mode, prefix] of [
+        ["gate", `bk-${stamp}-${run}`],
+        ["apply", `ba-${stamp}-${run}`],
+      ] as const) {
         for (const name of names) {
-          const rendered = await desiredObjects({ body: DEMO_BODY.replaceAll("{{ release }}", prefix), overrides: [], number: 1 }, { image: "registry.local/bench:1.0", replicas: 1, namespace: "team-a", greeting: "hello" }, { name, labels: {}, variables: {} }, null);
+          const rendered = await desiredObjects(
+            { body: DEMO_BODY.replaceAll("{{ release }}", prefix), overrides: [], number: 1 },
+            { image: "registry.local/bench:1.0", replicas: 1, namespace: "team-a", greeting: "hello" },
+            { name, labels: {}, variables: {} },
+            null,
+          );
           if (!rendered.ok) throw new Error("render failed");
           const file = path.join(dir, `${mode}-${name}.yaml`);
           writeFileSync(file, rendered.manifests.map((m) => stringify(m)).join("---\n"));
         }
-        const kubectl = (name: string, ...rest: string[]) => execFileSync("kubectl", ["--kubeconfig", tb.kubeconfigPath, "--context", name, ...rest], { stdio: "ignore" });
+        const kubectl = (name: string, ...rest: string[]) =>
+          execFileSync("kubectl", ["--kubeconfig", tb.kubeconfigPath, "--context", name, ...rest], { stdio: "ignore" });
         const loop = await timed(async () => {
           for (const name of names) {
-            kubectl(name, "apply", "--server-side", "--field-manager", "bench-kubectl", "-f", path.join(dir, `${mode}-${name}.yaml`));
-            if (mode === "gate") kubectl(name, "-n", "team-a", "rollout", "status", `deployment/${prefix}-web`, "--timeout=300s");
+            kubectl(
+              name,
+              "apply",
+              "--server-side",
+              "--field-manager",
+              "bench-kubectl",
+              "-f",
+              path.join(dir, `${mode}-${name}.yaml`),
+            );
+            if (mode === "gate")
+              kubectl(name, "-n", "team-a", "rollout", "status", `deployment/${prefix}-web`, "--timeout=300s");
           }
         });
         (mode === "gate" ? loops : applyOnlyLoops).push(loop.ms);
       }
-      console.log(`run ${run + 1}: single ${Math.round(singles.at(-1)!.ms)} ms, ${clusters} at once ${Math.round(fleets.at(-1)!.ms)} ms (machine CPU ${Math.round(fleets.at(-1)!.machineCpuMs)} ms, server ${Math.round(fleets.at(-1)!.serverCpuMs)} ms), kubectl loop ${Math.round(loops.at(-1)!)} ms, kubectl apply only ${Math.round(applyOnlyLoops.at(-1)!)} ms`);
+      console.log(
+        `run ${run + 1}: single ${Math.round(singles.at(-1)!.ms)} ms, ${clusters} at once ${Math.round(fleets.at(-1)!.ms)} ms (machine CPU ${Math.round(fleets.at(-1)!.machineCpuMs)} ms, server ${Math.round(fleets.at(-1)!.serverCpuMs)} ms), kubectl loop ${Math.round(loops.at(-1)!)} ms, kubectl apply only ${Math.round(applyOnlyLoops.at(-1)!)} ms`,
+      );
     }
     const single = medianBy(singles);
     const fleet = medianBy(fleets);
     const kubectlLoop = median(loops);
     const kubectlApplyOnly = median(applyOnlyLoops);
     const cores = os.availableParallelism();
-    console.log(`medians: single ${Math.round(single.ms)} ms; ${clusters} at once ${Math.round(fleet.ms)} ms (${(fleet.ms / single.ms).toFixed(2)}x); kubectl loop ${Math.round(kubectlLoop)} ms (${(kubectlLoop / fleet.ms).toFixed(1)}x)`);
-    console.log(`during the ${clusters}-cluster push the machine spent ${Math.round(fleet.machineCpuMs)} CPU-ms (all processes, the testbed included; the server ${Math.round(fleet.serverCpuMs)}): on ${cores} cores that takes at least ${Math.round(fleet.machineCpuMs / cores)} ms`);
+    console.log(
+      `medians: single ${Math.round(single.ms)} ms; ${clusters} at once ${Math.round(fleet.ms)} ms (${(fleet.ms / single.ms).toFixed(2)}x); kubectl loop ${Math.round(kubectlLoop)} ms (${(kubectlLoop / fleet.ms).toFixed(1)}x)`,
+    );
+    console.log(
+      `during the ${clusters}-cluster push the machine spent ${Math.round(fleet.machineCpuMs)} CPU-ms (all processes, the testbed included; the server ${Math.round(fleet.serverCpuMs)}): on ${cores} cores that takes at least ${Math.round(fleet.machineCpuMs / cores)} ms`,
+    );
 
     const results = {
       clusters,

@@ -35,9 +35,17 @@ describe("testbed users", () => {
 
   it(`the scoped user can create and read configmaps, secrets and deployments in ${scopedNamespace}`, async () => {
     const name = uniqueNamespace("proof-scoped");
-    await scoped.core.createNamespacedConfigMap({ namespace: scopedNamespace, body: { metadata: { name }, data: { a: "1" } } });
-    await scoped.core.createNamespacedSecret({ namespace: scopedNamespace, body: { metadata: { name }, stringData: { a: "1" } } });
-    expect((await scoped.core.readNamespacedSecret({ name, namespace: scopedNamespace })).data?.a).toBe(Buffer.from("1").toString("base64"));
+    await scoped.core.createNamespacedConfigMap({
+      namespace: scopedNamespace,
+      body: { metadata: { name }, data: { a: "1" } },
+    });
+    await scoped.core.createNamespacedSecret({
+      namespace: scopedNamespace,
+      body: { metadata: { name }, stringData: { a: "1" } },
+    });
+    expect((await scoped.core.readNamespacedSecret({ name, namespace: scopedNamespace })).data?.a).toBe(
+      Buffer.from("1").toString("base64"),
+    );
     const deployments = await scoped.apps.listNamespacedDeployment({ namespace: scopedNamespace });
     expect(Array.isArray(deployments.items)).toBe(true);
     await scoped.core.deleteNamespacedConfigMap({ name, namespace: scopedNamespace });
@@ -51,7 +59,9 @@ describe("testbed users", () => {
     expect(await statusOf(scoped.core.listNamespace())).toBe(403);
     expect(await statusOf(scoped.core.listNode())).toBe(403);
     expect(
-      await statusOf(scoped.core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "nope" } } })),
+      await statusOf(
+        scoped.core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "nope" } } }),
+      ),
     ).toBe(403);
   });
 

@@ -4,7 +4,15 @@
  * waits for the next minute boundary.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientsFor, createNamespace, deleteNamespace, startTestbed, uniqueNamespace, waitFor, type Clients } from "./support";
+import {
+  clientsFor,
+  createNamespace,
+  deleteNamespace,
+  startTestbed,
+  uniqueNamespace,
+  waitFor,
+  type Clients,
+} from "./support";
 
 describe("CronJob on a testbed cluster", () => {
   let c: Clients;
@@ -28,7 +36,11 @@ describe("CronJob on a testbed cluster", () => {
         spec: {
           schedule: "* * * * *",
           jobTemplate: {
-            spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "tick", image: "registry.local/proof/tick:1" }] } } },
+            spec: {
+              template: {
+                spec: { restartPolicy: "Never", containers: [{ name: "tick", image: "registry.local/proof/tick:1" }] },
+              },
+            },
           },
         },
       },

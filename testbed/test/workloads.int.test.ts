@@ -5,11 +5,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PatchStrategy, type V1Deployment } from "@kubernetes/client-node";
 import { failLabel } from "../harness";
-import { clientsFor, createNamespace, deleteNamespace, startTestbed, uniqueNamespace, waitFor, type Clients } from "./support";
+import {
+  clientsFor,
+  createNamespace,
+  deleteNamespace,
+  startTestbed,
+  uniqueNamespace,
+  waitFor,
+  type Clients,
+} from "./support";
 
 const fieldManager = "testbed-proof";
 
-function deployment(namespace: string, name: string, replicas: number, podLabels: Record<string, string> = {}): V1Deployment {
+function deployment(
+  namespace: string,
+  name: string,
+  replicas: number,
+  podLabels: Record<string, string> = {},
+): V1Deployment {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -44,11 +57,20 @@ describe("workloads on a testbed cluster", () => {
   });
 
   it("a Deployment applied with server-side apply becomes Available with Ready pods", async () => {
-    await c.objects.patch(deployment(ns, "web", 3), undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+    await c.objects.patch(
+      deployment(ns, "web", 3),
+      undefined,
+      undefined,
+      fieldManager,
+      true,
+      PatchStrategy.ServerSideApply,
+    );
 
     const d = await waitFor("web to be available", async () => {
       const d = await c.apps.readNamespacedDeployment({ name: "web", namespace: ns });
-      return d.status?.readyReplicas === 3 && condition(d, "Progressing")?.reason === "NewReplicaSetAvailable" ? d : undefined;
+      return d.status?.readyReplicas === 3 && condition(d, "Progressing")?.reason === "NewReplicaSetAvailable"
+        ? d
+        : undefined;
     });
     expect(d.status?.availableReplicas).toBe(3);
     expect(condition(d, "Available")?.status).toBe("True");
@@ -71,14 +93,7 @@ describe("workloads on a testbed cluster", () => {
     const broken = deployment(ns, "broken", 2, { [failLabel]: "true" });
     // The rollout is reported failed within seconds instead of ten minutes.
     broken.spec!.progressDeadlineSeconds = 5;
-    await c.objects.patch(
-      broken,
-      undefined,
-      undefined,
-      fieldManager,
-      true,
-      PatchStrategy.ServerSideApply,
-    );
+    await c.objects.patch(broken, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
 
     // The rollout gives up (ProgressDeadlineExceeded) while no pod is Ready.
     const d = await waitFor("broken to exceed its progress deadline", async () => {
@@ -119,7 +134,10 @@ describe("workloads on a testbed cluster", () => {
           replicas: 2,
           serviceName: "db",
           selector: { matchLabels: { app: "db" } },
-          template: { metadata: { labels: { app: "db" } }, spec: { containers: [{ name: "db", image: "registry.local/proof/db:15" }] } },
+          template: {
+            metadata: { labels: { app: "db" } },
+            spec: { containers: [{ name: "db", image: "registry.local/proof/db:15" }] },
+          },
         },
       },
     });
@@ -141,7 +159,10 @@ describe("workloads on a testbed cluster", () => {
         metadata: { name: "agent" },
         spec: {
           selector: { matchLabels: { app: "agent" } },
-          template: { metadata: { labels: { app: "agent" } }, spec: { containers: [{ name: "agent", image: "registry.local/proof/agent:2" }] } },
+          template: {
+            metadata: { labels: { app: "agent" } },
+            spec: { containers: [{ name: "agent", image: "registry.local/proof/agent:2" }] },
+          },
         },
       },
     });
@@ -161,7 +182,9 @@ describe("workloads on a testbed cluster", () => {
         metadata: { name: "once" },
         spec: {
           completions: 2,
-          template: { spec: { restartPolicy: "Never", containers: [{ name: "job", image: "registry.local/proof/job:1" }] } },
+          template: {
+            spec: { restartPolicy: "Never", containers: [{ name: "job", image: "registry.local/proof/job:1" }] },
+          },
         },
       },
     });

@@ -8,7 +8,11 @@ import { safeReturnPath } from "@/lib/schemas/return-path";
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string; reason?: string }> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string; reason?: string }>;
+}) {
   const { next, reason } = await searchParams;
   const returnTo = safeReturnPath(next);
   if (await needsFirstAdmin()) redirect("/setup");

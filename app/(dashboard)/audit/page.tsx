@@ -12,7 +12,10 @@ export default async function AuditPage() {
   if (!user.isAdmin) notFound();
   return (
     <>
-      <PageHeader title="Audit" description="Every change, sign-in and secret reveal. Append-only and hash-chained (npm run audit:verify)." />
+      <PageHeader
+        title="Audit"
+        description="Every change, sign-in and secret reveal. Append-only and hash-chained (npm run audit:verify)."
+      />
       <Suspense>
         <AuditLog />
       </Suspense>

@@ -17,10 +17,16 @@ export default async function ClustersPage() {
         actions={
           user.isAdmin ? (
             <>
-              <Link href="/clusters/import" className="rounded-md px-3 py-2 text-sm font-semibold ring-1 ring-slate-300 hover:bg-white">
+              <Link
+                href="/clusters/import"
+                className="rounded-md px-3 py-2 text-sm font-semibold ring-1 ring-slate-300 hover:bg-white"
+              >
                 Import kubeconfig
               </Link>
-              <Link href="/clusters/new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
+              <Link
+                href="/clusters/new"
+                className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500"
+              >
                 Register cluster
               </Link>
             </>

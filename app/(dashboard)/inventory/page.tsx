@@ -10,7 +10,10 @@ export default async function InventoryPage() {
   await requirePageCaller();
   return (
     <>
-      <PageHeader title="Inventory" description="Workloads, configmaps and secrets of every cluster you may see, in one view. Secret values stay hidden unless revealed." />
+      <PageHeader
+        title="Inventory"
+        description="Workloads, configmaps and secrets of every cluster you may see, in one view. Secret values stay hidden unless revealed."
+      />
       <Suspense>
         <InventoryView />
       </Suspense>

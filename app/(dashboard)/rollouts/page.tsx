@@ -13,7 +13,14 @@ export default async function RolloutsPage() {
       <PageHeader
         title="Rollouts"
         description="Templates pushed to clusters in waves with health gates, and the releases they keep true."
-        actions={<Link href="/rollouts/new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500">New rollout</Link>}
+        actions={
+          <Link
+            href="/rollouts/new"
+            className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500"
+          >
+            New rollout
+          </Link>
+        }
       />
       <RolloutList />
     </>

@@ -13,7 +13,14 @@ export default async function TemplatesPage() {
       <PageHeader
         title="Templates"
         description="Typed, parameterised bundles of Kubernetes objects, rendered per cluster. Every save is a new revision."
-        actions={<Link href="/templates/new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500">New template</Link>}
+        actions={
+          <Link
+            href="/templates/new"
+            className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500"
+          >
+            New template
+          </Link>
+        }
       />
       <TemplateList />
     </>

@@ -33,7 +33,11 @@ export async function startHttpServer(options: Options): Promise<{ close(): Prom
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new Error(`Port ${options.port} on ${options.host} is in use; set PORT to another port.`) : error),
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`Port ${options.port} on ${options.host} is in use; set PORT to another port.`)
+          : error,
+      ),
     );
     server.listen(options.port, options.host, resolve);
   });

@@ -49,7 +49,17 @@ export default defineConfig({
     const from = input.fromSchema === null ? ["--from-empty"] : ["--from-schema-datamodel", "from.prisma"];
     const result = spawnSync(
       process.execPath,
-      [require.resolve("prisma-legacy/build/index.js"), "migrate", "diff", "--config", "prisma.config.ts", ...from, "--to-schema-datamodel", "to.prisma", "--script"],
+      [
+        require.resolve("prisma-legacy/build/index.js"),
+        "migrate",
+        "diff",
+        "--config",
+        "prisma.config.ts",
+        ...from,
+        "--to-schema-datamodel",
+        "to.prisma",
+        "--script",
+      ],
       {
         cwd: dir,
         encoding: "utf8",

@@ -14,9 +14,15 @@ export function requireClusterVisible(profile: AccessProfile, clusterId: string)
 
 export function requireAllowed(profile: AccessProfile, request: AccessRequest, what = "Resource"): void {
   requireClusterVisible(profile, request.clusterId);
-  if (request.namespace !== undefined && !canSeeNamespace(profile, request.clusterId, request.namespace)) throw notFound(what);
+  if (request.namespace !== undefined && !canSeeNamespace(profile, request.clusterId, request.namespace))
+    throw notFound(what);
   if (!allows(profile, request)) {
-    const place = request.namespace === undefined ? "this cluster" : request.namespace === null ? "cluster-scoped objects of this cluster" : `namespace ${request.namespace}`;
+    const place =
+      request.namespace === undefined
+        ? "this cluster"
+        : request.namespace === null
+          ? "cluster-scoped objects of this cluster"
+          : `namespace ${request.namespace}`;
     const secretNote = request.secrets && request.secrets !== "none" ? ` with secret access "${request.secrets}"` : "";
     throw forbidden(`Your teams' grants do not allow "${request.level}"${secretNote} on ${place}`);
   }
@@ -33,5 +39,6 @@ export function requireTeamVisible(profile: AccessProfile, teamId: string): void
 
 export function requireTeamMaintainer(profile: AccessProfile, teamId: string): void {
   requireTeamVisible(profile, teamId);
-  if (!profile.isAdmin && !profile.maintainerOf.has(teamId)) throw forbidden("Only the team's maintainers and admins can change its members");
+  if (!profile.isAdmin && !profile.maintainerOf.has(teamId))
+    throw forbidden("Only the team's maintainers and admins can change its members");
 }

@@ -17,8 +17,18 @@ let f: AccessFixtures;
 async function installRbac(clusterId: string) {
   const admin = await transportFor(clusterId);
   const apply = (path: string, body: object) =>
-    admin.json({ method: "PATCH", path, query: { fieldManager: "archipelago-tests", force: true }, body, contentType: "application/apply-patch+yaml" });
-  await apply(`/api/v1/namespaces/${NAMESPACE}`, { apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } });
+    admin.json({
+      method: "PATCH",
+      path,
+      query: { fieldManager: "archipelago-tests", force: true },
+      body,
+      contentType: "application/apply-patch+yaml",
+    });
+  await apply(`/api/v1/namespaces/${NAMESPACE}`, {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: NAMESPACE },
+  });
   await apply(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/roles/configmap-reader`, {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "Role",
@@ -51,7 +61,10 @@ async function listConfigMapsAs(userId: string): Promise<number> {
   const user = await db().user.findUniqueOrThrow({ where: { id: userId } });
   const profile = await loadAccessProfile({ user, via: "session" });
   const client = await userClusterClient(profile, f.clusterA.id);
-  const response = await client.transport.request({ method: "GET", path: `/api/v1/namespaces/${NAMESPACE}/configmaps` }, client.headers);
+  const response = await client.transport.request(
+    { method: "GET", path: `/api/v1/namespaces/${NAMESPACE}/configmaps` },
+    client.headers,
+  );
   return response.status;
 }
 
@@ -71,9 +84,16 @@ describe("impersonation", () => {
     await db().cluster.update({ where: { id: f.clusterA.id }, data: { impersonateUsers: true } });
     const user = await db().user.findUniqueOrThrow({ where: { id: f.users.deploy.id } });
     const client = await userClusterClient(await loadAccessProfile({ user, via: "session" }), f.clusterA.id);
-    expect(client.headers).toEqual({ "impersonate-user": "deploy@example.com", "impersonate-group": ["alpha", "alpha-deploy"] });
+    expect(client.headers).toEqual({
+      "impersonate-user": "deploy@example.com",
+      "impersonate-group": ["alpha", "alpha-deploy"],
+    });
     const review = await client.transport.json<{ status: { userInfo: { username: string; groups: string[] } } }>(
-      { method: "POST", path: "/apis/authentication.k8s.io/v1/selfsubjectreviews", body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" } },
+      {
+        method: "POST",
+        path: "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+        body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" },
+      },
       client.headers,
     );
     expect(review.status.userInfo.username).toBe("deploy@example.com");

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { allows, canSeeCluster, canSeeNamespace, namespacePatterns, secretAccessFor, visibleClusterIds, type AccessProfile, type ResolvedGrant } from "./policy";
+import {
+  allows,
+  canSeeCluster,
+  canSeeNamespace,
+  namespacePatterns,
+  secretAccessFor,
+  visibleClusterIds,
+  type AccessProfile,
+  type ResolvedGrant,
+} from "./policy";
 
 const grant = (overrides: Partial<ResolvedGrant>): ResolvedGrant => ({
   grantId: "g",
@@ -25,7 +34,10 @@ const profile = (grants: ResolvedGrant[], isAdmin = false): AccessProfile => ({
 
 describe("access policy", () => {
   const viewer = profile([grant({})]);
-  const deployer = profile([grant({ level: "deploy", secrets: "metadata" }), grant({ clusterIds: new Set(["b"]), namespaces: ["*"], level: "view" })]);
+  const deployer = profile([
+    grant({ level: "deploy", secrets: "metadata" }),
+    grant({ clusterIds: new Set(["b"]), namespaces: ["*"], level: "view" }),
+  ]);
   const manager = profile([grant({ level: "manage", clusterScoped: true, secrets: "reveal" })]);
 
   it("levels are ordered view < deploy < manage", () => {
@@ -47,9 +59,15 @@ describe("access policy", () => {
   });
 
   it("secret access is none < metadata < reveal, per namespace", () => {
-    expect(allows(viewer, { clusterId: "a", namespace: "payments-eu", level: "view", secrets: "metadata" })).toBe(false);
-    expect(allows(deployer, { clusterId: "a", namespace: "payments-eu", level: "view", secrets: "metadata" })).toBe(true);
-    expect(allows(deployer, { clusterId: "a", namespace: "payments-eu", level: "view", secrets: "reveal" })).toBe(false);
+    expect(allows(viewer, { clusterId: "a", namespace: "payments-eu", level: "view", secrets: "metadata" })).toBe(
+      false,
+    );
+    expect(allows(deployer, { clusterId: "a", namespace: "payments-eu", level: "view", secrets: "metadata" })).toBe(
+      true,
+    );
+    expect(allows(deployer, { clusterId: "a", namespace: "payments-eu", level: "view", secrets: "reveal" })).toBe(
+      false,
+    );
     expect(secretAccessFor(manager, "a", "payments-1")).toBe("reveal");
     expect(secretAccessFor(deployer, "b", "x")).toBe("none");
   });

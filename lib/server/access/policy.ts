@@ -33,8 +33,10 @@ export interface AccessProfile {
 const LEVEL_RANK: Record<AccessLevelValue, number> = { view: 1, deploy: 2, manage: 3 };
 const SECRET_RANK: Record<SecretAccessValue, number> = { none: 0, metadata: 1, reveal: 2 };
 
-export const levelAtLeast = (held: AccessLevelValue, wanted: AccessLevelValue) => LEVEL_RANK[held] >= LEVEL_RANK[wanted];
-export const secretsAtLeast = (held: SecretAccessValue, wanted: SecretAccessValue) => SECRET_RANK[held] >= SECRET_RANK[wanted];
+export const levelAtLeast = (held: AccessLevelValue, wanted: AccessLevelValue) =>
+  LEVEL_RANK[held] >= LEVEL_RANK[wanted];
+export const secretsAtLeast = (held: SecretAccessValue, wanted: SecretAccessValue) =>
+  SECRET_RANK[held] >= SECRET_RANK[wanted];
 
 export interface AccessRequest {
   clusterId: string;
@@ -55,7 +57,9 @@ function grantCovers(grant: ResolvedGrant, clusterId: string, namespace: string 
 }
 
 const grantAllows = (grant: ResolvedGrant, request: Omit<AccessRequest, "clusterId">) =>
-  grantCoversNamespace(grant, request.namespace) && levelAtLeast(grant.level, request.level) && secretsAtLeast(grant.secrets, request.secrets ?? "none");
+  grantCoversNamespace(grant, request.namespace) &&
+  levelAtLeast(grant.level, request.level) &&
+  secretsAtLeast(grant.secrets, request.secrets ?? "none");
 
 /** May the caller see this cluster at all (any grant on it)? */
 export function canSeeCluster(profile: AccessProfile, clusterId: string): boolean {
@@ -86,11 +90,16 @@ export function visibleClusterIds(profile: AccessProfile): "all" | Set<string> {
 }
 
 /** The namespace patterns the caller holds on a cluster at a level ("*" for admins). */
-export function namespacePatterns(profile: AccessProfile, clusterId: string, level: AccessLevelValue = "view"): string[] {
+export function namespacePatterns(
+  profile: AccessProfile,
+  clusterId: string,
+  level: AccessLevelValue = "view",
+): string[] {
   if (profile.isAdmin) return ["*"];
   const patterns = new Set<string>();
   for (const grant of profile.grants) {
-    if (grant.clusterIds.has(clusterId) && levelAtLeast(grant.level, level)) for (const pattern of grant.namespaces) patterns.add(pattern);
+    if (grant.clusterIds.has(clusterId) && levelAtLeast(grant.level, level))
+      for (const pattern of grant.namespaces) patterns.add(pattern);
   }
   return [...patterns];
 }
@@ -100,7 +109,8 @@ export function secretAccessFor(profile: AccessProfile, clusterId: string, names
   if (profile.isAdmin) return "reveal";
   let best: SecretAccessValue = "none";
   for (const grant of profile.grants) {
-    if (grantCovers(grant, clusterId, namespace) && SECRET_RANK[grant.secrets] > SECRET_RANK[best]) best = grant.secrets;
+    if (grantCovers(grant, clusterId, namespace) && SECRET_RANK[grant.secrets] > SECRET_RANK[best])
+      best = grant.secrets;
   }
   return best;
 }

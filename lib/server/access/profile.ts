@@ -8,7 +8,10 @@ import type { AccessProfile, ResolvedGrant } from "./policy";
 type LabelledCluster = { id: string; labels: unknown };
 
 /** Which clusters a grant's selector and explicit list cover, given the clusters as they are now. */
-export function resolveGrantClusters(grant: { clusterSelector: string | null; clusterIds: string[] }, clusters: LabelledCluster[]): Set<string> {
+export function resolveGrantClusters(
+  grant: { clusterSelector: string | null; clusterIds: string[] },
+  clusters: LabelledCluster[],
+): Set<string> {
   const ids = new Set<string>();
   const known = new Set(clusters.map((cluster) => cluster.id));
   for (const id of grant.clusterIds) if (known.has(id)) ids.add(id);

@@ -22,7 +22,10 @@ export interface UserClusterClient {
  */
 export async function userClusterClient(profile: AccessProfile, clusterId: string): Promise<UserClusterClient> {
   requireClusterVisible(profile, clusterId);
-  const cluster = await db().cluster.findUnique({ where: { id: clusterId }, select: { name: true, impersonateUsers: true } });
+  const cluster = await db().cluster.findUnique({
+    where: { id: clusterId },
+    select: { name: true, impersonateUsers: true },
+  });
   if (!cluster) throw notFound("Cluster");
   return {
     clusterId,

@@ -8,13 +8,23 @@ beforeEach(resetDatabase);
 
 async function seedEvents(count: number) {
   for (let i = 0; i < count; i += 1) {
-    await recordAudit({ actor: { userId: null, email: `user${i}@example.com`, via: "session" }, action: "test.event", target: { cluster: "c", name: `n${i}` }, result: "success", requestId: `req-${i}`, details: { i, nested: { b: 1, a: [1, 2] } } });
+    await recordAudit({
+      actor: { userId: null, email: `user${i}@example.com`, via: "session" },
+      action: "test.event",
+      target: { cluster: "c", name: `n${i}` },
+      result: "success",
+      requestId: `req-${i}`,
+      details: { i, nested: { b: 1, a: [1, 2] } },
+    });
   }
 }
 
 /** Simulates a superuser going around the application (triggers off for one transaction). */
 async function tamper(sql: string) {
-  await db().$transaction([db().$executeRawUnsafe("SET LOCAL session_replication_role = replica"), db().$executeRawUnsafe(sql)]);
+  await db().$transaction([
+    db().$executeRawUnsafe("SET LOCAL session_replication_role = replica"),
+    db().$executeRawUnsafe(sql),
+  ]);
 }
 
 describe("audit log", () => {
@@ -27,7 +37,11 @@ describe("audit log", () => {
   });
 
   it("chains every row to the previous one, even under concurrent writes", async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => recordAudit({ actor: null, action: "concurrent", result: "success", details: { i } })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        recordAudit({ actor: null, action: "concurrent", result: "success", details: { i } }),
+      ),
+    );
     const report = await verifyAuditChain();
     expect(report).toMatchObject({ rows: 20, problems: [] });
   });

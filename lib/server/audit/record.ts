@@ -36,7 +36,8 @@ export interface AuditEntry {
 function scrubbed(value: unknown): unknown {
   if (typeof value === "string") return scrubSecrets(value);
   if (Array.isArray(value)) return value.map(scrubbed);
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubbed(v)]));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubbed(v)]));
   return value;
 }
 
@@ -64,7 +65,13 @@ export async function recordAudit(entry: AuditEntry): Promise<void> {
     const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
     const prevHash = last?.hash ?? GENESIS_HASH;
     await tx.auditEvent.create({
-      data: { ...fields, details: fields.details as object, result: entry.result, prevHash, hash: auditHash(prevHash, fields) },
+      data: {
+        ...fields,
+        details: fields.details as object,
+        result: entry.result,
+        prevHash,
+        hash: auditHash(prevHash, fields),
+      },
     });
   });
 }
@@ -74,6 +81,9 @@ export async function recordAuditSafely(entry: AuditEntry): Promise<void> {
   try {
     await recordAudit(entry);
   } catch (error) {
-    logger.error({ action: entry.action, requestId: entry.requestId, errorName: error instanceof Error ? error.name : "unknown" }, "audit write failed");
+    logger.error(
+      { action: entry.action, requestId: entry.requestId, errorName: error instanceof Error ? error.name : "unknown" },
+      "audit write failed",
+    );
   }
 }

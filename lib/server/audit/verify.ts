@@ -29,10 +29,14 @@ export async function verifyAuditChain(batchSize = 5000): Promise<VerifyReport> 
     for (const row of batch) {
       rows += 1;
       if (row.prevHash !== previous) {
-        problems.push({ id: row.id.toString(), problem: "does not link to the previous row (a row before it was removed or changed)" });
+        problems.push({
+          id: row.id.toString(),
+          problem: "does not link to the previous row (a row before it was removed or changed)",
+        });
       }
       const expected = auditHash(row.prevHash, { ...row, result: row.result });
-      if (expected !== row.hash) problems.push({ id: row.id.toString(), problem: "content does not match its hash (the row was edited)" });
+      if (expected !== row.hash)
+        problems.push({ id: row.id.toString(), problem: "content does not match its hash (the row was edited)" });
       previous = row.hash;
     }
     cursor = batch.at(-1)!.id;

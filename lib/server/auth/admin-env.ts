@@ -8,10 +8,14 @@ import { setupBodySchema, type SetupBody } from "@/lib/schemas/auth";
  */
 export function adminFromEnv(vars: { email?: string; password?: string }): SetupBody | null {
   if (!vars.email && !vars.password) return null;
-  if (!vars.email || !vars.password) throw new Error("Set both ARCHIPELAGO_ADMIN_EMAIL and ARCHIPELAGO_ADMIN_PASSWORD, or neither.");
+  if (!vars.email || !vars.password)
+    throw new Error("Set both ARCHIPELAGO_ADMIN_EMAIL and ARCHIPELAGO_ADMIN_PASSWORD, or neither.");
   const parsed = setupBodySchema.safeParse({ email: vars.email, name: "Administrator", password: vars.password });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path[0] === "email" ? "ARCHIPELAGO_ADMIN_EMAIL" : "ARCHIPELAGO_ADMIN_PASSWORD"}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) =>
+        `${issue.path[0] === "email" ? "ARCHIPELAGO_ADMIN_EMAIL" : "ARCHIPELAGO_ADMIN_PASSWORD"}: ${issue.message}`,
+    );
     throw new Error(`Invalid first-admin configuration: ${problems.join("; ")}`);
   }
   return parsed.data;

@@ -12,7 +12,15 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 const hashOf = (token: string) => createHash("sha256").update(token).digest("hex");
 
-type TokenRow = { id: string; name: string; prefix: string; expiresAt: Date | null; lastUsedAt: Date | null; revokedAt: Date | null; createdAt: Date };
+type TokenRow = {
+  id: string;
+  name: string;
+  prefix: string;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+};
 
 const toView = (row: TokenRow): ApiTokenView => ({
   id: row.id,
@@ -24,10 +32,19 @@ const toView = (row: TokenRow): ApiTokenView => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-export async function createApiToken(userId: string, input: { name: string; expiresAt: Date | null }): Promise<{ token: string; view: ApiTokenView }> {
+export async function createApiToken(
+  userId: string,
+  input: { name: string; expiresAt: Date | null },
+): Promise<{ token: string; view: ApiTokenView }> {
   const token = `${PREFIX}${randomBytes(32).toString("base64url")}`;
   const row = await db().apiToken.create({
-    data: { userId, name: input.name, tokenHash: hashOf(token), prefix: token.slice(0, 12), expiresAt: input.expiresAt },
+    data: {
+      userId,
+      name: input.name,
+      tokenHash: hashOf(token),
+      prefix: token.slice(0, 12),
+      expiresAt: input.expiresAt,
+    },
   });
   return { token, view: toView(row) };
 }
@@ -40,7 +57,9 @@ export async function listApiTokens(userId: string): Promise<ApiTokenView[]> {
 export async function revokeApiToken(userId: string, tokenId: string): Promise<ApiTokenView> {
   const row = await db().apiToken.findFirst({ where: { id: tokenId, userId } });
   if (!row) throw notFound("API token");
-  const updated = row.revokedAt ? row : await db().apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
+  const updated = row.revokedAt
+    ? row
+    : await db().apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
   return toView(updated);
 }
 
@@ -51,7 +70,8 @@ export async function validateApiToken(token: string): Promise<{ tokenId: string
     where: { tokenHash: hashOf(token) },
     include: { user: { select: { id: true, email: true, name: true, isAdmin: true, disabledAt: true } } },
   });
-  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now()) || row.user.disabledAt) return null;
+  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now()) || row.user.disabledAt)
+    return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
     await db().apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }

@@ -16,7 +16,9 @@ describe("first admin", () => {
 
   it("can be created exactly once, even by concurrent requests", async () => {
     const attempts = await Promise.allSettled(
-      Array.from({ length: 5 }, (_, i) => createFirstAdmin({ email: `admin${i}@example.com`, name: "Admin", password: "long enough pw" })),
+      Array.from({ length: 5 }, (_, i) =>
+        createFirstAdmin({ email: `admin${i}@example.com`, name: "Admin", password: "long enough pw" }),
+      ),
     );
     expect(attempts.filter((attempt) => attempt.status === "fulfilled")).toHaveLength(1);
     for (const attempt of attempts.filter((a) => a.status === "rejected")) {
@@ -29,7 +31,10 @@ describe("first admin", () => {
   it("is created from ARCHIPELAGO_ADMIN_EMAIL / _PASSWORD with an argon2id hash", async () => {
     const admin = await bootstrapAdminFromEnv({ email: "Root@Example.com", password: "a very long password" });
     expect(admin).toMatchObject({ email: "root@example.com", isAdmin: true });
-    const stored = await db().user.findUniqueOrThrow({ where: { email: "root@example.com" }, select: { passwordHash: true } });
+    const stored = await db().user.findUniqueOrThrow({
+      where: { email: "root@example.com" },
+      select: { passwordHash: true },
+    });
     expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
     expect(await verifyPassword(stored.passwordHash, "a very long password")).toBe(true);
     // A second start with the same variables changes nothing.
@@ -38,8 +43,12 @@ describe("first admin", () => {
   });
 
   it("names the variable when the environment is invalid", async () => {
-    await expect(bootstrapAdminFromEnv({ email: "root@example.com", password: "short" })).rejects.toThrow(/ARCHIPELAGO_ADMIN_PASSWORD/);
-    await expect(bootstrapAdminFromEnv({ email: "nope", password: "a very long password" })).rejects.toThrow(/ARCHIPELAGO_ADMIN_EMAIL/);
+    await expect(bootstrapAdminFromEnv({ email: "root@example.com", password: "short" })).rejects.toThrow(
+      /ARCHIPELAGO_ADMIN_PASSWORD/,
+    );
+    await expect(bootstrapAdminFromEnv({ email: "nope", password: "a very long password" })).rejects.toThrow(
+      /ARCHIPELAGO_ADMIN_EMAIL/,
+    );
     await expect(bootstrapAdminFromEnv({ email: "root@example.com" })).rejects.toThrow(/both/);
     expect(await db().user.count()).toBe(0);
   });

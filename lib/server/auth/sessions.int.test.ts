@@ -4,7 +4,13 @@ import { db } from "@/lib/server/db/client";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { createTestUser } from "@/lib/testing/users";
 import { sessionIdFromToken } from "./session-token";
-import { createSession, deleteExpiredSessions, deleteSessionByToken, deleteSessionsOfUser, validateSession } from "./sessions";
+import {
+  createSession,
+  deleteExpiredSessions,
+  deleteSessionByToken,
+  deleteSessionsOfUser,
+  validateSession,
+} from "./sessions";
 
 const meta = { clientIp: "127.0.0.1", userAgent: "vitest" };
 
@@ -43,7 +49,10 @@ describe("sessions", () => {
   it("ends a session idle for longer than the idle timeout, and deletes it", async () => {
     const user = await createTestUser();
     const { token } = await createSession(user.id, meta);
-    await db().session.update({ where: { id: sessionIdFromToken(token) }, data: { lastSeenAt: new Date(Date.now() - 31 * 60_000) } });
+    await db().session.update({
+      where: { id: sessionIdFromToken(token) },
+      data: { lastSeenAt: new Date(Date.now() - 31 * 60_000) },
+    });
     expect(await validateSession(token)).toBeNull();
     expect(await db().session.count()).toBe(0);
   });
@@ -51,7 +60,10 @@ describe("sessions", () => {
   it("ends a session past its absolute lifetime even when active", async () => {
     const user = await createTestUser();
     const { token } = await createSession(user.id, meta);
-    await db().session.update({ where: { id: sessionIdFromToken(token) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await db().session.update({
+      where: { id: sessionIdFromToken(token) },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expect(await validateSession(token)).toBeNull();
   });
 
@@ -85,7 +97,10 @@ describe("sessions", () => {
     const user = await createTestUser();
     const live = await createSession(user.id, meta);
     const idle = await createSession(user.id, meta);
-    await db().session.update({ where: { id: sessionIdFromToken(idle.token) }, data: { lastSeenAt: new Date(Date.now() - 3_600_000) } });
+    await db().session.update({
+      where: { id: sessionIdFromToken(idle.token) },
+      data: { lastSeenAt: new Date(Date.now() - 3_600_000) },
+    });
     expect(await deleteExpiredSessions()).toBe(1);
     expect(await validateSession(live.token)).not.toBeNull();
   });

@@ -69,7 +69,10 @@ describe("signIn", () => {
   it("rotates the session: the one presented at sign-in ends", async () => {
     const user = await createTestUser();
     const first = await signIn({ email: user.email, password: TEST_PASSWORD }, context());
-    const second = await signIn({ email: user.email, password: TEST_PASSWORD }, context({ previousToken: first.token }));
+    const second = await signIn(
+      { email: user.email, password: TEST_PASSWORD },
+      context({ previousToken: first.token }),
+    );
     expect(second.token).not.toBe(first.token);
     expect(await db().session.findUnique({ where: { id: sessionIdFromToken(first.token) } })).toBeNull();
     expect(await db().session.findUnique({ where: { id: sessionIdFromToken(second.token) } })).not.toBeNull();
@@ -78,9 +81,13 @@ describe("signIn", () => {
   it("throttles an account after too many failures, from any address, with a Retry-After", async () => {
     const user = await createTestUser();
     for (let i = 0; i < 3; i += 1) {
-      expect((await failure(signIn({ email: user.email, password: "nope" }, context({ clientIp: `192.0.2.${i}` })))).status).toBe(401);
+      expect(
+        (await failure(signIn({ email: user.email, password: "nope" }, context({ clientIp: `192.0.2.${i}` })))).status,
+      ).toBe(401);
     }
-    const throttled = await failure(signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "192.0.2.99" })));
+    const throttled = await failure(
+      signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "192.0.2.99" })),
+    );
     expect(throttled.status).toBe(429);
     const retryAfter = Number(throttled.options.headers?.["Retry-After"]);
     expect(retryAfter).toBeGreaterThan(0);
@@ -94,7 +101,9 @@ describe("signIn", () => {
     const user = await createTestUser();
     expect((await failure(signIn({ email: user.email, password: TEST_PASSWORD }, context()))).status).toBe(429);
     // Another address is unaffected.
-    await expect(signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "203.0.113.200" }))).resolves.toBeTruthy();
+    await expect(
+      signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "203.0.113.200" })),
+    ).resolves.toBeTruthy();
   });
 
   it("never locks permanently: the block ends with its window", async () => {

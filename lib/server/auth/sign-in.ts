@@ -22,8 +22,7 @@ export interface SignInResult {
 }
 
 /** The same answer for unknown email, wrong password and disabled user. */
-const invalidCredentials = () =>
-  new AppError(401, "invalid_credentials", "Email or password is incorrect");
+const invalidCredentials = () => new AppError(401, "invalid_credentials", "Email or password is incorrect");
 
 export async function signIn(body: SignInBody, context: SignInContext): Promise<SignInResult> {
   const keys = signInThrottleKeys(body.email, context.clientIp);

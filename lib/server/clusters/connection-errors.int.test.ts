@@ -38,21 +38,33 @@ describe("connection failures are named in plain words, within the timeout", () 
     const input = registrationFor(tb, "testbed-1", "wrong-ca");
     const otherCa = registrationFor(tb, "testbed-2", "x").caData;
     const result = await checkUnsavedConnection({ ...input, caData: otherCa });
-    expect(result).toMatchObject({ ok: false, error: { code: "tls_unknown_authority", message: expect.stringMatching(/Unknown certificate authority/) } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: "tls_unknown_authority", message: expect.stringMatching(/Unknown certificate authority/) },
+    });
   });
 
   it("wrong token: 401 unauthorized", async () => {
-    const result = await checkUnsavedConnection({ ...registrationFor(tb, "testbed-1", "x"), credential: { type: "token", token: "definitely-wrong" } });
+    const result = await checkUnsavedConnection({
+      ...registrationFor(tb, "testbed-1", "x"),
+      credential: { type: "token", token: "definitely-wrong" },
+    });
     expect(result).toMatchObject({ ok: false, error: { code: "unauthorized", message: expect.stringMatching(/401/) } });
   });
 
   it("nothing listening: connection refused", async () => {
-    const result = await checkUnsavedConnection({ ...registrationFor(tb, "testbed-1", "x"), server: "https://127.0.0.1:1" });
+    const result = await checkUnsavedConnection({
+      ...registrationFor(tb, "testbed-1", "x"),
+      server: "https://127.0.0.1:1",
+    });
     expect(result).toMatchObject({ ok: false, error: { code: "connection_refused" } });
   });
 
   it("unknown host: DNS", async () => {
-    const result = await checkUnsavedConnection({ ...registrationFor(tb, "testbed-1", "x"), server: "https://no-such-cluster.invalid:6443" });
+    const result = await checkUnsavedConnection({
+      ...registrationFor(tb, "testbed-1", "x"),
+      server: "https://no-such-cluster.invalid:6443",
+    });
     expect(result).toMatchObject({ ok: false, error: { code: "dns" } });
   });
 

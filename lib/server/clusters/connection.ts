@@ -15,14 +15,23 @@ import { openCredential } from "./credential-vault";
  */
 export async function transportFor(clusterId: string, knownRevision?: number): Promise<ClusterTransport> {
   const revision =
-    knownRevision ?? (await db().cluster.findUnique({ where: { id: clusterId }, select: { revision: true } }))?.revision;
+    knownRevision ??
+    (await db().cluster.findUnique({ where: { id: clusterId }, select: { revision: true } }))?.revision;
   if (revision === undefined) throw notFound("Cluster");
   const cached = cachedTransport(clusterId, revision);
   if (cached) return cached;
 
   const cluster = await db().cluster.findUnique({
     where: { id: clusterId },
-    select: { id: true, revision: true, server: true, caData: true, insecureSkipTlsVerify: true, tlsServerName: true, credentialEnvelope: true },
+    select: {
+      id: true,
+      revision: true,
+      server: true,
+      caData: true,
+      insecureSkipTlsVerify: true,
+      tlsServerName: true,
+      credentialEnvelope: true,
+    },
   });
   if (!cluster) throw notFound("Cluster");
   const spec: ConnectionSpec = {

@@ -60,7 +60,11 @@ describe("credentials at rest", () => {
       expect(row).not.toContain((token as { token: string }).token);
       expect(row).not.toContain(secretKey.split("\n")[1]!);
     }
-    const views = JSON.stringify([await getCluster(cluster.id), await getCluster(certCluster.id), await listClusters({ page: 1, pageSize: 100 })]);
+    const views = JSON.stringify([
+      await getCluster(cluster.id),
+      await getCluster(certCluster.id),
+      await listClusters({ page: 1, pageSize: 100 }),
+    ]);
     expect(views).not.toContain((token as { token: string }).token);
     expect(views).not.toContain(secretKey.split("\n")[1]!);
     expect(views).not.toMatch(/credentialEnvelope|PRIVATE KEY/);

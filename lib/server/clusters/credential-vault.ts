@@ -17,7 +17,11 @@ export function openCredential(clusterId: string, stored: unknown): ClusterCrede
     plaintext = open(keyring(), envelope, context(clusterId));
   } catch (error) {
     // A key id we do not know may mean a rotation added a key since we loaded ours.
-    if (!(error instanceof Error && error.name === "DecryptionError") || keyring().all.some((key) => key.id === envelope.kid)) throw error;
+    if (
+      !(error instanceof Error && error.name === "DecryptionError") ||
+      keyring().all.some((key) => key.id === envelope.kid)
+    )
+      throw error;
     plaintext = open(reloadKeyring(), envelope, context(clusterId));
   }
   try {

@@ -88,7 +88,8 @@ describe("background health checks", () => {
     await registerCluster(registrationFor(tb, "testbed-1", "eu-prod", { labels: { env: "prod", region: "eu" } }));
     await registerCluster(registrationFor(tb, "testbed-2", "us-prod", { labels: { env: "prod", region: "us" } }));
     await registerCluster(registrationFor(tb, "testbed-3", "eu-dev", { labels: { env: "dev", region: "eu" } }));
-    const names = async (selector: string) => (await listClusters({ selector, page: 1, pageSize: 100 })).clusters.map((c) => c.name);
+    const names = async (selector: string) =>
+      (await listClusters({ selector, page: 1, pageSize: 100 })).clusters.map((c) => c.name);
     expect(await names("env=prod")).toEqual(["eu-prod", "us-prod"]);
     expect(await names("env==prod,region!=us")).toEqual(["eu-prod"]);
     expect(await names("region in (eu),env notin (prod)")).toEqual(["eu-dev"]);

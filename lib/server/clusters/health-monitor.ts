@@ -47,7 +47,9 @@ export function startHealthMonitor(databaseUrl: string): HealthMonitor {
       await client.connect();
       lockClient = client;
     }
-    const { rows } = await lockClient.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [MONITOR_LOCK_KEY]);
+    const { rows } = await lockClient.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [
+      MONITOR_LOCK_KEY,
+    ]);
     leader = rows[0]?.locked === true;
     return leader;
   };
@@ -59,16 +61,35 @@ export function startHealthMonitor(databaseUrl: string): HealthMonitor {
     } catch (error) {
       // e.g. a credential that no longer decrypts: recorded as a failed check, never thrown.
       const classified = classifyClusterError(error);
-      result = { ok: false, latencyMs: null, error: { code: classified.code, message: error instanceof Error && error.name === "DecryptionError" ? "The stored credential cannot be decrypted with the configured master key" : classified.message } };
+      result = {
+        ok: false,
+        latencyMs: null,
+        error: {
+          code: classified.code,
+          message:
+            error instanceof Error && error.name === "DecryptionError"
+              ? "The stored credential cannot be decrypted with the configured master key"
+              : classified.message,
+        },
+      };
     }
     await recordProbe(clusterId, result);
   };
 
   const checkAll = async (): Promise<void> => {
     const clusters = await db().cluster.findMany({ select: { id: true } });
-    await Promise.all(clusters.map(({ id }) => limit(() => checkOne(id).catch((error: unknown) => {
-      logger.warn({ clusterId: id, errorName: error instanceof Error ? error.name : "unknown" }, "health check could not be recorded");
-    }))));
+    await Promise.all(
+      clusters.map(({ id }) =>
+        limit(() =>
+          checkOne(id).catch((error: unknown) => {
+            logger.warn(
+              { clusterId: id, errorName: error instanceof Error ? error.name : "unknown" },
+              "health check could not be recorded",
+            );
+          }),
+        ),
+      ),
+    );
   };
 
   const tick = async () => {

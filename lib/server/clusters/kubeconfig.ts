@@ -10,7 +10,8 @@ import type { CredentialInput } from "@/lib/schemas/clusters";
  * listed with the reason it cannot be imported.
  */
 
-const namedList = <T extends z.ZodType>(inner: T) => z.array(z.object({ name: z.string().min(1) }).and(inner)).default([]);
+const namedList = <T extends z.ZodType>(inner: T) =>
+  z.array(z.object({ name: z.string().min(1) }).and(inner)).default([]);
 
 const kubeconfigSchema = z.object({
   clusters: namedList(
@@ -29,7 +30,11 @@ const kubeconfigSchema = z.object({
   ),
   users: namedList(z.object({ user: z.record(z.string(), z.unknown()).nullable().default({}) })),
   contexts: namedList(
-    z.object({ context: z.object({ cluster: z.string().optional(), user: z.string().optional(), namespace: z.string().optional() }).passthrough() }),
+    z.object({
+      context: z
+        .object({ cluster: z.string().optional(), user: z.string().optional(), namespace: z.string().optional() })
+        .passthrough(),
+    }),
   ),
   "current-context": z.string().optional(),
 });
@@ -49,7 +54,13 @@ export interface ImportCandidate {
 
 export interface ResolvedContext {
   candidate: ImportCandidate;
-  connection: { server: string; caData: string | null; insecureSkipTlsVerify: boolean; tlsServerName: string | null; credential: CredentialInput } | null;
+  connection: {
+    server: string;
+    caData: string | null;
+    insecureSkipTlsVerify: boolean;
+    tlsServerName: string | null;
+    credential: CredentialInput;
+  } | null;
 }
 
 export class KubeconfigError extends Error {
@@ -64,10 +75,13 @@ export function parseKubeconfig(text: string): ResolvedContext[] {
   if (document.errors.length > 0) {
     const first = document.errors[0]!;
     const line = first.linePos?.[0]?.line;
-    throw new KubeconfigError(`Kubeconfig is not valid YAML${line ? ` (line ${line})` : ""}: ${first.code.toLowerCase().replaceAll("_", " ")}`);
+    throw new KubeconfigError(
+      `Kubeconfig is not valid YAML${line ? ` (line ${line})` : ""}: ${first.code.toLowerCase().replaceAll("_", " ")}`,
+    );
   }
   const raw: unknown = document.toJS({ maxAliasCount: 10 });
-  if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new KubeconfigError("Kubeconfig must be a YAML mapping with clusters, users and contexts");
+  if (!raw || typeof raw !== "object" || Array.isArray(raw))
+    throw new KubeconfigError("Kubeconfig must be a YAML mapping with clusters, users and contexts");
   const parsed = kubeconfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -92,18 +106,28 @@ export function parseKubeconfig(text: string): ResolvedContext[] {
     };
     const reject = (problem: string): ResolvedContext => ({ candidate: { ...candidate, problem }, connection: null });
 
-    if (!clusterEntry) return reject(`Context refers to cluster "${entry.context.cluster ?? ""}", which is not in the kubeconfig`);
-    if (!userEntry) return reject(`Context refers to user "${entry.context.user ?? ""}", which is not in the kubeconfig`);
+    if (!clusterEntry)
+      return reject(`Context refers to cluster "${entry.context.cluster ?? ""}", which is not in the kubeconfig`);
+    if (!userEntry)
+      return reject(`Context refers to user "${entry.context.user ?? ""}", which is not in the kubeconfig`);
     const cluster = clusterEntry.cluster;
     if (!cluster.server) return reject("The cluster entry has no server URL");
     if (cluster["certificate-authority"]) return reject(`The CA is a file path; ${FILE_HINT}`);
     if (cluster["proxy-url"]) return reject("Clusters behind a proxy-url are not supported");
 
     const user = userEntry.user ?? {};
-    if (user.exec) return reject("The user needs an exec plugin, which Archipelago will not run on its server; use a token or client certificate");
-    if (user["auth-provider"]) return reject("The user needs an auth-provider plugin, which is not supported; use a token or client certificate");
-    if (user.username || user.password) return reject("Basic authentication is not supported; use a token or client certificate");
-    if (user.tokenFile || user["client-certificate"] || user["client-key"]) return reject(`The credential is a file path; ${FILE_HINT}`);
+    if (user.exec)
+      return reject(
+        "The user needs an exec plugin, which Archipelago will not run on its server; use a token or client certificate",
+      );
+    if (user["auth-provider"])
+      return reject(
+        "The user needs an auth-provider plugin, which is not supported; use a token or client certificate",
+      );
+    if (user.username || user.password)
+      return reject("Basic authentication is not supported; use a token or client certificate");
+    if (user.tokenFile || user["client-certificate"] || user["client-key"])
+      return reject(`The credential is a file path; ${FILE_HINT}`);
 
     let credential: CredentialInput;
     if (typeof user.token === "string" && user.token) {

@@ -10,7 +10,10 @@ const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICA
  * certificate parses, the key parses and belongs to the certificate. Messages name the
  * problem, never the material.
  */
-export function materialProblems(input: { caData?: string | null; credential?: CredentialInput }, prefix = ""): FieldErrors {
+export function materialProblems(
+  input: { caData?: string | null; credential?: CredentialInput },
+  prefix = "",
+): FieldErrors {
   const problems: FieldErrors = {};
   const add = (field: string, message: string) => (problems[`${prefix}${field}`] ??= []).push(message);
 
@@ -18,7 +21,8 @@ export function materialProblems(input: { caData?: string | null; credential?: C
     const blocks = input.caData.match(CERTIFICATE_BLOCK) ?? [];
     if (blocks.length === 0) add("caData", "CA bundle must contain at least one PEM certificate");
     blocks.forEach((block, index) => {
-      if (!parseCertificate(block)) add("caData", `CA bundle certificate ${index + 1} is not a valid X.509 certificate`);
+      if (!parseCertificate(block))
+        add("caData", `CA bundle certificate ${index + 1} is not a valid X.509 certificate`);
     });
   }
 

@@ -7,13 +7,15 @@ import { notFound } from "@/lib/server/errors/app-error";
 import { toClusterView, toHealthCheckView } from "./views";
 import { isUuid } from "@/lib/schemas/ids";
 
-
 /**
  * Label selectors are evaluated here rather than in SQL: a fleet is hundreds of clusters,
  * and one evaluator (lib/k8s/label-selector) keeps the browser preview and the server in
  * agreement.
  */
-export async function listClusters(query: ListClustersQuery, visible: "all" | ReadonlySet<string> = "all"): Promise<ClusterListResponse> {
+export async function listClusters(
+  query: ListClustersQuery,
+  visible: "all" | ReadonlySet<string> = "all",
+): Promise<ClusterListResponse> {
   // Filtered here, before counting: a caller learns nothing about clusters it may not see.
   const rows = await db().cluster.findMany({
     where: {
@@ -28,7 +30,12 @@ export async function listClusters(query: ListClustersQuery, visible: "all" | Re
   for (const cluster of selected) counts[cluster.status] += 1;
   const filtered = query.status ? selected.filter((cluster) => cluster.status === query.status) : selected;
   const start = (query.page - 1) * query.pageSize;
-  return { clusters: filtered.slice(start, start + query.pageSize), counts, page: query.page, pageSize: query.pageSize };
+  return {
+    clusters: filtered.slice(start, start + query.pageSize),
+    counts,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
 }
 
 export async function getCluster(id: string): Promise<ClusterView> {
@@ -40,7 +47,10 @@ export async function getCluster(id: string): Promise<ClusterView> {
 
 export async function recentHealthChecks(id: string, limit: number): Promise<HealthCheckView[]> {
   await getCluster(id);
-  const checks = await db().clusterHealthCheck.findMany({ where: { clusterId: id }, orderBy: { checkedAt: "desc" }, take: limit });
+  const checks = await db().clusterHealthCheck.findMany({
+    where: { clusterId: id },
+    orderBy: { checkedAt: "desc" },
+    take: limit,
+  });
   return checks.reverse().map(toHealthCheckView);
 }
-

@@ -31,7 +31,11 @@ describe("registering clusters", () => {
   it("with a bearer token: connects and reports version, counts and identity", async () => {
     const cluster = await registerCluster(registrationFor(tb, "testbed-1", "tb1-token", { labels: { env: "test" } }));
     const result = await checkRegisteredCluster(cluster.id);
-    expect(result).toMatchObject({ ok: true, identity: "testbed-admin", kubernetesVersion: expect.stringMatching(/^v1\.3[4-9]/) });
+    expect(result).toMatchObject({
+      ok: true,
+      identity: "testbed-admin",
+      kubernetesVersion: expect.stringMatching(/^v1\.3[4-9]/),
+    });
     expect(result.nodeCount).toBeGreaterThan(0);
     expect(result.namespaceCount).toBeGreaterThan(0);
     const stored = await db().cluster.findUniqueOrThrow({ where: { id: cluster.id } });
@@ -53,7 +57,9 @@ describe("registering clusters", () => {
   it("by kubeconfig import: many contexts in one step", async () => {
     const kubeconfig = kubeconfigText(tb);
     const preview = previewKubeconfig(kubeconfig);
-    expect(preview.map((entry) => entry.context)).toEqual(expect.arrayContaining(["testbed-1", "testbed-2", "testbed-3", "testbed-1-cert"]));
+    expect(preview.map((entry) => entry.context)).toEqual(
+      expect.arrayContaining(["testbed-1", "testbed-2", "testbed-3", "testbed-1-cert"]),
+    );
     const clusters = await importClusters({
       kubeconfig,
       contexts: [
@@ -103,7 +109,9 @@ contexts:
     ["a YAML scalar", "just a string", /must be a YAML mapping/],
     ["no contexts", "apiVersion: v1\nclusters: []\nusers: []\ncontexts: []\n", /no contexts/],
   ])("kubeconfig: %s", async (_label, kubeconfig, message) => {
-    const failure = await rejection(importClusters({ kubeconfig, contexts: [{ context: "ctx", name: "x", description: "", labels: {} }] }));
+    const failure = await rejection(
+      importClusters({ kubeconfig, contexts: [{ context: "ctx", name: "x", description: "", labels: {} }] }),
+    );
     expect(failure.options.fields?.kubeconfig?.[0]).toMatch(message);
     expect(await db().cluster.count()).toBe(0);
   });
@@ -116,7 +124,12 @@ contexts:
   ])("a kubeconfig user with %s is refused with the reason", async (_label, user, reason) => {
     const [candidate] = previewKubeconfig(kubeconfigWith(user));
     expect(candidate?.problem).toMatch(reason);
-    const failure = await rejection(importClusters({ kubeconfig: kubeconfigWith(user), contexts: [{ context: "ctx", name: "x", description: "", labels: {} }] }));
+    const failure = await rejection(
+      importClusters({
+        kubeconfig: kubeconfigWith(user),
+        contexts: [{ context: "ctx", name: "x", description: "", labels: {} }],
+      }),
+    );
     expect(failure.options.fields?.["contexts.0.context"]?.[0]).toMatch(reason);
   });
 
@@ -129,14 +142,26 @@ contexts:
 
   it("a client key that does not match the certificate", async () => {
     const input = registrationFor(tb, "testbed-1-cert", "mismatch");
-    const otherKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    const failure = await rejection(registerCluster({ ...input, credential: { ...(input.credential as { type: "client_certificate"; certificate: string; key: string }), key: otherKey } }));
+    const otherKey = generateKeyPairSync("ec", { namedCurve: "P-256" })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
+    const failure = await rejection(
+      registerCluster({
+        ...input,
+        credential: {
+          ...(input.credential as { type: "client_certificate"; certificate: string; key: string }),
+          key: otherKey,
+        },
+      }),
+    );
     expect(failure.options.fields?.["credential.key"]?.[0]).toMatch(/does not match/);
   });
 
   it("a CA bundle with a corrupt certificate", async () => {
     const input = registrationFor(tb, "testbed-1", "badca");
-    const failure = await rejection(registerCluster({ ...input, caData: "-----BEGIN CERTIFICATE-----\nnot-base64!!\n-----END CERTIFICATE-----" }));
+    const failure = await rejection(
+      registerCluster({ ...input, caData: "-----BEGIN CERTIFICATE-----\nnot-base64!!\n-----END CERTIFICATE-----" }),
+    );
     expect(failure.options.fields?.caData?.[0]).toMatch(/not a valid X.509/);
   });
 
@@ -152,7 +177,9 @@ contexts:
 
   it("the app's own database address is refused", async () => {
     const databaseUrl = new URL(inject("databaseUrl"));
-    const failure = await rejection(registerCluster({ ...registrationFor(tb, "testbed-1", "db"), server: `https://127.0.0.1:${databaseUrl.port}` }));
+    const failure = await rejection(
+      registerCluster({ ...registrationFor(tb, "testbed-1", "db"), server: `https://127.0.0.1:${databaseUrl.port}` }),
+    );
     expect(failure.options.fields?.server?.[0]).toMatch(/own database/);
   });
 });

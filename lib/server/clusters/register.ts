@@ -30,7 +30,8 @@ async function createMany(inputs: Array<{ input: CreateClusterBody; prefix: stri
   for (const { input, prefix } of inputs) Object.assign(problems, await problemsOf(input, prefix));
   const names = inputs.map(({ input }) => input.name);
   inputs.forEach(({ input, prefix }, index) => {
-    if (names.indexOf(input.name) !== index) (problems[`${prefix}name`] ??= []).push(`Name "${input.name}" is used twice in this request`);
+    if (names.indexOf(input.name) !== index)
+      (problems[`${prefix}name`] ??= []).push(`Name "${input.name}" is used twice in this request`);
   });
   const taken = await db().cluster.findMany({ where: { name: { in: names } }, select: { name: true } });
   for (const { name } of taken) {
@@ -99,9 +100,15 @@ export async function importClusters(body: ImportKubeconfigBody): Promise<Cluste
       problems[`${prefix}context`] = [match.candidate.problem ?? "This context cannot be imported"];
       return;
     }
-    const parsed = createClusterBodySchema.safeParse({ ...match.connection, name: choice.name, description: choice.description, labels: choice.labels });
+    const parsed = createClusterBodySchema.safeParse({
+      ...match.connection,
+      name: choice.name,
+      description: choice.description,
+      labels: choice.labels,
+    });
     if (!parsed.success) {
-      for (const [field, messages] of Object.entries(fieldErrorsFromZod(parsed.error))) problems[`${prefix}${field}`] = messages;
+      for (const [field, messages] of Object.entries(fieldErrorsFromZod(parsed.error)))
+        problems[`${prefix}${field}`] = messages;
       return;
     }
     inputs.push({ input: parsed.data, prefix });

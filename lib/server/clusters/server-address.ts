@@ -13,7 +13,9 @@ export async function serverAddressProblem(server: string): Promise<string | nul
   const url = new URL(server);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const port = Number(url.port || 443);
-  const addresses = isIP(host) ? [host] : (await dns.lookup(host, { all: true }).catch(() => [])).map((entry) => entry.address);
+  const addresses = isIP(host)
+    ? [host]
+    : (await dns.lookup(host, { all: true }).catch(() => [])).map((entry) => entry.address);
   for (const address of addresses) {
     const reason = isBlockedAddress(address, port, protectedEndpoints());
     if (reason) return `Server address is refused: ${reason}`;

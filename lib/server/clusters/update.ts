@@ -28,7 +28,15 @@ export async function updateCluster(id: string, body: UpdateClusterBody): Promis
     data: {
       ...body,
       // New connection settings mean new clients and a fresh status.
-      ...(connectionChanged ? { revision: { increment: 1 }, status: "never_checked", statusSince: null, lastErrorCode: null, lastErrorMessage: null } : {}),
+      ...(connectionChanged
+        ? {
+            revision: { increment: 1 },
+            status: "never_checked",
+            statusSince: null,
+            lastErrorCode: null,
+            lastErrorMessage: null,
+          }
+        : {}),
     },
   });
   if (updated.count === 0) throw notFound("Cluster");

@@ -54,7 +54,13 @@ function wrapDataKey(master: MasterKey, dataKey: Buffer, context: string): strin
 
 function unwrapDataKey(master: MasterKey, wrapped: string, context: string): Buffer {
   const bytes = Buffer.from(wrapped, "base64");
-  return gcmOpen(master.key, bytes.subarray(0, IV_BYTES), bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES), bytes.subarray(IV_BYTES + TAG_BYTES), wrapAad(context, master.id));
+  return gcmOpen(
+    master.key,
+    bytes.subarray(0, IV_BYTES),
+    bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES),
+    bytes.subarray(IV_BYTES + TAG_BYTES),
+    wrapAad(context, master.id),
+  );
 }
 
 export function seal(keyring: Keyring, plaintext: Buffer, context: string): Envelope {
@@ -80,7 +86,13 @@ export function open(keyring: Keyring, envelope: Envelope, context: string): Buf
   let dataKey: Buffer | undefined;
   try {
     dataKey = unwrapDataKey(master, envelope.wk, context);
-    return gcmOpen(dataKey, Buffer.from(envelope.iv, "base64"), Buffer.from(envelope.tag, "base64"), Buffer.from(envelope.ct, "base64"), dataAad(context));
+    return gcmOpen(
+      dataKey,
+      Buffer.from(envelope.iv, "base64"),
+      Buffer.from(envelope.tag, "base64"),
+      Buffer.from(envelope.ct, "base64"),
+      dataAad(context),
+    );
   } catch {
     // Deliberately vague: wrong row, wrong key and tampering look the same from here.
     throw new DecryptionError("ciphertext does not decrypt for this record");

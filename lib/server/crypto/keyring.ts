@@ -38,7 +38,9 @@ export function keyId(key: Buffer): string {
 export function parseKey(text: string, origin: string): MasterKey {
   const key = Buffer.from(text.trim(), "base64");
   if (key.length !== 32 || key.toString("base64") !== text.trim()) {
-    throw new KeyConfigError(`${origin} must be 32 random bytes in base64 (generate one with: openssl rand -base64 32)`);
+    throw new KeyConfigError(
+      `${origin} must be 32 random bytes in base64 (generate one with: openssl rand -base64 32)`,
+    );
   }
   return { id: keyId(key), key };
 }

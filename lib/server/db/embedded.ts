@@ -35,7 +35,8 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedD
   // The library stops Postgres on every signal by itself, racing our orderly shutdown
   // (the server would lose its database mid-request). We stop it ourselves, last.
   for (const signal of signals) {
-    for (const listener of process.listeners(signal)) if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+    for (const listener of process.listeners(signal))
+      if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
   }
   const databaseDir = path.join(options.dataDir, "postgres");
   await mkdir(options.dataDir, { recursive: true });

@@ -32,7 +32,9 @@ async function query<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
 }
 
 async function tables(): Promise<string[]> {
-  const rows = await query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
+  const rows = await query<{ tablename: string }>(
+    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+  );
   return rows.map((row) => row.tablename);
 }
 
@@ -41,9 +43,16 @@ describe("migrate", () => {
     const files = await readMigrations(dir);
     const result = await migrate(scratch.url, dir);
     expect(result.applied).toEqual(files.map((file) => file.name));
-    expect(await tables()).toEqual(expect.arrayContaining(["_prisma_migrations", "users", "sessions", "throttle_buckets"]));
+    expect(await tables()).toEqual(
+      expect.arrayContaining(["_prisma_migrations", "users", "sessions", "throttle_buckets"]),
+    );
 
-    const rows = await query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+    const rows = await query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      applied_steps_count: number;
+    }>(
       `SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`,
     );
     expect(rows).toHaveLength(files.length);
@@ -71,7 +80,10 @@ describe("migrate", () => {
     const broken = path.join(dir, "29990101000000_broken");
     await mkdir(broken);
     // The first statement succeeds, the second fails: the first must not survive.
-    await writeFile(path.join(broken, "migration.sql"), 'CREATE TABLE "half_done" (id int);\nALTER TABLE "no_such_table" ADD COLUMN x int;\n');
+    await writeFile(
+      path.join(broken, "migration.sql"),
+      'CREATE TABLE "half_done" (id int);\nALTER TABLE "no_such_table" ADD COLUMN x int;\n',
+    );
 
     const failure = migrate(scratch.url, dir);
     await expect(failure).rejects.toBeInstanceOf(MigrationError);

@@ -72,10 +72,7 @@ interface AppliedRow {
   rolled_back_at: Date | null;
 }
 
-export async function migrate(
-  connectionString: string,
-  dir: string = defaultMigrationsDir(),
-): Promise<MigrateResult> {
+export async function migrate(connectionString: string, dir: string = defaultMigrationsDir()): Promise<MigrateResult> {
   const migrations = await readMigrations(dir);
   const client = new pg.Client({ connectionString });
   await client.connect();
@@ -134,10 +131,9 @@ async function applyOne(client: pg.Client, migration: MigrationFile): Promise<vo
       [id, migration.checksum, migration.name],
     );
     await client.query(migration.sql);
-    await client.query(
-      `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
-      [id],
-    );
+    await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [
+      id,
+    ]);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);

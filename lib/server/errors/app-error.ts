@@ -36,7 +36,13 @@ export class AppError extends Error {
 
 /** Brand check that also holds across server bundles (see isClusterCallError). */
 export function isAppError(error: unknown): error is AppError {
-  return error instanceof AppError || (error instanceof Error && error.name === "AppError" && typeof (error as { status?: unknown }).status === "number" && typeof (error as { code?: unknown }).code === "string");
+  return (
+    error instanceof AppError ||
+    (error instanceof Error &&
+      error.name === "AppError" &&
+      typeof (error as { status?: unknown }).status === "number" &&
+      typeof (error as { code?: unknown }).code === "string")
+  );
 }
 
 export const validationFailed = (fields: FieldErrors, message = "Some fields are invalid") =>
@@ -44,13 +50,11 @@ export const validationFailed = (fields: FieldErrors, message = "Some fields are
 
 export const unauthenticated = () => new AppError(401, "unauthenticated", "Sign in to continue");
 
-export const forbidden = (message = "You do not have permission to do this") =>
-  new AppError(403, "forbidden", message);
+export const forbidden = (message = "You do not have permission to do this") => new AppError(403, "forbidden", message);
 
 export const notFound = (what = "Resource") => new AppError(404, "not_found", `${what} not found`);
 
-export const conflict = (message: string, fields?: FieldErrors) =>
-  new AppError(409, "conflict", message, { fields });
+export const conflict = (message: string, fields?: FieldErrors) => new AppError(409, "conflict", message, { fields });
 
 export const rateLimited = (retryAfterSeconds: number) =>
   new AppError(429, "rate_limited", `Too many attempts. Try again in ${retryAfterSeconds} seconds.`, {

@@ -3,8 +3,16 @@ import { describe, expect, it } from "vitest";
 import { stampConnectionFacts } from "./connection-facts";
 import { requestFacts } from "./request-facts";
 
-function fakeRequest(headers: Record<string, string>, remoteAddress = "::ffff:10.0.0.5", encrypted = false): IncomingMessage {
-  return { headers: { ...headers }, url: "/clusters?x=1", socket: { remoteAddress, encrypted } } as unknown as IncomingMessage;
+function fakeRequest(
+  headers: Record<string, string>,
+  remoteAddress = "::ffff:10.0.0.5",
+  encrypted = false,
+): IncomingMessage {
+  return {
+    headers: { ...headers },
+    url: "/clusters?x=1",
+    socket: { remoteAddress, encrypted },
+  } as unknown as IncomingMessage;
 }
 
 function factsOf(request: IncomingMessage) {
@@ -13,7 +21,11 @@ function factsOf(request: IncomingMessage) {
 
 describe("stampConnectionFacts", () => {
   it("takes the address from the socket and overwrites forged internal headers", () => {
-    const request = fakeRequest({ "x-archipelago-client-ip": "1.2.3.4", "x-archipelago-proto": "https", "x-forwarded-for": "9.9.9.9" });
+    const request = fakeRequest({
+      "x-archipelago-client-ip": "1.2.3.4",
+      "x-archipelago-proto": "https",
+      "x-forwarded-for": "9.9.9.9",
+    });
     stampConnectionFacts(request, false);
     expect(factsOf(request)).toMatchObject({ clientIp: "10.0.0.5", secure: false });
     expect(request.headers["x-archipelago-path"]).toBe("/clusters?x=1");

@@ -46,6 +46,13 @@ export function handleApiError(error: unknown, requestId: string): NextResponse<
   }
   // A bug. Log the type and stack for operators; the client learns only the request id.
   const err = error instanceof Error ? error : new Error(String(error));
-  logger.error({ requestId, errorName: err.name, stack: scrubSecrets(err.stack ?? err.message) }, "unhandled error in request");
-  return errorResponse(500, { code: "internal", message: "Something went wrong. Quote the request id when reporting it." }, requestId);
+  logger.error(
+    { requestId, errorName: err.name, stack: scrubSecrets(err.stack ?? err.message) },
+    "unhandled error in request",
+  );
+  return errorResponse(
+    500,
+    { code: "internal", message: "Something went wrong. Quote the request id when reporting it." },
+    requestId,
+  );
 }

@@ -21,7 +21,9 @@ describe("readJsonBody", () => {
   });
 
   it("accepts a charset parameter", async () => {
-    await expect(readJsonBody(request("[]", { "content-type": "application/json; charset=utf-8" }), 100)).resolves.toEqual([]);
+    await expect(
+      readJsonBody(request("[]", { "content-type": "application/json; charset=utf-8" }), 100),
+    ).resolves.toEqual([]);
   });
 
   it("refuses other content types with 415", async () => {
@@ -34,7 +36,9 @@ describe("readJsonBody", () => {
   });
 
   it("refuses bodies over the limit by Content-Length", async () => {
-    const error = await errorOf(readJsonBody(request("{}", { "content-type": "application/json", "content-length": "5000" }), 100));
+    const error = await errorOf(
+      readJsonBody(request("{}", { "content-type": "application/json", "content-length": "5000" }), 100),
+    );
     expect(error.status).toBe(413);
   });
 

@@ -58,17 +58,20 @@ export interface RouteContext<TBody, TQuery, TAccess extends Access> {
   audit: AuditContext;
 }
 
-type Handler<TBody, TQuery, TAccess extends Access> = (context: RouteContext<TBody, TQuery, TAccess>) => Promise<Response | object | null>;
+type Handler<TBody, TQuery, TAccess extends Access> = (
+  context: RouteContext<TBody, TQuery, TAccess>,
+) => Promise<Response | object | null>;
 
 type NextRouteContext = { params: Promise<Record<string, string | string[]>> };
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export function route<TAccess extends Access, TBody extends z.ZodType | undefined = undefined, TQuery extends z.ZodType | undefined = undefined>(
-  spec: RouteSpec<TBody, TQuery> & { access: TAccess },
-  handler: Handler<Infer<TBody>, Infer<TQuery>, TAccess>,
-) {
+export function route<
+  TAccess extends Access,
+  TBody extends z.ZodType | undefined = undefined,
+  TQuery extends z.ZodType | undefined = undefined,
+>(spec: RouteSpec<TBody, TQuery> & { access: TAccess }, handler: Handler<Infer<TBody>, Infer<TQuery>, TAccess>) {
   return async function handle(request: NextRequest, nextContext?: NextRouteContext): Promise<Response> {
     const incomingId = request.headers.get("x-request-id");
     const requestId = incomingId && REQUEST_ID_PATTERN.test(incomingId) ? incomingId : randomUUID();
@@ -81,7 +84,8 @@ export function route<TAccess extends Access, TBody extends z.ZodType | undefine
     let response: Response;
 
     try {
-      if (mutation && !spec.audit) throw new Error(`route for ${request.method} ${request.nextUrl.pathname} has no audit action`);
+      if (mutation && !spec.audit)
+        throw new Error(`route for ${request.method} ${request.nextUrl.pathname} has no audit action`);
       const sessionToken = request.cookies.get(SESSION_COOKIE)?.value;
       const authorization = request.headers.get("authorization");
       // Cookies are sent by the browser on its own, so a mutation that could ride on them
@@ -95,7 +99,9 @@ export function route<TAccess extends Access, TBody extends z.ZodType | undefine
       if (spec.access === "admin" && !caller?.user.isAdmin) throw forbidden("Only admins can do this");
 
       const query = spec.query ? parseOrThrow(spec.query, Object.fromEntries(request.nextUrl.searchParams)) : undefined;
-      const body = spec.body ? parseOrThrow(spec.body, await readJsonBody(request, spec.maxBodyBytes ?? env().ARCHIPELAGO_MAX_BODY_BYTES)) : undefined;
+      const body = spec.body
+        ? parseOrThrow(spec.body, await readJsonBody(request, spec.maxBodyBytes ?? env().ARCHIPELAGO_MAX_BODY_BYTES))
+        : undefined;
       const params = (await nextContext?.params) ?? {};
 
       let profile: Promise<AccessProfile> | undefined;
@@ -128,13 +134,19 @@ export function route<TAccess extends Access, TBody extends z.ZodType | undefine
       if (!response.headers.has("cache-control")) response.headers.set("cache-control", "no-store");
     } catch (error) {
       response = handleApiError(error, requestId);
-      if (isAppError(error) && error.code === "validation_failed") auditDetails.invalidFields = Object.keys(error.options.fields ?? {});
+      if (isAppError(error) && error.code === "validation_failed")
+        auditDetails.invalidFields = Object.keys(error.options.fields ?? {});
     }
 
     if (mutation && spec.audit) {
       const status = response.status;
       await recordAuditSafely({
-        actor: auditActor !== undefined ? auditActor : caller ? { userId: caller.user.id, email: caller.user.email, via: caller.via } : null,
+        actor:
+          auditActor !== undefined
+            ? auditActor
+            : caller
+              ? { userId: caller.user.id, email: caller.user.email, via: caller.via }
+              : null,
         action: spec.audit,
         target: auditTarget,
         result: status < 400 ? "success" : status === 401 || status === 403 || status === 404 ? "denied" : "failure",

@@ -15,5 +15,13 @@ export function setSessionCookie(response: NextResponse, token: string, expiresA
 }
 
 export function clearSessionCookie(response: NextResponse, secure: boolean): void {
-  response.cookies.set({ name: SESSION_COOKIE, value: "", httpOnly: true, sameSite: "lax", secure, path: "/", maxAge: 0 });
+  response.cookies.set({
+    name: SESSION_COOKIE,
+    value: "",
+    httpOnly: true,
+    sameSite: "lax",
+    secure,
+    path: "/",
+    maxAge: 0,
+  });
 }

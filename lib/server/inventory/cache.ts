@@ -26,7 +26,12 @@ const cache: Cache = (globalForCache.archipelagoInventory ??= { entries: new Map
 
 const keyOf = (clusterId: string, kind: InventoryKind) => `${clusterId}/${kind}`;
 
-export function reflectorFor(clusterId: string, revision: number, kind: InventoryKind, transport: ClusterTransport): Reflector {
+export function reflectorFor(
+  clusterId: string,
+  revision: number,
+  kind: InventoryKind,
+  transport: ClusterTransport,
+): Reflector {
   const key = keyOf(clusterId, kind);
   const existing = cache.entries.get(key);
   if (existing && existing.revision === revision && !existing.reflector.stopped) {

@@ -6,7 +6,15 @@ import { isClusterCallError } from "@/lib/server/kube/errors";
 export interface FullObject {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; managedFields?: unknown; [key: string]: unknown };
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    managedFields?: unknown;
+    [key: string]: unknown;
+  };
   spec?: Record<string, unknown> & { selector?: { matchLabels?: Record<string, string> } };
   status?: Record<string, unknown>;
   data?: Record<string, string>;
@@ -17,10 +25,20 @@ export interface FullObject {
 }
 
 /** One object, read live through the caller's cluster client; null when it does not exist. */
-export async function fetchObject(client: UserClusterClient, kind: InventoryKind, namespace: string, name: string, timeoutMs?: number): Promise<FullObject | null> {
+export async function fetchObject(
+  client: UserClusterClient,
+  kind: InventoryKind,
+  namespace: string,
+  name: string,
+  timeoutMs?: number,
+): Promise<FullObject | null> {
   try {
     return await client.transport.json<FullObject>(
-      { method: "GET", path: `${KINDS[kind].apiPath}/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}`, timeoutMs },
+      {
+        method: "GET",
+        path: `${KINDS[kind].apiPath}/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}`,
+        timeoutMs,
+      },
       client.headers,
     );
   } catch (error) {

@@ -4,7 +4,14 @@ import { KINDS, type InventoryKind } from "@/lib/k8s/kinds";
 import { matchesAnyNamespace } from "@/lib/k8s/namespace-patterns";
 import type { ExtraHeaders, ClusterTransport } from "@/lib/server/kube/transport";
 import { classifyHttpStatus } from "@/lib/server/kube/errors";
-import { projectConfigMap, projectSecretRow, projectWorkload, type InventoryItem, type KubeObject, type SecretTableRow } from "./project";
+import {
+  projectConfigMap,
+  projectSecretRow,
+  projectWorkload,
+  type InventoryItem,
+  type KubeObject,
+  type SecretTableRow,
+} from "./project";
 
 const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json";
 
@@ -20,8 +27,14 @@ export async function listAsUser(input: {
   patterns: string[];
   timeoutMs: number;
 }): Promise<{ items: InventoryItem[]; forbiddenNamespaces: number }> {
-  const namespaces = await input.systemTransport.json<{ items: Array<{ metadata: { name: string } }> }>({ method: "GET", path: "/api/v1/namespaces", timeoutMs: input.timeoutMs });
-  const targets = namespaces.items.map((ns) => ns.metadata.name).filter((name) => matchesAnyNamespace(input.patterns, name));
+  const namespaces = await input.systemTransport.json<{ items: Array<{ metadata: { name: string } }> }>({
+    method: "GET",
+    path: "/api/v1/namespaces",
+    timeoutMs: input.timeoutMs,
+  });
+  const targets = namespaces.items
+    .map((ns) => ns.metadata.name)
+    .filter((name) => matchesAnyNamespace(input.patterns, name));
   const limit = pLimit(8);
   let forbiddenNamespaces = 0;
   const items: InventoryItem[] = [];
@@ -45,12 +58,17 @@ export async function listAsUser(input: {
           }
           const failure = classifyHttpStatus(response.status);
           if (failure) throw failure;
-          const body = JSON.parse(response.body.toString("utf8")) as { items?: KubeObject[]; rows?: SecretTableRow[]; columnDefinitions?: Array<{ name: string }> };
+          const body = JSON.parse(response.body.toString("utf8")) as {
+            items?: KubeObject[];
+            rows?: SecretTableRow[];
+            columnDefinitions?: Array<{ name: string }>;
+          };
           if (kind === "secrets") {
             const columns = (body.columnDefinitions ?? []).map((c) => c.name);
             for (const row of body.rows ?? []) items.push(projectSecretRow(row, columns));
           } else {
-            for (const object of body.items ?? []) items.push(kind === "configmaps" ? projectConfigMap(object) : projectWorkload(kind, object));
+            for (const object of body.items ?? [])
+              items.push(kind === "configmaps" ? projectConfigMap(object) : projectWorkload(kind, object));
           }
         }),
       ),

@@ -19,7 +19,10 @@ export interface NamespaceSummary {
 /** Per-namespace counts of one cluster, from the watch caches, within the caller's grants. */
 export async function namespaceSummary(profile: AccessProfile, clusterId: string): Promise<NamespaceSummary> {
   requireClusterVisible(profile, clusterId);
-  const cluster = await db().cluster.findUnique({ where: { id: clusterId }, select: { id: true, name: true, revision: true } });
+  const cluster = await db().cluster.findUnique({
+    where: { id: clusterId },
+    select: { id: true, name: true, revision: true },
+  });
   if (!cluster) throw notFound("Cluster");
   const transport = await transportFor(cluster.id, cluster.revision);
   const patterns = namespacePatterns(profile, cluster.id, "view");
@@ -36,7 +39,8 @@ export async function namespaceSummary(profile: AccessProfile, clusterId: string
     }
     for (const item of reflector.items.values()) {
       if (!matchesAnyNamespace(patterns, item.namespace)) continue;
-      if (item.kind === "secrets" && !secretsAtLeast(secretAccessFor(profile, cluster.id, item.namespace), "metadata")) continue;
+      if (item.kind === "secrets" && !secretsAtLeast(secretAccessFor(profile, cluster.id, item.namespace), "metadata"))
+        continue;
       const entry = byNamespace.get(item.namespace) ?? { counts: {}, unhealthy: 0 };
       entry.counts[item.kind] = (entry.counts[item.kind] ?? 0) + 1;
       if (item.health && item.health !== "healthy" && item.health !== "suspended") entry.unhealthy += 1;
@@ -45,7 +49,9 @@ export async function namespaceSummary(profile: AccessProfile, clusterId: string
   }
   return {
     cluster: { id: cluster.id, name: cluster.name },
-    namespaces: [...byNamespace.entries()].map(([name, entry]) => ({ name, ...entry })).sort((a, b) => a.name.localeCompare(b.name)),
+    namespaces: [...byNamespace.entries()]
+      .map(([name, entry]) => ({ name, ...entry }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
     incomplete,
   };
 }

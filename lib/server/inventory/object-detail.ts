@@ -23,9 +23,16 @@ interface PodItem {
 }
 
 /** The drawer: YAML, and for workloads their events and pods. Secret values never leave here. */
-export async function objectDetail(profile: AccessProfile, input: { cluster: string; kind: InventoryKind; namespace: string; name: string }): Promise<ObjectDetail> {
+export async function objectDetail(
+  profile: AccessProfile,
+  input: { cluster: string; kind: InventoryKind; namespace: string; name: string },
+): Promise<ObjectDetail> {
   const secret = input.kind === "secrets";
-  requireAllowed(profile, { clusterId: input.cluster, namespace: input.namespace, level: "view", secrets: secret ? "metadata" : undefined }, KINDS[input.kind].kind);
+  requireAllowed(
+    profile,
+    { clusterId: input.cluster, namespace: input.namespace, level: "view", secrets: secret ? "metadata" : undefined },
+    KINDS[input.kind].kind,
+  );
   const client = await userClusterClient(profile, input.cluster);
   const object = await fetchObject(client, input.kind, input.namespace, input.name);
   if (!object) throw notFound(KINDS[input.kind].kind);
@@ -42,7 +49,9 @@ export async function objectDetail(profile: AccessProfile, input: { cluster: str
     canReveal: secret && secretAccessFor(profile, input.cluster, input.namespace) === "reveal",
   };
   if (secret) {
-    detail.secretKeys = Object.entries(object.data ?? {}).map(([key, value]) => ({ key, size: Buffer.from(value, "base64").length })).sort((a, b) => a.key.localeCompare(b.key));
+    detail.secretKeys = Object.entries(object.data ?? {})
+      .map(([key, value]) => ({ key, size: Buffer.from(value, "base64").length }))
+      .sort((a, b) => a.key.localeCompare(b.key));
     return detail;
   }
   if (KINDS[input.kind].category !== "workloads") return detail;
@@ -50,18 +59,38 @@ export async function objectDetail(profile: AccessProfile, input: { cluster: str
   const [events, pods] = await Promise.all([
     client.transport
       .json<{ items: EventItem[] }>(
-        { method: "GET", path: `/api/v1/namespaces/${input.namespace}/events`, query: { fieldSelector: `involvedObject.name=${input.name},involvedObject.kind=${KINDS[input.kind].kind}`, limit: 50 } },
+        {
+          method: "GET",
+          path: `/api/v1/namespaces/${input.namespace}/events`,
+          query: {
+            fieldSelector: `involvedObject.name=${input.name},involvedObject.kind=${KINDS[input.kind].kind}`,
+            limit: 50,
+          },
+        },
         client.headers,
       )
       .catch(() => ({ items: [] as EventItem[] })),
     podSelector(input.kind, object)
       ? client.transport
-          .json<{ items: PodItem[] }>({ method: "GET", path: `/api/v1/namespaces/${input.namespace}/pods`, query: { labelSelector: podSelector(input.kind, object)!, limit: 200 } }, client.headers)
+          .json<{ items: PodItem[] }>(
+            {
+              method: "GET",
+              path: `/api/v1/namespaces/${input.namespace}/pods`,
+              query: { labelSelector: podSelector(input.kind, object)!, limit: 200 },
+            },
+            client.headers,
+          )
           .catch(() => ({ items: [] as PodItem[] }))
       : Promise.resolve({ items: [] as PodItem[] }),
   ]);
   detail.events = events.items
-    .map((event) => ({ type: event.type ?? "", reason: event.reason ?? "", message: event.message ?? "", count: event.count ?? 1, lastSeen: event.lastTimestamp ?? event.eventTime ?? null }))
+    .map((event) => ({
+      type: event.type ?? "",
+      reason: event.reason ?? "",
+      message: event.message ?? "",
+      count: event.count ?? 1,
+      lastSeen: event.lastTimestamp ?? event.eventTime ?? null,
+    }))
     .sort((a, b) => (b.lastSeen ?? "").localeCompare(a.lastSeen ?? ""));
   detail.pods = pods.items.map((pod) => {
     const statuses = pod.status?.containerStatuses ?? [];
@@ -77,9 +106,14 @@ export async function objectDetail(profile: AccessProfile, input: { cluster: str
   return detail;
 }
 
-function podSelector(kind: InventoryKind, object: { metadata: { uid?: string }; spec?: { selector?: { matchLabels?: Record<string, string> } } }): string | null {
+function podSelector(
+  kind: InventoryKind,
+  object: { metadata: { uid?: string }; spec?: { selector?: { matchLabels?: Record<string, string> } } },
+): string | null {
   if (kind === "jobs" && object.metadata.uid) return `batch.kubernetes.io/controller-uid=${object.metadata.uid}`;
   const labels = object.spec?.selector?.matchLabels;
   if (!labels || Object.keys(labels).length === 0) return null;
-  return Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(",");
+  return Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(",");
 }

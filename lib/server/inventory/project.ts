@@ -9,7 +9,15 @@ import type { Health, InventoryKind } from "@/lib/k8s/kinds";
  */
 export type InventoryItem = Omit<InventoryRow, "clusterId" | "clusterName"> & { resourceVersion: string };
 
-type Meta = { name: string; namespace?: string; uid: string; labels?: Record<string, string>; creationTimestamp?: string; resourceVersion?: string; generation?: number };
+type Meta = {
+  name: string;
+  namespace?: string;
+  uid: string;
+  labels?: Record<string, string>;
+  creationTimestamp?: string;
+  resourceVersion?: string;
+  generation?: number;
+};
 type Condition = { type: string; status: string; reason?: string };
 type PodTemplate = { spec?: { containers?: Array<{ image?: string }>; initContainers?: Array<{ image?: string }> } };
 
@@ -23,11 +31,22 @@ export interface KubeObject {
 
 const num = (value: unknown, fallback = 0): number => (typeof value === "number" ? value : fallback);
 const conditionsOf = (status: Record<string, unknown> | undefined): Condition[] =>
-  Array.isArray(status?.conditions) ? (status!.conditions as Condition[]).map((c) => ({ type: c.type, status: c.status, ...(c.reason ? { reason: c.reason } : {}) })) : [];
+  Array.isArray(status?.conditions)
+    ? (status!.conditions as Condition[]).map((c) => ({
+        type: c.type,
+        status: c.status,
+        ...(c.reason ? { reason: c.reason } : {}),
+      }))
+    : [];
 const imagesOf = (template: PodTemplate | undefined): string[] => [
-  ...new Set([...(template?.spec?.initContainers ?? []), ...(template?.spec?.containers ?? [])].map((c) => c.image ?? "").filter(Boolean)),
+  ...new Set(
+    [...(template?.spec?.initContainers ?? []), ...(template?.spec?.containers ?? [])]
+      .map((c) => c.image ?? "")
+      .filter(Boolean),
+  ),
 ];
-const has = (conditions: Condition[], type: string, status = "True") => conditions.some((c) => c.type === type && c.status === status);
+const has = (conditions: Condition[], type: string, status = "True") =>
+  conditions.some((c) => c.type === type && c.status === status);
 
 /**
  * Every item has every field, set in one place in one order, so all 40,000 share one
@@ -63,7 +82,11 @@ class Item implements InventoryItem {
   }
 }
 
-function workloadItem(kind: InventoryKind, object: KubeObject, fields: { ready: number; desired: number; images: string[]; conditions: Condition[]; health: Health }): InventoryItem {
+function workloadItem(
+  kind: InventoryKind,
+  object: KubeObject,
+  fields: { ready: number; desired: number; images: string[]; conditions: Condition[]; health: Health },
+): InventoryItem {
   const item = new Item(kind, object.metadata);
   item.ready = fields.ready;
   item.desired = fields.desired;
@@ -87,37 +110,85 @@ export function projectWorkload(kind: InventoryKind, object: KubeObject): Invent
       const total = num(status.replicas);
       const health: Health = spec.paused
         ? "suspended"
-        : conditions.some((c) => c.type === "Progressing" && c.status === "False" && c.reason === "ProgressDeadlineExceeded")
+        : conditions.some(
+              (c) => c.type === "Progressing" && c.status === "False" && c.reason === "ProgressDeadlineExceeded",
+            )
           ? "failed"
           : stale || updated < desired || total > updated
             ? "progressing"
             : available < desired
               ? "degraded"
               : "healthy";
-      return workloadItem(kind, object, { ready: num(status.readyReplicas), desired, images: imagesOf(spec.template as PodTemplate), conditions, health });
+      return workloadItem(kind, object, {
+        ready: num(status.readyReplicas),
+        desired,
+        images: imagesOf(spec.template as PodTemplate),
+        conditions,
+        health,
+      });
     }
     case "statefulsets": {
       const desired = num(spec.replicas, 1);
       const ready = num(status.readyReplicas);
       const rolling = status.updateRevision !== undefined && status.currentRevision !== status.updateRevision;
-      const health: Health = stale || rolling || num(status.updatedReplicas) < desired ? "progressing" : ready < desired ? "degraded" : "healthy";
-      return workloadItem(kind, object, { ready, desired, images: imagesOf(spec.template as PodTemplate), conditions, health });
+      const health: Health =
+        stale || rolling || num(status.updatedReplicas) < desired
+          ? "progressing"
+          : ready < desired
+            ? "degraded"
+            : "healthy";
+      return workloadItem(kind, object, {
+        ready,
+        desired,
+        images: imagesOf(spec.template as PodTemplate),
+        conditions,
+        health,
+      });
     }
     case "daemonsets": {
       const desired = num(status.desiredNumberScheduled);
       const ready = num(status.numberReady);
-      const health: Health = stale || num(status.updatedNumberScheduled) < desired ? "progressing" : ready < desired ? "degraded" : "healthy";
-      return workloadItem(kind, object, { ready, desired, images: imagesOf(spec.template as PodTemplate), conditions, health });
+      const health: Health =
+        stale || num(status.updatedNumberScheduled) < desired
+          ? "progressing"
+          : ready < desired
+            ? "degraded"
+            : "healthy";
+      return workloadItem(kind, object, {
+        ready,
+        desired,
+        images: imagesOf(spec.template as PodTemplate),
+        conditions,
+        health,
+      });
     }
     case "jobs": {
       const desired = num(spec.completions, 1);
-      const health: Health = has(conditions, "Failed") ? "failed" : has(conditions, "Complete") ? "healthy" : spec.suspend ? "suspended" : "progressing";
-      return workloadItem(kind, object, { ready: num(status.succeeded), desired, images: imagesOf(spec.template as PodTemplate), conditions, health });
+      const health: Health = has(conditions, "Failed")
+        ? "failed"
+        : has(conditions, "Complete")
+          ? "healthy"
+          : spec.suspend
+            ? "suspended"
+            : "progressing";
+      return workloadItem(kind, object, {
+        ready: num(status.succeeded),
+        desired,
+        images: imagesOf(spec.template as PodTemplate),
+        conditions,
+        health,
+      });
     }
     case "cronjobs": {
       const jobTemplate = spec.jobTemplate as { spec?: { template?: PodTemplate } } | undefined;
       const active = Array.isArray(status.active) ? status.active.length : 0;
-      return workloadItem(kind, object, { ready: active, desired: active, images: imagesOf(jobTemplate?.spec?.template), conditions, health: spec.suspend ? "suspended" : "healthy" });
+      return workloadItem(kind, object, {
+        ready: active,
+        desired: active,
+        images: imagesOf(jobTemplate?.spec?.template),
+        conditions,
+        health: spec.suspend ? "suspended" : "healthy",
+      });
     }
     default:
       return new Item(kind, object.metadata);

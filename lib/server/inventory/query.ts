@@ -6,7 +6,13 @@ import { matchesSelector, parseSelector } from "@/lib/k8s/label-selector";
 import { matchesAnyNamespace, namespaceMatches } from "@/lib/k8s/namespace-patterns";
 import type { ListInventoryQuery } from "@/lib/schemas/inventory";
 import { impersonationHeaders } from "@/lib/server/access/impersonation";
-import { namespacePatterns, secretAccessFor, secretsAtLeast, visibleClusterIds, type AccessProfile } from "@/lib/server/access/policy";
+import {
+  namespacePatterns,
+  secretAccessFor,
+  secretsAtLeast,
+  visibleClusterIds,
+  type AccessProfile,
+} from "@/lib/server/access/policy";
 import { transportFor } from "@/lib/server/clusters/connection";
 import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
@@ -23,7 +29,6 @@ interface ClusterRow {
   revision: number;
   impersonateUsers: boolean;
 }
-
 
 /**
  * The aggregated inventory: fan out to every cluster the caller may see (bounded
@@ -48,7 +53,12 @@ export async function queryInventory(profile: AccessProfile, query: ListInventor
     clusters = clusters.filter((cluster) => matchesSelector(selector, stringRecord(cluster.labels)));
   }
   if (query.clusters) {
-    const names = new Set(query.clusters.split(",").map((name) => name.trim()).filter(Boolean));
+    const names = new Set(
+      query.clusters
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean),
+    );
     clusters = clusters.filter((cluster) => names.has(cluster.name));
   }
 
@@ -66,7 +76,11 @@ export async function queryInventory(profile: AccessProfile, query: ListInventor
   };
 
   const limit = pLimit(16);
-  const perCluster = await Promise.all(clusters.map((cluster) => limit(() => collect(profile, cluster, kinds, itemFilter(cluster.id), deadline, timeoutMs))));
+  const perCluster = await Promise.all(
+    clusters.map((cluster) =>
+      limit(() => collect(profile, cluster, kinds, itemFilter(cluster.id), deadline, timeoutMs)),
+    ),
+  );
   // Sort references, copy only the page: a warm request over 20,000 objects should not
   // allocate 20,000 new rows just to send 100.
   const matched: Matched[] = [];
@@ -76,13 +90,25 @@ export async function queryInventory(profile: AccessProfile, query: ListInventor
   });
   matched.sort(comparator(query.sort, query.order));
   const start = (query.page - 1) * query.pageSize;
-  const page: InventoryRow[] = matched.slice(start, start + query.pageSize).map(({ item: { resourceVersion: _rv, ...item }, clusterId, clusterName }) => ({ ...item, clusterId, clusterName }));
+  const page: InventoryRow[] = matched
+    .slice(start, start + query.pageSize)
+    .map(({ item: { resourceVersion: _rv, ...item }, clusterId, clusterName }) => ({
+      ...item,
+      clusterId,
+      clusterName,
+    }));
   const total = matched.length;
 
   let message: string | null = null;
   if (clusters.length === 0) message = "No cluster you may see matches the cluster filters.";
-  else if (total === 0 && query.namespace) message = `No object in a namespace matching "${query.namespace}" that you may see.`;
-  else if (total === 0 && query.view === "secrets" && !profile.isAdmin && !profile.grants.some((g) => g.secrets !== "none")) {
+  else if (total === 0 && query.namespace)
+    message = `No object in a namespace matching "${query.namespace}" that you may see.`;
+  else if (
+    total === 0 &&
+    query.view === "secrets" &&
+    !profile.isAdmin &&
+    !profile.grants.some((g) => g.secrets !== "none")
+  ) {
     message = "Your teams' grants do not include access to secrets.";
   }
 
@@ -106,7 +132,18 @@ async function collect(
   timeoutMs: number,
 ): Promise<{ items: InventoryItem[]; result: ClusterResult }> {
   const started = Date.now();
-  const result: ClusterResult = { id: cluster.id, name: cluster.name, state: "ok", count: 0, waitedMs: 0, listMs: null, syncedAt: null, error: null, retryAt: null, note: null };
+  const result: ClusterResult = {
+    id: cluster.id,
+    name: cluster.name,
+    state: "ok",
+    count: 0,
+    waitedMs: 0,
+    listMs: null,
+    syncedAt: null,
+    error: null,
+    retryAt: null,
+    note: null,
+  };
   try {
     const transport = await transportFor(cluster.id, cluster.revision);
     if (cluster.impersonateUsers) {
@@ -135,8 +172,15 @@ async function collect(
         continue;
       }
       if (reflector.state === "failed") {
-        result.state = reflector.lastError?.code === "forbidden" ? "forbidden" : reflector.lastError?.code === "timeout" ? "timed_out" : "unreachable";
-        result.error = reflector.lastError ? { code: reflector.lastError.code, message: reflector.lastError.message } : null;
+        result.state =
+          reflector.lastError?.code === "forbidden"
+            ? "forbidden"
+            : reflector.lastError?.code === "timeout"
+              ? "timed_out"
+              : "unreachable";
+        result.error = reflector.lastError
+          ? { code: reflector.lastError.code, message: reflector.lastError.message }
+          : null;
         result.retryAt = reflector.retryAt ? new Date(reflector.retryAt).toISOString() : null;
         continue;
       }
@@ -154,8 +198,15 @@ async function collect(
     return { items, result };
   } catch (error) {
     const classified = classifyClusterError(error);
-    result.state = classified.code === "timeout" ? "timed_out" : classified.code === "forbidden" ? "forbidden" : "unreachable";
-    result.error = { code: classified.code, message: error instanceof Error && error.name === "DecryptionError" ? "The stored credential cannot be decrypted" : classified.message };
+    result.state =
+      classified.code === "timeout" ? "timed_out" : classified.code === "forbidden" ? "forbidden" : "unreachable";
+    result.error = {
+      code: classified.code,
+      message:
+        error instanceof Error && error.name === "DecryptionError"
+          ? "The stored credential cannot be decrypted"
+          : classified.message,
+    };
     result.waitedMs = Date.now() - started;
     return { items: [], result };
   }
@@ -175,15 +226,20 @@ const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 function comparator(sort: ListInventoryQuery["sort"], order: ListInventoryQuery["order"]) {
   const direction = order === "desc" ? -1 : 1;
   const byIdentity = (a: Matched, b: Matched) =>
-    compareText(a.clusterName, b.clusterName) || compareText(a.item.namespace, b.item.namespace) || compareText(a.item.name, b.item.name) || compareText(a.item.kind, b.item.kind);
+    compareText(a.clusterName, b.clusterName) ||
+    compareText(a.item.namespace, b.item.namespace) ||
+    compareText(a.item.name, b.item.name) ||
+    compareText(a.item.kind, b.item.kind);
   const key: Record<ListInventoryQuery["sort"], (a: Matched, b: Matched) => number> = {
     cluster: byIdentity,
     namespace: (a, b) => compareText(a.item.namespace, b.item.namespace),
     name: (a, b) => compareText(a.item.name, b.item.name),
     kind: (a, b) => compareText(a.item.kind, b.item.kind),
     age: (a, b) => compareText(b.item.createdAt, a.item.createdAt),
-    health: (a, b) => (a.item.health ? HEALTH_ORDER[a.item.health] : 9) - (b.item.health ? HEALTH_ORDER[b.item.health] : 9),
-    ready: (a, b) => (a.item.ready ?? 0) / Math.max(1, a.item.desired ?? 1) - (b.item.ready ?? 0) / Math.max(1, b.item.desired ?? 1),
+    health: (a, b) =>
+      (a.item.health ? HEALTH_ORDER[a.item.health] : 9) - (b.item.health ? HEALTH_ORDER[b.item.health] : 9),
+    ready: (a, b) =>
+      (a.item.ready ?? 0) / Math.max(1, a.item.desired ?? 1) - (b.item.ready ?? 0) / Math.max(1, b.item.desired ?? 1),
     size: (a, b) => (a.item.size ?? a.item.keyCount ?? 0) - (b.item.size ?? b.item.keyCount ?? 0),
   };
   return (a: Matched, b: Matched) => direction * (key[sort](a, b) || byIdentity(a, b));

@@ -4,7 +4,14 @@ import { KINDS, type InventoryKind } from "@/lib/k8s/kinds";
 import { logger } from "@/lib/server/log/logger";
 import { ClusterCallError, classifyClusterError } from "@/lib/server/kube/errors";
 import type { ClusterTransport } from "@/lib/server/kube/transport";
-import { projectConfigMap, projectSecretRow, projectWorkload, type InventoryItem, type KubeObject, type SecretTableRow } from "./project";
+import {
+  projectConfigMap,
+  projectSecretRow,
+  projectWorkload,
+  type InventoryItem,
+  type KubeObject,
+  type SecretTableRow,
+} from "./project";
 
 /**
  * List-then-watch cache of one kind on one cluster (the informer pattern), over our own
@@ -109,7 +116,10 @@ export class Reflector {
         this.retryAt = Date.now() + backoff;
         if (this.syncedAt === null) this.state = "failed";
         this.resolveFirstSync();
-        logger.debug({ clusterId: this.clusterId, kind: this.kind, code: this.lastError.code, backoffMs: backoff }, "inventory reflector failed");
+        logger.debug(
+          { clusterId: this.clusterId, kind: this.kind, code: this.lastError.code, backoffMs: backoff },
+          "inventory reflector failed",
+        );
         await sleep(backoff, this.abort.signal);
       }
     }
@@ -121,12 +131,23 @@ export class Reflector {
     let continueToken: string | undefined;
     let resourceVersion = "";
     do {
-      const page = await listLimit(() => this.transport.json<{ items?: KubeObject[]; rows?: SecretTableRow[]; columnDefinitions?: Array<{ name: string }>; metadata: { resourceVersion: string; continue?: string } }>({
-        method: "GET",
-        path: this.path,
-        query: { limit: PAGE_SIZE, continue: continueToken, includeObject: this.kind === "secrets" ? "Metadata" : undefined },
-        accept: this.accept,
-      }));
+      const page = await listLimit(() =>
+        this.transport.json<{
+          items?: KubeObject[];
+          rows?: SecretTableRow[];
+          columnDefinitions?: Array<{ name: string }>;
+          metadata: { resourceVersion: string; continue?: string };
+        }>({
+          method: "GET",
+          path: this.path,
+          query: {
+            limit: PAGE_SIZE,
+            continue: continueToken,
+            includeObject: this.kind === "secrets" ? "Metadata" : undefined,
+          },
+          accept: this.accept,
+        }),
+      );
       if (this.kind === "secrets") {
         if (page.columnDefinitions?.length) this.columns = page.columnDefinitions.map((column) => column.name);
         for (const row of page.rows ?? []) next.set(row.object.metadata.uid, projectSecretRow(row, this.columns));
@@ -172,7 +193,8 @@ export class Reflector {
       throw new ClusterCallError("bad_response", "The watch reported an error");
     }
     const rows = this.kind === "secrets" ? (event.object.rows ?? []) : null;
-    if (this.kind === "secrets" && event.object.columnDefinitions?.length) this.columns = event.object.columnDefinitions.map((c) => c.name);
+    if (this.kind === "secrets" && event.object.columnDefinitions?.length)
+      this.columns = event.object.columnDefinitions.map((c) => c.name);
     const metadata = (rows ? rows[0]?.object.metadata : undefined) ?? event.object.metadata;
     if (metadata?.resourceVersion) this.resourceVersion = metadata.resourceVersion;
     if (event.type === "BOOKMARK" || !metadata?.uid) return;
@@ -192,9 +214,13 @@ export class Reflector {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -15,8 +15,15 @@ export interface RevealedSecret {
  * The only path by which a secret value leaves Archipelago: the caller must hold
  * `reveal` on the namespace, and the route writes an audit row for every attempt.
  */
-export async function revealSecret(profile: AccessProfile, input: { cluster: string; namespace: string; name: string }): Promise<RevealedSecret> {
-  requireAllowed(profile, { clusterId: input.cluster, namespace: input.namespace, level: "view", secrets: "reveal" }, "Secret");
+export async function revealSecret(
+  profile: AccessProfile,
+  input: { cluster: string; namespace: string; name: string },
+): Promise<RevealedSecret> {
+  requireAllowed(
+    profile,
+    { clusterId: input.cluster, namespace: input.namespace, level: "view", secrets: "reveal" },
+    "Secret",
+  );
   const client = await userClusterClient(profile, input.cluster);
   const secret = await fetchObject(client, "secrets", input.namespace, input.name);
   if (!secret) throw notFound("Secret");

@@ -31,7 +31,11 @@ function unmap(address: string): string {
   return lower.startsWith("::ffff:") && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower;
 }
 
-export function isBlockedAddress(address: string, port: number, protectedEndpoints: ProtectedEndpoint[]): string | null {
+export function isBlockedAddress(
+  address: string,
+  port: number,
+  protectedEndpoints: ProtectedEndpoint[],
+): string | null {
   const plain = unmap(address);
   const family = isIP(plain) === 6 ? "ipv6" : "ipv4";
   if (blocked.check(plain, family)) return "link-local and cloud metadata addresses are not allowed";
@@ -52,7 +56,8 @@ export function guardedLookup(port: number, protectedEndpoints: () => ProtectedE
       if (error) return callback(error, []);
       for (const { address } of addresses) {
         const reason = isBlockedAddress(address, port, protectedEndpoints());
-        if (reason) return callback(new BlockedAddressError(`${hostname} resolves to a refused address: ${reason}`), []);
+        if (reason)
+          return callback(new BlockedAddressError(`${hostname} resolves to a refused address: ${reason}`), []);
       }
       if (options.all) return callback(null, addresses);
       const first = addresses[0];

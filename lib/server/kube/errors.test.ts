@@ -16,7 +16,11 @@ describe("classifyClusterError", () => {
     [withCode("CERT_HAS_EXPIRED"), "tls_expired", /expired/],
     [new ClusterTimeoutError(5000), "timeout", /No answer within 5 s/],
     [new BlockedAddressError("x resolves to a refused address"), "blocked_address", /refused address/],
-    [new ApiException(401, "Unknown API Status Code!\nBody: {\"token\":\"leak\"}", "{\"token\":\"leak\"}", {}), "unauthorized", /401 Unauthorized/],
+    [
+      new ApiException(401, 'Unknown API Status Code!\nBody: {"token":"leak"}', '{"token":"leak"}', {}),
+      "unauthorized",
+      /401 Unauthorized/,
+    ],
     [new ApiException(403, "forbidden: leak", "leak", {}), "forbidden", /403 Forbidden/],
     [new ApiException(302, "moved", "", {}), "redirect_refused", /does not follow redirects/],
     [new ApiException(503, "down: leak", "leak", {}), "server_error", /HTTP 503/],

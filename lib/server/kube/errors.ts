@@ -44,7 +44,12 @@ export class ClusterCallError extends Error {
  * its class: `instanceof` is not enough, the name and code are checked as well.
  */
 export function isClusterCallError(error: unknown): error is ClusterCallError {
-  return error instanceof ClusterCallError || (error instanceof Error && error.name === "ClusterCallError" && typeof (error as { code?: unknown }).code === "string");
+  return (
+    error instanceof ClusterCallError ||
+    (error instanceof Error &&
+      error.name === "ClusterCallError" &&
+      typeof (error as { code?: unknown }).code === "string")
+  );
 }
 
 const isNamed = (error: unknown, name: string): error is Error => error instanceof Error && error.name === name;
@@ -70,13 +75,20 @@ const UNKNOWN_AUTHORITY = new Set([
 export function classifyHttpStatus(status: number): ClusterCallError | null {
   if (status >= 200 && status < 300) return null;
   if (status >= 300 && status < 400) {
-    return new ClusterCallError("redirect_refused", `The server answered with a redirect (HTTP ${status}); Archipelago does not follow redirects from clusters`, status);
+    return new ClusterCallError(
+      "redirect_refused",
+      `The server answered with a redirect (HTTP ${status}); Archipelago does not follow redirects from clusters`,
+      status,
+    );
   }
-  if (status === 401) return new ClusterCallError("unauthorized", "The credential was rejected (401 Unauthorized)", status);
-  if (status === 403) return new ClusterCallError("forbidden", "The credential is not allowed to do this (403 Forbidden)", status);
+  if (status === 401)
+    return new ClusterCallError("unauthorized", "The credential was rejected (401 Unauthorized)", status);
+  if (status === 403)
+    return new ClusterCallError("forbidden", "The credential is not allowed to do this (403 Forbidden)", status);
   if (status === 404) return new ClusterCallError("not_found", "Not found on the cluster (404)", status);
   if (status === 409) return new ClusterCallError("conflict", "The cluster reported a conflict (409)", status);
-  if (status === 422) return new ClusterCallError("invalid", "The cluster rejected the object as invalid (422)", status);
+  if (status === 422)
+    return new ClusterCallError("invalid", "The cluster rejected the object as invalid (422)", status);
   if (status === 429) return new ClusterCallError("server_error", "The cluster is throttling requests (429)", status);
   if (status >= 500) return new ClusterCallError("server_error", `The API server failed (HTTP ${status})`, status);
   return new ClusterCallError("bad_response", `Unexpected HTTP ${status} from the API server`, status);
@@ -86,11 +98,17 @@ export function classifyHttpStatus(status: number): ClusterCallError | null {
 export function classifyClusterError(error: unknown): ClusterCallError {
   if (isClusterCallError(error)) return error;
   if (isNamed(error, "ClusterTimeoutError")) {
-    return new ClusterCallError("timeout", `No answer within ${formatSeconds((error as ClusterTimeoutError).timeoutMs)}`);
+    return new ClusterCallError(
+      "timeout",
+      `No answer within ${formatSeconds((error as ClusterTimeoutError).timeoutMs)}`,
+    );
   }
   if (isNamed(error, "BlockedAddressError")) return new ClusterCallError("blocked_address", error.message);
   if (error instanceof ApiException) {
-    return classifyHttpStatus(error.code) ?? new ClusterCallError("bad_response", "The API server's answer could not be read");
+    return (
+      classifyHttpStatus(error.code) ??
+      new ClusterCallError("bad_response", "The API server's answer could not be read")
+    );
   }
   const code = (error as { code?: unknown })?.code;
   switch (typeof code === "string" ? code : "") {
@@ -117,10 +135,16 @@ export function classifyClusterError(error: unknown): ClusterCallError {
       return new ClusterCallError("tls_expired", "The server's certificate is expired or not yet valid");
     case "EPROTO":
     case "ERR_SSL_WRONG_VERSION_NUMBER":
-      return new ClusterCallError("tls_handshake", "The TLS handshake failed (is this an HTTPS Kubernetes API endpoint?)");
+      return new ClusterCallError(
+        "tls_handshake",
+        "The TLS handshake failed (is this an HTTPS Kubernetes API endpoint?)",
+      );
     default:
       if (typeof code === "string" && UNKNOWN_AUTHORITY.has(code)) {
-        return new ClusterCallError("tls_unknown_authority", "Unknown certificate authority: the server's certificate is not signed by the configured CA");
+        return new ClusterCallError(
+          "tls_unknown_authority",
+          "Unknown certificate authority: the server's certificate is not signed by the configured CA",
+        );
       }
       if (typeof code === "string" && code.startsWith("ERR_SSL")) {
         return new ClusterCallError("tls_handshake", "The TLS handshake failed");

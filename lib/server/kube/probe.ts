@@ -50,7 +50,15 @@ export async function probeCluster(transport: ClusterTransport, timeoutMs?: numb
       countOrWarn(() => core.listNode({ limit: 1 }), "nodes", warnings),
       countOrWarn(() => core.listNamespace({ limit: 1 }), "namespaces", warnings),
     ]);
-    return { ok: true, kubernetesVersion, latencyMs, nodeCount, namespaceCount, identity: review.status?.userInfo?.username ?? null, warnings };
+    return {
+      ok: true,
+      kubernetesVersion,
+      latencyMs,
+      nodeCount,
+      namespaceCount,
+      identity: review.status?.userInfo?.username ?? null,
+      warnings,
+    };
   } catch (error) {
     return { ...failure(error), latencyMs };
   }
@@ -67,7 +75,11 @@ interface ListWithCount {
 }
 
 /** A list with limit=1 carries remainingItemCount, so counting costs one small request. */
-async function countOrWarn(list: () => Promise<ListWithCount>, what: string, warnings: string[]): Promise<number | null> {
+async function countOrWarn(
+  list: () => Promise<ListWithCount>,
+  what: string,
+  warnings: string[],
+): Promise<number | null> {
   try {
     const result = await list();
     return result.items.length + (result.metadata?.remainingItemCount ?? 0);
@@ -80,4 +92,3 @@ async function countOrWarn(list: () => Promise<ListWithCount>, what: string, war
     throw classified;
   }
 }
-

@@ -15,7 +15,9 @@ export async function protectOwnEndpoints(input: { databaseUrl?: string; appPort
   if (input.databaseUrl) {
     const url = new URL(input.databaseUrl);
     const host = url.hostname.replace(/^\[|\]$/g, "");
-    const addresses = isIP(host) ? [host] : (await dns.lookup(host, { all: true }).catch(() => [])).map((entry) => entry.address);
+    const addresses = isIP(host)
+      ? [host]
+      : (await dns.lookup(host, { all: true }).catch(() => [])).map((entry) => entry.address);
     if (host === "localhost") addresses.push("127.0.0.1", "::1");
     next.push({ addresses, port: Number(url.port || 5432) });
   }

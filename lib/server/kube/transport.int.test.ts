@@ -17,7 +17,29 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "archipelago-tls-"));
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem")], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      path.join(dir, "key.pem"),
+      "-out",
+      path.join(dir, "cert.pem"),
+    ],
+    { stdio: "ignore" },
+  );
   ca = readFileSync(path.join(dir, "cert.pem"), "utf8");
   let requests = 0;
   server = https.createServer({ key: readFileSync(path.join(dir, "key.pem")), cert: ca }, (request, response) => {
@@ -40,7 +62,18 @@ afterAll(() => {
 });
 
 const transportTo = (server: string) =>
-  new ClusterTransport({ clusterId: "t", revision: 1, server, caData: ca, insecureSkipTlsVerify: false, tlsServerName: null, credential: { type: "token", token: "t" } }, 2000);
+  new ClusterTransport(
+    {
+      clusterId: "t",
+      revision: 1,
+      server,
+      caData: ca,
+      insecureSkipTlsVerify: false,
+      tlsServerName: null,
+      credential: { type: "token", token: "t" },
+    },
+    2000,
+  );
 
 describe("cluster transport", () => {
   it("does not follow redirects and does not echo what the server said", async () => {
@@ -53,7 +86,10 @@ describe("cluster transport", () => {
 
   it("maps server errors to a status code without the body", async () => {
     const transport = transportTo(url);
-    await expect(transport.json({ method: "GET", path: "/api" })).rejects.toMatchObject({ code: "server_error", message: "The API server failed (HTTP 500)" });
+    await expect(transport.json({ method: "GET", path: "/api" })).rejects.toMatchObject({
+      code: "server_error",
+      message: "The API server failed (HTTP 500)",
+    });
     await expect(transport.json({ method: "GET", path: "/api" })).rejects.not.toThrow(CANARY);
     transport.destroy();
   });
@@ -69,9 +105,16 @@ describe("cluster transport", () => {
   });
 
   it("refuses metadata and link-local addresses before connecting", async () => {
-    for (const target of ["https://169.254.169.254", "https://[fe80::1]", "https://[fd00:ec2::254]", "https://[::ffff:169.254.169.254]"]) {
+    for (const target of [
+      "https://169.254.169.254",
+      "https://[fe80::1]",
+      "https://[fd00:ec2::254]",
+      "https://[::ffff:169.254.169.254]",
+    ]) {
       const transport = transportTo(target);
-      await expect(transport.request({ method: "GET", path: "/version" })).rejects.toMatchObject({ code: "blocked_address" });
+      await expect(transport.request({ method: "GET", path: "/version" })).rejects.toMatchObject({
+        code: "blocked_address",
+      });
       transport.destroy();
     }
   });

@@ -81,7 +81,11 @@ export class ClusterTransport {
   async request(request: RawRequest, extraHeaders: ExtraHeaders = {}): Promise<RawResponse> {
     const url = this.urlFor(request);
     const body =
-      request.body === undefined ? undefined : typeof request.body === "string" ? request.body : JSON.stringify(request.body);
+      request.body === undefined
+        ? undefined
+        : typeof request.body === "string"
+          ? request.body
+          : JSON.stringify(request.body);
     const headers: Record<string, string | string[]> = {
       accept: request.accept ?? "application/json",
       ...extraHeaders,
@@ -112,8 +116,15 @@ export class ClusterTransport {
         send: async (context: RequestContext) => {
           const headers: Record<string, string | string[]> = { ...context.getHeaders(), ...extraHeaders };
           const rawBody = context.getBody();
-          const body = typeof rawBody === "string" ? rawBody : rawBody === undefined ? undefined : JSON.stringify(rawBody);
-          const response = await this.send(new URL(context.getUrl()), context.getHttpMethod().toString(), headers, body, timeoutMs);
+          const body =
+            typeof rawBody === "string" ? rawBody : rawBody === undefined ? undefined : JSON.stringify(rawBody);
+          const response = await this.send(
+            new URL(context.getUrl()),
+            context.getHttpMethod().toString(),
+            headers,
+            body,
+            timeoutMs,
+          );
           const flatHeaders: Record<string, string> = {};
           for (const [key, value] of Object.entries(response.headers)) {
             if (value !== undefined) flatHeaders[key] = Array.isArray(value) ? value.join(", ") : value;
@@ -144,7 +155,11 @@ export class ClusterTransport {
     return new Promise<void>((resolve, reject) => {
       const refused = refusedLiteral(url);
       if (refused) return reject(refused);
-      const headers = this.withAuth({ accept: request.accept ?? "application/json", ...extraHeaders, ...(request.headers ?? {}) });
+      const headers = this.withAuth({
+        accept: request.accept ?? "application/json",
+        ...extraHeaders,
+        ...(request.headers ?? {}),
+      });
       let settled = false;
       let idle: NodeJS.Timeout;
       const finish = (error?: unknown, fromCallback = false) => {
@@ -188,7 +203,9 @@ export class ClusterTransport {
                 onEvent(JSON.parse(line) as unknown);
               } catch (error) {
                 outgoing.destroy();
-                return error instanceof SyntaxError ? finish(Object.assign(new Error("bad watch event"), { code: "EBADJSON" })) : finish(error, true);
+                return error instanceof SyntaxError
+                  ? finish(Object.assign(new Error("bad watch event"), { code: "EBADJSON" }))
+                  : finish(error, true);
               }
             }
             newline = buffered.indexOf("\n");
@@ -209,7 +226,10 @@ export class ClusterTransport {
   }
 
   private urlFor(request: Pick<RawRequest, "path" | "query">): URL {
-    const url = new URL(request.path.replace(/^\//, ""), this.base.href.endsWith("/") ? this.base.href : `${this.base.href}/`);
+    const url = new URL(
+      request.path.replace(/^\//, ""),
+      this.base.href.endsWith("/") ? this.base.href : `${this.base.href}/`,
+    );
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
@@ -253,7 +273,9 @@ export class ClusterTransport {
           }
           chunks.push(chunk);
         });
-        response.on("end", () => finish(null, { status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+        response.on("end", () =>
+          finish(null, { status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+        );
         response.on("error", (error) => finish(error));
       });
       // One deadline for the whole exchange: a server that accepts and then stalls

@@ -50,9 +50,16 @@ export async function desiredObjects(
 ): Promise<DesiredResult> {
   let rendered: string;
   try {
-    rendered = await renderTemplate(revision.body, { params, cluster: { name: cluster.name, labels: cluster.labels, variables: cluster.variables } });
+    rendered = await renderTemplate(revision.body, {
+      params,
+      cluster: { name: cluster.name, labels: cluster.labels, variables: cluster.variables },
+    });
   } catch (error) {
-    if (error instanceof TemplateError) return { ok: false, issues: [{ message: error.message, line: error.line, column: error.column, document: null }] };
+    if (error instanceof TemplateError)
+      return {
+        ok: false,
+        issues: [{ message: error.message, line: error.line, column: error.column, document: null }],
+      };
     throw error;
   }
   const parsed = parseManifests(rendered, revision.body);
@@ -71,7 +78,11 @@ export async function desiredObjects(
       metadata: {
         ...result.metadata,
         labels: { ...(result.metadata.labels ?? {}), [RELEASE_LABEL]: release.id, [MANAGED_BY_LABEL]: "archipelago" },
-        annotations: { ...(result.metadata.annotations ?? {}), [REVISION_ANNOTATION]: String(revision.number), [RELEASE_NAME_ANNOTATION]: release.name },
+        annotations: {
+          ...(result.metadata.annotations ?? {}),
+          [REVISION_ANNOTATION]: String(revision.number),
+          [RELEASE_NAME_ANNOTATION]: release.name,
+        },
       },
     };
   });
@@ -85,5 +96,10 @@ export interface ObjectRef {
   name: string;
 }
 
-export const refOf = (manifest: Manifest): ObjectRef => ({ apiVersion: manifest.apiVersion, kind: manifest.kind, namespace: manifest.metadata.namespace ?? null, name: manifest.metadata.name });
+export const refOf = (manifest: Manifest): ObjectRef => ({
+  apiVersion: manifest.apiVersion,
+  kind: manifest.kind,
+  namespace: manifest.metadata.namespace ?? null,
+  name: manifest.metadata.name,
+});
 export const refKey = (ref: ObjectRef) => `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ""}|${ref.name}`;

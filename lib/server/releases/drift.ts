@@ -14,7 +14,6 @@ export interface DriftEntry {
   managers?: string[];
 }
 
-
 /** What a dry-run apply of the desired objects says about the live ones: only fields we manage count. */
 function driftOf(outcomes: ObjectOutcome[]): DriftEntry[] {
   const entries: DriftEntry[] = [];
@@ -22,8 +21,10 @@ function driftOf(outcomes: ObjectOutcome[]): DriftEntry[] {
     const base = { kind: outcome.ref.kind, namespace: outcome.ref.namespace, name: outcome.ref.name };
     if (outcome.action === "created") entries.push({ ...base, problem: "missing" });
     else if (outcome.action === "configured") entries.push({ ...base, problem: "changed" });
-    else if (outcome.action === "conflict") entries.push({ ...base, problem: "taken-over", managers: outcome.conflictManagers });
-    else if (outcome.action === "error" || outcome.action === "invalid" || outcome.action === "forbidden") throw new Error(outcome.error ?? "dry-run failed");
+    else if (outcome.action === "conflict")
+      entries.push({ ...base, problem: "taken-over", managers: outcome.conflictManagers });
+    else if (outcome.action === "error" || outcome.action === "invalid" || outcome.action === "forbidden")
+      throw new Error(outcome.error ?? "dry-run failed");
   }
   return entries;
 }
@@ -34,12 +35,25 @@ function driftOf(outcomes: ObjectOutcome[]): DriftEntry[] {
  * anything we manage, recreate something missing, or collide with a manager that took
  * our fields over. Heal re-applies (taking ownership back) where drift was found.
  */
-export async function checkReleaseDrift(releaseId: string, options: { heal: boolean }): Promise<Array<{ clusterId: string; state: string; drift: DriftEntry[] }>> {
-  const release = await db().release.findUnique({ where: { id: releaseId }, include: { clusters: { include: { cluster: { select: { id: true, name: true, labels: true, variables: true } } } } } });
+export async function checkReleaseDrift(
+  releaseId: string,
+  options: { heal: boolean },
+): Promise<Array<{ clusterId: string; state: string; drift: DriftEntry[] }>> {
+  const release = await db().release.findUnique({
+    where: { id: releaseId },
+    include: {
+      clusters: { include: { cluster: { select: { id: true, name: true, labels: true, variables: true } } } },
+    },
+  });
   if (!release) return [];
   // Most clusters of a release run the same revision: read each revision once.
   const revisionIds = [...new Set(release.clusters.map((entry) => entry.revisionId))];
-  const revisions = new Map((await db().templateRevision.findMany({ where: { id: { in: revisionIds } } })).map((revision) => [revision.id, revision]));
+  const revisions = new Map(
+    (await db().templateRevision.findMany({ where: { id: { in: revisionIds } } })).map((revision) => [
+      revision.id,
+      revision,
+    ]),
+  );
   const limit = pLimit(8);
   return Promise.all(
     release.clusters.map((entry) =>
@@ -61,11 +75,21 @@ export async function checkReleaseDrift(releaseId: string, options: { heal: bool
             drift = driftOf(await executor.apply(entry.clusterId, desired.manifests, { dryRun: true, force: false }));
           }
         } catch (error) {
-          await db().releaseCluster.update({ where: { releaseId_clusterId: { releaseId, clusterId: entry.clusterId } }, data: { driftState: "unreachable", driftCheckedAt: new Date(), driftDetails: [{ error: classifyClusterError(error).message }] } });
+          await db().releaseCluster.update({
+            where: { releaseId_clusterId: { releaseId, clusterId: entry.clusterId } },
+            data: {
+              driftState: "unreachable",
+              driftCheckedAt: new Date(),
+              driftDetails: [{ error: classifyClusterError(error).message }],
+            },
+          });
           return { clusterId: entry.clusterId, state: "unreachable", drift: [] };
         }
         const state = drift.length ? "drifted" : "in_sync";
-        await db().releaseCluster.update({ where: { releaseId_clusterId: { releaseId, clusterId: entry.clusterId } }, data: { driftState: state, driftCheckedAt: new Date(), driftDetails: drift as unknown as object[] } });
+        await db().releaseCluster.update({
+          where: { releaseId_clusterId: { releaseId, clusterId: entry.clusterId } },
+          data: { driftState: state, driftCheckedAt: new Date(), driftDetails: drift as unknown as object[] },
+        });
         return { clusterId: entry.clusterId, state, drift };
       }),
     ),

@@ -10,7 +10,8 @@ import type { ObjectRef } from "./desired";
  * reads back outcomes and health, whoever does the applying.
  */
 
-export type ObjectAction = "created" | "configured" | "unchanged" | "conflict" | "invalid" | "forbidden" | "error" | "deleted" | "missing";
+export type ObjectAction =
+  "created" | "configured" | "unchanged" | "conflict" | "invalid" | "forbidden" | "error" | "deleted" | "missing";
 
 export interface ObjectOutcome {
   ref: ObjectRef;
@@ -46,7 +47,12 @@ export interface ReleaseExecutor {
   apply(clusterId: string, manifests: Manifest[], options: ApplyOptions): Promise<ObjectOutcome[]>;
   read(clusterId: string, refs: ObjectRef[]): Promise<Array<Record<string, unknown> | null>>;
   /** Deletes objects, but only those that still carry the release's label. */
-  deleteOwned(clusterId: string, refs: ObjectRef[], releaseId: string, actor?: ApplyOptions["actor"]): Promise<ObjectOutcome[]>;
+  deleteOwned(
+    clusterId: string,
+    refs: ObjectRef[],
+    releaseId: string,
+    actor?: ApplyOptions["actor"],
+  ): Promise<ObjectOutcome[]>;
   health(clusterId: string, refs: ObjectRef[]): Promise<ObjectHealth[]>;
   /**
    * Resolves when any of these objects may have changed since it was read, or after

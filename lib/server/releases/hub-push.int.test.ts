@@ -29,10 +29,18 @@ const paused: Manifest = {
     paused: true,
     replicas: 1,
     selector: { matchLabels: { app: "hub-push-paused" } },
-    template: { metadata: { labels: { app: "hub-push-paused" } }, spec: { containers: [{ name: "app", image: "registry.local/paused:1" }] } },
+    template: {
+      metadata: { labels: { app: "hub-push-paused" } },
+      spec: { containers: [{ name: "app", image: "registry.local/paused:1" }] },
+    },
   },
 };
-const pausedRef: ObjectRef = { apiVersion: "apps/v1", kind: "Deployment", namespace: "team-a", name: "hub-push-paused" };
+const pausedRef: ObjectRef = {
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  namespace: "team-a",
+  name: "hub-push-paused",
+};
 
 async function timed(work: () => Promise<void>): Promise<number> {
   const started = performance.now();
@@ -63,7 +71,12 @@ afterAll(async () => {
 
 describe("hub-push executor", () => {
   it("applies a Namespace before the objects in it, even when the template lists it last", async () => {
-    const configMap: Manifest = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "in-new-namespace", namespace: NAMESPACE }, data: { a: "1" } };
+    const configMap: Manifest = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "in-new-namespace", namespace: NAMESPACE },
+      data: { a: "1" },
+    };
     const namespace: Manifest = { apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } };
     const outcomes = await executor.apply(clusterId, [configMap, namespace], { dryRun: false, force: false });
     // Outcomes keep the template's order.
@@ -71,7 +84,9 @@ describe("hub-push executor", () => {
       ["ConfigMap", "created"],
       ["Namespace", "created"],
     ]);
-    const [live] = await executor.read(clusterId, [{ apiVersion: "v1", kind: "ConfigMap", namespace: NAMESPACE, name: "in-new-namespace" }]);
+    const [live] = await executor.read(clusterId, [
+      { apiVersion: "v1", kind: "ConfigMap", namespace: NAMESPACE, name: "in-new-namespace" },
+    ]);
     expect((live as { data?: Record<string, string> }).data).toEqual({ a: "1" });
   });
 
@@ -107,10 +122,14 @@ describe("hub-push executor", () => {
   });
 
   it("a hanging cluster costs the wait its timer, nothing more", async () => {
-    const [observed] = await executor.health(hangingId, [{ apiVersion: "v1", kind: "ServiceAccount", namespace: "team-a", name: "default" }]);
+    const [observed] = await executor.health(hangingId, [
+      { apiVersion: "v1", kind: "ServiceAccount", namespace: "team-a", name: "default" },
+    ]);
     await fault("testbed-3", "hang");
     try {
-      const waited = await timed(() => executor.waitForChange(hangingId, [{ ...observed!, health: "progressing" }], 1500));
+      const waited = await timed(() =>
+        executor.waitForChange(hangingId, [{ ...observed!, health: "progressing" }], 1500),
+      );
       expect(waited).toBeGreaterThanOrEqual(1400);
       expect(waited).toBeLessThan(6000);
     } finally {

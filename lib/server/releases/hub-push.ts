@@ -22,7 +22,11 @@ interface ApiResource {
 /** Discovery per cluster and group version, so any kind resolves to its real plural and scope. */
 const discovery = new Map<string, Promise<ApiResource[]>>();
 
-async function resourceFor(transport: ClusterTransport, apiVersion: string, kind: string): Promise<{ plural: string; namespaced: boolean; prefix: string }> {
+async function resourceFor(
+  transport: ClusterTransport,
+  apiVersion: string,
+  kind: string,
+): Promise<{ plural: string; namespaced: boolean; prefix: string }> {
   const { prefix, plural: guessed } = restPath(apiVersion, kind);
   const key = `${transport.spec.clusterId}/${transport.spec.revision}/${apiVersion}`;
   let resources = discovery.get(key);
@@ -31,8 +35,12 @@ async function resourceFor(transport: ClusterTransport, apiVersion: string, kind
     discovery.set(key, resources);
     resources.catch(() => discovery.delete(key));
   }
-  const found = (await resources.catch(() => [])).find((resource) => resource.kind === kind && !resource.name.includes("/"));
-  return found ? { plural: found.name, namespaced: found.namespaced, prefix } : { plural: guessed, namespaced: !isClusterScoped(kind), prefix };
+  const found = (await resources.catch(() => [])).find(
+    (resource) => resource.kind === kind && !resource.name.includes("/"),
+  );
+  return found
+    ? { plural: found.name, namespaced: found.namespaced, prefix }
+    : { plural: guessed, namespaced: !isClusterScoped(kind), prefix };
 }
 
 async function objectPath(transport: ClusterTransport, ref: ObjectRef): Promise<string> {
@@ -42,13 +50,19 @@ async function objectPath(transport: ClusterTransport, ref: ObjectRef): Promise<
 }
 
 const headersFor = (actor: ApplyOptions["actor"], impersonate: boolean): ExtraHeaders =>
-  impersonate && actor ? (actor.teams.length ? { "impersonate-user": actor.email, "impersonate-group": actor.teams } : { "impersonate-user": actor.email }) : {};
+  impersonate && actor
+    ? actor.teams.length
+      ? { "impersonate-user": actor.email, "impersonate-group": actor.teams }
+      : { "impersonate-user": actor.email }
+    : {};
 
 /** Manager names and field paths from a 409 Status; nothing else of the body is kept. */
 function conflictManagers(body: Buffer): string[] {
   try {
     const status = JSON.parse(body.toString("utf8")) as { details?: { causes?: Array<{ message?: string }> } };
-    const managers = (status.details?.causes ?? []).map((cause) => /conflict with "([^"]+)"/.exec(cause.message ?? "")?.[1]).filter((name): name is string => Boolean(name));
+    const managers = (status.details?.causes ?? [])
+      .map((cause) => /conflict with "([^"]+)"/.exec(cause.message ?? "")?.[1])
+      .filter((name): name is string => Boolean(name));
     return [...new Set(managers)];
   } catch {
     return [];
@@ -58,11 +72,19 @@ function conflictManagers(body: Buffer): string[] {
 /** Field and reason of a 422 Status, so the author sees what the API server rejected. */
 function invalidReasons(body: Buffer, secret: boolean): string {
   try {
-    const status = JSON.parse(body.toString("utf8")) as { details?: { causes?: Array<{ field?: string; reason?: string; message?: string }> } };
+    const status = JSON.parse(body.toString("utf8")) as {
+      details?: { causes?: Array<{ field?: string; reason?: string; message?: string }> };
+    };
     const causes = status.details?.causes ?? [];
     if (causes.length === 0) return "The API server rejected the object as invalid";
     // Messages of invalid Secrets can quote the value; keep only field and reason then.
-    return causes.map((cause) => (secret ? `${cause.field ?? "object"}: ${cause.reason ?? "invalid"}` : `${cause.field ?? "object"}: ${cause.message ?? cause.reason ?? "invalid"}`)).join("; ");
+    return causes
+      .map((cause) =>
+        secret
+          ? `${cause.field ?? "object"}: ${cause.reason ?? "invalid"}`
+          : `${cause.field ?? "object"}: ${cause.message ?? cause.reason ?? "invalid"}`,
+      )
+      .join("; ");
   } catch {
     return "The API server rejected the object as invalid";
   }
@@ -70,8 +92,14 @@ function invalidReasons(body: Buffer, secret: boolean): string {
 
 async function clusterContext(clusterId: string) {
   // One read for both: the revision lets transportFor reuse its cached connection.
-  const cluster = await db().cluster.findUnique({ where: { id: clusterId }, select: { impersonateUsers: true, revision: true } });
-  return { transport: await transportFor(clusterId, cluster?.revision), impersonate: cluster?.impersonateUsers ?? false };
+  const cluster = await db().cluster.findUnique({
+    where: { id: clusterId },
+    select: { impersonateUsers: true, revision: true },
+  });
+  return {
+    transport: await transportFor(clusterId, cluster?.revision),
+    impersonate: cluster?.impersonateUsers ?? false,
+  };
 }
 
 export class HubPushExecutor implements ReleaseExecutor {
@@ -82,12 +110,23 @@ export class HubPushExecutor implements ReleaseExecutor {
     // Namespaces, then CRDs, then the rest together: what others need exists first, and
     // a cluster far away costs one round trip per tier instead of one per object.
     for (const tier of applyTiers(manifests)) {
-      await Promise.all(tier.map(async (index) => (outcomes[index] = await this.applyOne(transport, manifests[index]!, options, headers, clusterId))));
+      await Promise.all(
+        tier.map(
+          async (index) =>
+            (outcomes[index] = await this.applyOne(transport, manifests[index]!, options, headers, clusterId)),
+        ),
+      );
     }
     return outcomes;
   }
 
-  private async applyOne(transport: ClusterTransport, manifest: Manifest, options: ApplyOptions, headers: ExtraHeaders, clusterId: string): Promise<ObjectOutcome> {
+  private async applyOne(
+    transport: ClusterTransport,
+    manifest: Manifest,
+    options: ApplyOptions,
+    headers: ExtraHeaders,
+    clusterId: string,
+  ): Promise<ObjectOutcome> {
     const ref = refOf(manifest);
     try {
       const path = await objectPath(transport, ref);
@@ -104,17 +143,45 @@ export class HubPushExecutor implements ReleaseExecutor {
         },
         headers,
       );
-      if (response.status === 409) return { ref, action: "conflict", conflictManagers: conflictManagers(response.body), error: "Fields are owned by another manager", live };
-      if (response.status === 422 || response.status === 400) return { ref, action: "invalid", error: invalidReasons(response.body, manifest.kind === "Secret"), live };
-      if (response.status === 403) return { ref, action: "forbidden", error: "The cluster refused this object (403)", live };
+      if (response.status === 409)
+        return {
+          ref,
+          action: "conflict",
+          conflictManagers: conflictManagers(response.body),
+          error: "Fields are owned by another manager",
+          live,
+        };
+      if (response.status === 422 || response.status === 400)
+        return { ref, action: "invalid", error: invalidReasons(response.body, manifest.kind === "Secret"), live };
+      if (response.status === 403)
+        return { ref, action: "forbidden", error: "The cluster refused this object (403)", live };
       const failure = classifyHttpStatus(response.status);
       if (failure) throw failure;
       const result = JSON.parse(response.body.toString("utf8")) as Record<string, unknown>;
-      const action = live === undefined ? (response.status === 201 ? "created" : "configured") : !live ? "created" : sameContent(live, result) ? "unchanged" : "configured";
+      const action =
+        live === undefined
+          ? response.status === 201
+            ? "created"
+            : "configured"
+          : !live
+            ? "created"
+            : sameContent(live, result)
+              ? "unchanged"
+              : "configured";
       return { ref, action, result, live };
     } catch (error) {
       const classified = classifyClusterError(error);
-      if (classified.code === "unknown") logger.warn({ clusterId, kind: ref.kind, errorName: error instanceof Error ? error.name : typeof error, errorCode: (error as { code?: unknown })?.code, detail: error instanceof Error ? scrubSecrets(error.message).slice(0, 200) : undefined }, "apply of an object failed unexpectedly");
+      if (classified.code === "unknown")
+        logger.warn(
+          {
+            clusterId,
+            kind: ref.kind,
+            errorName: error instanceof Error ? error.name : typeof error,
+            errorCode: (error as { code?: unknown })?.code,
+            detail: error instanceof Error ? scrubSecrets(error.message).slice(0, 200) : undefined,
+          },
+          "apply of an object failed unexpectedly",
+        );
       return { ref, action: "error", error: classified.message };
     }
   }
@@ -124,7 +191,12 @@ export class HubPushExecutor implements ReleaseExecutor {
     return Promise.all(refs.map(async (ref) => this.readOne(transport, await objectPath(transport, ref), {})));
   }
 
-  async deleteOwned(clusterId: string, refs: ObjectRef[], releaseId: string, actor?: ApplyOptions["actor"]): Promise<ObjectOutcome[]> {
+  async deleteOwned(
+    clusterId: string,
+    refs: ObjectRef[],
+    releaseId: string,
+    actor?: ApplyOptions["actor"],
+  ): Promise<ObjectOutcome[]> {
     const { transport, impersonate } = await clusterContext(clusterId);
     const headers = headersFor(actor, impersonate);
     const outcomes: ObjectOutcome[] = [];
@@ -139,10 +211,21 @@ export class HubPushExecutor implements ReleaseExecutor {
           continue;
         }
         if (labels[RELEASE_LABEL] !== releaseId) {
-          outcomes.push({ ref, action: "unchanged", error: "Not deleted: the object no longer belongs to this release" });
+          outcomes.push({
+            ref,
+            action: "unchanged",
+            error: "Not deleted: the object no longer belongs to this release",
+          });
           continue;
         }
-        const response = await transport.request({ method: "DELETE", path, body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" } }, headers);
+        const response = await transport.request(
+          {
+            method: "DELETE",
+            path,
+            body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" },
+          },
+          headers,
+        );
         const failure = response.status === 404 ? null : classifyHttpStatus(response.status);
         if (failure) throw failure;
         outcomes.push({ ref, action: "deleted" });
@@ -161,7 +244,11 @@ export class HubPushExecutor implements ReleaseExecutor {
       const resourceVersion = (object.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
       const plural = `${ref.kind.toLowerCase()}s` as InventoryKind;
       if (!WORKLOAD_KINDS.includes(plural) || plural === "cronjobs") return { ref, health: "ready", resourceVersion };
-      return { ref, health: projectWorkload(plural, object as unknown as KubeObject).health ?? "ready", resourceVersion };
+      return {
+        ref,
+        health: projectWorkload(plural, object as unknown as KubeObject).health ?? "ready",
+        resourceVersion,
+      };
     });
   }
 
@@ -170,10 +257,17 @@ export class HubPushExecutor implements ReleaseExecutor {
    * just read): the first event after that version ends the wait. Objects without a
    * version (missing) are simply re-read when maxWaitMs is up.
    */
-  async waitForChange(clusterId: string, observed: ObjectHealth[], maxWaitMs: number, signal?: AbortSignal): Promise<void> {
+  async waitForChange(
+    clusterId: string,
+    observed: ObjectHealth[],
+    maxWaitMs: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const pending = observed.filter((o) => !isReady(o) && o.resourceVersion);
     const stop = new AbortController();
-    const ended = new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve(), { once: true }));
+    const ended = new Promise<void>((resolve) =>
+      stop.signal.addEventListener("abort", () => resolve(), { once: true }),
+    );
     const timer = setTimeout(() => stop.abort(), maxWaitMs);
     const onAbort = () => stop.abort();
     if (signal?.aborted) stop.abort();
@@ -187,7 +281,12 @@ export class HubPushExecutor implements ReleaseExecutor {
             transport.stream(
               {
                 path: path.slice(0, path.lastIndexOf("/")),
-                query: { watch: 1, fieldSelector: `metadata.name=${ref.name}`, resourceVersion, timeoutSeconds: Math.max(1, Math.ceil(maxWaitMs / 1000)) },
+                query: {
+                  watch: 1,
+                  fieldSelector: `metadata.name=${ref.name}`,
+                  resourceVersion,
+                  timeoutSeconds: Math.max(1, Math.ceil(maxWaitMs / 1000)),
+                },
                 idleTimeoutMs: maxWaitMs + 5000,
               },
               () => stop.abort(),
@@ -204,7 +303,11 @@ export class HubPushExecutor implements ReleaseExecutor {
     signal?.removeEventListener("abort", onAbort);
   }
 
-  private async readOne(transport: ClusterTransport, path: string, headers: ExtraHeaders): Promise<Record<string, unknown> | null> {
+  private async readOne(
+    transport: ClusterTransport,
+    path: string,
+    headers: ExtraHeaders,
+  ): Promise<Record<string, unknown> | null> {
     try {
       return await transport.json<Record<string, unknown>>({ method: "GET", path }, headers);
     } catch (error) {
@@ -217,8 +320,11 @@ export class HubPushExecutor implements ReleaseExecutor {
 /** Compares what matters (spec, data, labels, annotations), not bookkeeping. */
 export function comparableObject(object: Record<string, unknown>): Record<string, unknown> {
   const metadata = (object.metadata ?? {}) as Record<string, unknown>;
-  const copy: Record<string, unknown> = { metadata: { labels: metadata.labels ?? {}, annotations: metadata.annotations ?? {} } };
-  for (const [key, value] of Object.entries(object)) if (!["metadata", "status", "apiVersion", "kind"].includes(key)) copy[key] = value;
+  const copy: Record<string, unknown> = {
+    metadata: { labels: metadata.labels ?? {}, annotations: metadata.annotations ?? {} },
+  };
+  for (const [key, value] of Object.entries(object))
+    if (!["metadata", "status", "apiVersion", "kind"].includes(key)) copy[key] = value;
   return copy;
 }
 
@@ -228,7 +334,12 @@ export function sameContent(a: Record<string, unknown>, b: Record<string, unknow
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)]));
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, sortKeys(v)]),
+    );
   return value;
 }
 

@@ -12,20 +12,33 @@ import { validateRollout } from "./validate";
  * rollout with its waves and targets in one transaction, then lets the engine run it.
  * The same idempotency key always yields the same rollout (a double-clicked form starts one).
  */
-export async function startRollout(profile: AccessProfile, request: RolloutRequest): Promise<{ id: string; created: boolean }> {
+export async function startRollout(
+  profile: AccessProfile,
+  request: RolloutRequest,
+): Promise<{ id: string; created: boolean }> {
   if (request.idempotencyKey) {
-    const existing = await db().rollout.findUnique({ where: { idempotencyKey: request.idempotencyKey }, select: { id: true } });
+    const existing = await db().rollout.findUnique({
+      where: { idempotencyKey: request.idempotencyKey },
+      select: { id: true },
+    });
     if (existing) return { id: existing.id, created: false };
   }
   const validated = await validateRollout(profile, request);
-  const waves = planWaves(validated.targets.map((t) => t.id), request.strategy);
+  const waves = planWaves(
+    validated.targets.map((t) => t.id),
+    request.strategy,
+  );
   const names = new Map(validated.targets.map((t) => [t.id, t.name]));
 
   let rolloutId: string;
   try {
     rolloutId = await db().$transaction(async (tx) => {
       const release =
-        validated.release ?? (await tx.release.create({ data: { name: request.releaseName, templateId: validated.templateId, createdById: profile.userId }, select: { id: true, name: true } }));
+        validated.release ??
+        (await tx.release.create({
+          data: { name: request.releaseName, templateId: validated.templateId, createdById: profile.userId },
+          select: { id: true, name: true },
+        }));
       const rollout = await tx.rollout.create({
         data: {
           releaseId: release.id,
@@ -41,7 +54,11 @@ export async function startRollout(profile: AccessProfile, request: RolloutReque
           createdByEmail: profile.email,
           createdByTeams: profile.teamNames,
           waves: { create: waves.map((_, index) => ({ index })) },
-          targets: { create: waves.flatMap((ids, index) => ids.map((clusterId) => ({ clusterId, clusterName: names.get(clusterId) ?? clusterId, waveIndex: index }))) },
+          targets: {
+            create: waves.flatMap((ids, index) =>
+              ids.map((clusterId) => ({ clusterId, clusterName: names.get(clusterId) ?? clusterId, waveIndex: index })),
+            ),
+          },
         },
         select: { id: true },
       });
@@ -50,7 +67,10 @@ export async function startRollout(profile: AccessProfile, request: RolloutReque
   } catch (error) {
     // The same key raced in from a second click: answer with the rollout that won.
     if (request.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      const existing = await db().rollout.findUniqueOrThrow({ where: { idempotencyKey: request.idempotencyKey }, select: { id: true } });
+      const existing = await db().rollout.findUniqueOrThrow({
+        where: { idempotencyKey: request.idempotencyKey },
+        select: { id: true },
+      });
       return { id: existing.id, created: false };
     }
     throw error;

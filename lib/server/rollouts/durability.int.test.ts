@@ -33,7 +33,12 @@ const appEnv = () => ({
   ARCHIPELAGO_CLUSTER_TIMEOUT_MS: "3000",
 });
 
-async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+async function until<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -46,7 +51,13 @@ async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean, 
 async function cleanDemoObjects(release: string) {
   for (const id of clusterIds) {
     const transport = await transportFor(id);
-    for (const path of [`configmaps/${release}-config`, `secrets/${release}-secret`, `serviceaccounts/${release}-sa`, `services/${release}-svc`]) await transport.request({ method: "DELETE", path: `/api/v1/namespaces/team-a/${path}` });
+    for (const path of [
+      `configmaps/${release}-config`,
+      `secrets/${release}-secret`,
+      `serviceaccounts/${release}-sa`,
+      `services/${release}-svc`,
+    ])
+      await transport.request({ method: "DELETE", path: `/api/v1/namespaces/team-a/${path}` });
     await transport.request({ method: "DELETE", path: `/apis/apps/v1/namespaces/team-a/deployments/${release}-web` });
   }
 }
@@ -59,7 +70,11 @@ beforeAll(async () => {
   const user = await createTestUser({ isAdmin: true, email: "durable@example.com" });
   admin = await loadAccessProfile({ user, via: "session" });
   clusterIds = [];
-  for (const index of [1, 2, 3]) clusterIds.push((await registerCluster(registrationFor(tb, `testbed-${index}`, `dur-${index}`, { labels: { durable: "yes" } }))).id);
+  for (const index of [1, 2, 3])
+    clusterIds.push(
+      (await registerCluster(registrationFor(tb, `testbed-${index}`, `dur-${index}`, { labels: { durable: "yes" } })))
+        .id,
+    );
 }, 600_000);
 
 beforeEach(async () => {
@@ -71,7 +86,10 @@ afterAll(async () => {
 });
 
 const appliedSteps = async (rolloutId: string) =>
-  db().rolloutEvent.findMany({ where: { rolloutId, step: "target.applied" }, select: { targetId: true, instance: true } });
+  db().rolloutEvent.findMany({
+    where: { rolloutId, step: "target.applied" },
+    select: { targetId: true, instance: true },
+  });
 
 describe("durable rollouts", () => {
   it("killing the server mid-wave and starting another resumes without losing or repeating a cluster's step", async () => {
@@ -93,13 +111,23 @@ describe("durable rollouts", () => {
       takeOwnership: false,
     });
     // Kill -9 as soon as the first cluster has been applied: its step is done, the rest is not.
-    await until(() => appliedSteps(id), (steps) => steps.length >= 1, 60_000, "the first apply");
+    await until(
+      () => appliedSteps(id),
+      (steps) => steps.length >= 1,
+      60_000,
+      "the first apply",
+    );
     await first.kill("SIGKILL");
     const before = await db().rolloutTarget.findMany({ where: { rolloutId: id }, select: { state: true } });
     expect(before.some((t) => t.state === "pending" || t.state === "queued")).toBe(true);
 
     apps.push(await startAppProcess(3611, appEnv()));
-    const rollout = await until(() => db().rollout.findUniqueOrThrow({ where: { id }, include: { targets: true } }), (r) => r.state !== "running", 180_000, "the rollout to finish");
+    const rollout = await until(
+      () => db().rollout.findUniqueOrThrow({ where: { id }, include: { targets: true } }),
+      (r) => r.state !== "running",
+      180_000,
+      "the rollout to finish",
+    );
     expect(rollout.state).toBe("succeeded");
     expect(rollout.targets.map((t) => t.state)).toEqual(["succeeded", "succeeded", "succeeded"]);
     const steps = await appliedSteps(id);
@@ -133,16 +161,30 @@ describe("durable rollouts", () => {
       ids.push(id);
     }
     for (const id of ids) {
-      const rollout = await until(() => db().rollout.findUniqueOrThrow({ where: { id } }), (r) => r.state !== "running", 180_000, "the rollouts to finish");
+      const rollout = await until(
+        () => db().rollout.findUniqueOrThrow({ where: { id } }),
+        (r) => r.state !== "running",
+        180_000,
+        "the rollouts to finish",
+      );
       expect(rollout.state).toBe("succeeded");
       const steps = await appliedSteps(id);
       expect(steps).toHaveLength(3);
       expect(new Set(steps.map((s) => s.targetId)).size).toBe(3);
     }
     // Both instances took work: the queue spread it, the claims kept it single.
-    const instances = new Set((await db().rolloutEvent.findMany({ where: { rolloutId: { in: ids }, step: "target.applied" }, select: { instance: true } })).map((e) => e.instance));
+    const instances = new Set(
+      (
+        await db().rolloutEvent.findMany({
+          where: { rolloutId: { in: ids }, step: "target.applied" },
+          select: { instance: true },
+        })
+      ).map((e) => e.instance),
+    );
     expect(instances.size).toBeGreaterThanOrEqual(1);
-    const duplicates = await db().$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM (SELECT target_id, step FROM rollout_events WHERE target_id IS NOT NULL GROUP BY target_id, step HAVING count(*) > 1) d`;
+    const duplicates = await db().$queryRaw<
+      Array<{ n: bigint }>
+    >`SELECT count(*) AS n FROM (SELECT target_id, step FROM rollout_events WHERE target_id IS NOT NULL GROUP BY target_id, step HAVING count(*) > 1) d`;
     expect(Number(duplicates[0]!.n)).toBe(0);
   });
 });

@@ -13,6 +13,11 @@ export function requireSteer(profile: AccessProfile, clusterIds: string[], autho
 
 /** Clusters the caller may deploy to, by name: the only candidates for a rollout (others are not even listed). */
 export async function deployableClusters(profile: AccessProfile) {
-  const clusters = await db().cluster.findMany({ select: { id: true, name: true, labels: true, variables: true, status: true }, orderBy: { name: "asc" } });
-  return clusters.filter((cluster) => allows(profile, { clusterId: cluster.id, level: "deploy" })).map((cluster) => ({ ...cluster, labels: stringRecord(cluster.labels) }));
+  const clusters = await db().cluster.findMany({
+    select: { id: true, name: true, labels: true, variables: true, status: true },
+    orderBy: { name: "asc" },
+  });
+  return clusters
+    .filter((cluster) => allows(profile, { clusterId: cluster.id, level: "deploy" }))
+    .map((cluster) => ({ ...cluster, labels: stringRecord(cluster.labels) }));
 }

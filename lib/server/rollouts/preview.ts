@@ -19,10 +19,23 @@ import { validateRollout } from "./validate";
 function maskSecrets(object: Record<string, unknown>): Record<string, unknown> {
   if (object.kind !== "Secret") return object;
   const mask = (values: unknown) =>
-    Object.fromEntries(Object.entries((values ?? {}) as Record<string, string>).map(([key, value]) => [key, `(hidden, sha256:${createHash("sha256").update(String(value)).digest("hex").slice(0, 8)})`]));
+    Object.fromEntries(
+      Object.entries((values ?? {}) as Record<string, string>).map(([key, value]) => [
+        key,
+        `(hidden, sha256:${createHash("sha256").update(String(value)).digest("hex").slice(0, 8)})`,
+      ]),
+    );
   const copy: Record<string, unknown> = { ...object };
   if (copy.data) copy.data = mask(copy.data);
-  if (copy.stringData) copy.stringData = mask(Object.fromEntries(Object.entries(copy.stringData as Record<string, string>).map(([k, v]) => [k, Buffer.from(v).toString("base64")])));
+  if (copy.stringData)
+    copy.stringData = mask(
+      Object.fromEntries(
+        Object.entries(copy.stringData as Record<string, string>).map(([k, v]) => [
+          k,
+          Buffer.from(v).toString("base64"),
+        ]),
+      ),
+    );
   const metadata = { ...((copy.metadata ?? {}) as Record<string, unknown>) };
   const annotations = { ...((metadata.annotations ?? {}) as Record<string, string>) };
   delete annotations["kubectl.kubernetes.io/last-applied-configuration"];
@@ -30,10 +43,12 @@ function maskSecrets(object: Record<string, unknown>): Record<string, unknown> {
   return copy;
 }
 
-const yamlOf = (object: Record<string, unknown> | null | undefined) => (object ? stringify(maskSecrets(comparableObject(object))) : "");
+const yamlOf = (object: Record<string, unknown> | null | undefined) =>
+  object ? stringify(maskSecrets(comparableObject(object))) : "";
 
 function toPreview(outcome: ObjectOutcome): PreviewObject {
-  const diff = (from: string, to: string) => (from === to ? "" : createTwoFilesPatch("live", "after apply", from, to, "", "", { context: 3 }));
+  const diff = (from: string, to: string) =>
+    from === to ? "" : createTwoFilesPatch("live", "after apply", from, to, "", "", { context: 3 });
   switch (outcome.action) {
     case "created":
       return { ref: outcome.ref, action: "create", diff: diff("", yamlOf(outcome.result)) };
@@ -43,7 +58,13 @@ function toPreview(outcome: ObjectOutcome): PreviewObject {
       return { ref: outcome.ref, action: text ? "change" : "unchanged", diff: text };
     }
     case "conflict":
-      return { ref: outcome.ref, action: "conflict", diff: "", error: `Owned by another field manager: ${outcome.conflictManagers?.join(", ") || "unknown"}`, conflictManagers: outcome.conflictManagers };
+      return {
+        ref: outcome.ref,
+        action: "conflict",
+        diff: "",
+        error: `Owned by another field manager: ${outcome.conflictManagers?.join(", ") || "unknown"}`,
+        conflictManagers: outcome.conflictManagers,
+      };
     case "invalid":
     case "forbidden":
       return { ref: outcome.ref, action: outcome.action, diff: "", error: outcome.error };
@@ -57,7 +78,10 @@ function toPreview(outcome: ObjectOutcome): PreviewObject {
  * server-side dry-run apply (dryRun=All) and a diff against the live objects, with the
  * objects that would be pruned. Validation errors from the API server appear here.
  */
-export async function previewRollout(profile: AccessProfile, request: RolloutRequest): Promise<{ clusters: ClusterPreview[] }> {
+export async function previewRollout(
+  profile: AccessProfile,
+  request: RolloutRequest,
+): Promise<{ clusters: ClusterPreview[] }> {
   const validated = await validateRollout(profile, request);
   const limit = pLimit(16);
   const timeoutMs = env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
@@ -68,20 +92,35 @@ export async function previewRollout(profile: AccessProfile, request: RolloutReq
         const preview: ClusterPreview = {
           clusterId: target.id,
           clusterName: target.name,
-          manifests: manifests.map((m) => stringify(maskSecrets(m as unknown as Record<string, unknown>))).join("---\n"),
+          manifests: manifests
+            .map((m) => stringify(maskSecrets(m as unknown as Record<string, unknown>)))
+            .join("---\n"),
           objects: [],
           counts: { create: 0, change: 0, unchanged: 0, prune: 0, problems: 0 },
           error: null,
         };
         try {
-          const outcomes = await withTimeout(executor.apply(target.id, manifests, { dryRun: true, force: request.takeOwnership, actor: { email: profile.email, teams: profile.teamNames } }), timeoutMs * Math.max(2, manifests.length));
+          const outcomes = await withTimeout(
+            executor.apply(target.id, manifests, {
+              dryRun: true,
+              force: request.takeOwnership,
+              actor: { email: profile.email, teams: profile.teamNames },
+            }),
+            timeoutMs * Math.max(2, manifests.length),
+          );
           preview.objects = outcomes.map(toPreview);
           if (validated.release) preview.objects.push(...(await prunable(validated.release.id, target.id, manifests)));
         } catch (error) {
           preview.error = classifyClusterError(error).message;
         }
         for (const object of preview.objects) {
-          if (object.action === "create" || object.action === "change" || object.action === "unchanged" || object.action === "prune") preview.counts[object.action] += 1;
+          if (
+            object.action === "create" ||
+            object.action === "change" ||
+            object.action === "unchanged" ||
+            object.action === "prune"
+          )
+            preview.counts[object.action] += 1;
           else preview.counts.problems += 1;
         }
         return preview;
@@ -93,15 +132,26 @@ export async function previewRollout(profile: AccessProfile, request: RolloutReq
 
 /** Objects the release applied here before that the new revision no longer has. */
 async function prunable(releaseId: string, clusterId: string, manifests: Manifest[]): Promise<PreviewObject[]> {
-  const current = await db().releaseCluster.findUnique({ where: { releaseId_clusterId: { releaseId, clusterId } }, select: { objects: true } });
+  const current = await db().releaseCluster.findUnique({
+    where: { releaseId_clusterId: { releaseId, clusterId } },
+    select: { objects: true },
+  });
   const desired = new Set(manifests.map((m) => refKey(refOf(m))));
-  return ((current?.objects ?? []) as unknown as ObjectRef[]).filter((ref) => !desired.has(refKey(ref))).map((ref) => ({ ref, action: "prune" as const, diff: "" }));
+  return ((current?.objects ?? []) as unknown as ObjectRef[])
+    .filter((ref) => !desired.has(refKey(ref)))
+    .map((ref) => ({ ref, action: "prune" as const, diff: "" }));
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })), ms)))]);
+    return await Promise.race([
+      work,
+      new Promise<never>(
+        (_, reject) =>
+          (timer = setTimeout(() => reject(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })), ms)),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -4,16 +4,24 @@ import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
 import { isUuid } from "@/lib/schemas/ids";
 
-
 /** A rollout is visible to admins, to whoever started it, and to anyone who can see one of its clusters. */
-const canSeeRollout = (profile: AccessProfile, rollout: { createdById: string | null; targets: Array<{ clusterId: string }> }) =>
-  profile.isAdmin || rollout.createdById === profile.userId || rollout.targets.some((t) => canSeeCluster(profile, t.clusterId));
+const canSeeRollout = (
+  profile: AccessProfile,
+  rollout: { createdById: string | null; targets: Array<{ clusterId: string }> },
+) =>
+  profile.isAdmin ||
+  rollout.createdById === profile.userId ||
+  rollout.targets.some((t) => canSeeCluster(profile, t.clusterId));
 
 export async function listRollouts(profile: AccessProfile, page: number, pageSize: number) {
   const rows = await db().rollout.findMany({
     orderBy: { createdAt: "desc" },
     take: 500,
-    include: { release: { select: { name: true } }, revision: { select: { number: true, template: { select: { name: true } } } }, targets: { select: { clusterId: true, state: true } } },
+    include: {
+      release: { select: { name: true } },
+      revision: { select: { number: true, template: { select: { name: true } } } },
+      targets: { select: { clusterId: true, state: true } },
+    },
   });
   const visible = rows.filter((r) => canSeeRollout(profile, r));
   return {
@@ -65,11 +73,32 @@ export async function getRollout(profile: AccessProfile, id: string) {
     createdAt: rollout.createdAt.toISOString(),
     finishedAt: rollout.finishedAt?.toISOString() ?? null,
     currentWave: rollout.currentWave,
-    waves: rollout.waves.map((w) => ({ index: w.index, state: w.state, startedAt: w.startedAt?.toISOString() ?? null, bakeUntil: w.bakeUntil?.toISOString() ?? null, finishedAt: w.finishedAt?.toISOString() ?? null })),
+    waves: rollout.waves.map((w) => ({
+      index: w.index,
+      state: w.state,
+      startedAt: w.startedAt?.toISOString() ?? null,
+      bakeUntil: w.bakeUntil?.toISOString() ?? null,
+      finishedAt: w.finishedAt?.toISOString() ?? null,
+    })),
     targets: rollout.targets
       .filter((t) => profile.isAdmin || rollout.createdById === profile.userId || canSeeCluster(profile, t.clusterId))
-      .map((t) => ({ id: t.id, clusterId: t.clusterId, clusterName: t.clusterName, wave: t.waveIndex, state: t.state, objects: t.objects, gate: t.gate, error: t.error, startedAt: t.startedAt?.toISOString() ?? null, finishedAt: t.finishedAt?.toISOString() ?? null })),
-    events: rollout.events.map((e) => ({ step: e.step, at: e.at.toISOString(), targetId: e.targetId, details: e.details })),
+      .map((t) => ({
+        id: t.id,
+        clusterId: t.clusterId,
+        clusterName: t.clusterName,
+        wave: t.waveIndex,
+        state: t.state,
+        objects: t.objects,
+        gate: t.gate,
+        error: t.error,
+        startedAt: t.startedAt?.toISOString() ?? null,
+        finishedAt: t.finishedAt?.toISOString() ?? null,
+      })),
+    events: rollout.events.map((e) => ({
+      step: e.step,
+      at: e.at.toISOString(),
+      targetId: e.targetId,
+      details: e.details,
+    })),
   };
 }
-

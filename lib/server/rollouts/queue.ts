@@ -38,7 +38,11 @@ export async function startQueue(databaseUrl: string): Promise<QueueState> {
     // Jobs are cheap and idempotent; retries cover a worker that dies mid-job.
     await boss.createQueue(name, { name, retryLimit: 20, retryDelay: 2, expireInSeconds: 4 * 3600 });
   }
-  globalForQueue.archipelagoQueue = { boss, instanceId: `${process.pid}-${randomUUID().slice(0, 8)}`, workers: new Map() };
+  globalForQueue.archipelagoQueue = {
+    boss,
+    instanceId: `${process.pid}-${randomUUID().slice(0, 8)}`,
+    workers: new Map(),
+  };
   return globalForQueue.archipelagoQueue;
 }
 

@@ -36,7 +36,11 @@ async function waitForRollout(id: string, accept: (state: string) => boolean, ti
 
 async function read(clusterName: string, path: string) {
   const transport = await transportFor(clusters[clusterName]!);
-  return transport.json<{ data?: Record<string, string>; spec?: { replicas?: number; template?: { spec?: { containers?: Array<{ image: string }> } } }; metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } }>({ method: "GET", path });
+  return transport.json<{
+    data?: Record<string, string>;
+    spec?: { replicas?: number; template?: { spec?: { containers?: Array<{ image: string }> } } };
+    metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  }>({ method: "GET", path });
 }
 
 beforeAll(async () => {
@@ -48,12 +52,26 @@ beforeAll(async () => {
   const user = await createTestUser({ isAdmin: true, email: "sre@example.com" });
   admin = await loadAccessProfile({ user, via: "session" });
   clusters = {};
-  for (const [index, region] of [[1, "eu"], [2, "us"], [3, "ap"]] as const) {
-    const created = await registerCluster(registrationFor(tb, `testbed-${index}`, `rc-${index}`, { labels: { region, canary: index === 1 ? "yes" : "no" } }));
+  for (const [index, region] of [
+    [1, "eu"],
+    [2, "us"],
+    [3, "ap"],
+  ] as const) {
+    const created = await registerCluster(
+      registrationFor(tb, `testbed-${index}`, `rc-${index}`, {
+        labels: { region, canary: index === 1 ? "yes" : "no" },
+      }),
+    );
     clusters[`rc-${index}`] = created.id;
     // A clean slate: earlier runs may have left the demo objects behind.
     const transport = await transportFor(created.id);
-    for (const path of ["configmaps/demo-config", "secrets/demo-secret", "serviceaccounts/demo-sa", "services/demo-svc"]) await transport.request({ method: "DELETE", path: `/api/v1/namespaces/team-a/${path}` });
+    for (const path of [
+      "configmaps/demo-config",
+      "secrets/demo-secret",
+      "serviceaccounts/demo-sa",
+      "services/demo-svc",
+    ])
+      await transport.request({ method: "DELETE", path: `/api/v1/namespaces/team-a/${path}` });
     await transport.request({ method: "DELETE", path: "/apis/apps/v1/namespaces/team-a/deployments/demo-web" });
   }
   worker = await startRolloutWorker(inject("databaseUrl"));
@@ -84,9 +102,19 @@ const base = (overrides: Record<string, unknown> = {}) => ({
 describe("rollouts against real clusters", () => {
   it("previews every cluster with a server-side dry-run and creates nothing", async () => {
     const preview = await previewRollout(admin, base());
-    expect(preview.clusters.map((c) => [c.clusterName, c.counts.create, c.counts.problems, c.error])).toEqual([["rc-1", 5, 0, null], ["rc-2", 5, 0, null], ["rc-3", 5, 0, null]]);
+    expect(preview.clusters.map((c) => [c.clusterName, c.counts.create, c.counts.problems, c.error])).toEqual([
+      ["rc-1", 5, 0, null],
+      ["rc-2", 5, 0, null],
+      ["rc-3", 5, 0, null],
+    ]);
     expect(preview.clusters[0]!.manifests).not.toContain("rendered-for-rc-1");
-    expect((await (await transportFor(clusters["rc-1"]!)).request({ method: "GET", path: "/api/v1/namespaces/team-a/configmaps/demo-config" })).status).toBe(404);
+    expect(
+      (
+        await (
+          await transportFor(clusters["rc-1"]!)
+        ).request({ method: "GET", path: "/api/v1/namespaces/team-a/configmaps/demo-config" })
+      ).status,
+    ).toBe(404);
   });
 
   it("applies to all clusters at once; the objects exist with the rendered values", async () => {
@@ -94,7 +122,11 @@ describe("rollouts against real clusters", () => {
     const rollout = await waitForRollout(id, (s) => s !== "running");
     expect(rollout.state).toBe("succeeded");
     expect(rollout.targets.map((t) => t.state)).toEqual(["succeeded", "succeeded", "succeeded"]);
-    for (const [name, region] of [["rc-1", "eu"], ["rc-2", "us"], ["rc-3", "ap"]] as const) {
+    for (const [name, region] of [
+      ["rc-1", "eu"],
+      ["rc-2", "us"],
+      ["rc-3", "ap"],
+    ] as const) {
       const config = await read(name, "/api/v1/namespaces/team-a/configmaps/demo-config");
       expect(config.data).toEqual({ greeting: "hello", cluster: name, region });
       expect(config.metadata.labels?.["archipelago.dev/release"]).toBe(rollout.release.id);
@@ -108,12 +140,34 @@ describe("rollouts against real clusters", () => {
 
   it("a failing canary stops the rollout before wave 2 and is rolled back", async () => {
     // Revision 2 makes pods fail, but only where the override applies: the canary.
-    const revision2 = { ...demoTemplate("demo"), message: "canary breaks", overrides: [{ selector: "canary=yes", target: { kind: "Deployment", name: "demo-web" }, patch: { spec: { template: { metadata: { labels: { "testbed.archipelago.dev/fail": "true" } } } } } }] };
+    const revision2 = {
+      ...demoTemplate("demo"),
+      message: "canary breaks",
+      overrides: [
+        {
+          selector: "canary=yes",
+          target: { kind: "Deployment", name: "demo-web" },
+          patch: { spec: { template: { metadata: { labels: { "testbed.archipelago.dev/fail": "true" } } } } },
+        },
+      ],
+    };
     await saveRevision(admin, templateId, revision2);
-    const { id } = await startRollout(admin, base({ revision: 2, params: { image: "registry.local/demo:2.0" }, strategy: { kind: "waves", batchSize: 2, canaryClusterIds: [clusters["rc-1"]], bakeSeconds: 0 }, healthGate: { timeoutSeconds: 15 } }));
+    const { id } = await startRollout(
+      admin,
+      base({
+        revision: 2,
+        params: { image: "registry.local/demo:2.0" },
+        strategy: { kind: "waves", batchSize: 2, canaryClusterIds: [clusters["rc-1"]], bakeSeconds: 0 },
+        healthGate: { timeoutSeconds: 15 },
+      }),
+    );
     const rollout = await waitForRollout(id, (s) => s === "rolled_back" || s === "failed" || s === "succeeded");
     expect(rollout.state).toBe("rolled_back");
-    expect(Object.fromEntries(rollout.targets.map((t) => [t.clusterName, t.state]))).toEqual({ "rc-1": "rolled_back", "rc-2": "skipped", "rc-3": "skipped" });
+    expect(Object.fromEntries(rollout.targets.map((t) => [t.clusterName, t.state]))).toEqual({
+      "rc-1": "rolled_back",
+      "rc-2": "skipped",
+      "rc-3": "skipped",
+    });
     expect(rollout.targets[0]!.error).toMatch(/Health gate timed out/);
     // The canary is back on revision 1; wave 2 was never touched.
     for (const name of ["rc-1", "rc-2", "rc-3"] as const) {
@@ -126,23 +180,42 @@ describe("rollouts against real clusters", () => {
   it("a cluster stopped mid-rollout fails alone under the tolerate policy", async () => {
     await fault("testbed-3", "stop");
     try {
-      const { id } = await startRollout(admin, base({ params: { image: "registry.local/demo:1.1" }, tolerateFailures: 1, autoRollback: false }));
+      const { id } = await startRollout(
+        admin,
+        base({ params: { image: "registry.local/demo:1.1" }, tolerateFailures: 1, autoRollback: false }),
+      );
       const rollout = await waitForRollout(id, (s) => s !== "running");
       expect(rollout.state).toBe("succeeded");
-      expect(Object.fromEntries(rollout.targets.map((t) => [t.clusterName, t.state]))).toEqual({ "rc-1": "succeeded", "rc-2": "succeeded", "rc-3": "failed" });
+      expect(Object.fromEntries(rollout.targets.map((t) => [t.clusterName, t.state]))).toEqual({
+        "rc-1": "succeeded",
+        "rc-2": "succeeded",
+        "rc-3": "failed",
+      });
       expect(rollout.targets.find((t) => t.clusterName === "rc-3")!.error).toMatch(/Connection refused/);
     } finally {
       await fault("testbed-3", "resume");
     }
-    expect((await read("rc-2", "/apis/apps/v1/namespaces/team-a/deployments/demo-web")).spec?.template?.spec?.containers?.[0]?.image).toBe("registry.local/demo:1.1");
+    expect(
+      (await read("rc-2", "/apis/apps/v1/namespaces/team-a/deployments/demo-web")).spec?.template?.spec?.containers?.[0]
+        ?.image,
+    ).toBe("registry.local/demo:1.1");
   });
 
   it("drift made with kubectl is detected and healed", async () => {
     const release = await db().release.findUniqueOrThrow({ where: { name: "demo" } });
     const transport = await transportFor(clusters["rc-2"]!);
-    await transport.json({ method: "PATCH", path: "/api/v1/namespaces/team-a/configmaps/demo-config", body: { data: { greeting: "hacked" } }, contentType: "application/merge-patch+json", query: { fieldManager: "kubectl-edit" } });
+    await transport.json({
+      method: "PATCH",
+      path: "/api/v1/namespaces/team-a/configmaps/demo-config",
+      body: { data: { greeting: "hacked" } },
+      contentType: "application/merge-patch+json",
+      query: { fieldManager: "kubectl-edit" },
+    });
     const checked = await checkReleaseDrift(release.id, { heal: false });
-    expect(checked.find((c) => c.clusterId === clusters["rc-2"])).toMatchObject({ state: "drifted", drift: [{ kind: "ConfigMap", name: "demo-config", problem: "taken-over", managers: ["kubectl-edit"] }] });
+    expect(checked.find((c) => c.clusterId === clusters["rc-2"])).toMatchObject({
+      state: "drifted",
+      drift: [{ kind: "ConfigMap", name: "demo-config", problem: "taken-over", managers: ["kubectl-edit"] }],
+    });
     expect(checked.find((c) => c.clusterId === clusters["rc-1"])?.state).toBe("in_sync");
     const healed = await checkReleaseDrift(release.id, { heal: true });
     expect(healed.find((c) => c.clusterId === clusters["rc-2"])?.state).toBe("in_sync");
@@ -161,17 +234,38 @@ describe("rollouts against real clusters", () => {
     };
     expect(await failure({ params: { image: "NOT VALID!" } })).toHaveProperty(["params.image"]);
     expect(await failure({ params: { replicas: 99 } })).toHaveProperty(["params.replicas"]);
-    expect(await failure({ targets: { selector: "region=mars", clusterIds: [] } })).toHaveProperty(["targets.selector"]);
+    expect(await failure({ targets: { selector: "region=mars", clusterIds: [] } })).toHaveProperty([
+      "targets.selector",
+    ]);
     expect(await failure({ targets: { selector: null, clusterIds: [] } })).toHaveProperty(["targets"]);
 
     // A deployer of team-a on rc-1 only: other namespaces and clusters are refused.
-    const team = await db().team.create({ data: { name: "deployers", grants: { create: { clusterIds: [clusters["rc-1"]!], namespaces: ["team-a"], level: "deploy" } } } });
+    const team = await db().team.create({
+      data: {
+        name: "deployers",
+        grants: { create: { clusterIds: [clusters["rc-1"]!], namespaces: ["team-a"], level: "deploy" } },
+      },
+    });
     const user = await createTestUser({ email: "deployer@example.com" });
     await db().membership.create({ data: { teamId: team.id, userId: user.id } });
     const deployer = await loadAccessProfile({ user, via: "session" });
-    expect((await failure({ params: { image: "registry.local/x:1", namespace: "kube-system" }, targets: { selector: null, clusterIds: [clusters["rc-1"]] } }, deployer)).targets?.join(" ")).toMatch(/may not deploy to namespace kube-system/);
-    expect(await failure({ targets: { selector: null, clusterIds: [clusters["rc-2"]] } }, deployer)).toHaveProperty(["targets.clusterIds.0"]);
-    expect(await failure({ targets: { selector: "region=us", clusterIds: [] } }, deployer)).toHaveProperty(["targets.selector"]);
+    expect(
+      (
+        await failure(
+          {
+            params: { image: "registry.local/x:1", namespace: "kube-system" },
+            targets: { selector: null, clusterIds: [clusters["rc-1"]] },
+          },
+          deployer,
+        )
+      ).targets?.join(" "),
+    ).toMatch(/may not deploy to namespace kube-system/);
+    expect(await failure({ targets: { selector: null, clusterIds: [clusters["rc-2"]] } }, deployer)).toHaveProperty([
+      "targets.clusterIds.0",
+    ]);
+    expect(await failure({ targets: { selector: "region=us", clusterIds: [] } }, deployer)).toHaveProperty([
+      "targets.selector",
+    ]);
     expect(await db().rollout.count()).toBe(before);
   });
 });

@@ -25,7 +25,6 @@ export interface ValidatedRollout {
   desired: Map<string, Manifest[]>;
 }
 
-
 /**
  * Everything that must hold before a rollout may start or be previewed: the template and
  * revision exist, the parameters fit the schema, the targets are clusters the caller may
@@ -33,7 +32,10 @@ export interface ValidatedRollout {
  * collected and reported together, each naming its field (or template line).
  */
 export async function validateRollout(profile: AccessProfile, request: RolloutRequest): Promise<ValidatedRollout> {
-  const template = await db().template.findUnique({ where: { id: request.templateId }, select: { id: true, name: true } });
+  const template = await db().template.findUnique({
+    where: { id: request.templateId },
+    select: { id: true, name: true },
+  });
   if (!template) throw validationFailed({ templateId: ["No template with this id"] });
   const revision = await getRevision(template.id, request.revision).catch(() => {
     throw validationFailed({ revision: [`Template ${template.name} has no revision ${request.revision}`] });
@@ -43,8 +45,12 @@ export async function validateRollout(profile: AccessProfile, request: RolloutRe
   const params = validateParams(revision.schema, request.params);
   if (!params.ok) Object.assign(problems, params.errors);
 
-  const existing = await db().release.findUnique({ where: { name: request.releaseName }, select: { id: true, name: true, templateId: true } });
-  if (existing && existing.templateId !== template.id) problems.releaseName = [`Release ${existing.name} belongs to another template`];
+  const existing = await db().release.findUnique({
+    where: { name: request.releaseName },
+    select: { id: true, name: true, templateId: true },
+  });
+  if (existing && existing.templateId !== template.id)
+    problems.releaseName = [`Release ${existing.name} belongs to another template`];
 
   // Only clusters the caller may deploy to somewhere are candidates; a selector never widens that.
   const deployable = await deployableClusters(profile);
@@ -60,7 +66,8 @@ export async function validateRollout(profile: AccessProfile, request: RolloutRe
     else problems[`targets.clusterIds.${index}`] = ["No cluster you may deploy to has this id"];
   });
   const targets: TargetCluster[] = [...selected.values()].map((c) => ({ id: c.id, ...renderTargetOf(c) }));
-  if (targets.length === 0 && !Object.keys(problems).some((k) => k.startsWith("targets."))) problems.targets = ["The target set is empty"];
+  if (targets.length === 0 && !Object.keys(problems).some((k) => k.startsWith("targets.")))
+    problems.targets = ["The target set is empty"];
   if (request.strategy.kind === "waves") {
     request.strategy.canaryClusterIds.forEach((id, index) => {
       if (!selected.has(id)) problems[`strategy.canaryClusterIds.${index}`] = ["A canary must be one of the targets"];
@@ -82,9 +89,20 @@ export async function validateRollout(profile: AccessProfile, request: RolloutRe
     const placement = placementProblems(profile, target.id, result.manifests);
     if (placement.length) (problems.targets ??= []).push(...placement.map((p) => `cluster ${target.name}: ${p}`));
     const size = Buffer.byteLength(JSON.stringify(result.manifests));
-    if (size > 1024 * 1024) (problems.body ??= []).push(`The rendered manifests for cluster ${target.name} are ${(size / 1048576).toFixed(1)} MB; the limit is 1 MB`);
+    if (size > 1024 * 1024)
+      (problems.body ??= []).push(
+        `The rendered manifests for cluster ${target.name} are ${(size / 1048576).toFixed(1)} MB; the limit is 1 MB`,
+      );
     desired.set(target.id, result.manifests);
   }
   if (Object.keys(problems).length) throw validationFailed(problems, "The rollout has problems; nothing was started");
-  return { templateId: template.id, templateName: template.name, revision, params: values, targets, release: known, desired };
+  return {
+    templateId: template.id,
+    templateName: template.name,
+    revision,
+    params: values,
+    targets,
+    release: known,
+    desired,
+  };
 }

@@ -34,13 +34,32 @@ export async function startRolloutWorker(databaseUrl: string): Promise<RolloutWo
   const id = instanceId();
   await db().appInstance.upsert({ where: { id }, create: { id }, update: { heartbeatAt: new Date() } });
 
-  registerWorker(QUEUES.advance, await boss.work<{ rolloutId: string }>(QUEUES.advance, { batchSize: 5, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => advance(data.rolloutId))));
+  registerWorker(
+    QUEUES.advance,
+    await boss.work<{ rolloutId: string }>(QUEUES.advance, { batchSize: 5, pollingIntervalSeconds: 0.5 }, (jobs) =>
+      each(jobs, (data) => advance(data.rolloutId)),
+    ),
+  );
   // A target job lasts as long as its health gate, and a pg-boss worker fetches again only
   // when its whole batch is done; several workers keep one slow cluster (or one big wave)
   // from holding up the next wave or another rollout.
   for (let i = 0; i < TARGET_WORKERS; i += 1) {
-    registerWorker(QUEUES.target, await boss.work<{ targetId: string }>(QUEUES.target, { batchSize: TARGET_BATCH, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => runTarget(data.targetId))));
-    registerWorker(QUEUES.rollback, await boss.work<{ targetId: string }>(QUEUES.rollback, { batchSize: TARGET_BATCH, pollingIntervalSeconds: 0.5 }, (jobs) => each(jobs, (data) => rollbackTarget(data.targetId))));
+    registerWorker(
+      QUEUES.target,
+      await boss.work<{ targetId: string }>(
+        QUEUES.target,
+        { batchSize: TARGET_BATCH, pollingIntervalSeconds: 0.5 },
+        (jobs) => each(jobs, (data) => runTarget(data.targetId)),
+      ),
+    );
+    registerWorker(
+      QUEUES.rollback,
+      await boss.work<{ targetId: string }>(
+        QUEUES.rollback,
+        { batchSize: TARGET_BATCH, pollingIntervalSeconds: 0.5 },
+        (jobs) => each(jobs, (data) => rollbackTarget(data.targetId)),
+      ),
+    );
   }
 
   let stopped = false;
@@ -62,7 +81,9 @@ export async function startRolloutWorker(databaseUrl: string): Promise<RolloutWo
       stopped = true;
       clearInterval(timer);
       await stopQueue();
-      await db().appInstance.deleteMany({ where: { id } }).catch(() => undefined);
+      await db()
+        .appInstance.deleteMany({ where: { id } })
+        .catch(() => undefined);
     },
   };
 }
@@ -70,28 +91,46 @@ export async function startRolloutWorker(databaseUrl: string): Promise<RolloutWo
 /** Finds work that nobody alive is doing and queues it again. */
 export async function sweep(): Promise<void> {
   const deadline = new Date(Date.now() - DEAD_AFTER_MS);
-  const alive = new Set((await db().appInstance.findMany({ where: { heartbeatAt: { gte: deadline } }, select: { id: true } })).map((i) => i.id));
+  const alive = new Set(
+    (await db().appInstance.findMany({ where: { heartbeatAt: { gte: deadline } }, select: { id: true } })).map(
+      (i) => i.id,
+    ),
+  );
   const inFlight = await db().rolloutTarget.findMany({
-    where: { state: { in: ["queued", "applying", "gating", "rolling_back"] }, rollout: { state: { in: ["running", "paused", "rolling_back", "aborted"] } } },
+    where: {
+      state: { in: ["queued", "applying", "gating", "rolling_back"] },
+      rollout: { state: { in: ["running", "paused", "rolling_back", "aborted"] } },
+    },
     select: { id: true, state: true, claimedBy: true, claimedAt: true, rolloutId: true },
   });
   for (const target of inFlight) {
     const orphaned = target.claimedBy !== null && !alive.has(target.claimedBy);
     const waitingTooLong = target.claimedBy === null && (target.claimedAt === null || target.claimedAt < deadline);
     if (target.state === "rolling_back") {
-      if (orphaned) await db().rolloutTarget.updateMany({ where: { id: target.id, claimedBy: target.claimedBy }, data: { claimedBy: null } });
+      if (orphaned)
+        await db().rolloutTarget.updateMany({
+          where: { id: target.id, claimedBy: target.claimedBy },
+          data: { claimedBy: null },
+        });
       if (orphaned || waitingTooLong) await enqueue(QUEUES.rollback, { targetId: target.id });
       continue;
     }
     if (orphaned) {
       // The step log tells the next worker what already happened, so nothing is applied twice.
-      await db().rolloutTarget.updateMany({ where: { id: target.id, claimedBy: target.claimedBy }, data: { state: "queued", claimedBy: null, claimedAt: new Date(0) } });
+      await db().rolloutTarget.updateMany({
+        where: { id: target.id, claimedBy: target.claimedBy },
+        data: { state: "queued", claimedBy: null, claimedAt: new Date(0) },
+      });
       logger.info({ targetId: target.id, from: target.claimedBy }, "taking over a rollout target from a dead instance");
     }
-    if (orphaned || (target.state === "queued" && waitingTooLong)) await enqueue(QUEUES.target, { targetId: target.id });
+    if (orphaned || (target.state === "queued" && waitingTooLong))
+      await enqueue(QUEUES.target, { targetId: target.id });
   }
   // Running rollouts whose advance job may have been lost.
-  const running = await db().rollout.findMany({ where: { state: { in: ["running", "rolling_back"] } }, select: { id: true } });
+  const running = await db().rollout.findMany({
+    where: { state: { in: ["running", "rolling_back"] } },
+    select: { id: true },
+  });
   for (const rollout of running) await enqueue(QUEUES.advance, { rolloutId: rollout.id });
   await db().appInstance.deleteMany({ where: { heartbeatAt: { lt: new Date(Date.now() - 10 * DEAD_AFTER_MS) } } });
 }

@@ -25,7 +25,10 @@ export function startBackground(): Promise<Background> {
     const config = env();
     const databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) throw new Error("DATABASE_URL is not set: start Archipelago through `npm start`");
-    const admin = await bootstrapAdminFromEnv({ email: config.ARCHIPELAGO_ADMIN_EMAIL, password: config.ARCHIPELAGO_ADMIN_PASSWORD });
+    const admin = await bootstrapAdminFromEnv({
+      email: config.ARCHIPELAGO_ADMIN_EMAIL,
+      password: config.ARCHIPELAGO_ADMIN_PASSWORD,
+    });
     if (admin) logger.info({ email: admin.email }, "first admin created from ARCHIPELAGO_ADMIN_EMAIL");
     const stopMaintenance = startMaintenance();
     const health = startHealthMonitor(databaseUrl);

@@ -10,7 +10,10 @@ interface Stoppable {
 }
 
 export async function stopServerBackground(): Promise<void> {
-  const globals = globalThis as unknown as { archipelagoBackground?: Promise<Stoppable>; archipelagoDb?: { $disconnect(): Promise<void> } };
+  const globals = globalThis as unknown as {
+    archipelagoBackground?: Promise<Stoppable>;
+    archipelagoDb?: { $disconnect(): Promise<void> };
+  };
   const background = globals.archipelagoBackground;
   globals.archipelagoBackground = undefined;
   if (background) await (await background.catch(() => null))?.stop();

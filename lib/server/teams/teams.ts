@@ -8,7 +8,6 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { GrantView, TeamDetailView, TeamSummaryView } from "@/lib/api/team-types";
 import { isUuid } from "@/lib/schemas/ids";
 
-
 export async function listTeams(profile: AccessProfile): Promise<TeamSummaryView[]> {
   const teams = await db().team.findMany({
     where: profile.isAdmin ? undefined : { id: { in: [...profile.memberOf] } },
@@ -30,7 +29,10 @@ export async function getTeam(profile: AccessProfile, teamId: string): Promise<T
   requireTeamVisible(profile, teamId);
   const team = await db().team.findUnique({
     where: { id: teamId },
-    include: { memberships: { include: { user: { select: { id: true, email: true, name: true, disabledAt: true } } } }, grants: { orderBy: { createdAt: "asc" } } },
+    include: {
+      memberships: { include: { user: { select: { id: true, email: true, name: true, disabledAt: true } } } },
+      grants: { orderBy: { createdAt: "asc" } },
+    },
   });
   if (!team) throw notFound("Team");
   const clusters = await db().cluster.findMany({ select: { id: true, name: true, labels: true } });
@@ -40,7 +42,13 @@ export async function getTeam(profile: AccessProfile, teamId: string): Promise<T
     name: team.name,
     description: team.description,
     members: team.memberships
-      .map((m) => ({ userId: m.user.id, email: m.user.email, name: m.user.name, role: m.role, disabled: m.user.disabledAt !== null }))
+      .map((m) => ({
+        userId: m.user.id,
+        email: m.user.email,
+        name: m.user.name,
+        role: m.role,
+        disabled: m.user.disabledAt !== null,
+      }))
       .sort((a, b) => a.email.localeCompare(b.email)),
     grants: team.grants.map((grant): GrantView => ({
       id: grant.id,
@@ -50,27 +58,38 @@ export async function getTeam(profile: AccessProfile, teamId: string): Promise<T
       clusterScoped: grant.clusterScoped,
       level: grant.level,
       secrets: grant.secrets,
-      matchedClusters: [...resolveGrantClusters(grant, clusters)].map((id) => ({ id, name: nameOf.get(id) ?? id })).sort((a, b) => a.name.localeCompare(b.name)),
+      matchedClusters: [...resolveGrantClusters(grant, clusters)]
+        .map((id) => ({ id, name: nameOf.get(id) ?? id }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
     })),
     canManageMembers: profile.isAdmin || profile.maintainerOf.has(team.id),
     canManageGrants: profile.isAdmin,
   };
 }
 
-export async function createTeam(profile: AccessProfile, input: { name: string; description: string }): Promise<TeamSummaryView> {
+export async function createTeam(
+  profile: AccessProfile,
+  input: { name: string; description: string },
+): Promise<TeamSummaryView> {
   requireAdmin(profile);
   try {
     const team = await db().team.create({ data: input });
     return { id: team.id, name: team.name, description: team.description, memberCount: 0, grantCount: 0, myRole: null };
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw validationFailed({ name: [`A team named "${input.name}" already exists`] });
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
+      throw validationFailed({ name: [`A team named "${input.name}" already exists`] });
     throw error;
   }
 }
 
-export async function updateTeam(profile: AccessProfile, teamId: string, input: { description: string }): Promise<void> {
+export async function updateTeam(
+  profile: AccessProfile,
+  teamId: string,
+  input: { description: string },
+): Promise<void> {
   requireAdmin(profile);
-  if (!isUuid(teamId) || (await db().team.updateMany({ where: { id: teamId }, data: input })).count === 0) throw notFound("Team");
+  if (!isUuid(teamId) || (await db().team.updateMany({ where: { id: teamId }, data: input })).count === 0)
+    throw notFound("Team");
 }
 
 export async function deleteTeam(profile: AccessProfile, teamId: string): Promise<string> {
@@ -83,7 +102,11 @@ export async function deleteTeam(profile: AccessProfile, teamId: string): Promis
   return team.name;
 }
 
-export async function addMember(profile: AccessProfile, teamId: string, input: { email: string; role: "member" | "maintainer" }) {
+export async function addMember(
+  profile: AccessProfile,
+  teamId: string,
+  input: { email: string; role: "member" | "maintainer" },
+) {
   if (!isUuid(teamId)) throw notFound("Team");
   requireTeamMaintainer(profile, teamId);
   const user = await db().user.findUnique({ where: { email: input.email }, select: { id: true, email: true } });
@@ -92,7 +115,9 @@ export async function addMember(profile: AccessProfile, teamId: string, input: {
     await db().membership.create({ data: { teamId, userId: user.id, role: input.role } });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      throw conflict(`${input.email} is already a member of this team`, { email: [`${input.email} is already a member of this team`] });
+      throw conflict(`${input.email} is already a member of this team`, {
+        email: [`${input.email} is already a member of this team`],
+      });
     }
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") throw notFound("Team");
     throw error;
@@ -100,10 +125,16 @@ export async function addMember(profile: AccessProfile, teamId: string, input: {
   return user;
 }
 
-export async function updateMember(profile: AccessProfile, teamId: string, userId: string, role: "member" | "maintainer"): Promise<void> {
+export async function updateMember(
+  profile: AccessProfile,
+  teamId: string,
+  userId: string,
+  role: "member" | "maintainer",
+): Promise<void> {
   if (!isUuid(teamId) || !isUuid(userId)) throw notFound("Member");
   requireTeamMaintainer(profile, teamId);
-  if ((await db().membership.updateMany({ where: { teamId, userId }, data: { role } })).count === 0) throw notFound("Member");
+  if ((await db().membership.updateMany({ where: { teamId, userId }, data: { role } })).count === 0)
+    throw notFound("Member");
 }
 
 export async function removeMember(profile: AccessProfile, teamId: string, userId: string): Promise<void> {

@@ -10,9 +10,25 @@ import type { FieldErrors } from "@/lib/server/errors/app-error";
  */
 
 const ALLOWED_KEYWORDS = new Set([
-  "type", "properties", "required", "items", "enum", "default", "pattern", "minimum", "maximum",
-  "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems",
-  "title", "description", "additionalProperties", "$schema",
+  "type",
+  "properties",
+  "required",
+  "items",
+  "enum",
+  "default",
+  "pattern",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "minLength",
+  "maxLength",
+  "minItems",
+  "maxItems",
+  "title",
+  "description",
+  "additionalProperties",
+  "$schema",
 ]);
 const ALLOWED_TYPES = new Set(["string", "number", "integer", "boolean", "object", "array"]);
 
@@ -22,8 +38,13 @@ export function schemaProblems(schema: unknown, path = "schema"): FieldErrors {
   const walk = (node: unknown, at: string) => {
     if (!node || typeof node !== "object" || Array.isArray(node)) return add(at, "must be an object");
     for (const [key, value] of Object.entries(node)) {
-      if (!ALLOWED_KEYWORDS.has(key)) add(at, `keyword "${key}" is not supported (allowed: ${[...ALLOWED_KEYWORDS].filter((k) => k !== "$schema").join(", ")})`);
-      if (key === "type" && (typeof value !== "string" || !ALLOWED_TYPES.has(value))) add(`${at}.type`, `type must be one of ${[...ALLOWED_TYPES].join(", ")}`);
+      if (!ALLOWED_KEYWORDS.has(key))
+        add(
+          at,
+          `keyword "${key}" is not supported (allowed: ${[...ALLOWED_KEYWORDS].filter((k) => k !== "$schema").join(", ")})`,
+        );
+      if (key === "type" && (typeof value !== "string" || !ALLOWED_TYPES.has(value)))
+        add(`${at}.type`, `type must be one of ${[...ALLOWED_TYPES].join(", ")}`);
       if (key === "properties") {
         if (!value || typeof value !== "object") add(`${at}.properties`, "properties must be an object");
         else for (const [name, child] of Object.entries(value)) walk(child, `${at}.properties.${name}`);
@@ -42,7 +63,8 @@ export function schemaProblems(schema: unknown, path = "schema"): FieldErrors {
   };
   walk(schema, path);
   const root = schema as Record<string, unknown> | null;
-  if (root && typeof root === "object" && root.type !== "object") add(path, 'the top-level schema must be { "type": "object", ... }');
+  if (root && typeof root === "object" && root.type !== "object")
+    add(path, 'the top-level schema must be { "type": "object", ... }');
   if (Object.keys(problems).length === 0) {
     try {
       new Ajv({ strict: true, allErrors: true }).compile(schema as object);
@@ -73,12 +95,17 @@ function fieldOf(error: ErrorObject, prefix: string): string {
 }
 
 /** Validates parameters (filling defaults) and names each bad field as `params.path`. */
-export function validateParams(schema: object, params: unknown, prefix = "params"): { ok: true; value: Record<string, unknown> } | { ok: false; errors: FieldErrors } {
+export function validateParams(
+  schema: object,
+  params: unknown,
+  prefix = "params",
+): { ok: true; value: Record<string, unknown> } | { ok: false; errors: FieldErrors } {
   const value = structuredClone(params ?? {}) as Record<string, unknown>;
   const validate = compiled(schema);
   if (validate(value)) return { ok: true, value };
   const errors: FieldErrors = {};
-  for (const error of validate.errors ?? []) (errors[fieldOf(error, prefix)] ??= []).push(error.message ?? "is invalid");
+  for (const error of validate.errors ?? [])
+    (errors[fieldOf(error, prefix)] ??= []).push(error.message ?? "is invalid");
   return { ok: false, errors };
 }
 

@@ -42,7 +42,8 @@ function engine(): Liquid {
     parseLimit: 512 * 1024,
     renderLimit: 2000,
     memoryLimit: 32 * 1024 * 1024,
-    outputEscape: (value: unknown) => (typeof value === "string" && /[\r\n]/.test(value) ? JSON.stringify(value) : value) as string,
+    outputEscape: (value: unknown) =>
+      (typeof value === "string" && /[\r\n]/.test(value) ? JSON.stringify(value) : value) as string,
   });
   for (const name of ["include", "render", "layout"]) liquid.registerTag(name, ForbiddenTag);
   return liquid;
@@ -59,7 +60,10 @@ function positionOf(error: unknown): { line: number | null; column: number | nul
 function cleanMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   // LiquidJS appends ", line:N, col:M"; we report those separately.
-  return message.replace(/,?\s*line:\d+,\s*col:\d+/g, "").replace(/\s+/g, " ").trim();
+  return message
+    .replace(/,?\s*line:\d+,\s*col:\d+/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /**

@@ -17,7 +17,9 @@ const toView = (user: UserRow): UserAdminView => ({
   name: user.name,
   isAdmin: user.isAdmin,
   disabled: user.disabledAt !== null,
-  teams: user.memberships.map((m) => ({ id: m.team.id, name: m.team.name, role: m.role })).sort((a, b) => a.name.localeCompare(b.name)),
+  teams: user.memberships
+    .map((m) => ({ id: m.team.id, name: m.team.name, role: m.role }))
+    .sort((a, b) => a.name.localeCompare(b.name)),
   createdAt: user.createdAt.toISOString(),
 });
 
@@ -32,18 +34,29 @@ export async function getUser(id: string): Promise<UserAdminView> {
   return toView(user);
 }
 
-export async function createUser(input: { email: string; name: string; password: string; isAdmin: boolean }): Promise<UserAdminView> {
+export async function createUser(input: {
+  email: string;
+  name: string;
+  password: string;
+  isAdmin: boolean;
+}): Promise<UserAdminView> {
   if (await db().user.findUnique({ where: { email: input.email }, select: { id: true } })) {
     throw validationFailed({ email: ["A user with this email already exists"] });
   }
   try {
     const user = await db().user.create({
-      data: { email: input.email, name: input.name, isAdmin: input.isAdmin, passwordHash: await hashPassword(input.password) },
+      data: {
+        email: input.email,
+        name: input.name,
+        isAdmin: input.isAdmin,
+        passwordHash: await hashPassword(input.password),
+      },
       include,
     });
     return toView(user);
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw validationFailed({ email: ["A user with this email already exists"] });
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
+      throw validationFailed({ email: ["A user with this email already exists"] });
     throw error;
   }
 }
@@ -60,20 +73,26 @@ async function assertAnotherActiveAdmin(tx: Prisma.TransactionClient, userId: st
 
 const USER_CHANGE_LOCK = 4_207_301;
 
-export async function updateUser(id: string, changes: { name?: string; isAdmin?: boolean; disabled?: boolean }): Promise<UserAdminView> {
+export async function updateUser(
+  id: string,
+  changes: { name?: string; isAdmin?: boolean; disabled?: boolean },
+): Promise<UserAdminView> {
   await getUser(id);
   const user = await db().$transaction(async (tx) => {
     // Serialise admin-set changes so two concurrent demotions cannot both pass the check.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${USER_CHANGE_LOCK})`;
     const current = await tx.user.findUniqueOrThrow({ where: { id } });
-    const losesAdmin = current.isAdmin && !current.disabledAt && (changes.isAdmin === false || changes.disabled === true);
+    const losesAdmin =
+      current.isAdmin && !current.disabledAt && (changes.isAdmin === false || changes.disabled === true);
     if (losesAdmin) await assertAnotherActiveAdmin(tx, id);
     return tx.user.update({
       where: { id },
       data: {
         ...(changes.name !== undefined ? { name: changes.name } : {}),
         ...(changes.isAdmin !== undefined ? { isAdmin: changes.isAdmin } : {}),
-        ...(changes.disabled !== undefined ? { disabledAt: changes.disabled ? (current.disabledAt ?? new Date()) : null } : {}),
+        ...(changes.disabled !== undefined
+          ? { disabledAt: changes.disabled ? (current.disabledAt ?? new Date()) : null }
+          : {}),
       },
       include,
     });

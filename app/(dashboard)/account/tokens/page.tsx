@@ -9,7 +9,10 @@ export default async function TokensPage() {
   await requirePageCaller();
   return (
     <>
-      <PageHeader title="API tokens" description="Use a token as `Authorization: Bearer <token>` on /api/v1. It has exactly your current access." />
+      <PageHeader
+        title="API tokens"
+        description="Use a token as `Authorization: Bearer <token>` on /api/v1. It has exactly your current access."
+      />
       <ApiTokens />
     </>
   );

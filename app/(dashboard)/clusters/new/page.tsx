@@ -11,7 +11,10 @@ export default async function NewClusterPage() {
   if (!user.isAdmin) notFound();
   return (
     <>
-      <PageHeader title="Register cluster" description="The credential is encrypted before it is stored and never shown again." />
+      <PageHeader
+        title="Register cluster"
+        description="The credential is encrypted before it is stored and never shown again."
+      />
       <RegisterClusterForm />
     </>
   );

@@ -11,7 +11,9 @@ export default async function RolloutPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   return (
     <>
-      <Link href="/rollouts" className="text-sm text-indigo-700 hover:underline">← Rollouts</Link>
+      <Link href="/rollouts" className="text-sm text-indigo-700 hover:underline">
+        ← Rollouts
+      </Link>
       <PageHeader title="Rollout" />
       <RolloutProgress id={id} />
     </>

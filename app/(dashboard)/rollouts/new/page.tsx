@@ -5,13 +5,23 @@ import { requirePageCaller } from "@/lib/server/http/page-caller";
 
 export const metadata: Metadata = { title: "New rollout" };
 
-export default async function NewRolloutPage({ searchParams }: { searchParams: Promise<{ template?: string; revision?: string }> }) {
+export default async function NewRolloutPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ template?: string; revision?: string }>;
+}) {
   await requirePageCaller();
   const { template, revision } = await searchParams;
   return (
     <>
-      <PageHeader title="New rollout" description="Nothing changes on any cluster until you start; preview shows each cluster's server-side dry-run." />
-      <RolloutForm initialTemplateId={template} initialRevision={revision ? Number(revision) || undefined : undefined} />
+      <PageHeader
+        title="New rollout"
+        description="Nothing changes on any cluster until you start; preview shows each cluster's server-side dry-run."
+      />
+      <RolloutForm
+        initialTemplateId={template}
+        initialRevision={revision ? Number(revision) || undefined : undefined}
+      />
     </>
   );
 }

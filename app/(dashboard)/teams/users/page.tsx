@@ -15,7 +15,10 @@ export default async function UsersPage() {
       <Link href="/teams" className="text-sm text-indigo-700 hover:underline">
         ← Teams
       </Link>
-      <PageHeader title="Users" description="Disabling a user or resetting a password ends their sessions at once; disabled users' API tokens stop working too." />
+      <PageHeader
+        title="Users"
+        description="Disabling a user or resetting a password ends their sessions at once; disabled users' API tokens stop working too."
+      />
       <UserAdmin currentUserId={user.id} />
     </>
   );

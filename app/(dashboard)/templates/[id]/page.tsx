@@ -18,7 +18,9 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
   });
   return (
     <>
-      <Link href="/templates" className="text-sm text-indigo-700 hover:underline">← Templates</Link>
+      <Link href="/templates" className="text-sm text-indigo-700 hover:underline">
+        ← Templates
+      </Link>
       <PageHeader title={template.name} description={template.description || undefined} />
       <TemplateDetail template={template} />
     </>

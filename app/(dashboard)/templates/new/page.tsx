@@ -9,7 +9,10 @@ export default async function NewTemplatePage() {
   await requirePageCaller();
   return (
     <>
-      <PageHeader title="New template" description="Check renders the template against a sample cluster and lints every object before anything is saved." />
+      <PageHeader
+        title="New template"
+        description="Check renders the template against a sample cluster and lints every object before anything is saved."
+      />
       <TemplateEditor />
     </>
   );

@@ -9,8 +9,11 @@ export const GET = route({ access: "user", query: listClustersQuerySchema }, asy
   listClusters(query, visibleClusterIds(await profile())),
 );
 
-export const POST = route({ access: "admin", body: createClusterBodySchema, audit: "cluster.register" }, async ({ body, audit }) => {
-  audit.target({ cluster: body.name });
-  audit.detail("server", body.server);
-  return NextResponse.json({ cluster: await registerCluster(body) }, { status: 201 });
-});
+export const POST = route(
+  { access: "admin", body: createClusterBodySchema, audit: "cluster.register" },
+  async ({ body, audit }) => {
+    audit.target({ cluster: body.name });
+    audit.detail("server", body.server);
+    return NextResponse.json({ cluster: await registerCluster(body) }, { status: 201 });
+  },
+);

@@ -25,7 +25,13 @@ let clusterC: string;
 
 async function apply(clusterId: string, path: string, body: object) {
   const transport = await transportFor(clusterId);
-  await transport.json({ method: "PATCH", path, query: { fieldManager: "archipelago-tests", force: true }, body, contentType: "application/apply-patch+yaml" });
+  await transport.json({
+    method: "PATCH",
+    path,
+    query: { fieldManager: "archipelago-tests", force: true },
+    body,
+    contentType: "application/apply-patch+yaml",
+  });
 }
 
 async function inventory(session: string, query: string): Promise<InventoryResponse> {
@@ -75,7 +81,11 @@ afterAll(async () => {
 describe("aggregation", () => {
   it("merges every visible cluster with a status per cluster", async () => {
     const result = await inventory(f.users.admin.session, "view=configmaps&pageSize=500");
-    expect(result.clusters.map((c) => [c.name, c.state])).toEqual([["cluster-a", "ok"], ["cluster-b", "ok"], ["cluster-c", "ok"]]);
+    expect(result.clusters.map((c) => [c.name, c.state])).toEqual([
+      ["cluster-a", "ok"],
+      ["cluster-b", "ok"],
+      ["cluster-c", "ok"],
+    ]);
     expect(result.total).toBe(result.clusters.reduce((sum, c) => sum + c.count, 0));
     const appConfigs = result.items.filter((item) => item.name === "app-config" && item.namespace === "shared");
     expect(appConfigs.map((item) => item.clusterName)).toEqual(["cluster-a", "cluster-b", "cluster-c"]);
@@ -84,21 +94,40 @@ describe("aggregation", () => {
   });
 
   it("filters by cluster selector, namespace glob, name, label selector and health; sorts and pages", async () => {
-    expect((await inventory(f.users.admin.session, "view=configmaps&clusterSelector=team%3Dalpha&pageSize=500")).clusters.map((c) => c.name)).toEqual(["cluster-a"]);
+    expect(
+      (
+        await inventory(f.users.admin.session, "view=configmaps&clusterSelector=team%3Dalpha&pageSize=500")
+      ).clusters.map((c) => c.name),
+    ).toEqual(["cluster-a"]);
     const shared = await inventory(f.users.admin.session, "view=configmaps&namespace=sha*&q=app-config");
-    expect(shared.items.map((i) => `${i.clusterName}/${i.namespace}/${i.name}`)).toEqual(["cluster-a/shared/app-config", "cluster-b/shared/app-config", "cluster-c/shared/app-config"]);
-    const labelled = await inventory(f.users.admin.session, "view=configmaps&labelSelector=testbed.archipelago.dev%2Fseeded%3Dtrue,app&pageSize=500");
+    expect(shared.items.map((i) => `${i.clusterName}/${i.namespace}/${i.name}`)).toEqual([
+      "cluster-a/shared/app-config",
+      "cluster-b/shared/app-config",
+      "cluster-c/shared/app-config",
+    ]);
+    const labelled = await inventory(
+      f.users.admin.session,
+      "view=configmaps&labelSelector=testbed.archipelago.dev%2Fseeded%3Dtrue,app&pageSize=500",
+    );
     expect(labelled.total).toBeGreaterThan(0);
-    expect(labelled.items.every((item) => item.labels["testbed.archipelago.dev/seeded"] === "true" && "app" in item.labels)).toBe(true);
+    expect(
+      labelled.items.every((item) => item.labels["testbed.archipelago.dev/seeded"] === "true" && "app" in item.labels),
+    ).toBe(true);
 
     const broken = await eventually(
       () => inventory(f.users.admin.session, "view=workloads&q=broken-api"),
       (r) => r.items.length === 3 && r.items.every((i) => i.health === "degraded"),
     );
-    expect(broken.items.map((i) => [i.kind, i.health, i.ready, i.desired])).toEqual(Array(3).fill(["deployments", "degraded", 0, 2]));
+    expect(broken.items.map((i) => [i.kind, i.health, i.ready, i.desired])).toEqual(
+      Array(3).fill(["deployments", "degraded", 0, 2]),
+    );
     // healthy in odd clusters, failing in even ones; on a freshly started testbed the odd
     // clusters' pods may still be starting, so wait for the pattern (and fail if it never comes)
-    const expected = [["cluster-a", "healthy"], ["cluster-b", "degraded"], ["cluster-c", "healthy"]];
+    const expected = [
+      ["cluster-a", "healthy"],
+      ["cluster-b", "degraded"],
+      ["cluster-c", "healthy"],
+    ];
     const flakyHealth = (r: Awaited<ReturnType<typeof inventory>>) => r.items.map((i) => [i.clusterName, i.health]);
     const flaky = await eventually(
       () => inventory(f.users.admin.session, "view=workloads&q=flaky-worker"),
@@ -107,7 +136,10 @@ describe("aggregation", () => {
     expect(flakyHealth(flaky)).toEqual(expected);
     const degradedOnly = await inventory(f.users.admin.session, "view=workloads&health=degraded&pageSize=500");
     expect(degradedOnly.items.every((i) => i.health === "degraded")).toBe(true);
-    const job = await eventually(() => inventory(f.users.admin.session, "view=workloads&kind=jobs&q=stuck-migration"), (r) => r.items.length === 3);
+    const job = await eventually(
+      () => inventory(f.users.admin.session, "view=workloads&kind=jobs&q=stuck-migration"),
+      (r) => r.items.length === 3,
+    );
     expect(job.items.every((i) => i.kind === "jobs" && i.health === "progressing")).toBe(true);
 
     const byNameDesc = await inventory(f.users.admin.session, "view=configmaps&sort=name&order=desc&pageSize=500");
@@ -115,15 +147,26 @@ describe("aggregation", () => {
     expect(names).toEqual([...names].sort((a, b) => b.localeCompare(a)));
     const page2 = await inventory(f.users.admin.session, "view=configmaps&pageSize=5&page=2");
     expect(page2.items).toHaveLength(5);
-    expect(page2.items[0]!.name).toBe((await inventory(f.users.admin.session, "view=configmaps&pageSize=10")).items[5]!.name);
+    expect(page2.items[0]!.name).toBe(
+      (await inventory(f.users.admin.session, "view=configmaps&pageSize=10")).items[5]!.name,
+    );
   });
 
   it("shows a change made with kubectl on a warm view within seconds", async () => {
     await inventory(f.users.admin.session, "view=configmaps");
     const name = `live-${Date.now()}`;
-    await apply(f.clusterA.id, `/api/v1/namespaces/shared/configmaps/${name}`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "shared" }, data: { a: "1" } });
+    await apply(f.clusterA.id, `/api/v1/namespaces/shared/configmaps/${name}`, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name, namespace: "shared" },
+      data: { a: "1" },
+    });
     const started = Date.now();
-    const seen = await eventually(() => inventory(f.users.admin.session, `view=configmaps&q=${name}`), (r) => r.items.length === 1, 5000);
+    const seen = await eventually(
+      () => inventory(f.users.admin.session, `view=configmaps&q=${name}`),
+      (r) => r.items.length === 1,
+      5000,
+    );
     expect(seen.items).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(5000);
   });
@@ -142,20 +185,39 @@ describe("scoping by grants", () => {
     const list = await inventory(f.users.view.session, "view=secrets&pageSize=500");
     const secret = list.items.find((i) => i.name === "db-credentials")!;
     expect(secret).toMatchObject({ secretType: "Opaque", keyCount: 2, clusterName: "cluster-a" });
-    const detail = await callRoute(objectRoute.GET, { path: `/api/v1/inventory/object?cluster=${f.clusterA.id}&kind=secrets&namespace=team-a&name=db-credentials`, session: f.users.view.session });
-    expect((detail.body as { object: ObjectDetail }).object.secretKeys).toEqual([{ key: "password", size: CANARY.length }, { key: "user", size: 3 }]);
+    const detail = await callRoute(objectRoute.GET, {
+      path: `/api/v1/inventory/object?cluster=${f.clusterA.id}&kind=secrets&namespace=team-a&name=db-credentials`,
+      session: f.users.view.session,
+    });
+    expect((detail.body as { object: ObjectDetail }).object.secretKeys).toEqual([
+      { key: "password", size: CANARY.length },
+      { key: "user", size: 3 },
+    ]);
     expect((detail.body as { object: ObjectDetail }).object.canReveal).toBe(false);
-    const compared = await callRoute(compareRoute.GET, { path: "/api/v1/inventory/compare?kind=secrets&namespace=team-a&name=db-credentials", session: f.users.admin.session });
+    const compared = await callRoute(compareRoute.GET, {
+      path: "/api/v1/inventory/compare?kind=secrets&namespace=team-a&name=db-credentials",
+      session: f.users.admin.session,
+    });
     const entries = (compared.body as CompareResponse).entries;
     expect(entries.find((e) => e.clusterName === "cluster-c")?.keys).toEqual({ password: "same", user: "different" });
     expect(entries.find((e) => e.clusterName === "cluster-b")?.state).toBe("missing");
-    for (const body of [list, detail.body, compared.body, await inventory(f.users.admin.session, "view=secrets&pageSize=500")]) {
+    for (const body of [
+      list,
+      detail.body,
+      compared.body,
+      await inventory(f.users.admin.session, "view=secrets&pageSize=500"),
+    ]) {
       expect(JSON.stringify(body)).not.toContain(CANARY);
       expect(JSON.stringify(body)).not.toContain(Buffer.from(CANARY).toString("base64"));
     }
 
     const reveal = (session: string) =>
-      callRoute(revealRoute.POST, { method: "POST", path: "/api/v1/inventory/secrets/reveal", body: { cluster: f.clusterA.id, namespace: "team-a", name: "db-credentials" }, session });
+      callRoute(revealRoute.POST, {
+        method: "POST",
+        path: "/api/v1/inventory/secrets/reveal",
+        body: { cluster: f.clusterA.id, namespace: "team-a", name: "db-credentials" },
+        session,
+      });
     const denied = await reveal(f.users.view.session);
     expect(denied.status).toBe(403);
     expect(JSON.stringify(denied.body)).not.toContain(CANARY);
@@ -167,19 +229,33 @@ describe("scoping by grants", () => {
       ["view@example.com", "denied", "team-a", "db-credentials"],
       ["manage@example.com", "success", "team-a", "db-credentials"],
     ]);
-    expect(JSON.stringify(rows, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))).not.toContain(CANARY);
+    expect(
+      JSON.stringify(rows, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)),
+    ).not.toContain(CANARY);
     // A team without a grant on the secret's namespace cannot tell the secret exists.
-    const hidden = await callRoute(revealRoute.POST, { method: "POST", path: "/api/v1/inventory/secrets/reveal", body: { cluster: f.clusterA.id, namespace: "team-a", name: "db-credentials" }, session: f.users.other.session });
+    const hidden = await callRoute(revealRoute.POST, {
+      method: "POST",
+      path: "/api/v1/inventory/secrets/reveal",
+      body: { cluster: f.clusterA.id, namespace: "team-a", name: "db-credentials" },
+      session: f.users.other.session,
+    });
     expect(hidden.status).toBe(404);
   });
 });
 
 describe("compare across clusters", () => {
   it("shows where an object exists, diffs against a baseline and marks outliers", async () => {
-    const response = await callRoute(compareRoute.GET, { path: `/api/v1/inventory/compare?kind=configmaps&namespace=shared&name=app-config&baseline=${f.clusterA.id}`, session: f.users.admin.session });
+    const response = await callRoute(compareRoute.GET, {
+      path: `/api/v1/inventory/compare?kind=configmaps&namespace=shared&name=app-config&baseline=${f.clusterA.id}`,
+      session: f.users.admin.session,
+    });
     const result = response.body as CompareResponse;
     expect(result.baseline).toBe(f.clusterA.id);
-    expect(result.entries.map((e) => [e.clusterName, e.state])).toEqual([["cluster-a", "present"], ["cluster-b", "present"], ["cluster-c", "present"]]);
+    expect(result.entries.map((e) => [e.clusterName, e.state])).toEqual([
+      ["cluster-a", "present"],
+      ["cluster-b", "present"],
+      ["cluster-c", "present"],
+    ]);
     expect(result.entries[0]!.same).toBe(true);
     expect(result.entries[1]!.diff).toMatch(/^-.*cluster: testbed-1/m);
     expect(result.entries[1]!.diff).toMatch(/^\+.*cluster: testbed-2/m);
@@ -188,7 +264,10 @@ describe("compare across clusters", () => {
 
 describe("namespace summary", () => {
   it("counts objects per namespace within the caller's grants", async () => {
-    const response = await callRoute(namespacesRoute.GET, { path: `/api/v1/inventory/namespaces?cluster=${f.clusterA.id}`, session: f.users.view.session });
+    const response = await callRoute(namespacesRoute.GET, {
+      path: `/api/v1/inventory/namespaces?cluster=${f.clusterA.id}`,
+      session: f.users.view.session,
+    });
     const summary = response.body as { namespaces: Array<{ name: string; counts: Record<string, number> }> };
     expect(summary.namespaces.map((n) => n.name)).toEqual(["team-a"]);
     expect(summary.namespaces[0]!.counts.secrets).toBeGreaterThanOrEqual(1);
@@ -203,7 +282,10 @@ describe("bad input", () => {
     ["view=everything", "view"],
     ["namespace=Bad_NS", "namespace"],
   ])("%s answers 400 naming %s", async (query, field) => {
-    const response = await callRoute(inventoryRoute.GET, { path: `/api/v1/inventory?${query}`, session: f.users.admin.session });
+    const response = await callRoute(inventoryRoute.GET, {
+      path: `/api/v1/inventory?${query}`,
+      session: f.users.admin.session,
+    });
     expect(response.status).toBe(400);
     expect((response.body as { error: { fields: Record<string, string[]> } }).error.fields).toHaveProperty([field]);
   });
@@ -225,7 +307,11 @@ describe("one bad cluster never spoils the page", () => {
       const result = await inventory(f.users.admin.session, "view=configmaps&pageSize=500");
       const elapsed = performance.now() - started;
       expect(elapsed).toBeLessThan(3000 + 1000);
-      expect(Object.fromEntries(result.clusters.map((c) => [c.name, c.state]))).toEqual({ "cluster-a": "ok", "cluster-b": "timed_out", "cluster-c": "timed_out" });
+      expect(Object.fromEntries(result.clusters.map((c) => [c.name, c.state]))).toEqual({
+        "cluster-a": "ok",
+        "cluster-b": "timed_out",
+        "cluster-c": "timed_out",
+      });
       expect(result.items.length).toBeGreaterThan(0);
       expect(new Set(result.items.map((i) => i.clusterName))).toEqual(new Set(["cluster-a"]));
     } finally {

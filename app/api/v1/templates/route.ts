@@ -3,11 +3,18 @@ import { createTemplateBodySchema, TEMPLATE_REQUEST_MAX_BYTES } from "@/lib/sche
 import { route } from "@/lib/server/http/route";
 import { createTemplate, listTemplates } from "@/lib/server/templates/templates";
 
-
 export const GET = route({ access: "user" }, async () => ({ templates: await listTemplates() }));
 
 /** Lint runs first; a template with problems is not saved (400 naming template lines). */
-export const POST = route({ access: "user", body: createTemplateBodySchema, maxBodyBytes: TEMPLATE_REQUEST_MAX_BYTES, audit: "template.create" }, async ({ body, profile, audit }) => {
-  audit.target({ kind: "Template", name: body.name });
-  return NextResponse.json({ template: await createTemplate(await profile(), body) }, { status: 201 });
-});
+export const POST = route(
+  {
+    access: "user",
+    body: createTemplateBodySchema,
+    maxBodyBytes: TEMPLATE_REQUEST_MAX_BYTES,
+    audit: "template.create",
+  },
+  async ({ body, profile, audit }) => {
+    audit.target({ kind: "Template", name: body.name });
+    return NextResponse.json({ template: await createTemplate(await profile(), body) }, { status: 201 });
+  },
+);

@@ -5,8 +5,11 @@ import { createUser, listUsers } from "@/lib/server/users/users";
 
 export const GET = route({ access: "admin" }, async () => ({ users: await listUsers() }));
 
-export const POST = route({ access: "admin", body: createUserBodySchema, audit: "user.create" }, async ({ body, audit }) => {
-  audit.target({ kind: "User", name: body.email });
-  audit.detail("isAdmin", body.isAdmin);
-  return NextResponse.json({ user: await createUser(body) }, { status: 201 });
-});
+export const POST = route(
+  { access: "admin", body: createUserBodySchema, audit: "user.create" },
+  async ({ body, audit }) => {
+    audit.target({ kind: "User", name: body.email });
+    audit.detail("isAdmin", body.isAdmin);
+    return NextResponse.json({ user: await createUser(body) }, { status: 201 });
+  },
+);

@@ -18,7 +18,9 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   });
   return (
     <>
-      <Link href="/rollouts" className="text-sm text-indigo-700 hover:underline">← Rollouts</Link>
+      <Link href="/rollouts" className="text-sm text-indigo-700 hover:underline">
+        ← Rollouts
+      </Link>
       <PageHeader title={`Release ${release.name}`} description={`Template ${release.template.name}`} />
       <ReleaseDetail id={release.id} />
     </>

@@ -18,14 +18,17 @@ export const GET = route({ access: "user" }, async ({ params, profile }) => {
   return { cluster: await getCluster(id) };
 });
 
-export const PATCH = route({ access: "admin", body: updateClusterBodySchema, audit: "cluster.update" }, async ({ params, body, audit }) => {
-  const id = idOf(params);
-  const before = await getCluster(id);
-  audit.target({ cluster: before.name });
-  audit.detail("changed", Object.keys(body));
-  if (body.labels) audit.detail("labels", { before: before.labels, after: body.labels });
-  return { cluster: await updateCluster(id, body) };
-});
+export const PATCH = route(
+  { access: "admin", body: updateClusterBodySchema, audit: "cluster.update" },
+  async ({ params, body, audit }) => {
+    const id = idOf(params);
+    const before = await getCluster(id);
+    audit.target({ cluster: before.name });
+    audit.detail("changed", Object.keys(body));
+    if (body.labels) audit.detail("labels", { before: before.labels, after: body.labels });
+    return { cluster: await updateCluster(id, body) };
+  },
+);
 
 export const DELETE = route({ access: "admin", audit: "cluster.delete" }, async ({ params, audit }) => {
   const id = idOf(params);

@@ -10,7 +10,10 @@ const EIGHT_MB = 8 * 1024 * 1024;
 export const POST = route(
   { access: "admin", body: importKubeconfigBodySchema, maxBodyBytes: EIGHT_MB, audit: "cluster.import" },
   async ({ body, audit }) => {
-    audit.detail("clusters", body.contexts.map((choice) => choice.name));
+    audit.detail(
+      "clusters",
+      body.contexts.map((choice) => choice.name),
+    );
     return NextResponse.json({ clusters: await importClusters(body) }, { status: 201 });
   },
 );

@@ -2,8 +2,10 @@ import { saveRevisionBodySchema, TEMPLATE_REQUEST_MAX_BYTES } from "@/lib/schema
 import { route } from "@/lib/server/http/route";
 import { lintRevision } from "@/lib/server/templates/lint";
 
-
 /** Lints a draft without saving it (the editor calls this as the author types). */
-export const POST = route({ access: "user", body: saveRevisionBodySchema, maxBodyBytes: TEMPLATE_REQUEST_MAX_BYTES, audit: "template.lint" }, async ({ body, profile }) => ({
-  problems: await lintRevision(await profile(), body),
-}));
+export const POST = route(
+  { access: "user", body: saveRevisionBodySchema, maxBodyBytes: TEMPLATE_REQUEST_MAX_BYTES, audit: "template.lint" },
+  async ({ body, profile }) => ({
+    problems: await lintRevision(await profile(), body),
+  }),
+);

@@ -4,9 +4,12 @@ import { replaceCredential } from "@/lib/server/clusters/update";
 import { route } from "@/lib/server/http/route";
 
 /** Replaces the credential. There is deliberately no GET: a saved credential never leaves the server. */
-export const PUT = route({ access: "admin", body: replaceCredentialBodySchema, audit: "cluster.replace-credential" }, async ({ params, body, audit }) => {
-  const cluster = await getCluster(String(params.id));
-  audit.target({ cluster: cluster.name });
-  audit.detail("type", body.credential.type);
-  return { cluster: await replaceCredential(cluster.id, body.credential) };
-});
+export const PUT = route(
+  { access: "admin", body: replaceCredentialBodySchema, audit: "cluster.replace-credential" },
+  async ({ params, body, audit }) => {
+    const cluster = await getCluster(String(params.id));
+    audit.target({ cluster: cluster.name });
+    audit.detail("type", body.credential.type);
+    return { cluster: await replaceCredential(cluster.id, body.credential) };
+  },
+);

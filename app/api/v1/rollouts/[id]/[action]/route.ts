@@ -17,7 +17,11 @@ export const POST = route({ access: "user", audit: "rollout.control" }, async ({
   audit.target({ kind: "Rollout", name: rollout.id });
   audit.detail("action", action);
   const owner = await db().rollout.findUnique({ where: { id: rollout.id }, select: { createdById: true } });
-  requireSteer(access, rollout.targets.map((t) => t.clusterId), owner?.createdById);
+  requireSteer(
+    access,
+    rollout.targets.map((t) => t.clusterId),
+    owner?.createdById,
+  );
   await ACTIONS[action](rollout.id);
   return { rollout: await getRollout(access, rollout.id) };
 });

@@ -4,11 +4,14 @@ import { route } from "@/lib/server/http/route";
 import { addMember, getTeam } from "@/lib/server/teams/teams";
 
 /** Admins and the team's maintainers add members. */
-export const POST = route({ access: "user", body: addMemberBodySchema, audit: "team.member-add" }, async ({ params, body, profile, audit }) => {
-  const team = await getTeam(await profile(), String(params.id));
-  audit.target({ kind: "Team", name: team.name });
-  audit.detail("member", body.email);
-  audit.detail("role", body.role);
-  await addMember(await profile(), team.id, body);
-  return NextResponse.json({ team: await getTeam(await profile(), team.id) }, { status: 201 });
-});
+export const POST = route(
+  { access: "user", body: addMemberBodySchema, audit: "team.member-add" },
+  async ({ params, body, profile, audit }) => {
+    const team = await getTeam(await profile(), String(params.id));
+    audit.target({ kind: "Team", name: team.name });
+    audit.detail("member", body.email);
+    audit.detail("role", body.role);
+    await addMember(await profile(), team.id, body);
+    return NextResponse.json({ team: await getTeam(await profile(), team.id) }, { status: 201 });
+  },
+);

@@ -7,4 +7,6 @@ const diffQuerySchema = z.object({
   to: z.coerce.number({ error: "to must be a revision number" }).int().min(1, "to must be a revision number"),
 });
 
-export const GET = route({ access: "user", query: diffQuerySchema }, async ({ params, query }) => ({ diff: await diffRevisions(String(params.id), query.from, query.to) }));
+export const GET = route({ access: "user", query: diffQuerySchema }, async ({ params, query }) => ({
+  diff: await diffRevisions(String(params.id), query.from, query.to),
+}));

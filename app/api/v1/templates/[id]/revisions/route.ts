@@ -3,11 +3,13 @@ import { saveRevisionBodySchema, TEMPLATE_REQUEST_MAX_BYTES } from "@/lib/schema
 import { route } from "@/lib/server/http/route";
 import { getTemplate, saveRevision } from "@/lib/server/templates/templates";
 
-
-export const POST = route({ access: "user", body: saveRevisionBodySchema, maxBodyBytes: TEMPLATE_REQUEST_MAX_BYTES, audit: "template.revise" }, async ({ params, body, profile, audit }) => {
-  const template = await getTemplate(String(params.id));
-  audit.target({ kind: "Template", name: template.name });
-  const saved = await saveRevision(await profile(), template.id, body);
-  audit.detail("revision", saved.latest.number);
-  return NextResponse.json({ template: saved }, { status: 201 });
-});
+export const POST = route(
+  { access: "user", body: saveRevisionBodySchema, maxBodyBytes: TEMPLATE_REQUEST_MAX_BYTES, audit: "template.revise" },
+  async ({ params, body, profile, audit }) => {
+    const template = await getTemplate(String(params.id));
+    audit.target({ kind: "Template", name: template.name });
+    const saved = await saveRevision(await profile(), template.id, body);
+    audit.detail("revision", saved.latest.number);
+    return NextResponse.json({ template: saved }, { status: 201 });
+  },
+);

@@ -2,10 +2,13 @@ import { resetPasswordBodySchema } from "@/lib/schemas/access";
 import { route } from "@/lib/server/http/route";
 import { getUser, resetPassword } from "@/lib/server/users/users";
 
-export const PUT = route({ access: "admin", body: resetPasswordBodySchema, audit: "user.reset-password" }, async ({ params, body, audit }) => {
-  const user = await getUser(String(params.id));
-  audit.target({ kind: "User", name: user.email });
-  const result = await resetPassword(user.id, body.password);
-  audit.detail("endedSessions", result.endedSessions);
-  return result;
-});
+export const PUT = route(
+  { access: "admin", body: resetPasswordBodySchema, audit: "user.reset-password" },
+  async ({ params, body, audit }) => {
+    const user = await getUser(String(params.id));
+    audit.target({ kind: "User", name: user.email });
+    const result = await resetPassword(user.id, body.password);
+    audit.detail("endedSessions", result.endedSessions);
+    return result;
+  },
+);

@@ -77,17 +77,20 @@ const authors = (status: number): Expected => ({
   manage: status,
   admin: status,
 });
-/** Rollouts to cluster A/team-a: whoever may not deploy there gets a 400 naming the targets. */
+/** Readers of the global fixture template: everyone in a team. */
+const templateReaders = (status: number): Expected => ({ ...signedIn(status), none: 404 });
+/** Rollouts to cluster A/team-a: whoever may not deploy there gets a 400 naming the targets (no team at all: 403). */
 const deployers = (status: number): Expected => ({
   anonymous: 401,
-  none: 400,
+  none: 403,
   other: 400,
   view: 400,
   deploy: status,
   manage: status,
   admin: status,
 });
-const rolloutBody = (f: AccessFixtures, release: string) => ({
+const rolloutBody = (f: AccessFixtures, release: string, persona: Persona) => ({
+  teamId: f.teamOf[persona],
   releaseName: release,
   templateId: f.template.id,
   revision: 1,
@@ -218,34 +221,39 @@ const MATRIX: Record<string, Row> = {
   },
 
   "GET /api/v1/templates": { expected: signedIn(200) },
-  "POST /api/v1/templates": { body: (_f, p) => demoTemplate(`tpl-${p}`), expected: authors(201) },
+  "POST /api/v1/templates": {
+    body: (f, p) => ({ ...demoTemplate(`tpl-${p}`), teamId: f.teamOf[p] }),
+    expected: authors(201),
+  },
   "POST /api/v1/templates/lint": {
     body: () => ({ ...demoTemplate("lint"), name: undefined }),
     expected: signedIn(200),
   },
-  "GET /api/v1/templates/[id]": { params: (f) => ({ id: f.template.id }), expected: signedIn(200) },
+  "GET /api/v1/templates/[id]": { params: (f) => ({ id: f.template.id }), expected: templateReaders(200) },
   "POST /api/v1/templates/[id]/revisions": {
     params: (f) => ({ id: f.template.id }),
     body: () => ({ ...demoTemplate("x", "fixture"), name: undefined }),
-    expected: authors(201),
+    // The fixture template is global: only admins change it.
+    expected: { ...templateReaders(403), admin: 201 },
   },
   "GET /api/v1/templates/[id]/revisions/[number]": {
     params: (f) => ({ id: f.template.id, number: "1" }),
-    expected: signedIn(200),
+    expected: templateReaders(200),
   },
   "GET /api/v1/templates/[id]/diff": {
     params: (f) => ({ id: f.template.id }),
     query: () => "from=1&to=1",
-    expected: signedIn(200),
+    expected: templateReaders(200),
   },
 
   "GET /api/v1/rollouts": { expected: signedIn(200) },
   "GET /api/v1/rollouts/targets": { expected: signedIn(200) },
-  "POST /api/v1/rollouts/preview": { body: (f, p) => rolloutBody(f, `preview-${p}`), expected: deployers(200) },
-  "POST /api/v1/rollouts": { body: (f, p) => rolloutBody(f, `start-${p}`), expected: deployers(201) },
+  "POST /api/v1/rollouts/preview": { body: (f, p) => rolloutBody(f, `preview-${p}`, p), expected: deployers(200) },
+  "POST /api/v1/rollouts": { body: (f, p) => rolloutBody(f, `start-${p}`, p), expected: deployers(201) },
+  // A rollout over clusters A and B: whoever sees either part reads that part.
   "GET /api/v1/rollouts/[id]": {
-    params: (f) => ({ id: f.bystanders.admin.rolloutId }),
-    expected: clusterAReaders(200),
+    params: (f) => ({ id: f.spanningRollout }),
+    expected: { ...clusterAReaders(200), other: 200 },
   },
   "POST /api/v1/rollouts/[id]/[action]": {
     params: (f, p) => ({ id: f.bystanders[p].rolloutId, action: "pause" }),
@@ -258,15 +266,17 @@ const MATRIX: Record<string, Row> = {
     body: () => ({ autoHeal: true }),
     expected: { ...clusterAReaders(200), view: 403 },
   },
+  // A drift check calls the clusters and writes drift state: steering, not reading.
   "POST /api/v1/releases/[id]/drift": {
     params: (f) => ({ id: f.release }),
     body: () => ({ heal: false }),
-    expected: clusterAReaders(200),
+    expected: { ...clusterAReaders(200), view: 403 },
   },
+  // Rolling back adds a rollout to the release: its team (alpha-deploy) and admins only.
   "POST /api/v1/releases/[id]/rollback": {
     params: (f) => ({ id: f.release }),
     body: () => ({ revision: 1 }),
-    expected: { ...clusterAReaders(201), view: 400 },
+    expected: { ...clusterAReaders(201), view: 403, manage: 403 },
   },
 
   "GET /api/[...path]": { params: () => ({ path: "nope" }), expected: all(404) },

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
+import { OwnerTeamBadge } from "@/components/teams/owner-team-badge";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { QueryState } from "@/components/ui/query-state";
@@ -10,6 +11,7 @@ import { Section } from "@/components/ui/section";
 import { checkDrift, rollbackRelease, setAutoHeal } from "@/lib/api/rollouts";
 import { releaseQuery, rolloutKeys } from "@/lib/queries/rollouts";
 import { StateBadge } from "./rollout-progress";
+import { TemplateRef } from "./template-ref";
 
 const DRIFT_STYLE: Record<string, string> = {
   in_sync: "text-emerald-700",
@@ -36,6 +38,12 @@ export function ReleaseDetail({ id }: { id: string }) {
     <QueryState isPending={query.isPending} error={query.error} label="Release">
       {release ? (
         <div className="space-y-6">
+          <p className="flex flex-wrap items-center gap-2 text-sm text-slate-600">
+            <OwnerTeamBadge team={release.team} />
+            <span>
+              Template <TemplateRef template={release.template} />
+            </span>
+          </p>
           {drift.error || autoHeal.error || rollback.error ? (
             <Alert>{(drift.error ?? autoHeal.error ?? rollback.error)?.message}</Alert>
           ) : null}
@@ -90,6 +98,11 @@ export function ReleaseDetail({ id }: { id: string }) {
             </table>
           </Section>
           <Section title="History">
+            {release.template ? null : (
+              <p className="mb-2 text-xs text-slate-500">
+                Rolling back needs the template&apos;s revisions, and it belongs to another team.
+              </p>
+            )}
             <ul className="divide-y divide-slate-100 text-sm">
               {release.rollouts.map((r) => (
                 <li key={r.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
@@ -99,7 +112,7 @@ export function ReleaseDetail({ id }: { id: string }) {
                     </Link>{" "}
                     · revision #{r.revision} · {r.createdByEmail} · <StateBadge state={r.state} />
                   </span>
-                  {r.state === "succeeded" ? (
+                  {r.state === "succeeded" && release.template ? (
                     <Button
                       variant="secondary"
                       pending={rollback.isPending && rollback.variables === r.revision}

@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useDeferredValue, useMemo, useState, type FormEvent } from "react";
+import { TeamSelect, teamIdField, useTeamChoice } from "@/components/teams/team-select";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Section } from "@/components/ui/section";
@@ -18,6 +19,8 @@ import { PreviewResults } from "./preview-results";
 interface Props {
   initialTemplateId?: string;
   initialRevision?: number;
+  /** Admins may also start a global release (no owning team). */
+  isAdmin?: boolean;
 }
 
 /**
@@ -26,8 +29,9 @@ interface Props {
  * health gate, failure policy and rollback. Preview runs a server-side dry-run on every
  * target; Start is protected against double submission by an idempotency key.
  */
-export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
+export function RolloutForm({ initialTemplateId, initialRevision, isAdmin = false }: Props) {
   const router = useRouter();
+  const team = useTeamChoice(isAdmin);
   const templates = useQuery(templatesQuery());
   const [templateId, setTemplateId] = useState(initialTemplateId ?? "");
   const template = templates.data?.find((t) => t.id === templateId);
@@ -71,6 +75,7 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
   const targetNames = targetClusters.map((c) => c.name);
 
   const request = (): RolloutRequest => ({
+    ...teamIdField(team),
     releaseName: releaseName.trim(),
     templateId,
     revision: revisionToUse ?? 0,
@@ -97,6 +102,7 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
   const fields = error?.fields ?? {};
   const formValid = Boolean(
     templateId &&
+    !team.missing &&
     revision.data &&
     releaseName.trim() &&
     targetIds.length &&
@@ -144,7 +150,7 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
               <option value="">Choose a template</option>
               {templates.data?.map((t) => (
                 <option key={t.id} value={t.id}>
-                  {t.name}
+                  {t.name} ({t.team ? t.team.name : "global"})
                 </option>
               ))}
             </select>
@@ -178,8 +184,16 @@ export function RolloutForm({ initialTemplateId, initialRevision }: Props) {
             onChange={(e) => setReleaseName(e.target.value)}
             errors={fields.releaseName}
             placeholder="checkout-web"
-            hint="New name: a new release. Existing: a new revision of it."
+            hint="Release names are per team. New name: a new release; existing: a new revision of it."
           />
+          {team.choosable || team.loadError || team.noTeam ? (
+            <TeamSelect
+              choice={team}
+              errors={fields.teamId}
+              hint="The team that owns the release."
+              onChange={() => preview.reset()}
+            />
+          ) : null}
         </div>
       </Section>
 

@@ -2,11 +2,13 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { OwnerTeamBadge } from "@/components/teams/owner-team-badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { QueryState } from "@/components/ui/query-state";
 import { Section } from "@/components/ui/section";
 import { releasesQuery, rolloutsQuery } from "@/lib/queries/rollouts";
 import { StateBadge } from "./rollout-progress";
+import { OtherTeamTemplate } from "./template-ref";
 
 export function RolloutList() {
   const rollouts = useQuery(rolloutsQuery());
@@ -34,6 +36,7 @@ export function RolloutList() {
                 <tr>
                   <th className="py-1">When</th>
                   <th>Who</th>
+                  <th>Team</th>
                   <th>Release</th>
                   <th>Template</th>
                   <th>Targets</th>
@@ -49,9 +52,12 @@ export function RolloutList() {
                       </Link>
                     </td>
                     <td>{r.createdByEmail}</td>
+                    <td>
+                      <OwnerTeamBadge team={r.team} />
+                    </td>
                     <td>{r.release}</td>
                     <td>
-                      {r.template} #{r.revision}
+                      {r.template ?? <OtherTeamTemplate />} #{r.revision}
                     </td>
                     <td>
                       {r.succeeded}/{r.targets} ok{r.failed ? `, ${r.failed} failed` : ""}
@@ -74,11 +80,18 @@ export function RolloutList() {
           <ul className="divide-y divide-slate-100 text-sm">
             {releases.data?.map((release) => (
               <li key={release.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
-                <Link href={`/rollouts/releases/${release.id}`} className="font-medium text-indigo-700 hover:underline">
-                  {release.name}
-                </Link>
+                <span className="flex items-center gap-2">
+                  <Link
+                    href={`/rollouts/releases/${release.id}`}
+                    className="font-medium text-indigo-700 hover:underline"
+                  >
+                    {release.name}
+                  </Link>
+                  <OwnerTeamBadge team={release.team} />
+                </span>
                 <span className="text-slate-600">
-                  {release.template} · revision(s) {release.revisions.join(", ") || "—"} · {release.clusters} cluster(s)
+                  {release.template ?? <OtherTeamTemplate />} · revision(s) {release.revisions.join(", ") || "—"} ·{" "}
+                  {release.clusters} cluster(s)
                   {release.drifted ? (
                     <span className="font-semibold text-amber-700"> · {release.drifted} drifted</span>
                   ) : null}

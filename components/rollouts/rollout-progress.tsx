@@ -2,12 +2,14 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { OwnerTeamBadge } from "@/components/teams/owner-team-badge";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { QueryState } from "@/components/ui/query-state";
 import { Section } from "@/components/ui/section";
 import { controlRollout } from "@/lib/api/rollouts";
 import { rolloutKeys, rolloutQuery } from "@/lib/queries/rollouts";
+import { TemplateRef } from "./template-ref";
 
 const STATE_STYLE: Record<string, string> = {
   running: "bg-sky-50 text-sky-800 ring-sky-200",
@@ -58,11 +60,9 @@ export function RolloutProgress({ id }: { id: string }) {
             <span data-testid="rollout-state">
               <StateBadge state={rollout.state} />
             </span>
+            <OwnerTeamBadge team={rollout.team} />
             <span className="text-sm text-slate-600">
-              <Link href={`/templates/${rollout.template.id}`} className="text-indigo-700 hover:underline">
-                {rollout.template.name}
-              </Link>{" "}
-              revision {rollout.revision} → release{" "}
+              <TemplateRef template={rollout.template} /> revision {rollout.revision} → release{" "}
               <Link href={`/rollouts/releases/${rollout.release.id}`} className="text-indigo-700 hover:underline">
                 {rollout.release.name}
               </Link>{" "}

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import { OwnerTeamBadge } from "@/components/teams/owner-team-badge";
 import { QueryState } from "@/components/ui/query-state";
 import { Section } from "@/components/ui/section";
 import { fetchRevisionDiff, type TemplateView } from "@/lib/api/rollouts";
@@ -24,7 +25,7 @@ export function TemplateDetail({ template }: { template: TemplateView }) {
 
   return (
     <div className="space-y-6">
-      <div className="flex flex-wrap gap-2">
+      <div className="flex flex-wrap items-center gap-2">
         <Link
           href={`/rollouts/new?template=${template.id}&revision=${viewing}`}
           className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500"
@@ -38,6 +39,9 @@ export function TemplateDetail({ template }: { template: TemplateView }) {
         >
           {editing ? "Close editor" : "Edit (new revision)"}
         </button>
+        <span className="ml-auto">
+          <OwnerTeamBadge team={template.team} />
+        </span>
       </div>
       {editing ? (
         <Section title="New revision">

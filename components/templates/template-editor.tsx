@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { TeamSelect, teamIdField, useTeamChoice } from "@/components/teams/team-select";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { TextareaField } from "@/components/ui/textarea-field";
@@ -40,6 +41,8 @@ spec:
 interface Props {
   templateId?: string;
   initial?: RevisionView;
+  /** Admins may also make a global template (no owning team). Only used in create mode. */
+  isAdmin?: boolean;
 }
 
 function parseJson(text: string, field: string): { value?: unknown; error?: string } {
@@ -51,9 +54,10 @@ function parseJson(text: string, field: string): { value?: unknown; error?: stri
 }
 
 /** Name, parameter schema, Liquid body and overrides. Check lints without saving; save creates a new revision. */
-export function TemplateEditor({ templateId, initial }: Props) {
+export function TemplateEditor({ templateId, initial, isAdmin = false }: Props) {
   const router = useRouter();
   const queryClient = useQueryClient();
+  const team = useTeamChoice(isAdmin, !templateId);
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [schemaText, setSchemaText] = useState(JSON.stringify(initial?.schema ?? EXAMPLE_SCHEMA, null, 2));
@@ -81,7 +85,9 @@ export function TemplateEditor({ templateId, initial }: Props) {
   const lint = useMutation({ mutationFn: (input: DraftRevision) => lintDraft(input) });
   const save = useMutation({
     mutationFn: (input: DraftRevision) =>
-      templateId ? saveRevision(templateId, input) : createTemplate({ ...input, name, description }),
+      templateId
+        ? saveRevision(templateId, input)
+        : createTemplate({ ...input, name, description, ...teamIdField(team) }),
     onSuccess: (template) => {
       void queryClient.invalidateQueries({ queryKey: rolloutKeys.templates });
       router.push(`/templates/${template.id}`);
@@ -100,6 +106,10 @@ export function TemplateEditor({ templateId, initial }: Props) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const input = draft();
+    if (!templateId && team.missing) {
+      setLocalErrors((errors) => ({ ...errors, teamId: ["Choose the team that will own the template"] }));
+      return;
+    }
     if (input) save.mutate(input);
   };
 
@@ -110,7 +120,14 @@ export function TemplateEditor({ templateId, initial }: Props) {
         <Alert title="Not saved">The template has problems, listed under each field.</Alert>
       ) : null}
       {!templateId ? (
-        <div className="grid gap-4 sm:grid-cols-2">
+        <div className="grid gap-4 sm:grid-cols-3">
+          <TeamSelect
+            choice={team}
+            errors={problems.teamId}
+            onChange={() =>
+              setLocalErrors((errors) => Object.fromEntries(Object.entries(errors).filter(([key]) => key !== "teamId")))
+            }
+          />
           <TextField
             label="Template name"
             value={name}

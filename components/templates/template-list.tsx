@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { OwnerTeamBadge } from "@/components/teams/owner-team-badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { QueryState } from "@/components/ui/query-state";
 import { templatesQuery } from "@/lib/queries/rollouts";
@@ -25,9 +26,12 @@ export function TemplateList() {
           {query.data?.map((t) => (
             <li key={t.id} data-testid={`template-${t.name}`} className="flex items-center justify-between px-4 py-3">
               <div>
-                <Link href={`/templates/${t.id}`} className="font-medium text-indigo-700 hover:underline">
-                  {t.name}
-                </Link>
+                <div className="flex flex-wrap items-center gap-2">
+                  <Link href={`/templates/${t.id}`} className="font-medium text-indigo-700 hover:underline">
+                    {t.name}
+                  </Link>
+                  <OwnerTeamBadge team={t.team} />
+                </div>
                 {t.description ? <p className="text-sm text-slate-600">{t.description}</p> : null}
               </div>
               <span className="text-sm text-slate-500">revision {t.latestRevision}</span>

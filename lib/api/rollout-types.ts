@@ -15,6 +15,7 @@ export interface RevisionView {
 
 export interface TemplateView {
   id: string;
+  team: OwnerTeam;
   name: string;
   description: string;
   latest: RevisionView;
@@ -44,4 +45,138 @@ export interface ClusterPreview {
   objects: PreviewObject[];
   counts: Record<"create" | "change" | "unchanged" | "prune" | "problems", number>;
   error: string | null;
+}
+
+/** The team that owns a template, release or rollout; null: global (made by an admin outside any team). */
+export type OwnerTeam = { id: string; name: string } | null;
+
+export interface TemplateSummary {
+  id: string;
+  team: OwnerTeam;
+  name: string;
+  description: string;
+  latestRevision: number;
+  updatedAt: string;
+}
+
+export interface RolloutSummary {
+  id: string;
+  team: OwnerTeam;
+  release: string;
+  /** Null when the caller may not read the template. */
+  template: string | null;
+  revision: number;
+  state: string;
+  createdByEmail: string;
+  createdAt: string;
+  finishedAt: string | null;
+  targets: number;
+  succeeded: number;
+  failed: number;
+}
+
+export interface RolloutDetail {
+  id: string;
+  team: OwnerTeam;
+  state: string;
+  message: string | null;
+  release: { id: string; name: string };
+  /** Null when the caller may not read the template (another team's). */
+  template: { id: string; name: string } | null;
+  revision: number;
+  params: Record<string, unknown>;
+  /** Canary ids are cut to the clusters the caller can see. */
+  strategy: {
+    kind: string;
+    batchSize?: number;
+    batchPercent?: number;
+    bakeSeconds?: number;
+    canaryClusterIds?: string[];
+  };
+  healthGate: { timeoutSeconds: number };
+  tolerateFailures: number;
+  autoRollback: boolean;
+  takeOwnership: boolean;
+  createdByEmail: string;
+  createdAt: string;
+  finishedAt: string | null;
+  currentWave: number;
+  waves: Array<{
+    index: number;
+    state: string;
+    startedAt: string | null;
+    bakeUntil: string | null;
+    finishedAt: string | null;
+  }>;
+  targets: Array<{
+    id: string;
+    clusterId: string;
+    clusterName: string;
+    wave: number;
+    state: string;
+    objects: Array<{
+      kind: string;
+      namespace: string | null;
+      name: string;
+      action: string;
+      error?: string;
+      conflictManagers?: string[];
+    }>;
+    gate: { ready?: number; total?: number; failing?: string[]; checkedAt?: string };
+    error: string | null;
+    startedAt: string | null;
+    finishedAt: string | null;
+  }>;
+  events: Array<{ step: string; at: string; targetId: string | null; details: unknown }>;
+}
+
+export interface ReleaseSummary {
+  id: string;
+  team: OwnerTeam;
+  name: string;
+  /** Null when the caller may not read the template. */
+  template: string | null;
+  autoHeal: boolean;
+  clusters: number;
+  drifted: number;
+  revisions: number[];
+  lastRollout: { id: string; state: string; createdAt: string } | null;
+}
+
+export interface ReleaseDetail {
+  id: string;
+  team: OwnerTeam;
+  name: string;
+  autoHeal: boolean;
+  /** Null when the caller may not read the template. */
+  template: {
+    id: string;
+    name: string;
+    revisions: Array<{ number: number; message: string; createdAt: string }>;
+  } | null;
+  clusters: Array<{
+    clusterId: string;
+    clusterName: string;
+    revision: number;
+    appliedAt: string;
+    driftState: string;
+    drift: Array<{
+      kind: string;
+      namespace: string | null;
+      name: string;
+      problem: string;
+      managers?: string[];
+      error?: string;
+    }>;
+    driftCheckedAt: string | null;
+  }>;
+  rollouts: Array<{
+    id: string;
+    state: string;
+    revision: number;
+    createdByEmail: string;
+    createdAt: string;
+    finishedAt: string | null;
+    targets: number;
+  }>;
 }

@@ -41,7 +41,11 @@ const revisionFields = {
   sampleClusterId: z.uuid({ error: "sampleClusterId must be a cluster id" }).optional(),
 };
 
+/** The owning team: required when the caller is in several teams; omitted by an admin outside any team: global. */
+const ownerTeamIdSchema = z.uuid({ error: "teamId must be a team id" }).nullish();
+
 export const createTemplateBodySchema = z.object({
+  teamId: ownerTeamIdSchema,
   name: templateNameSchema,
   description: z.string().trim().max(1000, "description must be at most 1000 characters").default(""),
   ...revisionFields,
@@ -74,6 +78,8 @@ export type Strategy = z.infer<typeof strategySchema>;
 
 export const rolloutRequestSchema = z
   .object({
+    /** The team the release belongs to (release names are per team); see createTemplateBodySchema.teamId. */
+    teamId: ownerTeamIdSchema,
     releaseName: templateNameSchema,
     templateId: z.uuid({ error: "templateId must be a template id" }),
     revision: z.number({ error: "revision must be a revision number" }).int().min(1),

@@ -24,8 +24,12 @@ export interface AccessFixtures {
   clusterA: { id: string; name: string };
   clusterB: { id: string; name: string };
   teamAlpha: string;
+  /** The team each persona acts for (templates and rollouts they create); null: none (admin: global). */
+  teamOf: Record<Persona, string | null>;
   template: { id: string; revisionId: string };
   release: string;
+  /** A running rollout over cluster A (team-a) and cluster B (default): each persona sees its own part. */
+  spanningRollout: string;
   users: Record<
     Exclude<Persona, "anonymous">,
     { id: string; email: string; session: string; token: string; tokenId: string }
@@ -123,7 +127,10 @@ export async function createAccessFixtures(tb: Testbed): Promise<AccessFixtures>
     include: { revisions: true },
   });
   const revisionId = template.revisions[0]!.id;
-  const release = await db().release.create({ data: { name: "fixture-release", templateId: template.id } });
+  // A global template (admin-made), used by a release of team alpha-deploy.
+  const release = await db().release.create({
+    data: { name: "fixture-release", templateId: template.id, teamId: alphaDeploy.id },
+  });
   await db().releaseCluster.create({
     data: {
       releaseId: release.id,
@@ -131,7 +138,40 @@ export async function createAccessFixtures(tb: Testbed): Promise<AccessFixtures>
       revisionId,
       revisionNumber: 1,
       params: { image: "registry.local/demo:1.0" },
+      objects: [{ apiVersion: "v1", kind: "ConfigMap", namespace: "team-a", name: "demo-config" }],
       appliedAt: new Date(),
+    },
+  });
+
+  const spanningRelease = await db().release.create({
+    data: { name: "spanning-release", templateId: template.id, teamId: alphaDeploy.id },
+  });
+  const spanning = await db().rollout.create({
+    data: {
+      releaseId: spanningRelease.id,
+      revisionId,
+      params: { image: "registry.local/demo:1.0" },
+      strategy: { kind: "all" },
+      healthGate: { timeoutSeconds: 60 },
+      createdByEmail: "admin@example.com",
+      state: "running",
+      waves: { create: [{ index: 0 }] },
+      targets: {
+        create: [
+          {
+            clusterId: clusterA.id,
+            clusterName: clusterA.name,
+            waveIndex: 0,
+            scope: [{ namespace: "team-a", level: "deploy" }],
+          },
+          {
+            clusterId: clusterB.id,
+            clusterName: clusterB.name,
+            waveIndex: 0,
+            scope: [{ namespace: "default", level: "deploy" }],
+          },
+        ],
+      },
     },
   });
 
@@ -154,7 +194,17 @@ export async function createAccessFixtures(tb: Testbed): Promise<AccessFixtures>
         createdById: users.admin.id,
         state: "running",
         waves: { create: [{ index: 0 }] },
-        targets: { create: [{ clusterId: clusterA.id, clusterName: clusterA.name, waveIndex: 0 }] },
+        teamId: alphaDeploy.id,
+        targets: {
+          create: [
+            {
+              clusterId: clusterA.id,
+              clusterName: clusterA.name,
+              waveIndex: 0,
+              scope: [{ namespace: "team-a", level: "deploy" }],
+            },
+          ],
+        },
       },
     });
     bystanders[persona] = {
@@ -169,8 +219,18 @@ export async function createAccessFixtures(tb: Testbed): Promise<AccessFixtures>
     clusterA: { id: clusterA.id, name: clusterA.name },
     clusterB: { id: clusterB.id, name: clusterB.name },
     teamAlpha: alpha.id,
+    teamOf: {
+      anonymous: null,
+      none: null,
+      other: beta.id,
+      view: alpha.id,
+      deploy: alphaDeploy.id,
+      manage: alphaManage.id,
+      admin: null,
+    },
     template: { id: template.id, revisionId },
     release: release.id,
+    spanningRollout: spanning.id,
     users,
     bystanders,
   };

@@ -67,7 +67,11 @@ export function canSeeCluster(profile: AccessProfile, clusterId: string): boolea
 }
 
 /** May the caller see this namespace (or cluster-scoped objects) on this cluster at all? */
-export function canSeeNamespace(profile: AccessProfile, clusterId: string, namespace: string | null): boolean {
+export function canSeeNamespace(
+  profile: AccessProfile,
+  clusterId: string,
+  namespace: string | null | undefined,
+): boolean {
   return profile.isAdmin || profile.grants.some((grant) => grantCovers(grant, clusterId, namespace));
 }
 

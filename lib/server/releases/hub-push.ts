@@ -8,43 +8,22 @@ import { classifyClusterError, classifyHttpStatus, isClusterCallError } from "@/
 import type { ClusterTransport, ExtraHeaders } from "@/lib/server/kube/transport";
 import { projectWorkload, type KubeObject } from "@/lib/server/inventory/project";
 import type { Manifest } from "@/lib/server/templates/documents";
-import { isClusterScoped, restPath } from "@/lib/server/templates/kinds";
+import { discoverResource } from "@/lib/server/kube/discovery";
 import { applyTiers } from "./apply-order";
 import { FIELD_MANAGER, RELEASE_LABEL, refOf, type ObjectRef } from "./desired";
 import { isReady, type ApplyOptions, type ObjectHealth, type ObjectOutcome, type ReleaseExecutor } from "./executor";
 
-interface ApiResource {
-  name: string;
-  kind: string;
-  namespaced: boolean;
-}
-
-/** Discovery per cluster and group version, so any kind resolves to its real plural and scope. */
-const discovery = new Map<string, Promise<ApiResource[]>>();
-
-async function resourceFor(
-  transport: ClusterTransport,
-  apiVersion: string,
-  kind: string,
-): Promise<{ plural: string; namespaced: boolean; prefix: string }> {
-  const { prefix, plural: guessed } = restPath(apiVersion, kind);
-  const key = `${transport.spec.clusterId}/${transport.spec.revision}/${apiVersion}`;
-  let resources = discovery.get(key);
-  if (!resources) {
-    resources = transport.json<{ resources: ApiResource[] }>({ method: "GET", path: prefix }).then((r) => r.resources);
-    discovery.set(key, resources);
-    resources.catch(() => discovery.delete(key));
+/** Thrown for a kind the cluster does not serve: an object error, never a guessed REST path. */
+export class UnknownKindError extends Error {
+  override name = "UnknownKindError";
+  constructor(ref: ObjectRef) {
+    super(`The cluster does not serve ${ref.kind} in ${ref.apiVersion}`);
   }
-  const found = (await resources.catch(() => [])).find(
-    (resource) => resource.kind === kind && !resource.name.includes("/"),
-  );
-  return found
-    ? { plural: found.name, namespaced: found.namespaced, prefix }
-    : { plural: guessed, namespaced: !isClusterScoped(kind), prefix };
 }
 
 async function objectPath(transport: ClusterTransport, ref: ObjectRef): Promise<string> {
-  const resource = await resourceFor(transport, ref.apiVersion, ref.kind);
+  const resource = await discoverResource(transport, ref.apiVersion, ref.kind);
+  if (!resource) throw new UnknownKindError(ref);
   const namespace = resource.namespaced ? `/namespaces/${encodeURIComponent(ref.namespace ?? "default")}` : "";
   return `${resource.prefix}${namespace}/${resource.plural}/${encodeURIComponent(ref.name)}`;
 }
@@ -170,6 +149,7 @@ export class HubPushExecutor implements ReleaseExecutor {
               : "configured";
       return { ref, action, result, live };
     } catch (error) {
+      if (error instanceof UnknownKindError) return { ref, action: "invalid", error: error.message };
       const classified = classifyClusterError(error);
       if (classified.code === "unknown")
         logger.warn(

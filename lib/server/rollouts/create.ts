@@ -3,6 +3,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { RolloutRequest } from "@/lib/schemas/templates";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { db } from "@/lib/server/db/client";
+import { conflict, validationFailed } from "@/lib/server/errors/app-error";
 import { planWaves } from "./plan";
 import { advance } from "./engine";
 import { validateRollout } from "./validate";
@@ -19,9 +20,11 @@ export async function startRollout(
   if (request.idempotencyKey) {
     const existing = await db().rollout.findUnique({
       where: { idempotencyKey: request.idempotencyKey },
-      select: { id: true },
+      select: { id: true, createdById: true },
     });
-    if (existing) return { id: existing.id, created: false };
+    // A key is the caller's own: someone else's key neither returns their rollout nor says it exists.
+    if (existing && existing.createdById === profile.userId) return { id: existing.id, created: false };
+    if (existing) throw validationFailed({ idempotencyKey: ["Use a new idempotency key"] });
   }
   const validated = await validateRollout(profile, request);
   const waves = planWaves(
@@ -36,11 +39,17 @@ export async function startRollout(
       const release =
         validated.release ??
         (await tx.release.create({
-          data: { name: request.releaseName, templateId: validated.templateId, createdById: profile.userId },
+          data: {
+            teamId: validated.teamId,
+            name: request.releaseName,
+            templateId: validated.templateId,
+            createdById: profile.userId,
+          },
           select: { id: true, name: true },
         }));
       const rollout = await tx.rollout.create({
         data: {
+          teamId: validated.teamId,
           releaseId: release.id,
           revisionId: validated.revision.id,
           params: validated.params as object,
@@ -56,7 +65,12 @@ export async function startRollout(
           waves: { create: waves.map((_, index) => ({ index })) },
           targets: {
             create: waves.flatMap((ids, index) =>
-              ids.map((clusterId) => ({ clusterId, clusterName: names.get(clusterId) ?? clusterId, waveIndex: index })),
+              ids.map((clusterId) => ({
+                clusterId,
+                clusterName: names.get(clusterId) ?? clusterId,
+                waveIndex: index,
+                scope: (validated.scope.get(clusterId) ?? []) as object[],
+              })),
             ),
           },
         },
@@ -66,12 +80,15 @@ export async function startRollout(
     });
   } catch (error) {
     // The same key raced in from a second click: answer with the rollout that won.
-    if (request.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      const existing = await db().rollout.findUniqueOrThrow({
-        where: { idempotencyKey: request.idempotencyKey },
-        select: { id: true },
-      });
-      return { id: existing.id, created: false };
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const existing = request.idempotencyKey
+        ? await db().rollout.findUnique({
+            where: { idempotencyKey: request.idempotencyKey },
+            select: { id: true, createdById: true },
+          })
+        : null;
+      if (existing?.createdById === profile.userId) return { id: existing.id, created: false };
+      throw conflict(`Release ${request.releaseName} was created by another request at the same moment; start again`);
     }
     throw error;
   }

@@ -82,7 +82,7 @@ export async function previewRollout(
   profile: AccessProfile,
   request: RolloutRequest,
 ): Promise<{ clusters: ClusterPreview[] }> {
-  const validated = await validateRollout(profile, request);
+  const validated = await validateRollout(profile, request, { preview: true });
   const limit = pLimit(16);
   const timeoutMs = env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
   const clusters = await Promise.all(
@@ -99,6 +99,8 @@ export async function previewRollout(
           counts: { create: 0, change: 0, unchanged: 0, prune: 0, problems: 0 },
           error: null,
         };
+        const unreachable = validated.unreachable.get(target.id);
+        if (unreachable) return { ...preview, error: unreachable };
         try {
           const outcomes = await withTimeout(
             executor.apply(target.id, manifests, {

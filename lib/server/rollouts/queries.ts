@@ -1,104 +1,195 @@
 import "server-only";
-import { canSeeCluster, type AccessProfile } from "@/lib/server/access/policy";
+import type { OwnerTeam, RolloutDetail, RolloutSummary } from "@/lib/api/rollout-types";
+import { placesOfTarget } from "@/lib/server/access/coverage";
+import { canSeeNamespace, visibleClusterIds, type AccessProfile } from "@/lib/server/access/policy";
+import { decide, seesPlace } from "@/lib/server/access/resource-rules";
 import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
 import { isUuid } from "@/lib/schemas/ids";
+import { strategySchema } from "@/lib/schemas/templates";
 
-/** A rollout is visible to admins, to whoever started it, and to anyone who can see one of its clusters. */
-const canSeeRollout = (
+/**
+ * Reads of rollouts, cut to what the caller can see: a rollout is listed when the caller can
+ * see one of the places it writes to (rule `rollout.read`), and its answer then carries only
+ * the visible targets, objects, waves, canaries and events. Nothing from outside (a hidden
+ * cluster's id or name, a hidden wave, counts that include hidden targets) is in it.
+ */
+
+interface TargetRow {
+  id: string;
+  clusterId: string;
+  clusterName: string;
+  waveIndex: number;
+  scope: unknown;
+}
+
+/** Which targets the caller sees, and whether each is seen whole (every place it writes to). */
+function cutTargets<T extends TargetRow>(profile: AccessProfile, targets: T[]) {
+  const seen = new Map<string, { whole: boolean }>();
+  for (const target of targets) {
+    const places = placesOfTarget(target);
+    const visible = places.filter((place) => seesPlace(profile, place));
+    if (visible.length) seen.set(target.id, { whole: visible.length === places.length });
+  }
+  return seen;
+}
+
+const teamOf = (team: { id: string; name: string } | null): OwnerTeam =>
+  team ? { id: team.id, name: team.name } : null;
+
+export async function listRollouts(
   profile: AccessProfile,
-  rollout: { createdById: string | null; targets: Array<{ clusterId: string }> },
-) =>
-  profile.isAdmin ||
-  rollout.createdById === profile.userId ||
-  rollout.targets.some((t) => canSeeCluster(profile, t.clusterId));
-
-export async function listRollouts(profile: AccessProfile, page: number, pageSize: number) {
-  const rows = await db().rollout.findMany({
-    orderBy: { createdAt: "desc" },
-    take: 500,
-    include: {
-      release: { select: { name: true } },
-      revision: { select: { number: true, template: { select: { name: true } } } },
-      targets: { select: { clusterId: true, state: true } },
+  page: number,
+  pageSize: number,
+): Promise<{ total: number; rollouts: RolloutSummary[] }> {
+  const visible = visibleClusterIds(profile);
+  // SQL narrows to rollouts touching a visible cluster; the exact cut (namespaces) is made per row below.
+  const where = visible === "all" ? {} : { targets: { some: { clusterId: { in: [...visible] } } } };
+  const candidates = await db().rollout.findMany({
+    where,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: {
+      id: true,
+      targets: { select: { id: true, clusterId: true, clusterName: true, waveIndex: true, scope: true } },
     },
   });
-  const visible = rows.filter((r) => canSeeRollout(profile, r));
+  const readable = candidates.filter((row) => profile.isAdmin || cutTargets(profile, row.targets).size > 0);
+  const pageIds = readable.slice((page - 1) * pageSize, page * pageSize).map((row) => row.id);
+  const rows = await db().rollout.findMany({
+    where: { id: { in: pageIds } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    include: {
+      team: { select: { id: true, name: true } },
+      release: { select: { name: true } },
+      revision: { select: { number: true, template: { select: { teamId: true, name: true } } } },
+      targets: { select: { id: true, clusterId: true, clusterName: true, waveIndex: true, scope: true, state: true } },
+    },
+  });
   return {
-    total: visible.length,
-    rollouts: visible.slice((page - 1) * pageSize, page * pageSize).map((r) => ({
-      id: r.id,
-      release: r.release.name,
-      template: r.revision.template.name,
-      revision: r.revision.number,
-      state: r.state,
-      createdByEmail: r.createdByEmail,
-      createdAt: r.createdAt.toISOString(),
-      finishedAt: r.finishedAt?.toISOString() ?? null,
-      targets: r.targets.length,
-      succeeded: r.targets.filter((t) => t.state === "succeeded").length,
-      failed: r.targets.filter((t) => t.state === "failed").length,
-    })),
+    total: readable.length,
+    rollouts: rows.map((row) => {
+      const seen = cutTargets(profile, row.targets);
+      const targets = profile.isAdmin ? row.targets : row.targets.filter((target) => seen.has(target.id));
+      const template = row.revision.template;
+      return {
+        id: row.id,
+        team: teamOf(row.team),
+        release: row.release.name,
+        template:
+          decide(profile, "template.read", { teamId: template.teamId, places: [] }) === "allowed"
+            ? template.name
+            : null,
+        revision: row.revision.number,
+        state: row.state,
+        createdByEmail: row.createdByEmail,
+        createdAt: row.createdAt.toISOString(),
+        finishedAt: row.finishedAt?.toISOString() ?? null,
+        targets: targets.length,
+        succeeded: targets.filter((t) => t.state === "succeeded").length,
+        failed: targets.filter((t) => t.state === "failed").length,
+      };
+    }),
   };
 }
 
-export async function getRollout(profile: AccessProfile, id: string) {
+const objectListSchemaSafe = (value: unknown): RolloutDetail["targets"][number]["objects"] =>
+  Array.isArray(value) ? (value as RolloutDetail["targets"][number]["objects"]) : [];
+
+export async function getRollout(profile: AccessProfile, id: string): Promise<RolloutDetail> {
   if (!isUuid(id)) throw notFound("Rollout");
   const rollout = await db().rollout.findUnique({
     where: { id },
     include: {
+      team: { select: { id: true, name: true } },
       release: { select: { id: true, name: true } },
-      revision: { select: { number: true, template: { select: { id: true, name: true } } } },
+      revision: { select: { number: true, template: { select: { id: true, teamId: true, name: true } } } },
       waves: { orderBy: { index: "asc" } },
       targets: { orderBy: [{ waveIndex: "asc" }, { clusterName: "asc" }] },
       events: { orderBy: { id: "asc" }, take: 500 },
     },
   });
   if (!rollout) throw notFound("Rollout");
-  if (!canSeeRollout(profile, rollout)) throw notFound("Rollout");
+  const places = rollout.targets.flatMap(placesOfTarget);
+  if (decide(profile, "rollout.read", { teamId: rollout.teamId, places }) !== "allowed") throw notFound("Rollout");
+
+  const seen = profile.isAdmin
+    ? new Map(rollout.targets.map((t) => [t.id, { whole: true }]))
+    : cutTargets(profile, rollout.targets);
+  const whole = seen.size === rollout.targets.length && [...seen.values()].every((s) => s.whole);
+  const targets = rollout.targets.filter((t) => seen.has(t.id));
+  // Waves with no visible target are left out, and the rest renumbered, so a hidden wave leaves no gap.
+  const visibleWaves = [...new Set(targets.map((t) => t.waveIndex))].sort((a, b) => a - b);
+  const waveNumber = new Map(visibleWaves.map((index, position) => [index, position]));
+  const currentWave = visibleWaves.filter((index) => index < rollout.currentWave).length;
+  const strategy = strategySchema.safeParse(rollout.strategy);
+  const template = rollout.revision.template;
+
   return {
     id: rollout.id,
+    team: teamOf(rollout.team),
     state: rollout.state,
-    message: rollout.message,
+    // The message can count or name hidden targets; a partial viewer gets the state alone.
+    message: whole ? rollout.message : null,
     release: rollout.release,
-    template: rollout.revision.template,
+    template:
+      decide(profile, "template.read", { teamId: template.teamId, places: [] }) === "allowed"
+        ? { id: template.id, name: template.name }
+        : null,
     revision: rollout.revision.number,
-    params: rollout.params,
-    strategy: rollout.strategy,
-    healthGate: rollout.healthGate,
+    params: rollout.params as Record<string, unknown>,
+    strategy: !strategy.success
+      ? { kind: "unknown" }
+      : strategy.data.kind === "waves"
+        ? {
+            ...strategy.data,
+            canaryClusterIds: strategy.data.canaryClusterIds.filter((c) => targets.some((t) => t.clusterId === c)),
+          }
+        : strategy.data,
+    healthGate: rollout.healthGate as RolloutDetail["healthGate"],
     tolerateFailures: rollout.tolerateFailures,
     autoRollback: rollout.autoRollback,
     takeOwnership: rollout.takeOwnership,
     createdByEmail: rollout.createdByEmail,
     createdAt: rollout.createdAt.toISOString(),
     finishedAt: rollout.finishedAt?.toISOString() ?? null,
-    currentWave: rollout.currentWave,
-    waves: rollout.waves.map((w) => ({
-      index: w.index,
-      state: w.state,
-      startedAt: w.startedAt?.toISOString() ?? null,
-      bakeUntil: w.bakeUntil?.toISOString() ?? null,
-      finishedAt: w.finishedAt?.toISOString() ?? null,
-    })),
-    targets: rollout.targets
-      .filter((t) => profile.isAdmin || rollout.createdById === profile.userId || canSeeCluster(profile, t.clusterId))
-      .map((t) => ({
+    currentWave,
+    waves: rollout.waves
+      .filter((w) => waveNumber.has(w.index))
+      .map((w) => ({
+        index: waveNumber.get(w.index)!,
+        state: w.state,
+        startedAt: w.startedAt?.toISOString() ?? null,
+        bakeUntil: w.bakeUntil?.toISOString() ?? null,
+        finishedAt: w.finishedAt?.toISOString() ?? null,
+      })),
+    targets: targets.map((t) => {
+      const targetWhole = seen.get(t.id)!.whole;
+      return {
         id: t.id,
         clusterId: t.clusterId,
         clusterName: t.clusterName,
-        wave: t.waveIndex,
+        wave: waveNumber.get(t.waveIndex)!,
         state: t.state,
-        objects: t.objects,
-        gate: t.gate,
-        error: t.error,
+        objects: objectListSchemaSafe(t.objects).filter((o) => canSeeNamespace(profile, t.clusterId, o.namespace)),
+        // Gate counts and failing names, and the error, may speak of objects in hidden namespaces.
+        gate: targetWhole ? (t.gate as RolloutDetail["targets"][number]["gate"]) : {},
+        error: targetWhole ? t.error : t.error ? "Failed (the details concern namespaces outside your access)" : null,
         startedAt: t.startedAt?.toISOString() ?? null,
         finishedAt: t.finishedAt?.toISOString() ?? null,
-      })),
-    events: rollout.events.map((e) => ({
-      step: e.step,
-      at: e.at.toISOString(),
-      targetId: e.targetId,
-      details: e.details,
-    })),
+      };
+    }),
+    events: rollout.events.flatMap((e) => {
+      if (whole) return [{ step: e.step, at: e.at.toISOString(), targetId: e.targetId, details: e.details }];
+      if (e.targetId)
+        return seen.has(e.targetId)
+          ? [{ step: e.step, at: e.at.toISOString(), targetId: e.targetId, details: {} }]
+          : [];
+      const wave = /^wave\.(\d+)\.(.+)$/.exec(e.step);
+      if (!wave) return [{ step: e.step, at: e.at.toISOString(), targetId: null, details: {} }];
+      const position = waveNumber.get(Number(wave[1]));
+      return position === undefined
+        ? []
+        : [{ step: `wave.${position}.${wave[2]}`, at: e.at.toISOString(), targetId: null, details: {} }];
+    }),
   };
 }

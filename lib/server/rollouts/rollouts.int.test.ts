@@ -202,7 +202,7 @@ describe("rollouts against real clusters", () => {
   });
 
   it("drift made with kubectl is detected and healed", async () => {
-    const release = await db().release.findUniqueOrThrow({ where: { name: "demo" } });
+    const release = await db().release.findFirstOrThrow({ where: { name: "demo" } });
     const transport = await transportFor(clusters["rc-2"]!);
     await transport.json({
       method: "PATCH",

@@ -1,21 +1,27 @@
 import "server-only";
 import type { RolloutRequest } from "@/lib/schemas/templates";
-import type { AccessProfile } from "@/lib/server/access/policy";
 import { matchesSelector, parseSelector } from "@/lib/k8s/label-selector";
+import { releaseCoverage } from "@/lib/server/access/coverage";
+import { placementProblems, type Placement } from "@/lib/server/access/placement";
+import type { AccessProfile } from "@/lib/server/access/policy";
+import { decide } from "@/lib/server/access/resource-rules";
+import { namespacedKinds } from "@/lib/server/clusters/kind-scope";
 import { db } from "@/lib/server/db/client";
-import { validationFailed, type FieldErrors } from "@/lib/server/errors/app-error";
+import { forbidden, isAppError, validationFailed, type FieldErrors } from "@/lib/server/errors/app-error";
+import { classifyClusterError } from "@/lib/server/kube/errors";
 import { desiredObjects, renderTargetOf, type RenderTarget } from "@/lib/server/releases/desired";
 import type { Manifest } from "@/lib/server/templates/documents";
-import { formatIssues, placementProblems } from "@/lib/server/templates/lint";
+import { formatIssues } from "@/lib/server/templates/lint";
 import { validateParams } from "@/lib/server/templates/parameter-schema";
-import { getRevision, type RevisionView } from "@/lib/server/templates/templates";
-import { deployableClusters } from "./permissions";
+import { getRevision, requireTemplate, type RevisionView } from "@/lib/server/templates/templates";
+import { deployableClusters } from "./deployable-clusters";
 
 export interface TargetCluster extends RenderTarget {
   id: string;
 }
 
 export interface ValidatedRollout {
+  teamId: string | null;
   templateId: string;
   templateName: string;
   revision: RevisionView;
@@ -23,21 +29,47 @@ export interface ValidatedRollout {
   targets: TargetCluster[];
   release: { id: string; name: string } | null;
   desired: Map<string, Manifest[]>;
+  /** Where each target writes (from its discovery): the rollout's coverage. */
+  scope: Map<string, Placement[]>;
+  /** Preview only: targets whose discovery failed, with the reason (start refuses them instead). */
+  unreachable: Map<string, string>;
+}
+
+/** The team a new rollout (and a release it creates) belongs to. */
+async function ownerTeam(profile: AccessProfile, requested: string | null | undefined): Promise<string | null> {
+  if (requested) {
+    const exists = profile.isAdmin
+      ? Boolean(await db().team.findUnique({ where: { id: requested }, select: { id: true } }))
+      : profile.memberOf.has(requested);
+    if (!exists) throw validationFailed({ teamId: ["No team of yours has this id"] });
+    return requested;
+  }
+  if (profile.isAdmin) return null;
+  if (profile.memberOf.size === 1) return [...profile.memberOf][0]!;
+  if (profile.memberOf.size === 0) throw forbidden("Starting rollouts needs membership of a team");
+  throw validationFailed({ teamId: ["You are in several teams: choose the team this release belongs to"] });
 }
 
 /**
- * Everything that must hold before a rollout may start or be previewed: the template and
- * revision exist, the parameters fit the schema, the targets are clusters the caller may
- * deploy to, and every rendered object lands where the caller may put it. Problems are
- * collected and reported together, each naming its field (or template line).
+ * Everything that must hold before a rollout may start or be previewed: the team, template
+ * (readable by the caller: `template.use`) and revision exist, the parameters fit the schema,
+ * the release named is the team's own (`release.add-rollout` over everything it covers), the
+ * targets are clusters the caller may deploy to, and every rendered object lands where the
+ * caller may put it, with scope from each target's discovery. Problems are collected and
+ * reported together, each naming its field (or template line, or cluster).
  */
-export async function validateRollout(profile: AccessProfile, request: RolloutRequest): Promise<ValidatedRollout> {
-  const template = await db().template.findUnique({
-    where: { id: request.templateId },
-    select: { id: true, name: true },
+export async function validateRollout(
+  profile: AccessProfile,
+  request: RolloutRequest,
+  options: { preview?: boolean } = {},
+): Promise<ValidatedRollout> {
+  const teamId = await ownerTeam(profile, request.teamId);
+  const template = await requireTemplate(profile, "template.use", request.templateId).catch((error: unknown) => {
+    // Another team's template answers exactly like one that does not exist.
+    if (isAppError(error) && error.status === 404) throw validationFailed({ templateId: ["No template with this id"] });
+    throw error;
   });
-  if (!template) throw validationFailed({ templateId: ["No template with this id"] });
-  const revision = await getRevision(template.id, request.revision).catch(() => {
+  const revision = await getRevision(profile, template.id, request.revision).catch(() => {
     throw validationFailed({ revision: [`Template ${template.name} has no revision ${request.revision}`] });
   });
 
@@ -45,12 +77,20 @@ export async function validateRollout(profile: AccessProfile, request: RolloutRe
   const params = validateParams(revision.schema, request.params);
   if (!params.ok) Object.assign(problems, params.errors);
 
-  const existing = await db().release.findUnique({
-    where: { name: request.releaseName },
+  // Release names are per team: another team's release of this name is simply not this one.
+  const existing = await db().release.findFirst({
+    where: { teamId, name: request.releaseName },
     select: { id: true, name: true, templateId: true },
   });
   if (existing && existing.templateId !== template.id)
-    problems.releaseName = [`Release ${existing.name} belongs to another template`];
+    problems.releaseName = [`Release ${existing.name} uses another template; choose a new release name`];
+  if (existing) {
+    const coverage = await releaseCoverage(existing.id);
+    if (coverage && decide(profile, "release.add-rollout", coverage) !== "allowed")
+      throw forbidden(
+        `Adding a rollout to release ${existing.name} needs the required access on every cluster and namespace it covers`,
+      );
+  }
 
   // Only clusters the caller may deploy to somewhere are candidates; a selector never widens that.
   const deployable = await deployableClusters(profile);
@@ -76,6 +116,8 @@ export async function validateRollout(profile: AccessProfile, request: RolloutRe
   if (Object.keys(problems).length) throw validationFailed(problems, "The rollout has problems; nothing was started");
 
   const desired = new Map<string, Manifest[]>();
+  const scope = new Map<string, Placement[]>();
+  const unreachable = new Map<string, string>();
   const values = params.ok ? params.value : {};
   const known = existing ? { id: existing.id, name: existing.name } : null;
   // A release not created yet renders with a placeholder id; the labels are only checked here.
@@ -86,17 +128,29 @@ export async function validateRollout(profile: AccessProfile, request: RolloutRe
       problems.body = formatIssues(result.issues, target.name);
       break;
     }
-    const placement = placementProblems(profile, target.id, result.manifests);
-    if (placement.length) (problems.targets ??= []).push(...placement.map((p) => `cluster ${target.name}: ${p}`));
     const size = Buffer.byteLength(JSON.stringify(result.manifests));
     if (size > 1024 * 1024)
       (problems.body ??= []).push(
         `The rendered manifests for cluster ${target.name} are ${(size / 1048576).toFixed(1)} MB; the limit is 1 MB`,
       );
     desired.set(target.id, result.manifests);
+    let namespaced: Map<string, boolean | null>;
+    try {
+      namespaced = await namespacedKinds(target.id, result.manifests);
+    } catch (error) {
+      const reason = `could not ask which kinds it serves: ${classifyClusterError(error).message}`;
+      if (options.preview) unreachable.set(target.id, `Cluster ${target.name} ${reason}`);
+      else (problems.targets ??= []).push(`cluster ${target.name}: ${reason}; retry, or leave it out of the targets`);
+      continue;
+    }
+    const placement = placementProblems(profile, target.id, result.manifests, namespaced);
+    if (placement.problems.length)
+      (problems.targets ??= []).push(...placement.problems.map((p) => `cluster ${target.name}: ${p}`));
+    scope.set(target.id, placement.scope);
   }
   if (Object.keys(problems).length) throw validationFailed(problems, "The rollout has problems; nothing was started");
   return {
+    teamId,
     templateId: template.id,
     templateName: template.name,
     revision,
@@ -104,5 +158,7 @@ export async function validateRollout(profile: AccessProfile, request: RolloutRe
     targets,
     release: known,
     desired,
+    scope,
+    unreachable,
   };
 }

@@ -96,8 +96,18 @@ export async function deleteTeam(profile: AccessProfile, teamId: string): Promis
   if (!isUuid(teamId)) throw notFound("Team");
   requireTeamVisible(profile, teamId);
   requireAdmin(profile);
-  const team = await db().team.findUnique({ where: { id: teamId }, select: { name: true } });
+  const team = await db().team.findUnique({
+    where: { id: teamId },
+    select: { name: true, _count: { select: { templates: true, releases: true, rollouts: true } } },
+  });
   if (!team) throw notFound("Team");
+  // Deleting the owner would turn its templates and releases global (readable by everyone): refuse instead.
+  const owned = team._count;
+  if (owned.templates + owned.releases + owned.rollouts > 0)
+    throw conflict(
+      `Team ${team.name} owns ${owned.templates} template(s), ${owned.releases} release(s) and ${owned.rollouts} rollout(s); ` +
+        "a team that owns templates or releases cannot be deleted",
+    );
   await db().team.delete({ where: { id: teamId } });
   return team.name;
 }

@@ -1,16 +1,21 @@
 import "server-only";
 import type { SaveRevisionBody } from "@/lib/schemas/templates";
-import { allows, allowsOnSomeCluster, visibleClusterIds, type AccessProfile } from "@/lib/server/access/policy";
+import { placementProblems } from "@/lib/server/access/placement";
+import { allows, visibleClusterIds, type AccessProfile } from "@/lib/server/access/policy";
+import { namespacedKinds } from "@/lib/server/clusters/kind-scope";
 import { db } from "@/lib/server/db/client";
 import type { FieldErrors } from "@/lib/server/errors/app-error";
+import { classifyClusterError } from "@/lib/server/kube/errors";
 import { desiredObjects, renderTargetOf, type RenderTarget } from "@/lib/server/releases/desired";
-import type { LintIssue, Manifest } from "./documents";
-import { isClusterScoped, isRbac } from "./kinds";
+import type { LintIssue } from "./documents";
 import { sampleParams, schemaProblems } from "./parameter-schema";
 import { parseTemplate, TemplateError } from "./render";
 
 /** The cluster a template is rendered against at save time: the one asked for, or the first the author may deploy to. */
-async function sampleCluster(profile: AccessProfile, requested?: string): Promise<RenderTarget> {
+async function sampleCluster(
+  profile: AccessProfile,
+  requested?: string,
+): Promise<(RenderTarget & { id: string }) | null> {
   const visible = visibleClusterIds(profile);
   const clusters = await db().cluster.findMany({
     where: visible === "all" ? undefined : { id: { in: [...visible] } },
@@ -21,50 +26,14 @@ async function sampleCluster(profile: AccessProfile, requested?: string): Promis
     clusters.find((c) => c.id === requested) ??
     clusters.find((c) => allows(profile, { clusterId: c.id, level: "deploy" })) ??
     clusters[0];
-  return chosen ? renderTargetOf(chosen) : { name: "sample", labels: {}, variables: {} };
+  return chosen ? { id: chosen.id, ...renderTargetOf(chosen) } : null;
 }
 
 /**
- * Placement rules on one target: namespaced objects need a namespace the caller may deploy
- * to; cluster-scoped objects and RBAC objects need `manage` (cluster-scoped: with the
- * cluster-scoped flag) on that cluster, or an admin.
+ * Lint on save: schema, overrides, template syntax, render against a sample cluster,
+ * structure, and placement (which kinds are namespaced is asked of the sample cluster's
+ * discovery; preview and start ask every target again).
  */
-export function placementProblems(profile: AccessProfile, clusterId: string | null, manifests: Manifest[]): string[] {
-  const problems: string[] = [];
-  for (const manifest of manifests) {
-    const label = `${manifest.kind} ${manifest.metadata.name}`;
-    const scoped = isClusterScoped(manifest.kind);
-    const namespace = manifest.metadata.namespace;
-    if (!scoped && !namespace) {
-      problems.push(`${label}: metadata.namespace is required (namespaced objects must say where they go)`);
-      continue;
-    }
-    if (scoped && namespace)
-      problems.push(`${label}: ${manifest.kind} is cluster-scoped and must not have metadata.namespace`);
-    if (profile.isAdmin) continue;
-    const level = scoped || isRbac(manifest.apiVersion) ? "manage" : "deploy";
-    if (clusterId) {
-      if (!allows(profile, { clusterId, namespace: scoped ? null : namespace!, level })) {
-        problems.push(
-          scoped
-            ? `${label}: cluster-scoped objects need "manage" with cluster-scoped access`
-            : `${label}: you may not ${level === "manage" ? "manage RBAC in" : "deploy to"} namespace ${namespace}`,
-        );
-      }
-    } else {
-      // At save time: the author must be able to place it on at least one cluster.
-      if (!allowsOnSomeCluster(profile, { namespace: scoped ? null : namespace!, level }))
-        problems.push(
-          scoped
-            ? `${label}: cluster-scoped objects need "manage" with cluster-scoped access`
-            : `${label}: namespace ${namespace} is not one you may ${level === "manage" ? "manage" : "deploy to"}`,
-        );
-    }
-  }
-  return problems;
-}
-
-/** Lint on save: schema, overrides, template syntax, render against a sample cluster, structure, placement. */
 export async function lintRevision(profile: AccessProfile, input: SaveRevisionBody): Promise<FieldErrors> {
   const problems: FieldErrors = { ...schemaProblems(input.schema) };
   try {
@@ -79,15 +48,29 @@ export async function lintRevision(profile: AccessProfile, input: SaveRevisionBo
   if (Object.keys(problems).length) return problems;
 
   const cluster = await sampleCluster(profile, input.sampleClusterId);
+  const target = cluster ?? { name: "sample", labels: {}, variables: {} };
   const desired = await desiredObjects(
     { body: input.body, overrides: input.overrides, number: 0 },
     sampleParams(input.schema),
-    cluster,
+    target,
     null,
   );
-  if (!desired.ok) return { body: formatIssues(desired.issues, cluster.name) };
-  const placement = placementProblems(profile, null, desired.manifests);
-  if (placement.length) problems.body = placement;
+  if (!desired.ok) return { body: formatIssues(desired.issues, target.name) };
+  // With no cluster registered there is no discovery to ask; preview and start check every target.
+  if (!cluster) return problems;
+  let namespaced: Map<string, boolean | null>;
+  try {
+    namespaced = await namespacedKinds(cluster.id, desired.manifests);
+  } catch (error) {
+    return {
+      body: [
+        `Could not ask cluster ${cluster.name} which kinds it serves (${classifyClusterError(error).message}); choose another sample cluster`,
+      ],
+    };
+  }
+  const placement = placementProblems(profile, null, desired.manifests, namespaced);
+  if (placement.problems.length)
+    problems.body = placement.problems.map((problem) => `${problem} (checked against cluster ${cluster.name})`);
   return problems;
 }
 

@@ -1,16 +1,17 @@
 import "server-only";
 import { createTwoFilesPatch } from "diff";
 import { stringify } from "yaml";
-import type { RevisionView, TemplateView } from "@/lib/api/rollout-types";
+import type { OwnerTeam, RevisionView, TemplateSummary, TemplateView } from "@/lib/api/rollout-types";
 import type { CreateTemplateBody, SaveRevisionBody, TemplateOverride } from "@/lib/schemas/templates";
-
-export type { RevisionView, TemplateView };
+import { requireOnTemplate } from "@/lib/server/access/coverage";
+import type { AccessProfile } from "@/lib/server/access/policy";
+import { decide, templateOwnersFor, type ResourceAction } from "@/lib/server/access/resource-rules";
 import { forbidden, notFound, validationFailed } from "@/lib/server/errors/app-error";
-import { allowsOnSomeCluster, type AccessProfile } from "@/lib/server/access/policy";
 import { db } from "@/lib/server/db/client";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { lintRevision } from "./lint";
-import { isUuid } from "@/lib/schemas/ids";
+
+export type { RevisionView, TemplateView };
 
 type RevisionRow = Prisma.TemplateRevisionGetPayload<object>;
 
@@ -25,19 +26,26 @@ const toRevision = (row: RevisionRow): RevisionView => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-/** Writing templates needs deploy somewhere (or admin): what cannot be deployed by its author is noise. */
-function requireAuthor(profile: AccessProfile): void {
-  if (!allowsOnSomeCluster(profile, { level: "deploy" }))
-    throw forbidden("Writing templates needs deploy access to at least one namespace");
-}
+const teamOf = (team: { id: string; name: string } | null): OwnerTeam =>
+  team ? { id: team.id, name: team.name } : null;
 
-export async function listTemplates() {
+/** The template, if the caller may do `action` with it (rules `template.*` in lib/server/access/resource-rules.ts). */
+export const requireTemplate = (profile: AccessProfile, action: ResourceAction, id: string) =>
+  requireOnTemplate(profile, action, id);
+
+/** Templates the caller may read: their teams' and the global ones (admins: all). */
+export async function listTemplates(profile: AccessProfile): Promise<TemplateSummary[]> {
+  const owners = templateOwnersFor(profile);
+  const where =
+    owners === "all" ? {} : { OR: [...(owners.global ? [{ teamId: null }] : []), { teamId: { in: owners.teamIds } }] };
   const templates = await db().template.findMany({
-    include: { revisions: { orderBy: { number: "desc" }, take: 1 } },
-    orderBy: { name: "asc" },
+    where,
+    include: { team: { select: { id: true, name: true } }, revisions: { orderBy: { number: "desc" }, take: 1 } },
+    orderBy: [{ name: "asc" }, { id: "asc" }],
   });
   return templates.map((t) => ({
     id: t.id,
+    team: teamOf(t.team),
     name: t.name,
     description: t.description,
     latestRevision: t.revisions[0]?.number ?? 0,
@@ -45,15 +53,16 @@ export async function listTemplates() {
   }));
 }
 
-export async function getTemplate(id: string): Promise<TemplateView> {
-  if (!isUuid(id)) throw notFound("Template");
+export async function getTemplate(profile: AccessProfile, id: string): Promise<TemplateView> {
+  await requireTemplate(profile, "template.read", id);
   const template = await db().template.findUnique({
     where: { id },
-    include: { revisions: { orderBy: { number: "desc" } } },
+    include: { team: { select: { id: true, name: true } }, revisions: { orderBy: { number: "desc" } } },
   });
   if (!template || template.revisions.length === 0) throw notFound("Template");
   return {
     id: template.id,
+    team: teamOf(template.team),
     name: template.name,
     description: template.description,
     latest: toRevision(template.revisions[0]!),
@@ -67,41 +76,69 @@ export async function getTemplate(id: string): Promise<TemplateView> {
   };
 }
 
-export async function getRevision(templateId: string, number: number): Promise<RevisionView> {
-  if (!isUuid(templateId)) throw notFound("Template revision");
+export async function getRevision(profile: AccessProfile, templateId: string, number: number): Promise<RevisionView> {
+  await requireTemplate(profile, "template.read", templateId);
   const row = await db().templateRevision.findUnique({ where: { templateId_number: { templateId, number } } });
   if (!row) throw notFound("Template revision");
   return toRevision(row);
 }
 
+/** Global templates (no team) are made by admins; a team's by its members with deploy somewhere. */
+async function ownerOfNewTemplate(
+  profile: AccessProfile,
+  requested: string | null | undefined,
+): Promise<string | null> {
+  if (requested) {
+    const visible = profile.isAdmin
+      ? Boolean(await db().team.findUnique({ where: { id: requested }, select: { id: true } }))
+      : profile.memberOf.has(requested);
+    if (!visible) throw validationFailed({ teamId: ["No team of yours has this id"] });
+  } else if (!profile.isAdmin) {
+    if (profile.memberOf.size === 0) throw forbidden("Writing templates needs membership of a team");
+    if (profile.memberOf.size > 1)
+      throw validationFailed({ teamId: ["You are in several teams: choose the team that owns this template"] });
+  }
+  const teamId = requested ?? (profile.isAdmin ? null : [...profile.memberOf][0]!);
+  if (decide(profile, "template.write", { teamId, places: [] }) !== "allowed")
+    throw forbidden("Writing templates needs deploy access to at least one namespace");
+  return teamId;
+}
+
+const NAME_LOCK = 4_207_402;
+
 export async function createTemplate(profile: AccessProfile, input: CreateTemplateBody): Promise<TemplateView> {
-  requireAuthor(profile);
+  const teamId = await ownerOfNewTemplate(profile, input.teamId);
   const problems = await lintRevision(profile, input);
-  if (await db().template.findUnique({ where: { name: input.name }, select: { id: true } }))
-    problems.name = [`A template named "${input.name}" already exists`];
   if (Object.keys(problems).length) throw validationFailed(problems, "The template has problems; nothing was saved");
+  const taken = () => validationFailed({ name: [`This team already has a template named "${input.name}"`] });
   try {
-    const template = await db().template.create({
-      data: {
-        name: input.name,
-        description: input.description,
-        revisions: {
-          create: {
-            number: 1,
-            schema: input.schema as object,
-            body: input.body,
-            overrides: input.overrides as object[],
-            authorId: profile.userId,
-            authorEmail: profile.email,
-            message: input.message,
+    const id = await db().$transaction(async (tx) => {
+      // Names are unique per owner; the unique index cannot cover global templates (NULL team), so they take a lock.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${NAME_LOCK})`;
+      if (await tx.template.findFirst({ where: { teamId, name: input.name }, select: { id: true } })) throw taken();
+      const template = await tx.template.create({
+        data: {
+          teamId,
+          name: input.name,
+          description: input.description,
+          revisions: {
+            create: {
+              number: 1,
+              schema: input.schema as object,
+              body: input.body,
+              overrides: input.overrides as object[],
+              authorId: profile.userId,
+              authorEmail: profile.email,
+              message: input.message,
+            },
           },
         },
-      },
+      });
+      return template.id;
     });
-    return getTemplate(template.id);
+    return getTemplate(profile, id);
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
-      throw validationFailed({ name: [`A template named "${input.name}" already exists`] });
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw taken();
     throw error;
   }
 }
@@ -114,10 +151,7 @@ export async function saveRevision(
   templateId: string,
   input: SaveRevisionBody,
 ): Promise<TemplateView> {
-  requireAuthor(profile);
-  // Existence only: getTemplate would load every revision's body just to answer 404.
-  if (!isUuid(templateId) || !(await db().template.findUnique({ where: { id: templateId }, select: { id: true } })))
-    throw notFound("Template");
+  await requireTemplate(profile, "template.write", templateId);
   const problems = await lintRevision(profile, input);
   if (Object.keys(problems).length) throw validationFailed(problems, "The revision has problems; nothing was saved");
   await db().$transaction(async (tx) => {
@@ -141,12 +175,17 @@ export async function saveRevision(
     });
     await tx.template.update({ where: { id: templateId }, data: { updatedAt: new Date() } });
   });
-  return getTemplate(templateId);
+  return getTemplate(profile, templateId);
 }
 
 /** A readable diff of two revisions: body, schema and overrides. */
-export async function diffRevisions(templateId: string, from: number, to: number): Promise<string> {
-  const [a, b] = await Promise.all([getRevision(templateId, from), getRevision(templateId, to)]);
+export async function diffRevisions(
+  profile: AccessProfile,
+  templateId: string,
+  from: number,
+  to: number,
+): Promise<string> {
+  const [a, b] = await Promise.all([getRevision(profile, templateId, from), getRevision(profile, templateId, to)]);
   const text = (r: RevisionView) =>
     `# body\n${r.body.endsWith("\n") ? r.body : `${r.body}\n`}# schema\n${stringify(r.schema)}# overrides\n${stringify(r.overrides)}`;
   return createTwoFilesPatch(`revision ${from}`, `revision ${to}`, text(a), text(b), "", "", { context: 3 });

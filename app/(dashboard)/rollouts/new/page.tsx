@@ -10,7 +10,7 @@ export default async function NewRolloutPage({
 }: {
   searchParams: Promise<{ template?: string; revision?: string }>;
 }) {
-  await requirePageCaller();
+  const { user } = await requirePageCaller();
   const { template, revision } = await searchParams;
   return (
     <>
@@ -19,6 +19,7 @@ export default async function NewRolloutPage({
         description="Nothing changes on any cluster until you start; preview shows each cluster's server-side dry-run."
       />
       <RolloutForm
+        isAdmin={user.isAdmin}
         initialTemplateId={template}
         initialRevision={revision ? Number(revision) || undefined : undefined}
       />

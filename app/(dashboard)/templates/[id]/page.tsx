@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { TemplateDetail } from "@/components/templates/template-detail";
 import { PageHeader } from "@/components/ui/page-header";
 import { isAppError } from "@/lib/server/errors/app-error";
-import { requirePageCaller } from "@/lib/server/http/page-caller";
+import { getPageProfile, requirePageCaller } from "@/lib/server/http/page-caller";
 import { getTemplate } from "@/lib/server/templates/templates";
 
 export const metadata: Metadata = { title: "Template" };
@@ -12,7 +12,8 @@ export const metadata: Metadata = { title: "Template" };
 export default async function TemplatePage({ params }: { params: Promise<{ id: string }> }) {
   await requirePageCaller();
   const { id } = await params;
-  const template = await getTemplate(id).catch((error: unknown) => {
+  const profile = await getPageProfile();
+  const template = await getTemplate(profile, id).catch((error: unknown) => {
     if (isAppError(error) && error.status === 404) notFound();
     throw error;
   });

@@ -6,14 +6,14 @@ import { requirePageCaller } from "@/lib/server/http/page-caller";
 export const metadata: Metadata = { title: "New template" };
 
 export default async function NewTemplatePage() {
-  await requirePageCaller();
+  const { user } = await requirePageCaller();
   return (
     <>
       <PageHeader
         title="New template"
         description="Check renders the template against a sample cluster and lints every object before anything is saved."
       />
-      <TemplateEditor />
+      <TemplateEditor isAdmin={user.isAdmin} />
     </>
   );
 }

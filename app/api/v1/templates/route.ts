@@ -3,7 +3,9 @@ import { createTemplateBodySchema, TEMPLATE_REQUEST_MAX_BYTES } from "@/lib/sche
 import { route } from "@/lib/server/http/route";
 import { createTemplate, listTemplates } from "@/lib/server/templates/templates";
 
-export const GET = route({ access: "user" }, async () => ({ templates: await listTemplates() }));
+export const GET = route({ access: "user" }, async ({ profile }) => ({
+  templates: await listTemplates(await profile()),
+}));
 
 /** Lint runs first; a template with problems is not saved (400 naming template lines). */
 export const POST = route(

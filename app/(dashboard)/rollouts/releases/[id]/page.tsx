@@ -21,7 +21,10 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
       <Link href="/rollouts" className="text-sm text-indigo-700 hover:underline">
         ← Rollouts
       </Link>
-      <PageHeader title={`Release ${release.name}`} description={`Template ${release.template.name}`} />
+      <PageHeader
+        title={`Release ${release.name}`}
+        description={release.template ? `Template ${release.template.name}` : undefined}
+      />
       <ReleaseDetail id={release.id} />
     </>
   );

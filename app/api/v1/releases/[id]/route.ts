@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { db } from "@/lib/server/db/client";
 import { route } from "@/lib/server/http/route";
 import { getRelease } from "@/lib/server/releases/queries";
-import { requireSteer } from "@/lib/server/rollouts/permissions";
+import { setAutoHeal } from "@/lib/server/releases/steer";
 
 const updateReleaseBodySchema = z.object({ autoHeal: z.boolean({ error: "autoHeal must be true or false" }) }).strict();
 
@@ -13,15 +12,8 @@ export const GET = route({ access: "user" }, async ({ params, profile }) => ({
 export const PATCH = route(
   { access: "user", body: updateReleaseBodySchema, audit: "release.update" },
   async ({ params, body, profile, audit }) => {
-    const access = await profile();
-    const release = await getRelease(access, String(params.id));
-    audit.target({ kind: "Release", name: release.name });
+    audit.target({ kind: "Release", name: String(params.id) });
     audit.detail("autoHeal", body.autoHeal);
-    requireSteer(
-      access,
-      release.clusters.map((c) => c.clusterId),
-    );
-    await db().release.update({ where: { id: release.id }, data: { autoHeal: body.autoHeal } });
-    return { release: await getRelease(access, release.id) };
+    return { release: await setAutoHeal(await profile(), String(params.id), body.autoHeal) };
   },
 );

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { labelSelectorSchema } from "@/lib/schemas/clusters";
 import { matchesSelector, parseSelector } from "@/lib/k8s/label-selector";
 import { route } from "@/lib/server/http/route";
-import { deployableClusters } from "@/lib/server/rollouts/permissions";
+import { deployableClusters } from "@/lib/server/rollouts/deployable-clusters";
 
 const targetsQuerySchema = z.object({ selector: labelSelectorSchema.optional() });
 

@@ -1,14 +1,13 @@
 import { NextResponse } from "next/server";
 import { saveRevisionBodySchema, TEMPLATE_REQUEST_MAX_BYTES } from "@/lib/schemas/templates";
 import { route } from "@/lib/server/http/route";
-import { getTemplate, saveRevision } from "@/lib/server/templates/templates";
+import { saveRevision } from "@/lib/server/templates/templates";
 
 export const POST = route(
   { access: "user", body: saveRevisionBodySchema, maxBodyBytes: TEMPLATE_REQUEST_MAX_BYTES, audit: "template.revise" },
   async ({ params, body, profile, audit }) => {
-    const template = await getTemplate(String(params.id));
-    audit.target({ kind: "Template", name: template.name });
-    const saved = await saveRevision(await profile(), template.id, body);
+    audit.target({ kind: "Template", name: String(params.id) });
+    const saved = await saveRevision(await profile(), String(params.id), body);
     audit.detail("revision", saved.latest.number);
     return NextResponse.json({ template: saved }, { status: 201 });
   },

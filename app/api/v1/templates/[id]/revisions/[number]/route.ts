@@ -2,8 +2,8 @@ import { notFound } from "@/lib/server/errors/app-error";
 import { route } from "@/lib/server/http/route";
 import { getRevision } from "@/lib/server/templates/templates";
 
-export const GET = route({ access: "user" }, async ({ params }) => {
+export const GET = route({ access: "user" }, async ({ params, profile }) => {
   const number = Number(params.number);
-  if (!Number.isInteger(number) || number < 1) throw notFound("Template revision");
-  return { revision: await getRevision(String(params.id), number) };
+  if (!Number.isSafeInteger(number) || number < 1 || number > 2_147_483_647) throw notFound("Template revision");
+  return { revision: await getRevision(await profile(), String(params.id), number) };
 });

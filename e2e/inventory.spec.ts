@@ -85,7 +85,9 @@ test("filters live in the URL and narrow the fleet-wide table", async ({ page })
   await expect(page.getByTestId("row-testbed-1-shared-app-config")).toBeVisible();
 
   await page.goto("/inventory?view=workloads&health=degraded&q=broken-api");
-  await expect(page.getByTestId("row-testbed-1-shared-broken-api")).toContainText("degraded");
+  // The seeded broken-api turns degraded once its pods have failed to start (seconds, or more on a busy
+  // machine); the page refreshes every 3 s, so this waits for that event with a hang-catching bound.
+  await expect(page.getByTestId("row-testbed-1-shared-broken-api")).toContainText("degraded", { timeout: 60_000 });
   await page.getByLabel("Label selector").fill("app in (");
   await expect(page.getByText(/expected a label value|expected "," or "\)"/)).toBeVisible();
 });

@@ -129,6 +129,11 @@ export function RolloutProgress({ id }: { id: string }) {
                           </span>
                         ) : null}
                         <span className="text-xs text-slate-500">{seconds(target.startedAt, target.finishedAt)}</span>
+                        {target.pause ? (
+                          <span data-testid={`target-${target.clusterName}-pause`} className="text-xs text-amber-700">
+                            paused: {target.pause}
+                          </span>
+                        ) : null}
                       </div>
                       {target.error ? <p className="mt-1 text-xs text-red-700">{target.error}</p> : null}
                       {target.objects.length ? (

@@ -114,6 +114,8 @@ export interface RolloutDetail {
     clusterName: string;
     wave: number;
     state: string;
+    /** While the rollout is paused: where the pause caught this target. */
+    pause: string | null;
     objects: Array<{
       kind: string;
       namespace: string | null;

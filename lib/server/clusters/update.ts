@@ -2,7 +2,7 @@ import "server-only";
 import type { ClusterView } from "@/lib/api/cluster-types";
 import type { CredentialInput, UpdateClusterBody } from "@/lib/schemas/clusters";
 import { db } from "@/lib/server/db/client";
-import { notFound, validationFailed } from "@/lib/server/errors/app-error";
+import { conflict, notFound, validationFailed } from "@/lib/server/errors/app-error";
 import { forgetClusterReflectors } from "@/lib/server/inventory/cache";
 import { forgetTransport } from "@/lib/server/kube/transport-cache";
 import { sealCredential } from "./credential-vault";
@@ -70,8 +70,26 @@ export async function replaceCredential(id: string, credential: CredentialInput)
   return toClusterView(await db().cluster.findUniqueOrThrow({ where: { id } }));
 }
 
+/**
+ * Forgets a cluster and its credential. Refused (409, naming them) while a rollout in flight
+ * targets it: abort those first. Should a row still vanish under a rollout (a race with a
+ * start), the engine fails that target with the reason instead of waiting.
+ */
 export async function deleteCluster(id: string): Promise<void> {
   if (!isUuid(id)) throw notFound("Cluster");
+  const inFlight = await db().rollout.findMany({
+    where: {
+      state: { in: ["running", "paused", "rolling_back"] },
+      targets: { some: { clusterId: id, state: { notIn: ["succeeded", "failed", "rolled_back", "skipped"] } } },
+    },
+    select: { id: true, release: { select: { name: true } } },
+    take: 20,
+  });
+  if (inFlight.length)
+    throw conflict(
+      `Rollouts in flight target this cluster: ${inFlight.map((r) => `${r.release.name} (${r.id})`).join(", ")}; ` +
+        "abort them or let them finish, then delete the cluster",
+    );
   const deleted = await db().cluster.deleteMany({ where: { id } });
   if (deleted.count === 0) throw notFound("Cluster");
   forgetClusterReflectors(id);

@@ -2,8 +2,10 @@ import "server-only";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { requireOnRollout } from "@/lib/server/access/coverage";
 import { conflict } from "@/lib/server/errors/app-error";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/server/db/client";
 import { advance } from "./engine";
+import { destinationOf, statesAllowing } from "./state-machine";
 
 export const ROLLOUT_ACTIONS = ["pause", "resume", "abort"] as const;
 export type RolloutAction = (typeof ROLLOUT_ACTIONS)[number];
@@ -12,28 +14,44 @@ async function stateOf(id: string) {
   return (await db().rollout.findUniqueOrThrow({ where: { id }, select: { state: true } })).state;
 }
 
-/** Pause: no new wave or cluster starts; clusters already applying finish their step. */
-async function pause(id: string): Promise<void> {
-  const updated = await db().rollout.updateMany({ where: { id, state: "running" }, data: { state: "paused" } });
-  if (updated.count === 0) throw conflict(`A ${await stateOf(id)} rollout cannot be paused`);
+/** Moves the rollout along one edge of the state machine, or answers 409 naming the state it is in. */
+async function move(id: string, event: "pause" | "resume" | "abort", data: Prisma.RolloutUpdateManyMutationInput) {
+  const updated = await db().rollout.updateMany({
+    where: { id, state: { in: statesAllowing(event) } },
+    data: { ...data, state: destinationOf(event) },
+  });
+  if (updated.count === 0) {
+    const state = await stateOf(id);
+    throw conflict(
+      state === "rolling_back"
+        ? "The rollout is rolling back a failed wave; a rollback in progress finishes and cannot be paused or aborted"
+        : `A ${state} rollout cannot be ${event === "pause" ? "paused" : event === "resume" ? "resumed" : "aborted"}`,
+    );
+  }
 }
 
+/** Pause: no target that has not started applying starts; targets mid-apply finish that step and wait before their health gate. */
+async function pause(id: string): Promise<void> {
+  await move(id, "pause", {});
+}
+
+/** Resume: queued targets start, and targets caught by the pause re-enter their health gate with a full timeout. */
 async function resume(id: string): Promise<void> {
-  const updated = await db().rollout.updateMany({ where: { id, state: "paused" }, data: { state: "running" } });
-  if (updated.count === 0) throw conflict(`A ${await stateOf(id)} rollout cannot be resumed`);
+  await move(id, "resume", {});
   await advance(id);
 }
 
-/** Abort: stops here. Clusters not started are skipped; clusters waiting for health stop waiting. Nothing is rolled back automatically. */
+/** Abort: targets not started are skipped; health waits stop; nothing is rolled back automatically. */
 async function abort(id: string): Promise<void> {
-  const updated = await db().rollout.updateMany({
-    where: { id, state: { in: ["running", "paused"] } },
-    data: { state: "aborted", finishedAt: new Date(), message: "Aborted by a user" },
-  });
-  if (updated.count === 0) throw conflict(`A ${await stateOf(id)} rollout cannot be aborted`);
+  await move(id, "abort", { finishedAt: new Date(), message: "Aborted by a user" });
   await db().rolloutTarget.updateMany({
     where: { rolloutId: id, state: { in: ["pending", "queued"] } },
-    data: { state: "skipped" },
+    data: { state: "skipped", claimedBy: null },
+  });
+  // Targets a pause left waiting before their gate will never be resumed: end them with the reason.
+  await db().rolloutTarget.updateMany({
+    where: { rolloutId: id, state: "gating", claimedBy: null },
+    data: { state: "failed", error: "Rollout aborted before the health gate passed", finishedAt: new Date() },
   });
 }
 

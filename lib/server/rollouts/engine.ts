@@ -1,7 +1,7 @@
 import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
-import type { Strategy } from "@/lib/schemas/templates";
 import { db } from "@/lib/server/db/client";
+import { classifyClusterError } from "@/lib/server/kube/errors";
 import { logger } from "@/lib/server/log/logger";
 import {
   desiredObjects,
@@ -11,29 +11,32 @@ import {
   revisionSourceOf,
   type ObjectRef,
 } from "@/lib/server/releases/desired";
-import { isReady, type ObjectOutcome } from "@/lib/server/releases/executor";
-import { executor } from "@/lib/server/releases/hub-push";
+import { isReady, type ObjectOutcome, type ReleaseExecutor } from "@/lib/server/releases/executor";
+import {
+  CorruptColumnError,
+  parseColumn,
+  previousStateSchema,
+  storedHealthGateSchema,
+  storedParamsSchema,
+  storedStrategySchema,
+  targetObjectsSchema,
+  type PreviousState,
+} from "./columns";
 import { enqueue, enqueueMany, instanceId, QUEUES } from "./queue";
+import { nextState, TERMINAL_ROLLOUT_STATES, TERMINAL_TARGET_STATES, type RolloutStateValue } from "./state-machine";
 
 /**
- * The rollout state machine. Every transition happens in a transaction that locks the
- * rollout row, so two workers (or two app instances) never decide the same step twice;
- * per-target steps are claimed with conditional updates and logged with a unique
- * (target, step) key, so a step finished before a crash is never repeated after it.
+ * The rollout state machine (its table: state-machine.ts). Every transition happens in a
+ * transaction that locks the rollout row, so two workers (or two app instances) never decide
+ * the same step twice; per-target steps are claimed with conditional updates and logged with
+ * a unique (target, step) key, so a step finished before a crash is never repeated after it.
+ * The engine talks to clusters only through the ReleaseExecutor it is handed (worker.ts
+ * hands it the hub-push one; tests hand it a fake).
  */
-
-const TERMINAL = new Set(["succeeded", "failed", "rolled_back", "skipped"]);
 /** Longest wait between two health reads; a watch event on a workload ends it sooner. */
 const GATE_RECHECK_MS = 2000;
 
 type Tx = Prisma.TransactionClient;
-
-interface PreviousState {
-  revisionId: string;
-  revisionNumber: number;
-  params: Record<string, unknown>;
-  objects: ObjectRef[];
-}
 
 /**
  * Logs a step once: a second attempt is a no-op (ON CONFLICT DO NOTHING on the unique
@@ -80,20 +83,37 @@ export async function advance(rolloutId: string): Promise<void> {
         where: { id: rolloutId },
         include: { waves: { orderBy: { index: "asc" } }, targets: true },
       });
-      if (!rollout || ["succeeded", "failed", "aborted", "rolled_back", "paused"].includes(rollout.state)) return;
+      if (!rollout || rollout.state === "paused" || TERMINAL_ROLLOUT_STATES.includes(rollout.state)) return;
       const now = new Date();
+      const moveTo = (event: Parameters<typeof nextState>[1]) => nextState(rollout.state as RolloutStateValue, event)!;
 
       if (rollout.state === "rolling_back") {
         if (rollout.targets.some((t) => t.state === "rolling_back")) return;
-        await tx.rollout.update({ where: { id: rolloutId }, data: { state: "rolled_back", finishedAt: now } });
+        await tx.rollout.update({
+          where: { id: rolloutId },
+          data: { state: moveTo("rollback-done"), finishedAt: now },
+        });
         await logStep(tx, rolloutId, null, "rollout.rolled-back");
+        return;
+      }
+      const strategy = storedStrategySchema.safeParse(rollout.strategy);
+      if (!strategy.success) {
+        await tx.rollout.update({
+          where: { id: rolloutId },
+          data: { state: moveTo("corrupt"), finishedAt: now, message: "The stored strategy is not valid; stopped" },
+        });
+        await tx.rolloutTarget.updateMany({
+          where: { rolloutId, state: { in: ["pending", "queued"] } },
+          data: { state: "skipped" },
+        });
+        await logStep(tx, rolloutId, null, "rollout.corrupt", { column: "strategy" });
         return;
       }
 
       for (let guard = 0; guard < 1000; guard += 1) {
         const wave = rollout.waves[rollout.currentWave];
         if (!wave) {
-          await tx.rollout.update({ where: { id: rolloutId }, data: { state: "succeeded", finishedAt: now } });
+          await tx.rollout.update({ where: { id: rolloutId }, data: { state: moveTo("waves-done"), finishedAt: now } });
           await logStep(tx, rolloutId, null, "rollout.succeeded");
           return;
         }
@@ -116,7 +136,18 @@ export async function advance(rolloutId: string): Promise<void> {
           );
           return;
         }
-        if (targets.some((t) => !TERMINAL.has(t.state))) return;
+        if (targets.some((t) => !TERMINAL_TARGET_STATES.has(t.state))) {
+          // After a resume (or a lost job): targets waiting unclaimed go back to the workers.
+          const waiting = targets.filter((t) => t.claimedBy === null && (t.state === "queued" || t.state === "gating"));
+          if (waiting.length)
+            jobs.push(() =>
+              enqueueMany(
+                QUEUES.target,
+                waiting.map((target) => ({ targetId: target.id })),
+              ),
+            );
+          return;
+        }
 
         const failed = rollout.targets.filter((t) => t.state === "failed").length;
         if (failed > rollout.tolerateFailures) {
@@ -134,7 +165,7 @@ export async function advance(rolloutId: string): Promise<void> {
             await tx.rollout.update({
               where: { id: rolloutId },
               data: {
-                state: toRollBack.length ? "rolling_back" : "failed",
+                state: toRollBack.length ? moveTo("wave-failed-roll-back") : moveTo("wave-failed"),
                 finishedAt: toRollBack.length ? null : now,
                 message: `${failed} cluster(s) failed in wave ${wave.index + 1}; rolling back that wave`,
               },
@@ -149,7 +180,7 @@ export async function advance(rolloutId: string): Promise<void> {
             await tx.rollout.update({
               where: { id: rolloutId },
               data: {
-                state: "failed",
+                state: moveTo("wave-failed"),
                 finishedAt: now,
                 message: `${failed} cluster(s) failed in wave ${wave.index + 1}; stopped`,
               },
@@ -159,8 +190,7 @@ export async function advance(rolloutId: string): Promise<void> {
           return;
         }
 
-        const strategy = rollout.strategy as Strategy;
-        const bakeSeconds = strategy.kind === "waves" ? strategy.bakeSeconds : 0;
+        const bakeSeconds = strategy.data.kind === "waves" ? strategy.data.bakeSeconds : 0;
         const hasNext = Boolean(rollout.waves[rollout.currentWave + 1]);
         if (hasNext && bakeSeconds > 0) {
           if (!wave.bakeUntil) {
@@ -212,16 +242,51 @@ function summarize(outcomes: ObjectOutcome[]) {
   }));
 }
 
-/** Applies the rollout's revision to one cluster, waits for its health gate, and records the outcome. */
-export async function runTarget(targetId: string): Promise<void> {
-  const claimed = await db().rolloutTarget.updateMany({
-    where: { id: targetId, state: "queued" },
-    data: { state: "applying", claimedBy: instanceId(), claimedAt: new Date() },
+/** After this many failed attempts at one target (each logged as a step), it fails with the last reason. */
+export const MAX_TARGET_ATTEMPTS = 5;
+
+/**
+ * Records an error caught while working on a target: a step on the target (visible on the
+ * rollout page), and a structured log line (`event` and `code` are stable, for metrics).
+ * Returns how many attempts have failed so far.
+ */
+async function recordAttemptFailure(rolloutId: string, targetId: string, error: unknown): Promise<number> {
+  const reason =
+    error instanceof CorruptColumnError ? error.message : classifyClusterError(error).message.slice(0, 300);
+  const code = error instanceof CorruptColumnError ? "corrupt_column" : classifyClusterError(error).code;
+  const attempts = await db().rolloutEvent.count({
+    where: { targetId, step: { startsWith: "target.attempt-failed." } },
   });
-  if (claimed.count === 0) return; // done, or someone else is on it
+  await logStep(db(), rolloutId, targetId, `target.attempt-failed.${attempts + 1}`, { reason, code });
+  logger.warn(
+    { event: "rollout.target.attempt_failed", rolloutId, targetId, code, attempt: attempts + 1 },
+    "a rollout target's step failed",
+  );
+  return attempts + 1;
+}
+
+/** Claims a target for this instance: a queued one (it starts applying) or one a pause left waiting before its gate. */
+async function claim(targetId: string): Promise<boolean> {
+  const now = new Date();
+  // Only while the rollout runs: once paused, no target that has not started applying starts.
+  const queued = await db().rolloutTarget.updateMany({
+    where: { id: targetId, state: "queued", rollout: { state: "running" } },
+    data: { state: "applying", claimedBy: instanceId(), claimedAt: now },
+  });
+  if (queued.count === 1) return true;
+  const waiting = await db().rolloutTarget.updateMany({
+    where: { id: targetId, state: "gating", claimedBy: null, rollout: { state: "running" } },
+    data: { claimedBy: instanceId(), claimedAt: now },
+  });
+  return waiting.count === 1;
+}
+
+/** Applies the rollout's revision to one cluster, waits for its health gate, and records the outcome. */
+export async function runTarget(targetId: string, executor: ReleaseExecutor): Promise<void> {
+  if (!(await claim(targetId))) return; // done, someone else is on it, or the rollout is not running
   const context = await loadContext(targetId);
-  if (!context?.cluster) return;
-  const { target, rollout, cluster, actor } = context;
+  if (!context) return;
+  const { rollout, cluster, actor } = context;
   const finish = async (state: "succeeded" | "failed", data: Prisma.RolloutTargetUpdateInput) => {
     // Before the advance: the rollout may only finish once this step is on record.
     await recordTargetStep(
@@ -233,15 +298,24 @@ export async function runTarget(targetId: string): Promise<void> {
     );
     await advance(rollout.id);
   };
+  /** The pause caught this target: it lets go and waits, unclaimed, before its health gate. */
+  const letGo = async () => {
+    await db().rolloutTarget.updateMany({
+      where: { id: targetId, claimedBy: instanceId() },
+      data: { state: "gating", claimedBy: null },
+    });
+    await logStep(db(), rollout.id, targetId, `target.paused.${Date.now()}`);
+  };
+  // A cluster deleted while the rollout targets it (deletion is refused then, but a row can still go).
+  if (!cluster) return await finish("failed", { error: "The cluster was deleted while the rollout targeted it" });
 
   try {
-    if (rollout.state === "aborted") return await finish("failed", { error: "Rollout aborted" });
-    const desired = await desiredObjects(
-      revisionSourceOf(rollout.revision),
-      rollout.params as Record<string, unknown>,
-      renderTargetOf(cluster),
-      { id: rollout.release.id, name: rollout.release.name },
-    );
+    const params = parseColumn(storedParamsSchema, rollout.params, "parameters");
+    const { timeoutSeconds } = parseColumn(storedHealthGateSchema, rollout.healthGate, "health gate");
+    const desired = await desiredObjects(revisionSourceOf(rollout.revision), params, renderTargetOf(cluster), {
+      id: rollout.release.id,
+      name: rollout.release.name,
+    });
     if (!desired.ok) return await finish("failed", { error: desired.issues.map((i) => i.message).join("; ") });
     const refs = desired.manifests.map(refOf);
 
@@ -250,20 +324,17 @@ export async function runTarget(targetId: string): Promise<void> {
       const before = await db().releaseCluster.findUnique({
         where: { releaseId_clusterId: { releaseId: rollout.releaseId, clusterId: cluster.id } },
       });
-      const previous: PreviousState | null = before
+      const previous: PreviousState = before
         ? {
             revisionId: before.revisionId,
             revisionNumber: before.revisionNumber,
-            params: before.params as Record<string, unknown>,
-            objects: before.objects as unknown as ObjectRef[],
+            params: parseColumn(storedParamsSchema, before.params, "release parameters"),
+            objects: parseColumn(previousStateSchema.unwrap().shape.objects, before.objects, "release objects"),
           }
         : null;
       await db().rolloutTarget.update({
         where: { id: targetId },
-        data: {
-          previous: previous ? (previous as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
-          startedAt: new Date(),
-        },
+        data: { previous: previous ? (previous as Prisma.InputJsonValue) : Prisma.DbNull, startedAt: new Date() },
       });
 
       const outcomes = await executor.apply(cluster.id, desired.manifests, {
@@ -299,10 +370,26 @@ export async function runTarget(targetId: string): Promise<void> {
       await db().rolloutTarget.update({ where: { id: targetId }, data: { state: "gating" } });
     }
 
-    const timeoutSeconds = (rollout.healthGate as { timeoutSeconds?: number }).timeoutSeconds ?? 120;
-    const deadline = (target.startedAt ?? new Date()).getTime() + timeoutSeconds * 1000;
+    // The gate's timeout runs from when this worker entered it (a resume starts a full gate).
+    const deadline = Date.now() + timeoutSeconds * 1000;
     for (;;) {
-      const health = await executor.health(cluster.id, refs).catch(() => null);
+      const current = await db().rollout.findUnique({ where: { id: rollout.id }, select: { state: true } });
+      if (current?.state === "paused") return await letGo();
+      if (current?.state === "aborted")
+        return await finish("failed", { error: "Rollout aborted while waiting for health" });
+      let health: Awaited<ReturnType<ReleaseExecutor["health"]>> | null = null;
+      let readError: string | null = null;
+      try {
+        health = await executor.health(cluster.id, refs);
+      } catch (error) {
+        // A cluster that does not answer counts as not ready until the deadline; the reason is kept.
+        const classified = classifyClusterError(error);
+        readError = classified.message;
+        logger.warn(
+          { event: "rollout.target.health_read_failed", rolloutId: rollout.id, targetId, code: classified.code },
+          "a health read failed",
+        );
+      }
       const summary = health
         ? {
             ready: health.filter(isReady).length,
@@ -312,14 +399,14 @@ export async function runTarget(targetId: string): Promise<void> {
         : { ready: 0, total: refs.length, failing: [] };
       await db().rolloutTarget.update({
         where: { id: targetId },
-        data: { gate: { ...summary, checkedAt: new Date().toISOString() } },
+        data: { gate: { ...summary, checkedAt: new Date().toISOString(), ...(readError ? { error: readError } : {}) } },
       });
       if (health && summary.ready === summary.total) {
         const now = new Date();
         const applied = {
           revisionId: rollout.revisionId,
           revisionNumber: rollout.revision.number,
-          params: rollout.params as object,
+          params: params as object,
           objects: refs as unknown as object[],
           appliedAt: now,
           driftState: "in_sync" as const,
@@ -334,12 +421,9 @@ export async function runTarget(targetId: string): Promise<void> {
       }
       if (summary.failing.length)
         return await finish("failed", { error: `Health gate failed: ${summary.failing.join(", ")} failed` });
-      const current = await db().rollout.findUnique({ where: { id: rollout.id }, select: { state: true } });
-      if (current?.state === "aborted")
-        return await finish("failed", { error: "Rollout aborted while waiting for health" });
       if (Date.now() > deadline) {
         const notReady = health?.filter((h) => !isReady(h)).map((h) => `${h.ref.kind} ${h.ref.name} (${h.health})`) ?? [
-          "cluster did not answer",
+          `the cluster did not answer: ${readError ?? "no answer"}`,
         ];
         return await finish("failed", {
           error: `Health gate timed out after ${timeoutSeconds} s: ${notReady.join(", ")}`,
@@ -352,14 +436,19 @@ export async function runTarget(targetId: string): Promise<void> {
       );
     }
   } catch (error) {
-    logger.warn(
-      { targetId, errorName: error instanceof Error ? error.name : "unknown" },
-      "rollout target step failed; it will be retried",
-    );
-    // Hand the target back so the sweep (or a retry) picks it up again.
+    const attempts = await recordAttemptFailure(rollout.id, targetId, error);
+    if (error instanceof CorruptColumnError || attempts >= MAX_TARGET_ATTEMPTS) {
+      return await finish("failed", {
+        error:
+          error instanceof CorruptColumnError
+            ? error.message
+            : `Gave up after ${attempts} attempts: ${classifyClusterError(error).message}`,
+      });
+    }
+    // Hand the target back so a retry (or the sweep) picks it up again; the step log says what is done.
     await db().rolloutTarget.updateMany({
       where: { id: targetId, claimedBy: instanceId() },
-      data: { state: "queued", claimedBy: null },
+      data: { state: (await hasStep(targetId, "target.applied")) ? "gating" : "queued", claimedBy: null },
     });
     throw error;
   }
@@ -370,20 +459,37 @@ export async function runTarget(targetId: string): Promise<void> {
  * applied again and objects the failed revision added are deleted (only ours); with no
  * previous revision, everything this rollout created there is removed.
  */
-export async function rollbackTarget(targetId: string): Promise<void> {
+export async function rollbackTarget(targetId: string, executor: ReleaseExecutor): Promise<void> {
   const claimed = await db().rolloutTarget.updateMany({
     where: { id: targetId, state: "rolling_back", claimedBy: null },
     data: { claimedBy: instanceId(), claimedAt: new Date() },
   });
   if (claimed.count === 0) return;
   const context = await loadContext(targetId);
-  if (!context?.cluster) return;
+  if (!context) return;
   const { target, rollout, cluster, actor } = context;
-  const previous = target.previous as PreviousState | null;
+  const endRollback = async (state: "rolled_back" | "failed", notes: string[], toRevision: number | null) => {
+    await recordTargetStep(
+      targetId,
+      {
+        state,
+        claimedBy: null,
+        error:
+          [target.error, notes.length ? `rollback notes: ${notes.join("; ")}` : null].filter(Boolean).join(" · ") ||
+          null,
+      },
+      rollout.id,
+      state === "rolled_back" ? "target.rolled-back" : "target.rollback-failed",
+      { toRevision },
+    );
+    await advance(rollout.id);
+  };
+  if (!cluster) return await endRollback("failed", ["the cluster was deleted; nothing could be rolled back"], null);
   try {
-    const failedRefs = ((target.objects ?? []) as unknown as Array<ObjectRef & { action: string }>)
+    const previous = parseColumn(previousStateSchema, target.previous, "previous state");
+    const failedRefs = parseColumn(targetObjectsSchema, target.objects, "target objects")
       .filter((o) => o.action !== "deleted")
-      .map(({ apiVersion, kind, namespace, name }) => ({ apiVersion, kind, namespace, name }));
+      .map(({ apiVersion, kind, namespace, name }): ObjectRef => ({ apiVersion, kind, namespace, name }));
     let notes: string[] = [];
     if (previous) {
       const revision = await db().templateRevision.findUniqueOrThrow({ where: { id: previous.revisionId } });
@@ -391,7 +497,7 @@ export async function rollbackTarget(targetId: string): Promise<void> {
         id: rollout.release.id,
         name: rollout.release.name,
       });
-      if (!desired.ok) throw new Error("the previous revision no longer renders");
+      if (!desired.ok) return await endRollback("failed", ["the previous revision no longer renders"], null);
       const outcomes = await executor.apply(cluster.id, desired.manifests, { dryRun: false, force: true, actor });
       notes = outcomes.filter((o) => o.error).map((o) => `${o.ref.kind} ${o.ref.name}: ${o.error}`);
       const keep = new Set(desired.manifests.map((m) => refKey(refOf(m))));
@@ -401,38 +507,27 @@ export async function rollbackTarget(targetId: string): Promise<void> {
         rollout.releaseId,
         actor,
       );
-      await db()
-        .releaseCluster.update({
-          where: { releaseId_clusterId: { releaseId: rollout.releaseId, clusterId: cluster.id } },
-          data: {
-            revisionId: previous.revisionId,
-            revisionNumber: previous.revisionNumber,
-            params: previous.params as object,
-            objects: previous.objects as unknown as object[],
-            appliedAt: new Date(),
-          },
-        })
-        .catch(() => undefined);
+      // updateMany: the release may have no row here (the failed rollout never got that far).
+      await db().releaseCluster.updateMany({
+        where: { releaseId: rollout.releaseId, clusterId: cluster.id },
+        data: {
+          revisionId: previous.revisionId,
+          revisionNumber: previous.revisionNumber,
+          params: previous.params as object,
+          objects: previous.objects as unknown as object[],
+          appliedAt: new Date(),
+        },
+      });
     } else {
       const outcomes = await executor.deleteOwned(cluster.id, failedRefs, rollout.releaseId, actor);
       notes = outcomes.filter((o) => o.action === "error").map((o) => `${o.ref.kind} ${o.ref.name}: ${o.error}`);
       await db().releaseCluster.deleteMany({ where: { releaseId: rollout.releaseId, clusterId: cluster.id } });
     }
-    await recordTargetStep(
-      targetId,
-      {
-        state: "rolled_back",
-        claimedBy: null,
-        error:
-          [target.error, notes.length ? `rollback notes: ${notes.join("; ")}` : null].filter(Boolean).join(" · ") ||
-          null,
-      },
-      rollout.id,
-      "target.rolled-back",
-      { toRevision: previous?.revisionNumber ?? null },
-    );
-    await advance(rollout.id);
+    await endRollback("rolled_back", notes, previous?.revisionNumber ?? null);
   } catch (error) {
+    const attempts = await recordAttemptFailure(rollout.id, targetId, error);
+    if (error instanceof CorruptColumnError || attempts >= MAX_TARGET_ATTEMPTS)
+      return await endRollback("failed", [`gave up: ${classifyClusterError(error).message}`], null);
     await db().rolloutTarget.updateMany({
       where: { id: targetId, claimedBy: instanceId() },
       data: { claimedBy: null },

@@ -92,6 +92,14 @@ export async function listRollouts(
   };
 }
 
+/** Where a pause caught a target (see control.ts): what the rollout page says about it. */
+function pauseNote(target: { state: string; claimedBy: string | null }): string | null {
+  if (target.state === "queued" || target.state === "pending") return "not started: waits for resume";
+  if (target.state === "gating" && target.claimedBy === null) return "applied: waits before its health gate";
+  if (target.state === "applying" || target.state === "gating") return "finishing its current step, then waits";
+  return null;
+}
+
 const objectListSchemaSafe = (value: unknown): RolloutDetail["targets"][number]["objects"] =>
   Array.isArray(value) ? (value as RolloutDetail["targets"][number]["objects"]) : [];
 
@@ -170,6 +178,7 @@ export async function getRollout(profile: AccessProfile, id: string): Promise<Ro
         clusterName: t.clusterName,
         wave: waveNumber.get(t.waveIndex)!,
         state: t.state,
+        pause: rollout.state === "paused" ? pauseNote(t) : null,
         objects: objectListSchemaSafe(t.objects).filter((o) => canSeeNamespace(profile, t.clusterId, o.namespace)),
         // Gate counts and failing names, and the error, may speak of objects in hidden namespaces.
         gate: targetWhole ? (t.gate as RolloutDetail["targets"][number]["gate"]) : {},

@@ -9,6 +9,7 @@ import { db } from "@/lib/server/db/client";
 import { AppError } from "@/lib/server/errors/app-error";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 import { checkReleaseDrift } from "@/lib/server/releases/drift";
+import { executor } from "@/lib/server/releases/hub-push";
 import { createTemplate, saveRevision } from "@/lib/server/templates/templates";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { demoTemplate } from "@/lib/testing/rollout-fixtures";
@@ -74,7 +75,7 @@ beforeAll(async () => {
       await transport.request({ method: "DELETE", path: `/api/v1/namespaces/team-a/${path}` });
     await transport.request({ method: "DELETE", path: "/apis/apps/v1/namespaces/team-a/deployments/demo-web" });
   }
-  worker = await startRolloutWorker(inject("databaseUrl"));
+  worker = await startRolloutWorker(inject("databaseUrl"), executor);
   templateId = (await createTemplate(admin, demoTemplate("demo"))).id;
 }, 300_000);
 

@@ -2,7 +2,9 @@ import "server-only";
 import type { Job } from "pg-boss";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
+import type { ReleaseExecutor } from "@/lib/server/releases/executor";
 import { advance, rollbackTarget, runTarget } from "./engine";
+import { storedHealthGateSchema } from "./columns";
 import { enqueue, instanceId, QUEUES, registerWorker, startQueue, stopQueue } from "./queue";
 
 /** An instance that has not beaten for this long is considered dead and its work is taken over. */
@@ -29,7 +31,7 @@ async function each<T>(jobs: Array<Job<T>>, work: (data: T) => Promise<void>): P
  * re-queues work claimed by instances that stopped beating (a killed server) and work
  * whose job was lost between a commit and its enqueue.
  */
-export async function startRolloutWorker(databaseUrl: string): Promise<RolloutWorker> {
+export async function startRolloutWorker(databaseUrl: string, executor: ReleaseExecutor): Promise<RolloutWorker> {
   const { boss } = await startQueue(databaseUrl);
   const id = instanceId();
   await db().appInstance.upsert({ where: { id }, create: { id }, update: { heartbeatAt: new Date() } });
@@ -49,7 +51,7 @@ export async function startRolloutWorker(databaseUrl: string): Promise<RolloutWo
       await boss.work<{ targetId: string }>(
         QUEUES.target,
         { batchSize: TARGET_BATCH, pollingIntervalSeconds: 0.5 },
-        (jobs) => each(jobs, (data) => runTarget(data.targetId)),
+        (jobs) => each(jobs, (data) => runTarget(data.targetId, executor)),
       ),
     );
     registerWorker(
@@ -57,7 +59,7 @@ export async function startRolloutWorker(databaseUrl: string): Promise<RolloutWo
       await boss.work<{ targetId: string }>(
         QUEUES.rollback,
         { batchSize: TARGET_BATCH, pollingIntervalSeconds: 0.5 },
-        (jobs) => each(jobs, (data) => rollbackTarget(data.targetId)),
+        (jobs) => each(jobs, (data) => rollbackTarget(data.targetId, executor)),
       ),
     );
   }
@@ -126,6 +128,7 @@ export async function sweep(): Promise<void> {
     if (orphaned || (target.state === "queued" && waitingTooLong))
       await enqueue(QUEUES.target, { targetId: target.id });
   }
+  await endStuckTargets();
   // Running rollouts whose advance job may have been lost.
   const running = await db().rollout.findMany({
     where: { state: { in: ["running", "rolling_back"] } },
@@ -133,4 +136,43 @@ export async function sweep(): Promise<void> {
   });
   for (const rollout of running) await enqueue(QUEUES.advance, { rolloutId: rollout.id });
   await db().appInstance.deleteMany({ where: { heartbeatAt: { lt: new Date(Date.now() - 10 * DEAD_AFTER_MS) } } });
+}
+
+/** Longest a target may stay claimed without finishing, beyond its health gate timeout (apply, pruning, slow reads). */
+const CLAIM_GRACE_MS = 10 * 60_000;
+
+/**
+ * The bound on every non-terminal state whose owner is a live worker: a target claimed for
+ * longer than its health gate timeout plus a grace period has stopped making progress (a hung
+ * call, a lost worker that still beats): it fails with that reason and the rollout follows
+ * its failure policy. Queued targets are bounded by their attempts (engine.ts), waiting
+ * unclaimed targets by the pause (their owner is the user who paused).
+ */
+async function endStuckTargets(): Promise<void> {
+  const claimed = await db().rolloutTarget.findMany({
+    where: { state: { in: ["applying", "gating", "rolling_back"] }, claimedBy: { not: null } },
+    select: { id: true, rolloutId: true, state: true, claimedAt: true, rollout: { select: { healthGate: true } } },
+  });
+  for (const target of claimed) {
+    const gate = storedHealthGateSchema.safeParse(target.rollout.healthGate);
+    const boundMs = (gate.success ? gate.data.timeoutSeconds * 1000 : 0) + CLAIM_GRACE_MS;
+    if (!target.claimedAt || Date.now() - target.claimedAt.getTime() < boundMs) continue;
+    const minutes = Math.round(boundMs / 60_000);
+    const ended = await db().rolloutTarget.updateMany({
+      where: { id: target.id, state: target.state, claimedAt: target.claimedAt },
+      data: {
+        state: "failed",
+        claimedBy: null,
+        finishedAt: new Date(),
+        error: `No progress for ${minutes} minutes (${target.state.replace("_", " ")}); ended by the sweep`,
+      },
+    });
+    if (ended.count === 1) {
+      logger.warn(
+        { event: "rollout.target.stuck_ended", targetId: target.id, state: target.state },
+        "ended a stuck target",
+      );
+      await advance(target.rolloutId);
+    }
+  }
 }

@@ -6,6 +6,7 @@ import { stopAllReflectors } from "@/lib/server/inventory/cache";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 import { logger } from "@/lib/server/log/logger";
 import { startDriftSchedule } from "@/lib/server/releases/drift-schedule";
+import { executor } from "@/lib/server/releases/hub-push";
 import { startRolloutWorker } from "@/lib/server/rollouts/worker";
 import { startMaintenance } from "./maintenance";
 
@@ -32,7 +33,8 @@ export function startBackground(): Promise<Background> {
     if (admin) logger.info({ email: admin.email }, "first admin created from ARCHIPELAGO_ADMIN_EMAIL");
     const stopMaintenance = startMaintenance();
     const health = startHealthMonitor(databaseUrl);
-    const worker = await startRolloutWorker(databaseUrl);
+    // The composition root: the engine gets its cluster transport here (today the hub pushes).
+    const worker = await startRolloutWorker(databaseUrl, executor);
     const drift = await startDriftSchedule();
     logger.info("background work started: health checks, rollout workers, drift checks");
     return {

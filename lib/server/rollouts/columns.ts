@@ -1,0 +1,49 @@
+import "server-only";
+import { z } from "zod";
+import { strategySchema } from "@/lib/schemas/templates";
+import { appliedRefsSchema } from "@/lib/server/access/coverage";
+
+/**
+ * The rollout tables' JSON columns, parsed when read (never cast). A row that does not parse
+ * fails its rollout or target with a reason naming the column, instead of throwing later.
+ */
+
+export const storedStrategySchema = strategySchema;
+export const storedHealthGateSchema = z.object({ timeoutSeconds: z.number().int().min(1).max(86_400) });
+export const storedParamsSchema = z.record(z.string(), z.unknown());
+export const previousStateSchema = z
+  .object({
+    revisionId: z.string(),
+    revisionNumber: z.number().int(),
+    params: storedParamsSchema,
+    objects: appliedRefsSchema,
+  })
+  .nullable();
+export type PreviousState = z.infer<typeof previousStateSchema>;
+
+/** Per-object outcomes kept on a target: what rollback needs is the reference and what happened. */
+export const targetObjectsSchema = z.array(
+  z
+    .object({
+      apiVersion: z.string(),
+      kind: z.string(),
+      namespace: z.string().nullable(),
+      name: z.string(),
+      action: z.string(),
+    })
+    .passthrough(),
+);
+
+export class CorruptColumnError extends Error {
+  override name = "CorruptColumnError";
+}
+
+/** Parses a stored column or throws CorruptColumnError naming it. */
+export function parseColumn<T>(schema: z.ZodType<T>, value: unknown, column: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success)
+    throw new CorruptColumnError(
+      `The stored ${column} is not valid (${parsed.error.issues[0]?.message ?? "unreadable"})`,
+    );
+  return parsed.data;
+}

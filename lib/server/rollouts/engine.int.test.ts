@@ -1,0 +1,292 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { loadAccessProfile } from "@/lib/server/access/profile";
+import type { AccessProfile } from "@/lib/server/access/policy";
+import { deleteCluster } from "@/lib/server/clusters/update";
+import { db } from "@/lib/server/db/client";
+import { isAppError } from "@/lib/server/errors/app-error";
+import { refOf, type ObjectRef } from "@/lib/server/releases/desired";
+import type { ApplyOptions, ObjectHealth, ObjectOutcome, ReleaseExecutor } from "@/lib/server/releases/executor";
+import type { Manifest } from "@/lib/server/templates/documents";
+import { resetDatabase } from "@/lib/testing/reset-database";
+import { DEMO_SCHEMA, demoTemplate } from "@/lib/testing/rollout-fixtures";
+import { createTestUser } from "@/lib/testing/users";
+import { controlRollout } from "./control";
+import { advance, MAX_TARGET_ATTEMPTS, rollbackTarget, runTarget } from "./engine";
+import { getRollout } from "./queries";
+
+/**
+ * The state machine against real Postgres with a fake cluster transport: the executor is the
+ * engine's only door to clusters (a dependency, not the system under test), so these tests
+ * drive every edge deterministically: no queue, no timers; each worker step is called by hand.
+ */
+
+class FakeExecutor implements ReleaseExecutor {
+  applies = new Map<string, number>();
+  failApplyOn = new Set<string>();
+  throwOn = new Set<string>();
+  unhealthyOn = new Set<string>();
+  /** Runs inside apply (after the "cluster" accepted it): lets a test pause mid-step. */
+  duringApply?: (clusterId: string) => Promise<void>;
+
+  async apply(clusterId: string, manifests: Manifest[], options: ApplyOptions): Promise<ObjectOutcome[]> {
+    if (this.throwOn.has(clusterId)) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    if (!options.dryRun) this.applies.set(clusterId, (this.applies.get(clusterId) ?? 0) + 1);
+    await this.duringApply?.(clusterId);
+    return manifests.map((m) =>
+      this.failApplyOn.has(clusterId)
+        ? { ref: refOf(m), action: "invalid" as const, error: "rejected by the fake" }
+        : { ref: refOf(m), action: "created" as const },
+    );
+  }
+  async read(_clusterId: string, refs: ObjectRef[]) {
+    return refs.map(() => null);
+  }
+  async deleteOwned(): Promise<ObjectOutcome[]> {
+    return [];
+  }
+  async health(clusterId: string, refs: ObjectRef[]): Promise<ObjectHealth[]> {
+    return refs.map((ref) => ({ ref, health: this.unhealthyOn.has(clusterId) ? "failed" : "ready" }));
+  }
+  async waitForChange(): Promise<void> {}
+}
+
+let admin: AccessProfile;
+let fake: FakeExecutor;
+let revisionId: string;
+let releaseId: string;
+
+async function cluster(name: string) {
+  return db().cluster.create({
+    data: { name, server: "https://127.0.0.1:1", authType: "token", credentialEnvelope: {} },
+    select: { id: true, name: true },
+  });
+}
+
+/** A rollout as startRollout writes it: waves of targets, with where each writes. */
+async function rollout(waves: string[][], options: { tolerateFailures?: number; autoRollback?: boolean } = {}) {
+  const names = new Map((await db().cluster.findMany({ select: { id: true, name: true } })).map((c) => [c.id, c.name]));
+  const created = await db().rollout.create({
+    data: {
+      releaseId,
+      revisionId,
+      params: { image: "registry.local/demo:1.0", replicas: 1, namespace: "team-a", greeting: "hello" },
+      strategy: { kind: "waves", batchSize: 1, canaryClusterIds: [], bakeSeconds: 0 },
+      healthGate: { timeoutSeconds: 30 },
+      tolerateFailures: options.tolerateFailures ?? 0,
+      autoRollback: options.autoRollback ?? false,
+      createdByEmail: "admin@example.com",
+      waves: { create: waves.map((_, index) => ({ index })) },
+      targets: {
+        create: waves.flatMap((ids, waveIndex) =>
+          ids.map((clusterId) => ({
+            clusterId,
+            clusterName: names.get(clusterId)!,
+            waveIndex,
+            scope: [{ namespace: "team-a", level: "deploy" }],
+          })),
+        ),
+      },
+    },
+  });
+  await advance(created.id);
+  return created.id;
+}
+
+const targetsOf = async (rolloutId: string) =>
+  Object.fromEntries((await db().rolloutTarget.findMany({ where: { rolloutId } })).map((t) => [t.clusterName, t]));
+const stateOf = async (rolloutId: string) =>
+  (await db().rollout.findUniqueOrThrow({ where: { id: rolloutId }, select: { state: true } })).state;
+
+/** One worker pass over every target of the rollout in wave order, as the queue would run them. */
+async function work(rolloutId: string) {
+  const targets = await db().rolloutTarget.findMany({ where: { rolloutId }, orderBy: [{ waveIndex: "asc" }] });
+  for (const { id } of targets) {
+    const { state } = await db().rolloutTarget.findUniqueOrThrow({ where: { id }, select: { state: true } });
+    if (state === "rolling_back") await rollbackTarget(id, fake);
+    else await runTarget(id, fake).catch(() => undefined);
+  }
+}
+
+beforeEach(async () => {
+  await resetDatabase();
+  fake = new FakeExecutor();
+  const user = await createTestUser({ isAdmin: true, email: "admin@example.com" });
+  admin = await loadAccessProfile({ user, via: "session" });
+  const demo = demoTemplate("engine", "engine");
+  const template = await db().template.create({
+    data: {
+      name: demo.name,
+      revisions: {
+        create: { number: 1, schema: DEMO_SCHEMA, body: demo.body, overrides: [], authorEmail: "admin@example.com" },
+      },
+    },
+    include: { revisions: true },
+  });
+  revisionId = template.revisions[0]!.id;
+  releaseId = (await db().release.create({ data: { name: "engine", templateId: template.id } })).id;
+});
+
+describe("pause, resume, abort", () => {
+  it("a pause during a wave stops queued targets from starting: nothing reaches their clusters until resume", async () => {
+    const [a, b] = [await cluster("a"), await cluster("b")];
+    const id = await rollout([[a.id, b.id]]);
+    expect(Object.values(await targetsOf(id)).map((t) => t.state)).toEqual(["queued", "queued"]);
+    await controlRollout(admin, id, "pause");
+    await work(id);
+    expect(fake.applies.size).toBe(0);
+    expect((await targetsOf(id)).a!.state).toBe("queued");
+    const view = await getRollout(admin, id);
+    expect(view.targets.map((t) => t.pause)).toEqual([
+      "not started: waits for resume",
+      "not started: waits for resume",
+    ]);
+
+    await controlRollout(admin, id, "resume");
+    await work(id);
+    expect(await stateOf(id)).toBe("succeeded");
+    expect([...fake.applies.values()]).toEqual([1, 1]);
+  });
+
+  it("a target mid-apply finishes its apply, then waits before its health gate; resume continues there, applying nothing twice", async () => {
+    const a = await cluster("a");
+    const id = await rollout([[a.id]]);
+    fake.duringApply = async () => {
+      fake.duringApply = undefined;
+      await controlRollout(admin, id, "pause");
+    };
+    await work(id);
+    const caught = (await targetsOf(id)).a!;
+    expect(caught.state).toBe("gating");
+    expect(caught.claimedBy).toBeNull();
+    expect((await getRollout(admin, id)).targets[0]!.pause).toBe("applied: waits before its health gate");
+    await controlRollout(admin, id, "resume");
+    await work(id);
+    expect(await stateOf(id)).toBe("succeeded");
+    expect(fake.applies.get(a.id)).toBe(1);
+  });
+
+  it("pause twice, resume a running rollout, abort a finished one: 409 each, nothing changed", async () => {
+    const a = await cluster("a");
+    const id = await rollout([[a.id]]);
+    const status = (error: unknown) => (isAppError(error) ? error.status : 500);
+    await expect(controlRollout(admin, id, "resume").catch(status)).resolves.toBe(409);
+    await controlRollout(admin, id, "pause");
+    await expect(controlRollout(admin, id, "pause").catch(status)).resolves.toBe(409);
+    await controlRollout(admin, id, "abort");
+    await expect(controlRollout(admin, id, "abort").catch(status)).resolves.toBe(409);
+    expect(await stateOf(id)).toBe("aborted");
+    expect((await targetsOf(id)).a!.state).toBe("skipped");
+    expect(fake.applies.size).toBe(0);
+  });
+
+  it("abort during a rollback is refused: the rollback finishes", async () => {
+    const a = await cluster("a");
+    fake.failApplyOn.add(a.id);
+    const id = await rollout([[a.id]], { autoRollback: true });
+    await runTarget((await targetsOf(id)).a!.id, fake);
+    expect(await stateOf(id)).toBe("rolling_back");
+    await expect(controlRollout(admin, id, "abort")).rejects.toMatchObject({ status: 409 });
+    await work(id);
+    expect(await stateOf(id)).toBe("rolled_back");
+  });
+});
+
+describe("failure policy", () => {
+  it("tolerate 1: one failing cluster is tolerated and the next wave starts; a second failure stops the rollout", async () => {
+    const [a, b, c, d] = [await cluster("a"), await cluster("b"), await cluster("c"), await cluster("d")];
+    fake.unhealthyOn.add(a.id);
+    fake.failApplyOn.add(c.id);
+    const id = await rollout([[a.id, b.id], [c.id], [d.id]], { tolerateFailures: 1 });
+    await work(id);
+    const targets = await targetsOf(id);
+    expect(targets.a!.state).toBe("failed");
+    expect(targets.b!.state).toBe("succeeded");
+    // The next wave started despite a's failure (tolerated), and c's failure was one too many.
+    expect(fake.applies.get(c.id)).toBe(1);
+    expect(targets.c!.state).toBe("failed");
+    expect(await stateOf(id)).toBe("failed");
+    expect(targets.d!.state).toBe("skipped");
+    expect(fake.applies.get(d.id)).toBeUndefined();
+  });
+
+  it("the last target failing fails the rollout; with auto-rollback its wave is rolled back", async () => {
+    const [a, b] = [await cluster("a"), await cluster("b")];
+    const plain = await rollout([[a.id], [b.id]]);
+    fake.failApplyOn.add(b.id);
+    await work(plain);
+    await work(plain);
+    expect(await stateOf(plain)).toBe("failed");
+    const rolled = await rollout([[a.id], [b.id]], { autoRollback: true });
+    await work(rolled);
+    await work(rolled);
+    await work(rolled);
+    expect(await stateOf(rolled)).toBe("rolled_back");
+    expect((await targetsOf(rolled)).b!.state).toBe("rolled_back");
+    expect((await targetsOf(rolled)).a!.state).toBe("succeeded");
+  });
+});
+
+describe("no hang, no swallowed error", () => {
+  it("a cluster deleted under a rollout: deleting is refused while it is in flight; a vanished row fails its target with the reason", async () => {
+    const [a, b] = [await cluster("a"), await cluster("b")];
+    const id = await rollout([[a.id, b.id]], { tolerateFailures: 1 });
+    await expect(deleteCluster(a.id)).rejects.toMatchObject({ status: 409, message: expect.stringContaining(id) });
+    await db().cluster.delete({ where: { id: a.id } });
+    await work(id);
+    const targets = await targetsOf(id);
+    expect(targets.a!.state).toBe("failed");
+    expect(targets.a!.error).toMatch(/cluster was deleted/);
+    expect(await stateOf(id)).toBe("succeeded");
+  });
+
+  it("every caught error is a step on the target; after the last attempt the target fails with the reason", async () => {
+    const a = await cluster("a");
+    fake.throwOn.add(a.id);
+    const id = await rollout([[a.id]]);
+    for (let attempt = 0; attempt < MAX_TARGET_ATTEMPTS; attempt += 1) await work(id);
+    const steps = await db().rolloutEvent.findMany({ where: { rolloutId: id }, orderBy: { id: "asc" } });
+    expect(steps.filter((s) => s.step.startsWith("target.attempt-failed.")).map((s) => s.details)).toHaveLength(
+      MAX_TARGET_ATTEMPTS,
+    );
+    const target = (await targetsOf(id)).a!;
+    expect(target.state).toBe("failed");
+    expect(target.error).toMatch(/Gave up after 5 attempts: Connection refused/);
+    expect(await stateOf(id)).toBe("failed");
+  });
+
+  it("two workers racing on one target apply it once", async () => {
+    const a = await cluster("a");
+    const id = await rollout([[a.id]]);
+    const target = (await targetsOf(id)).a!;
+    await Promise.all([runTarget(target.id, fake), runTarget(target.id, fake), runTarget(target.id, fake)]);
+    expect(fake.applies.get(a.id)).toBe(1);
+    expect(await stateOf(id)).toBe("succeeded");
+    expect(await db().rolloutEvent.count({ where: { targetId: target.id, step: "target.applied" } })).toBe(1);
+  });
+
+  it("a stored strategy that does not parse fails its rollout with a plain reason", async () => {
+    const a = await cluster("a");
+    const b = await cluster("b");
+    const id = await rollout([[a.id], [b.id]]);
+    await db().rollout.update({ where: { id }, data: { strategy: { kind: "sideways" } } });
+    await advance(id);
+    const row = await db().rollout.findUniqueOrThrow({ where: { id } });
+    expect(row.state).toBe("failed");
+    expect(row.message).toMatch(/stored strategy is not valid/);
+  });
+
+  it("a crash right after an apply (the step is on record) is resumed without applying again", async () => {
+    const a = await cluster("a");
+    const id = await rollout([[a.id]]);
+    const target = (await targetsOf(id)).a!;
+    // The worker applied and recorded the step, then died holding its claim.
+    await runTarget(target.id, fake);
+    await db().rolloutTarget.update({
+      where: { id: target.id },
+      data: { state: "queued", claimedBy: null, finishedAt: null },
+    });
+    await db().rollout.update({ where: { id }, data: { state: "running", finishedAt: null } });
+    await runTarget(target.id, fake);
+    expect(fake.applies.get(a.id)).toBe(1);
+  });
+});

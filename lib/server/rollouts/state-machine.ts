@@ -1,0 +1,96 @@
+import "server-only";
+
+/**
+ * The rollout state machine as data: every state, every event, and where each event leads.
+ * The engine (engine.ts) and the controls (control.ts) move rows only along these edges,
+ * with conditional updates `WHERE state IN (statesAllowing(event))`, so two workers or two
+ * instances can never both make a move. The README draws the same table.
+ */
+
+export const ROLLOUT_STATES = [
+  "running",
+  "paused",
+  "succeeded",
+  "failed",
+  "aborted",
+  "rolling_back",
+  "rolled_back",
+] as const;
+export type RolloutStateValue = (typeof ROLLOUT_STATES)[number];
+
+export const ROLLOUT_EVENTS = [
+  /** A user pauses: no target that has not started applying starts. */
+  "pause",
+  /** A user resumes: queued targets start, paused ones re-enter their health gate. */
+  "resume",
+  /** A user aborts: targets not started are skipped, health waits stop; nothing is rolled back. */
+  "abort",
+  /** Every wave succeeded. */
+  "waves-done",
+  /** A wave failed past the tolerance, without automatic rollback (or nothing to roll back). */
+  "wave-failed",
+  /** A wave failed past the tolerance, with automatic rollback of that wave. */
+  "wave-failed-roll-back",
+  /** Every target of the failed wave was rolled back. */
+  "rollback-done",
+  /** A stored column (strategy, health gate) does not parse: the rollout cannot go on. */
+  "corrupt",
+] as const;
+export type RolloutEvent = (typeof ROLLOUT_EVENTS)[number];
+
+export const TRANSITIONS: Record<RolloutStateValue, Partial<Record<RolloutEvent, RolloutStateValue>>> = {
+  running: {
+    pause: "paused",
+    abort: "aborted",
+    "waves-done": "succeeded",
+    "wave-failed": "failed",
+    "wave-failed-roll-back": "rolling_back",
+    corrupt: "failed",
+  },
+  paused: { resume: "running", abort: "aborted", corrupt: "failed" },
+  // A rollback in progress finishes: aborting it would leave a wave half old, half new.
+  rolling_back: { "rollback-done": "rolled_back", corrupt: "failed" },
+  succeeded: {},
+  failed: {},
+  aborted: {},
+  rolled_back: {},
+};
+
+export const TERMINAL_ROLLOUT_STATES = ROLLOUT_STATES.filter((state) => Object.keys(TRANSITIONS[state]).length === 0);
+
+export function nextState(state: RolloutStateValue, event: RolloutEvent): RolloutStateValue | null {
+  return TRANSITIONS[state][event] ?? null;
+}
+
+/** The states in which `event` is allowed: the WHERE clause of the conditional update that makes the move. */
+export function statesAllowing(event: RolloutEvent): RolloutStateValue[] {
+  return ROLLOUT_STATES.filter((state) => TRANSITIONS[state][event] !== undefined);
+}
+
+/**
+ * A target's life. `queued` and `gating` wait for a worker to claim them (claimedBy); a paused
+ * rollout's targets wait unclaimed in `queued` (not started) or `gating` (applied, gate not
+ * passed). Every non-terminal state has an owner (a live instance's claim, the pause, or the
+ * queue) and a bound enforced by the sweep (worker.ts).
+ */
+export const TARGET_TRANSITIONS = {
+  pending: ["queued", "skipped"],
+  queued: ["applying", "skipped", "failed"],
+  applying: ["gating", "failed", "queued"],
+  gating: ["succeeded", "failed"],
+  succeeded: ["rolling_back"],
+  failed: ["rolling_back"],
+  rolling_back: ["rolled_back", "failed"],
+  rolled_back: [],
+  skipped: [],
+} as const;
+
+export type TargetStateValue = keyof typeof TARGET_TRANSITIONS;
+export const TERMINAL_TARGET_STATES = new Set<TargetStateValue>(["succeeded", "failed", "rolled_back", "skipped"]);
+
+/** Where an event leads, for events that lead to one state from wherever they are allowed (the user's controls). */
+export function destinationOf(event: RolloutEvent): RolloutStateValue {
+  const destinations = new Set(statesAllowing(event).map((state) => TRANSITIONS[state][event]!));
+  if (destinations.size !== 1) throw new Error(`event ${event} leads to ${destinations.size} different states`);
+  return [...destinations][0]!;
+}

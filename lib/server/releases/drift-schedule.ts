@@ -1,7 +1,7 @@
 import "server-only";
 import { env } from "@/lib/server/config/env";
 import { logger } from "@/lib/server/log/logger";
-import { queueState } from "@/lib/server/rollouts/queue";
+import { queueState } from "@/lib/server/jobs/queue";
 import { checkAllReleases } from "./drift";
 
 const QUEUE = "release-drift";

@@ -22,7 +22,7 @@ import {
   targetObjectsSchema,
   type PreviousState,
 } from "./columns";
-import { enqueue, enqueueMany, instanceId, QUEUES } from "./queue";
+import { enqueue, enqueueMany, instanceId, QUEUES } from "@/lib/server/jobs/queue";
 import { nextState, TERMINAL_ROLLOUT_STATES, TERMINAL_TARGET_STATES, type RolloutStateValue } from "./state-machine";
 
 /**

@@ -8,6 +8,7 @@ import { resetEnvForTests } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { AppError } from "@/lib/server/errors/app-error";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
+import { deleteCluster } from "@/lib/server/clusters/update";
 import { checkReleaseDrift } from "@/lib/server/releases/drift";
 import { executor } from "@/lib/server/releases/hub-push";
 import { createTemplate, saveRevision } from "@/lib/server/templates/templates";
@@ -15,6 +16,7 @@ import { resetDatabase } from "@/lib/testing/reset-database";
 import { demoTemplate } from "@/lib/testing/rollout-fixtures";
 import { registrationFor, testbed } from "@/lib/testing/testbed-clusters";
 import { createTestUser } from "@/lib/testing/users";
+import { controlRollout } from "./control";
 import { startRollout } from "./create";
 import { previewRollout } from "./preview";
 import { getRollout } from "./queries";
@@ -268,5 +270,46 @@ describe("rollouts against real clusters", () => {
       "targets.selector",
     ]);
     expect(await db().rollout.count()).toBe(before);
+  });
+
+  it("a pause holds queued targets (nothing reaches their clusters) and a cluster in flight cannot be deleted; resume finishes", async () => {
+    const paused = (await createTemplate(admin, demoTemplate("paused", "paused"))).id;
+    // No worker while the rollout starts, so its targets are queued and not yet claimed.
+    await worker.stop();
+    const { id } = await startRollout(admin, base({ releaseName: "paused", templateId: paused }));
+    await controlRollout(admin, id, "pause");
+    await expect(deleteCluster(clusters["rc-2"]!)).rejects.toMatchObject({ status: 409 });
+    worker = await startRolloutWorker(inject("databaseUrl"), executor);
+    // The event: the sweep re-queued every target and a worker took each job and let it be.
+    const targetIds = (await db().rolloutTarget.findMany({ where: { rolloutId: id }, select: { id: true } })).map(
+      (t) => t.id,
+    );
+    for (let attempt = 0; ; attempt += 1) {
+      const handled = await db().$queryRaw<Array<{ n: bigint }>>`
+        SELECT count(DISTINCT data->>'targetId') AS n FROM (
+          SELECT data, state::text FROM pgboss.job WHERE name = 'rollout-target'
+          UNION ALL SELECT data, state::text FROM pgboss.archive WHERE name = 'rollout-target'
+        ) jobs WHERE state = 'completed' AND data->>'targetId' = ANY(${targetIds})`;
+      if (Number(handled[0]!.n) === targetIds.length) break;
+      if (attempt > 600) throw new Error("the paused targets' jobs never ran");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    for (const name of ["rc-1", "rc-2", "rc-3"]) {
+      const transport = await transportFor(clusters[name]!);
+      const answer = await transport.request({
+        method: "GET",
+        path: "/api/v1/namespaces/team-a/configmaps/paused-config",
+      });
+      expect(answer.status, name).toBe(404);
+    }
+    expect((await getRollout(admin, id)).targets.map((t) => [t.state, t.pause])).toEqual([
+      ["queued", "not started: waits for resume"],
+      ["queued", "not started: waits for resume"],
+      ["queued", "not started: waits for resume"],
+    ]);
+    await controlRollout(admin, id, "resume");
+    expect((await waitForRollout(id, (s) => s !== "running")).state).toBe("succeeded");
+    for (const name of ["rc-1", "rc-2", "rc-3"])
+      expect((await read(name, "/api/v1/namespaces/team-a/configmaps/paused-config")).data?.cluster).toBe(name);
   });
 });

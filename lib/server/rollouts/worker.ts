@@ -5,7 +5,7 @@ import { logger } from "@/lib/server/log/logger";
 import type { ReleaseExecutor } from "@/lib/server/releases/executor";
 import { advance, rollbackTarget, runTarget } from "./engine";
 import { storedHealthGateSchema } from "./columns";
-import { enqueue, instanceId, QUEUES, registerWorker, startQueue, stopQueue } from "./queue";
+import { enqueue, instanceId, QUEUES, registerWorker, startQueue, stopQueue } from "@/lib/server/jobs/queue";
 
 /** An instance that has not beaten for this long is considered dead and its work is taken over. */
 const DEAD_AFTER_MS = 15_000;

@@ -4,6 +4,7 @@ import PgBoss from "pg-boss";
 import { logger } from "@/lib/server/log/logger";
 
 /**
+ * Shared infrastructure (rollouts and the drift schedule use it), below every domain module.
  * Durable work goes through pg-boss, a job queue in Postgres: a job is claimed by exactly
  * one worker (SKIP LOCKED), survives restarts, and any app instance on the database can
  * take it. The queue only carries "look at rollout X" / "run target Y"; the rollout's real

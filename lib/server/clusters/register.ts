@@ -6,7 +6,7 @@ import { createClusterBodySchema } from "@/lib/schemas/clusters";
 import { db } from "@/lib/server/db/client";
 import { conflict, validationFailed, type FieldErrors } from "@/lib/server/errors/app-error";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { fieldErrorsFromZod } from "@/lib/server/http/zod-errors";
+import { fieldErrorsFromZod } from "@/lib/server/errors/zod-errors";
 import { sealCredential } from "./credential-vault";
 import { KubeconfigError, parseKubeconfig } from "./kubeconfig";
 import { materialProblems } from "./material";

@@ -4,7 +4,7 @@ import { ZodError } from "zod";
 import { isAppError } from "@/lib/server/errors/app-error";
 import { logger } from "@/lib/server/log/logger";
 import { scrubSecrets } from "@/lib/server/log/scrub";
-import { fieldErrorsFromZod } from "./zod-errors";
+import { fieldErrorsFromZod } from "@/lib/server/errors/zod-errors";
 
 export interface ErrorBody {
   error: {

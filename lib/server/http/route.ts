@@ -13,7 +13,7 @@ import { handleApiError } from "./handle-error";
 import { assertSameOrigin } from "./origin-check";
 import { readJsonBody } from "./read-json";
 import { requestFacts, type RequestFacts } from "./request-facts";
-import { fieldErrorsFromZod } from "./zod-errors";
+import { fieldErrorsFromZod } from "@/lib/server/errors/zod-errors";
 
 /**
  * The single door for route handlers: every file under app/api exports handlers built

@@ -7,6 +7,31 @@ const serverImport = {
   message: "Browser-safe code must not import server modules (they hold credentials and the database).",
 };
 
+/** One rule per layer: files matching `files` may not import `@/lib/server/<above>/…` (tests excepted: they wire layers together). */
+function layerRules(layers) {
+  return layers.map(([files, above]) => ({
+    files: [files],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: above.map((layer) => `@/lib/server/${layer}/*`),
+              message: "A lower layer must not import a higher one (see README, Architecture).",
+            },
+            {
+              group: ["@/components/*", "@/components/**", "@/app/**"],
+              message: "lib/ must not depend on UI code or routes.",
+            },
+          ],
+        },
+      ],
+    },
+  }));
+}
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -73,4 +98,30 @@ export default defineConfig([
       ],
     },
   },
+  // Layers, lowest first: a module never imports a layer above its own (see README "Architecture").
+  ...layerRules([
+    [
+      "lib/server/{config,errors,log,crypto,db,kube,jobs}/**",
+      [
+        "clusters",
+        "access",
+        "users",
+        "teams",
+        "audit",
+        "auth",
+        "inventory",
+        "templates",
+        "releases",
+        "rollouts",
+        "http",
+        "runtime",
+      ],
+    ],
+    [
+      "lib/server/{clusters,access,users,teams,audit,auth}/**",
+      ["inventory", "templates", "releases", "rollouts", "http", "runtime"],
+    ],
+    ["lib/server/{inventory,templates,releases}/**", ["rollouts", "http", "runtime"]],
+    ["lib/server/rollouts/**", ["http", "runtime"]],
+  ]),
 ]);

@@ -7,7 +7,7 @@ import { resetEnvForTests } from "@/lib/server/config/env";
 import { DecryptionError } from "@/lib/server/crypto/envelope";
 import { generateKey, readKeyFile, writeKeyFile } from "@/lib/server/crypto/keyring";
 import { keyring, resetKeyring } from "@/lib/server/crypto/master-keyring";
-import { rotateMasterKey } from "@/lib/server/crypto/rotate-keys";
+import { rotateMasterKey } from "@/lib/server/clusters/rotate-keys";
 import { db } from "@/lib/server/db/client";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 import { resetDatabase } from "@/lib/testing/reset-database";

@@ -3,7 +3,7 @@ import type { ClusterView } from "@/lib/api/cluster-types";
 import type { CredentialInput, UpdateClusterBody } from "@/lib/schemas/clusters";
 import { db } from "@/lib/server/db/client";
 import { conflict, notFound, validationFailed } from "@/lib/server/errors/app-error";
-import { forgetClusterReflectors } from "@/lib/server/inventory/cache";
+import { clusterConnectionGone } from "./changes";
 import { forgetTransport } from "@/lib/server/kube/transport-cache";
 import { sealCredential } from "./credential-vault";
 import { materialProblems } from "./material";
@@ -41,7 +41,7 @@ export async function updateCluster(id: string, body: UpdateClusterBody): Promis
   });
   if (updated.count === 0) throw notFound("Cluster");
   if (connectionChanged) {
-    forgetClusterReflectors(id);
+    clusterConnectionGone(id);
     forgetTransport(id);
   }
   return toClusterView(await db().cluster.findUniqueOrThrow({ where: { id } }));
@@ -65,7 +65,7 @@ export async function replaceCredential(id: string, credential: CredentialInput)
     },
   });
   if (updated.count === 0) throw notFound("Cluster");
-  forgetClusterReflectors(id);
+  clusterConnectionGone(id);
   forgetTransport(id);
   return toClusterView(await db().cluster.findUniqueOrThrow({ where: { id } }));
 }
@@ -92,6 +92,6 @@ export async function deleteCluster(id: string): Promise<void> {
     );
   const deleted = await db().cluster.deleteMany({ where: { id } });
   if (deleted.count === 0) throw notFound("Cluster");
-  forgetClusterReflectors(id);
+  clusterConnectionGone(id);
   forgetTransport(id);
 }

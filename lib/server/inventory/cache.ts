@@ -1,5 +1,6 @@
 import "server-only";
 import type { InventoryKind } from "@/lib/k8s/kinds";
+import { onClusterConnectionGone } from "@/lib/server/clusters/changes";
 import type { ClusterTransport } from "@/lib/server/kube/transport";
 import { Reflector } from "./reflector";
 
@@ -63,6 +64,8 @@ export function stopAllReflectors(): void {
   for (const entry of cache.entries.values()) entry.reflector.stop();
   cache.entries.clear();
 }
+
+onClusterConnectionGone("inventory-reflectors", (clusterId) => forgetClusterReflectors(clusterId));
 
 export function forgetClusterReflectors(clusterId: string): void {
   for (const [key, entry] of cache.entries) {

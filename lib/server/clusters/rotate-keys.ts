@@ -1,9 +1,9 @@
 import "server-only";
 import { db } from "@/lib/server/db/client";
-import { rewrapCredential } from "@/lib/server/clusters/credential-vault";
-import { envelopeSchema } from "./envelope";
-import { generateKey, readKeyFile, writeKeyFile } from "./keyring";
-import { keyring, reloadKeyring } from "./master-keyring";
+import { rewrapCredential } from "./credential-vault";
+import { envelopeSchema } from "@/lib/server/crypto/envelope";
+import { generateKey, readKeyFile, writeKeyFile } from "@/lib/server/crypto/keyring";
+import { keyring, reloadKeyring } from "@/lib/server/crypto/master-keyring";
 
 export interface RotationReport {
   newKeyId: string;

@@ -103,7 +103,14 @@ export async function sweep(): Promise<void> {
       state: { in: ["queued", "applying", "gating", "rolling_back"] },
       rollout: { state: { in: ["running", "paused", "rolling_back", "aborted"] } },
     },
-    select: { id: true, state: true, claimedBy: true, claimedAt: true, rolloutId: true },
+    select: {
+      id: true,
+      state: true,
+      claimedBy: true,
+      claimedAt: true,
+      rolloutId: true,
+      rollout: { select: { state: true } },
+    },
   });
   for (const target of inFlight) {
     const orphaned = target.claimedBy !== null && !alive.has(target.claimedBy);
@@ -125,7 +132,8 @@ export async function sweep(): Promise<void> {
       });
       logger.info({ targetId: target.id, from: target.claimedBy }, "taking over a rollout target from a dead instance");
     }
-    if (orphaned || (target.state === "queued" && waitingTooLong))
+    // A paused rollout's queued targets wait for the resume, which queues them itself.
+    if (orphaned || (target.state === "queued" && waitingTooLong && target.rollout.state === "running"))
       await enqueue(QUEUES.target, { targetId: target.id });
   }
   await endStuckTargets();

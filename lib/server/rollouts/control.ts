@@ -15,8 +15,13 @@ async function stateOf(id: string) {
 }
 
 /** Moves the rollout along one edge of the state machine, or answers 409 naming the state it is in. */
-async function move(id: string, event: "pause" | "resume" | "abort", data: Prisma.RolloutUpdateManyMutationInput) {
-  const updated = await db().rollout.updateMany({
+async function move(
+  id: string,
+  event: "pause" | "resume" | "abort",
+  data: Prisma.RolloutUpdateManyMutationInput,
+  tx: Prisma.TransactionClient | ReturnType<typeof db> = db(),
+) {
+  const updated = await tx.rollout.updateMany({
     where: { id, state: { in: statesAllowing(event) } },
     data: { ...data, state: destinationOf(event) },
   });
@@ -43,22 +48,54 @@ async function resume(id: string): Promise<void> {
 
 /** Abort: targets not started are skipped; health waits stop; nothing is rolled back automatically. */
 async function abort(id: string): Promise<void> {
-  await move(id, "abort", { finishedAt: new Date(), message: "Aborted by a user" });
-  await db().rolloutTarget.updateMany({
-    where: { rolloutId: id, state: { in: ["pending", "queued"] } },
-    data: { state: "skipped", claimedBy: null },
-  });
-  // Targets a pause left waiting before their gate will never be resumed: end them with the reason.
-  await db().rolloutTarget.updateMany({
-    where: { rolloutId: id, state: "gating", claimedBy: null },
-    data: { state: "failed", error: "Rollout aborted before the health gate passed", finishedAt: new Date() },
+  await db().$transaction(async (tx) => {
+    await move(id, "abort", { finishedAt: new Date(), message: "Aborted by a user" }, tx);
+    const notStarted = await tx.rolloutTarget.findMany({
+      where: { rolloutId: id, state: { in: ["pending", "queued"] } },
+      select: { id: true },
+    });
+    // Targets a pause left waiting before their gate will never be resumed: they end too, with the reason.
+    const waiting = await tx.rolloutTarget.findMany({
+      where: { rolloutId: id, state: "gating", claimedBy: null },
+      select: { id: true },
+    });
+    await tx.rolloutTarget.updateMany({
+      where: { id: { in: notStarted.map((t) => t.id) } },
+      data: { state: "skipped", claimedBy: null },
+    });
+    await tx.rolloutTarget.updateMany({
+      where: { id: { in: waiting.map((t) => t.id) } },
+      data: { state: "failed", error: "Rollout aborted before the health gate passed", finishedAt: new Date() },
+    });
+    await tx.rolloutEvent.createMany({
+      data: [
+        ...notStarted.map((t) => ({ rolloutId: id, targetId: t.id, step: "target.skipped", instance: "control" })),
+        ...waiting.map((t) => ({ rolloutId: id, targetId: t.id, step: "target.failed", instance: "control" })),
+      ],
+      skipDuplicates: true,
+    });
   });
 }
 
 const RUN: Record<RolloutAction, (id: string) => Promise<void>> = { pause, resume, abort };
 
+const PAST: Record<RolloutAction, string> = { pause: "paused", resume: "resumed", abort: "aborted" };
+
+/** Every control is a step of the rollout (several pauses are several steps), so its page tells who did what when. */
+async function logControl(id: string, action: RolloutAction, profile: AccessProfile) {
+  await db().rolloutEvent.create({
+    data: {
+      rolloutId: id,
+      step: `rollout.${PAST[action]}.${Date.now()}`,
+      instance: "control",
+      details: { by: profile.email },
+    },
+  });
+}
+
 /** Steers a rollout, if the caller may (the rule is `rollout.<action>` in lib/server/access/resource-rules.ts). */
 export async function controlRollout(profile: AccessProfile, id: string, action: RolloutAction): Promise<void> {
   await requireOnRollout(profile, `rollout.${action}`, id);
   await RUN[action](id);
+  await logControl(id, action, profile);
 }

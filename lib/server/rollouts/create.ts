@@ -36,6 +36,14 @@ export async function startRollout(
   let rolloutId: string;
   try {
     rolloutId = await db().$transaction(async (tx) => {
+      // Names are unique per team; the unique index cannot cover global releases (NULL team), so they take a lock.
+      if (!validated.release && validated.teamId === null) {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`release:${request.releaseName}`}))`;
+        if (await tx.release.findFirst({ where: { teamId: null, name: request.releaseName }, select: { id: true } }))
+          throw conflict(
+            `Release ${request.releaseName} was created by another request at the same moment; start again`,
+          );
+      }
       const release =
         validated.release ??
         (await tx.release.create({

@@ -25,6 +25,8 @@ class FakeExecutor implements ReleaseExecutor {
   failApplyOn = new Set<string>();
   throwOn = new Set<string>();
   unhealthyOn = new Set<string>();
+  /** Runs inside a health read: lets a test end the target under the worker's feet. */
+  duringHealth?: () => Promise<void>;
   /** Runs inside apply (after the "cluster" accepted it): lets a test pause mid-step. */
   duringApply?: (clusterId: string) => Promise<void>;
 
@@ -45,6 +47,7 @@ class FakeExecutor implements ReleaseExecutor {
     return [];
   }
   async health(clusterId: string, refs: ObjectRef[]): Promise<ObjectHealth[]> {
+    await this.duringHealth?.();
     return refs.map((ref) => ({ ref, health: this.unhealthyOn.has(clusterId) ? "failed" : "ready" }));
   }
   async waitForChange(): Promise<void> {}
@@ -288,5 +291,37 @@ describe("no hang, no swallowed error", () => {
     await db().rollout.update({ where: { id }, data: { state: "running", finishedAt: null } });
     await runTarget(target.id, fake);
     expect(fake.applies.get(a.id)).toBe(1);
+  });
+
+  it("a worker that lost its claim (the sweep ended its target) writes nothing over that outcome", async () => {
+    const a = await cluster("a");
+    const id = await rollout([[a.id]]);
+    const target = (await targetsOf(id)).a!;
+    fake.duringHealth = async () => {
+      fake.duringHealth = undefined;
+      await db().rolloutTarget.update({
+        where: { id: target.id },
+        data: { state: "failed", claimedBy: null, error: "ended by the sweep" },
+      });
+    };
+    await runTarget(target.id, fake);
+    const after = (await targetsOf(id)).a!;
+    expect(after.state).toBe("failed");
+    expect(after.error).toBe("ended by the sweep");
+    expect(await db().rolloutEvent.count({ where: { targetId: target.id, step: "target.succeeded" } })).toBe(0);
+    expect(await db().releaseCluster.count({ where: { clusterId: a.id } })).toBe(0);
+  });
+
+  it("rolling back a target that failed before applying anything keeps the release's record of that cluster", async () => {
+    const a = await cluster("a");
+    const first = await rollout([[a.id]]);
+    await work(first);
+    expect(await stateOf(first)).toBe("succeeded");
+    fake.throwOn.add(a.id);
+    const second = await rollout([[a.id]], { autoRollback: true });
+    for (let attempt = 0; attempt < MAX_TARGET_ATTEMPTS; attempt += 1) await work(second);
+    await work(second);
+    expect(await stateOf(second)).toBe("rolled_back");
+    expect(await db().releaseCluster.count({ where: { releaseId, clusterId: a.id } })).toBe(1);
   });
 });

@@ -56,16 +56,30 @@ async function logStep(
   return count === 1;
 }
 
-/** A target's new state and the step that explains it, together: nobody sees one without the other. */
+/** This instance no longer holds the target (the sweep ended it, or another worker took it over): stop, write nothing. */
+class LostClaimError extends Error {
+  override name = "LostClaimError";
+}
+
+/**
+ * A target's new state and the step that explains it, together: nobody sees one without the
+ * other. Written only while this instance still holds the target and it is not finished, so a
+ * worker that lost its claim (declared dead, or ended by the sweep) can never overwrite the
+ * outcome someone else recorded.
+ */
 async function recordTargetStep(
   targetId: string,
-  data: Prisma.RolloutTargetUpdateInput,
+  data: Prisma.RolloutTargetUpdateManyMutationInput,
   rolloutId: string,
   step: string,
   details: Record<string, unknown> = {},
 ): Promise<void> {
   await db().$transaction(async (tx) => {
-    await tx.rolloutTarget.update({ where: { id: targetId }, data });
+    const { count } = await tx.rolloutTarget.updateMany({
+      where: { id: targetId, claimedBy: instanceId(), state: { notIn: [...TERMINAL_TARGET_STATES] } },
+      data,
+    });
+    if (count === 0) throw new LostClaimError(`target ${targetId} is no longer held by this instance`);
     await logStep(tx, rolloutId, targetId, step, details);
   });
 }
@@ -89,11 +103,18 @@ export async function advance(rolloutId: string): Promise<void> {
 
       if (rollout.state === "rolling_back") {
         if (rollout.targets.some((t) => t.state === "rolling_back")) return;
+        const notRolledBack = await tx.rolloutEvent.count({ where: { rolloutId, step: "target.rollback-failed" } });
         await tx.rollout.update({
           where: { id: rolloutId },
-          data: { state: moveTo("rollback-done"), finishedAt: now },
+          data: notRolledBack
+            ? {
+                state: moveTo("rollback-failed"),
+                finishedAt: now,
+                message: `${notRolledBack} cluster(s) could not be rolled back; see their notes`,
+              }
+            : { state: moveTo("rollback-done"), finishedAt: now },
         });
-        await logStep(tx, rolloutId, null, "rollout.rolled-back");
+        await logStep(tx, rolloutId, null, notRolledBack ? "rollout.rollback-failed" : "rollout.rolled-back");
         return;
       }
       const strategy = storedStrategySchema.safeParse(rollout.strategy);
@@ -167,7 +188,9 @@ export async function advance(rolloutId: string): Promise<void> {
               data: {
                 state: toRollBack.length ? moveTo("wave-failed-roll-back") : moveTo("wave-failed"),
                 finishedAt: toRollBack.length ? null : now,
-                message: `${failed} cluster(s) failed in wave ${wave.index + 1}; rolling back that wave`,
+                message: toRollBack.length
+                  ? `${failed} cluster(s) failed in wave ${wave.index + 1}; rolling back that wave`
+                  : `${failed} cluster(s) failed in wave ${wave.index + 1}; nothing to roll back; stopped`,
               },
             });
             jobs.push(() =>
@@ -287,7 +310,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
   const context = await loadContext(targetId);
   if (!context) return;
   const { rollout, cluster, actor } = context;
-  const finish = async (state: "succeeded" | "failed", data: Prisma.RolloutTargetUpdateInput) => {
+  const finish = async (state: "succeeded" | "failed", data: Prisma.RolloutTargetUpdateManyMutationInput) => {
     // Before the advance: the rollout may only finish once this step is on record.
     await recordTargetStep(
       targetId,
@@ -298,13 +321,17 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
     );
     await advance(rollout.id);
   };
-  /** The pause caught this target: it lets go and waits, unclaimed, before its health gate. */
-  const letGo = async () => {
-    await db().rolloutTarget.updateMany({
-      where: { id: targetId, claimedBy: instanceId() },
+  /**
+   * The pause caught this target: it lets go and waits, unclaimed, before its health gate.
+   * Only while the rollout is still paused (an abort or resume in between would strand it).
+   */
+  const letGo = async (): Promise<boolean> => {
+    const { count } = await db().rolloutTarget.updateMany({
+      where: { id: targetId, claimedBy: instanceId(), rollout: { state: "paused" } },
       data: { state: "gating", claimedBy: null },
     });
-    await logStep(db(), rollout.id, targetId, `target.paused.${Date.now()}`);
+    if (count === 1) await logStep(db(), rollout.id, targetId, `target.paused.${Date.now()}`);
+    return count === 1;
   };
   // A cluster deleted while the rollout targets it (deletion is refused then, but a row can still go).
   if (!cluster) return await finish("failed", { error: "The cluster was deleted while the rollout targeted it" });
@@ -367,14 +394,17 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
         { objects: outcomes.length, pruned: pruned.filter((p) => p.action === "deleted").length },
       );
     } else {
-      await db().rolloutTarget.update({ where: { id: targetId }, data: { state: "gating" } });
+      await db().rolloutTarget.updateMany({
+        where: { id: targetId, claimedBy: instanceId() },
+        data: { state: "gating" },
+      });
     }
 
     // The gate's timeout runs from when this worker entered it (a resume starts a full gate).
     const deadline = Date.now() + timeoutSeconds * 1000;
     for (;;) {
       const current = await db().rollout.findUnique({ where: { id: rollout.id }, select: { state: true } });
-      if (current?.state === "paused") return await letGo();
+      if (current?.state === "paused" && (await letGo())) return;
       if (current?.state === "aborted")
         return await finish("failed", { error: "Rollout aborted while waiting for health" });
       let health: Awaited<ReturnType<ReleaseExecutor["health"]>> | null = null;
@@ -397,10 +427,15 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
             failing: health.filter((h) => h.health === "failed").map((h) => `${h.ref.kind} ${h.ref.name}`),
           }
         : { ready: 0, total: refs.length, failing: [] };
-      await db().rolloutTarget.update({
-        where: { id: targetId },
-        data: { gate: { ...summary, checkedAt: new Date().toISOString(), ...(readError ? { error: readError } : {}) } },
+      // Each pass is progress: claimedAt moves on, so the sweep's bound measures time without any.
+      const held = await db().rolloutTarget.updateMany({
+        where: { id: targetId, claimedBy: instanceId() },
+        data: {
+          gate: { ...summary, checkedAt: new Date().toISOString(), ...(readError ? { error: readError } : {}) },
+          claimedAt: new Date(),
+        },
       });
+      if (held.count === 0) throw new LostClaimError(`target ${targetId} is no longer held by this instance`);
       if (health && summary.ready === summary.total) {
         const now = new Date();
         const applied = {
@@ -436,6 +471,10 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
       );
     }
   } catch (error) {
+    if (error instanceof LostClaimError) {
+      logger.warn({ event: "rollout.target.claim_lost", rolloutId: rollout.id, targetId }, error.message);
+      return;
+    }
     const attempts = await recordAttemptFailure(rollout.id, targetId, error);
     if (error instanceof CorruptColumnError || attempts >= MAX_TARGET_ATTEMPTS) {
       return await finish("failed", {
@@ -485,6 +524,9 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
     await advance(rollout.id);
   };
   if (!cluster) return await endRollback("failed", ["the cluster was deleted; nothing could be rolled back"], null);
+  // A target that failed before applying anything changed nothing: the release's record of this cluster stays.
+  if (!(await hasStep(targetId, "target.applied")))
+    return await endRollback("rolled_back", ["nothing was applied here, so nothing was rolled back"], null);
   try {
     const previous = parseColumn(previousStateSchema, target.previous, "previous state");
     const failedRefs = parseColumn(targetObjectsSchema, target.objects, "target objects")
@@ -525,6 +567,7 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
     }
     await endRollback("rolled_back", notes, previous?.revisionNumber ?? null);
   } catch (error) {
+    if (error instanceof LostClaimError) return;
     const attempts = await recordAttemptFailure(rollout.id, targetId, error);
     if (error instanceof CorruptColumnError || attempts >= MAX_TARGET_ATTEMPTS)
       return await endRollback("failed", [`gave up: ${classifyClusterError(error).message}`], null);

@@ -113,7 +113,8 @@ export async function getRollout(profile: AccessProfile, id: string): Promise<Ro
       revision: { select: { number: true, template: { select: { id: true, teamId: true, name: true } } } },
       waves: { orderBy: { index: "asc" } },
       targets: { orderBy: [{ waveIndex: "asc" }, { clusterName: "asc" }] },
-      events: { orderBy: { id: "asc" }, take: 500 },
+      // The newest 500 (a long rollout's latest steps matter most), shown oldest first.
+      events: { orderBy: { id: "desc" }, take: 500 },
     },
   });
   if (!rollout) throw notFound("Rollout");
@@ -144,7 +145,8 @@ export async function getRollout(profile: AccessProfile, id: string): Promise<Ro
         ? { id: template.id, name: template.name }
         : null,
     revision: rollout.revision.number,
-    params: rollout.params as Record<string, unknown>,
+    // Parameters can name hidden namespaces or hosts: only for whoever sees the whole rollout.
+    params: whole ? (rollout.params as Record<string, unknown>) : {},
     strategy: !strategy.success
       ? { kind: "unknown" }
       : strategy.data.kind === "waves"
@@ -187,7 +189,7 @@ export async function getRollout(profile: AccessProfile, id: string): Promise<Ro
         finishedAt: t.finishedAt?.toISOString() ?? null,
       };
     }),
-    events: rollout.events.flatMap((e) => {
+    events: rollout.events.reverse().flatMap((e) => {
       if (whole) return [{ step: e.step, at: e.at.toISOString(), targetId: e.targetId, details: e.details }];
       if (e.targetId)
         return seen.has(e.targetId)

@@ -22,7 +22,7 @@ describe("the rollout state machine", () => {
       corrupt: "failed",
     },
     paused: { resume: "running", abort: "aborted", corrupt: "failed" },
-    rolling_back: { "rollback-done": "rolled_back", corrupt: "failed" },
+    rolling_back: { "rollback-done": "rolled_back", "rollback-failed": "failed", corrupt: "failed" },
     succeeded: {},
     failed: {},
     aborted: {},

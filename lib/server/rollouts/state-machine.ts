@@ -33,6 +33,8 @@ export const ROLLOUT_EVENTS = [
   "wave-failed-roll-back",
   /** Every target of the failed wave was rolled back. */
   "rollback-done",
+  /** The rollback ended, but at least one target could not be rolled back. */
+  "rollback-failed",
   /** A stored column (strategy, health gate) does not parse: the rollout cannot go on. */
   "corrupt",
 ] as const;
@@ -49,7 +51,7 @@ export const TRANSITIONS: Record<RolloutStateValue, Partial<Record<RolloutEvent,
   },
   paused: { resume: "running", abort: "aborted", corrupt: "failed" },
   // A rollback in progress finishes: aborting it would leave a wave half old, half new.
-  rolling_back: { "rollback-done": "rolled_back", corrupt: "failed" },
+  rolling_back: { "rollback-done": "rolled_back", "rollback-failed": "failed", corrupt: "failed" },
   succeeded: {},
   failed: {},
   aborted: {},

@@ -69,8 +69,10 @@ export async function validateRollout(
     if (isAppError(error) && error.status === 404) throw validationFailed({ templateId: ["No template with this id"] });
     throw error;
   });
-  const revision = await getRevision(profile, template.id, request.revision).catch(() => {
-    throw validationFailed({ revision: [`Template ${template.name} has no revision ${request.revision}`] });
+  const revision = await getRevision(profile, template.id, request.revision).catch((error: unknown) => {
+    if (isAppError(error) && error.status === 404)
+      throw validationFailed({ revision: [`Template ${template.name} has no revision ${request.revision}`] });
+    throw error;
   });
 
   const problems: FieldErrors = {};

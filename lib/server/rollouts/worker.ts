@@ -124,16 +124,38 @@ export async function sweep(): Promise<void> {
       if (orphaned || waitingTooLong) await enqueue(QUEUES.rollback, { targetId: target.id });
       continue;
     }
+    if (orphaned && target.rollout.state === "aborted") {
+      // Nobody will resume an aborted rollout: end the dead instance's target with the reason.
+      const ended = await db().rolloutTarget.updateMany({
+        where: { id: target.id, claimedBy: target.claimedBy },
+        data: {
+          state: "failed",
+          claimedBy: null,
+          finishedAt: new Date(),
+          error: "Rollout aborted; its worker stopped",
+        },
+      });
+      if (ended.count === 1) await logSweepStep(target.rolloutId, target.id, "target.ended-aborted");
+      continue;
+    }
     if (orphaned) {
-      // The step log tells the next worker what already happened, so nothing is applied twice.
+      // The step log tells the next worker what already happened, so nothing is applied twice;
+      // an applied target goes back before its health gate, not to "not started".
+      const applied = await db().rolloutEvent.findUnique({
+        where: { targetId_step: { targetId: target.id, step: "target.applied" } },
+        select: { id: true },
+      });
       await db().rolloutTarget.updateMany({
         where: { id: target.id, claimedBy: target.claimedBy },
-        data: { state: "queued", claimedBy: null, claimedAt: new Date(0) },
+        data: { state: applied ? "gating" : "queued", claimedBy: null, claimedAt: new Date(0) },
       });
       logger.info({ targetId: target.id, from: target.claimedBy }, "taking over a rollout target from a dead instance");
     }
     // A paused rollout's queued targets wait for the resume, which queues them itself.
-    if (orphaned || (target.state === "queued" && waitingTooLong && target.rollout.state === "running"))
+    if (
+      (orphaned && target.rollout.state !== "paused") ||
+      (target.state === "queued" && waitingTooLong && target.rollout.state === "running")
+    )
       await enqueue(QUEUES.target, { targetId: target.id });
   }
   await endStuckTargets();
@@ -180,7 +202,16 @@ async function endStuckTargets(): Promise<void> {
         { event: "rollout.target.stuck_ended", targetId: target.id, state: target.state },
         "ended a stuck target",
       );
+      await logSweepStep(target.rolloutId, target.id, "target.ended-stuck");
       await advance(target.rolloutId);
     }
   }
+}
+
+/** Endings decided by the sweep are steps too (once per target and kind). */
+async function logSweepStep(rolloutId: string, targetId: string, step: string) {
+  await db().rolloutEvent.createMany({
+    data: [{ rolloutId, targetId, step, instance: instanceId(), details: {} }],
+    skipDuplicates: true,
+  });
 }

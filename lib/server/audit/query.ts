@@ -15,15 +15,15 @@ export async function listAuditEvents(query: ListAuditQuery): Promise<AuditPage>
       ? { at: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } }
       : {}),
   };
-  const [rows, total] = await db().$transaction(
-    [
-      db().auditEvent.findMany({
+  const { rows, total } = await db().$transaction(
+    async (tx) => ({
+      rows: await tx.auditEvent.findMany({
         where: { ...where, ...(query.cursor ? { id: { lt: BigInt(query.cursor.id) } } : {}) },
         orderBy: { id: "desc" },
         take: query.pageSize + 1,
       }),
-      db().auditEvent.count({ where }),
-    ],
+      total: await tx.auditEvent.count({ where }),
+    }),
     { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
   );
   const page = rows.slice(0, query.pageSize);

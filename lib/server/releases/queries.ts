@@ -45,7 +45,7 @@ export async function listReleases(profile: AccessProfile, query: ListReleasesQu
   const after = query.cursor
     ? Prisma.sql`AND (r.name, r.id) > (${query.cursor.name}, ${query.cursor.id}::uuid)`
     : Prisma.empty;
-  const { keys, total, releases } = await db().$transaction(
+  const { keys, total } = await db().$transaction(
     async (tx) => {
       const keys = await tx.$queryRaw<Array<{ id: string; name: string }>>`
         SELECT r.id::text AS id, r.name FROM releases r
@@ -54,23 +54,25 @@ export async function listReleases(profile: AccessProfile, query: ListReleasesQu
         LIMIT ${query.pageSize + 1}`;
       const [{ total }] = await tx.$queryRaw<[{ total: number }]>`
         SELECT count(*)::int AS total FROM releases r WHERE ${visible}`;
-      const releases = await tx.release.findMany({
-        where: { id: { in: keys.slice(0, query.pageSize).map((key) => key.id) } },
-        include: {
-          team: { select: { id: true, name: true } },
-          template: { select: { name: true, teamId: true } },
-          clusters: { select: { clusterId: true, objects: true, revisionNumber: true, driftState: true } },
-          rollouts: {
-            orderBy: { createdAt: "desc" },
-            take: 1,
-            select: { id: true, state: true, createdAt: true, targets: { select: { clusterId: true, scope: true } } },
-          },
-        },
-      });
-      return { keys, total, releases };
+      return { keys, total };
     },
     { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
   );
+  // Loaded outside the transaction: Prisma runs an include's queries concurrently, which a
+  // transaction's single connection only queues (pg warns). A row deleted meanwhile is left out.
+  const releases = await db().release.findMany({
+    where: { id: { in: keys.slice(0, query.pageSize).map((key) => key.id) } },
+    include: {
+      team: { select: { id: true, name: true } },
+      template: { select: { name: true, teamId: true } },
+      clusters: { select: { clusterId: true, objects: true, revisionNumber: true, driftState: true } },
+      rollouts: {
+        orderBy: { createdAt: "desc" },
+        take: 1,
+        select: { id: true, state: true, createdAt: true, targets: { select: { clusterId: true, scope: true } } },
+      },
+    },
+  });
   const byId = new Map(releases.map((release) => [release.id, release]));
   const last = keys.length > query.pageSize ? keys[query.pageSize - 1]! : null;
   return {

@@ -52,7 +52,7 @@ export async function listRollouts(profile: AccessProfile, query: ListRolloutsQu
   const after = query.cursor
     ? Prisma.sql`AND (r.created_at, r.id) < (${new Date(query.cursor.createdAt)}::timestamptz, ${query.cursor.id}::uuid)`
     : Prisma.empty;
-  const { keys, total, rows } = await db().$transaction(
+  const { keys, total } = await db().$transaction(
     async (tx) => {
       const keys = await tx.$queryRaw<Array<{ id: string; created_at: Date }>>`
         SELECT r.id::text AS id, r.created_at FROM rollouts r
@@ -61,22 +61,24 @@ export async function listRollouts(profile: AccessProfile, query: ListRolloutsQu
         LIMIT ${query.pageSize + 1}`;
       const [{ total }] = await tx.$queryRaw<[{ total: number }]>`
         SELECT count(*)::int AS total FROM rollouts r WHERE ${visible}`;
-      const rows = await tx.rollout.findMany({
-        where: { id: { in: keys.slice(0, query.pageSize).map((key) => key.id) } },
-        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-        include: {
-          team: { select: { id: true, name: true } },
-          release: { select: { name: true } },
-          revision: { select: { number: true, template: { select: { teamId: true, name: true } } } },
-          targets: {
-            select: { id: true, clusterId: true, clusterName: true, waveIndex: true, scope: true, state: true },
-          },
-        },
-      });
-      return { keys, total, rows };
+      return { keys, total };
     },
     { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
   );
+  // Loaded outside the transaction: Prisma runs an include's queries concurrently, which a
+  // transaction's single connection only queues (pg warns). A row deleted meanwhile is left out.
+  const rows = await db().rollout.findMany({
+    where: { id: { in: keys.slice(0, query.pageSize).map((key) => key.id) } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    include: {
+      team: { select: { id: true, name: true } },
+      release: { select: { name: true } },
+      revision: { select: { number: true, template: { select: { teamId: true, name: true } } } },
+      targets: {
+        select: { id: true, clusterId: true, clusterName: true, waveIndex: true, scope: true, state: true },
+      },
+    },
+  });
   const last = keys.length > query.pageSize ? keys[query.pageSize - 1]! : null;
   return {
     total,

@@ -44,8 +44,8 @@ const teamOf = (team: { id: string; name: string } | null): OwnerTeam =>
 /**
  * One page of the rollouts the caller may read, newest first. Visibility, order, the page cut
  * and the total are decided in SQL (keyset on created_at, id; the predicate from
- * access/visibility-sql.ts) inside one repeatable-read transaction, so the total and the page
- * agree; only the page's rows are loaded and cut per row.
+ * access/visibility-sql.ts) inside one repeatable-read transaction, so the total and the page's
+ * keys agree; then only the page's rows are loaded, and cut per row as before.
  */
 export async function listRollouts(profile: AccessProfile, query: ListRolloutsQuery): Promise<RolloutPage> {
   const visible = rolloutVisibleSql(profile, "r");

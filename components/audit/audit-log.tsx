@@ -4,6 +4,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
+import { LoadMore } from "@/components/ui/load-more";
 import { QueryState } from "@/components/ui/query-state";
 import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
@@ -145,11 +146,14 @@ export function AuditLog() {
             </tbody>
           </table>
         </div>
-        {query.hasNextPage ? (
-          <Button variant="secondary" pending={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>
-            Load older events
-          </Button>
-        ) : null}
+        <LoadMore
+          shown={events.length}
+          total={query.data?.pages.at(-1)?.total}
+          noun="events"
+          hasMore={query.hasNextPage}
+          loading={query.isFetchingNextPage}
+          onLoadMore={() => void query.fetchNextPage()}
+        />
       </QueryState>
     </div>
   );

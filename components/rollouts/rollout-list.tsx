@@ -1,9 +1,10 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { OwnerTeamBadge } from "@/components/teams/owner-team-badge";
 import { EmptyState } from "@/components/ui/empty-state";
+import { LoadMore } from "@/components/ui/load-more";
 import { QueryState } from "@/components/ui/query-state";
 import { Section } from "@/components/ui/section";
 import { releasesQuery, rolloutsQuery } from "@/lib/queries/rollouts";
@@ -11,13 +12,15 @@ import { StateBadge } from "./rollout-progress";
 import { OtherTeamTemplate } from "./template-ref";
 
 export function RolloutList() {
-  const rollouts = useQuery(rolloutsQuery());
-  const releases = useQuery(releasesQuery());
+  const rollouts = useInfiniteQuery(rolloutsQuery());
+  const releases = useInfiniteQuery(releasesQuery());
+  const rolloutRows = rollouts.data?.pages.flatMap((page) => page.rollouts) ?? [];
+  const releaseRows = releases.data?.pages.flatMap((page) => page.releases) ?? [];
   return (
     <div className="space-y-6">
       <Section title="Rollouts">
         <QueryState isPending={rollouts.isPending} error={rollouts.error} label="Rollouts">
-          {rollouts.data?.rollouts.length === 0 ? (
+          {rolloutRows.length === 0 ? (
             <EmptyState
               title="No rollouts yet"
               description="Start one from a template."
@@ -44,7 +47,7 @@ export function RolloutList() {
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
-                {rollouts.data?.rollouts.map((r) => (
+                {rolloutRows.map((r) => (
                   <tr key={r.id} data-testid={`rollout-${r.id}`}>
                     <td className="py-2">
                       <Link href={`/rollouts/${r.id}`} className="text-indigo-700 hover:underline">
@@ -70,15 +73,23 @@ export function RolloutList() {
               </tbody>
             </table>
           )}
+          <LoadMore
+            shown={rolloutRows.length}
+            total={rollouts.data?.pages.at(-1)?.total}
+            noun="rollouts"
+            hasMore={rollouts.hasNextPage}
+            loading={rollouts.isFetchingNextPage}
+            onLoadMore={() => void rollouts.fetchNextPage()}
+          />
         </QueryState>
       </Section>
       <Section title="Releases">
         <QueryState isPending={releases.isPending} error={releases.error} label="Releases">
-          {releases.data?.length === 0 ? (
+          {releaseRows.length === 0 ? (
             <p className="text-sm text-slate-500">No release yet: the first rollout creates one.</p>
           ) : null}
           <ul className="divide-y divide-slate-100 text-sm">
-            {releases.data?.map((release) => (
+            {releaseRows.map((release) => (
               <li key={release.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
                 <span className="flex items-center gap-2">
                   <Link
@@ -100,6 +111,14 @@ export function RolloutList() {
               </li>
             ))}
           </ul>
+          <LoadMore
+            shown={releaseRows.length}
+            total={releases.data?.pages.at(-1)?.total}
+            noun="releases"
+            hasMore={releases.hasNextPage}
+            loading={releases.isFetchingNextPage}
+            onLoadMore={() => void releases.fetchNextPage()}
+          />
         </QueryState>
       </Section>
     </div>

@@ -7,7 +7,7 @@ import type {
   TeamSummaryView,
   UserAdminView,
 } from "./team-types";
-import type { AuditEventView } from "@/lib/schemas/audit";
+import type { AuditPage } from "@/lib/schemas/audit";
 
 const enc = encodeURIComponent;
 
@@ -66,9 +66,10 @@ export interface AuditFilters {
   from?: string;
   to?: string;
 }
-export const fetchAudit = (filters: AuditFilters, before?: string) => {
+/** One page of the audit log, newest first; pass the previous page's `nextCursor` for the next one. */
+export const fetchAudit = (filters: AuditFilters, cursor?: string) => {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(filters)) if (value) query.set(key, value);
-  if (before) query.set("before", before);
-  return apiFetch<{ events: AuditEventView[]; nextBefore: string | null }>(`/api/v1/audit?${query}`);
+  if (cursor) query.set("cursor", cursor);
+  return apiFetch<AuditPage>(`/api/v1/audit?${query}`);
 };

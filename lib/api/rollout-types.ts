@@ -1,3 +1,4 @@
+import type { Page } from "@/lib/schemas/paging";
 import type { TemplateOverride } from "@/lib/schemas/templates";
 
 /** Shapes of /api/v1/templates and /api/v1/rollouts answers, shared by the browser and the server. */
@@ -75,6 +76,11 @@ export interface RolloutSummary {
   failed: number;
 }
 
+/** GET /api/v1/rollouts: newest first, keyset paged (see lib/schemas/paging.ts). */
+export interface RolloutPage extends Page {
+  rollouts: RolloutSummary[];
+}
+
 export interface RolloutDetail {
   id: string;
   team: OwnerTeam;
@@ -143,6 +149,11 @@ export interface ReleaseSummary {
   drifted: number;
   revisions: number[];
   lastRollout: { id: string; state: string; createdAt: string } | null;
+}
+
+/** GET /api/v1/releases: by name, keyset paged (see lib/schemas/paging.ts). */
+export interface ReleasePage extends Page {
+  releases: ReleaseSummary[];
 }
 
 export interface ReleaseDetail {

@@ -3,10 +3,10 @@ import type { RolloutRequest, TemplateOverride } from "@/lib/schemas/templates";
 import type {
   ClusterPreview,
   ReleaseDetail,
-  ReleaseSummary,
+  ReleasePage,
   RevisionView,
   RolloutDetail,
-  RolloutSummary,
+  RolloutPage,
   TemplateSummary,
   TemplateView,
 } from "./rollout-types";
@@ -16,9 +16,11 @@ export type {
   OwnerTeam,
   PreviewObject,
   ReleaseDetail,
+  ReleasePage,
   ReleaseSummary,
   RevisionView,
   RolloutDetail,
+  RolloutPage,
   RolloutSummary,
   TemplateSummary,
   TemplateView,
@@ -67,8 +69,10 @@ export const previewRollout = (request: RolloutRequest) =>
 export const startRollout = (request: RolloutRequest) =>
   apiFetch<{ rolloutId: string; created: boolean }>("/api/v1/rollouts", { method: "POST", body: request });
 
-export const fetchRollouts = (page = 1) =>
-  apiFetch<{ total: number; rollouts: RolloutSummary[] }>(`/api/v1/rollouts?page=${page}`);
+const cursorQuery = (cursor: string | undefined) => (cursor ? `?cursor=${enc(cursor)}` : "");
+
+/** One page of rollouts, newest first; pass the previous page's `nextCursor` for the next one. */
+export const fetchRollouts = (cursor?: string) => apiFetch<RolloutPage>(`/api/v1/rollouts${cursorQuery(cursor)}`);
 export const fetchRollout = (id: string) =>
   apiFetch<{ rollout: RolloutDetail }>(`/api/v1/rollouts/${enc(id)}`).then((r) => r.rollout);
 export const controlRollout = (id: string, action: "pause" | "resume" | "abort") =>
@@ -76,7 +80,8 @@ export const controlRollout = (id: string, action: "pause" | "resume" | "abort")
     (r) => r.rollout,
   );
 
-export const fetchReleases = () => apiFetch<{ releases: ReleaseSummary[] }>("/api/v1/releases").then((r) => r.releases);
+/** One page of releases by name; pass the previous page's `nextCursor` for the next one. */
+export const fetchReleases = (cursor?: string) => apiFetch<ReleasePage>(`/api/v1/releases${cursorQuery(cursor)}`);
 export const fetchRelease = (id: string) =>
   apiFetch<{ release: ReleaseDetail }>(`/api/v1/releases/${enc(id)}`).then((r) => r.release);
 export const checkDrift = (id: string, heal: boolean) =>

@@ -29,5 +29,5 @@ export const auditQuery = (filters: AuditFilters) =>
     queryKey: accessKeys.audit(filters),
     queryFn: ({ pageParam }) => fetchAudit(filters, pageParam),
     initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextBefore ?? undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
   });

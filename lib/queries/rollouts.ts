@@ -1,4 +1,4 @@
-import { queryOptions } from "@tanstack/react-query";
+import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import {
   fetchRelease,
   fetchReleases,
@@ -23,8 +23,15 @@ export const templatesQuery = () => queryOptions({ queryKey: rolloutKeys.templat
 /** Revisions never change once saved. */
 export const revisionQuery = (id: string, number: number) =>
   queryOptions({ queryKey: rolloutKeys.revision(id, number), queryFn: () => fetchRevision(id, number) });
+/** Pages of rollouts ("Load more" asks for the next cursor); every loaded page is refreshed. */
 export const rolloutsQuery = () =>
-  queryOptions({ queryKey: rolloutKeys.rollouts, queryFn: () => fetchRollouts(), refetchInterval: 5000 });
+  infiniteQueryOptions({
+    queryKey: rolloutKeys.rollouts,
+    queryFn: ({ pageParam }) => fetchRollouts(pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: 5000,
+  });
 /** A running rollout is watched closely; a finished one no longer changes. */
 export const rolloutQuery = (id: string) =>
   queryOptions({
@@ -33,6 +40,12 @@ export const rolloutQuery = (id: string) =>
     refetchInterval: (query) => (query.state.data && TERMINAL.has(query.state.data.state) ? false : 1500),
   });
 export const releasesQuery = () =>
-  queryOptions({ queryKey: rolloutKeys.releases, queryFn: fetchReleases, refetchInterval: 10_000 });
+  infiniteQueryOptions({
+    queryKey: rolloutKeys.releases,
+    queryFn: ({ pageParam }) => fetchReleases(pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: 10_000,
+  });
 export const releaseQuery = (id: string) =>
   queryOptions({ queryKey: rolloutKeys.release(id), queryFn: () => fetchRelease(id), refetchInterval: 10_000 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cursorSchema, pageSizeSchema, type Page } from "./paging";
 
 const isoDate = (field: string) =>
   z
@@ -15,14 +16,12 @@ export const listAuditQuerySchema = z.object({
     .optional(),
   from: isoDate("from").optional(),
   to: isoDate("to").optional(),
-  /** Keyset cursor: the id of the last row of the previous page. */
-  before: z.string().regex(/^\d+$/, "before must be a row id").optional(),
-  limit: z.coerce
-    .number({ error: "limit must be a number" })
-    .int()
-    .min(1, "limit must be 1 or more")
-    .max(500, "limit must be at most 500")
-    .default(100),
+  /** Keyset cursor (newest first, by id): the `nextCursor` of the previous page. */
+  cursor: cursorSchema("audit", {
+    // A bigint row id: digits only, and within Postgres' bigint (a larger one would fail in the database).
+    id: z.string().refine((id) => /^\d{1,19}$/.test(id) && BigInt(id) <= 9_223_372_036_854_775_807n),
+  }).optional(),
+  pageSize: pageSizeSchema(500, 100),
 });
 export type ListAuditQuery = z.infer<typeof listAuditQuerySchema>;
 
@@ -38,4 +37,8 @@ export interface AuditEventView {
   requestId: string | null;
   clientIp: string | null;
   details: unknown;
+}
+
+export interface AuditPage extends Page {
+  events: AuditEventView[];
 }

@@ -6,7 +6,7 @@ import { forbidden, notFound } from "@/lib/server/errors/app-error";
 import { isUuid } from "@/lib/schemas/ids";
 import { placementOfApplied, type Placement } from "./placement";
 import type { AccessProfile } from "./policy";
-import { decide, type Coverage, type CoveredPlace, type ResourceAction } from "./resource-rules";
+import { decide, seesPlace, type Coverage, type CoveredPlace, type ResourceAction } from "./resource-rules";
 
 /** RolloutTarget.scope: where the target writes, decided at start from the cluster's discovery. */
 export const targetScopeSchema = z.array(z.object({ namespace: z.string().nullable(), level: z.enum(ACCESS_LEVELS) }));
@@ -32,6 +32,22 @@ export function placesOfReleaseCluster(entry: { clusterId: string; objects: unkn
   const parsed = appliedRefsSchema.safeParse(entry.objects);
   if (!parsed.success) return [{ clusterId: entry.clusterId, namespace: undefined, level: "deploy" }];
   return parsed.data.map((ref) => ({ clusterId: entry.clusterId, ...placementOfApplied(ref) }));
+}
+
+/** Does the caller see some place a target writes to? (Its list twin in SQL: visibility-sql.ts.) */
+export const seesTarget = (profile: AccessProfile, target: { clusterId: string; scope: unknown }) =>
+  profile.isAdmin || placesOfTarget(target).some((place) => seesPlace(profile, place));
+
+/**
+ * Does the caller see a release's cluster entry? An entry with nothing applied yet is seen by
+ * whoever sees the cluster. (Its list twin in SQL: visibility-sql.ts.)
+ */
+export function seesReleaseEntry(profile: AccessProfile, entry: { clusterId: string; objects: unknown }): boolean {
+  if (profile.isAdmin) return true;
+  const places = placesOfReleaseCluster(entry);
+  return (places.length ? places : [{ clusterId: entry.clusterId, namespace: undefined }]).some((place) =>
+    seesPlace(profile, place),
+  );
 }
 
 /** Places on clusters that no longer exist are dropped: nothing can be done there any more. */

@@ -1,26 +1,34 @@
 import "server-only";
-import type { AuditEventView, ListAuditQuery } from "@/lib/schemas/audit";
+import { Prisma } from "@/lib/generated/prisma/client";
+import type { AuditPage, ListAuditQuery } from "@/lib/schemas/audit";
+import { encodeCursor } from "@/lib/schemas/paging";
 import { db } from "@/lib/server/db/client";
 
-export async function listAuditEvents(
-  query: ListAuditQuery,
-): Promise<{ events: AuditEventView[]; nextBefore: string | null }> {
-  const rows = await db().auditEvent.findMany({
-    where: {
-      ...(query.user ? { actorEmail: { contains: query.user.toLowerCase() } } : {}),
-      ...(query.action ? { action: { startsWith: query.action } } : {}),
-      ...(query.cluster ? { targetCluster: query.cluster } : {}),
-      ...(query.result ? { result: query.result } : {}),
-      ...(query.from || query.to
-        ? { at: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } }
-        : {}),
-      ...(query.before ? { id: { lt: BigInt(query.before) } } : {}),
-    },
-    orderBy: { id: "desc" },
-    take: query.limit + 1,
-  });
-  const page = rows.slice(0, query.limit);
+/** One page of the audit log, newest first (keyset on id), with the exact count of rows under the filters. */
+export async function listAuditEvents(query: ListAuditQuery): Promise<AuditPage> {
+  const where: Prisma.AuditEventWhereInput = {
+    ...(query.user ? { actorEmail: { contains: query.user.toLowerCase() } } : {}),
+    ...(query.action ? { action: { startsWith: query.action } } : {}),
+    ...(query.cluster ? { targetCluster: query.cluster } : {}),
+    ...(query.result ? { result: query.result } : {}),
+    ...(query.from || query.to
+      ? { at: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } }
+      : {}),
+  };
+  const { rows, total } = await db().$transaction(
+    async (tx) => ({
+      rows: await tx.auditEvent.findMany({
+        where: { ...where, ...(query.cursor ? { id: { lt: BigInt(query.cursor.id) } } : {}) },
+        orderBy: { id: "desc" },
+        take: query.pageSize + 1,
+      }),
+      total: await tx.auditEvent.count({ where }),
+    }),
+    { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+  );
+  const page = rows.slice(0, query.pageSize);
   return {
+    total,
     events: page.map((row) => ({
       id: row.id.toString(),
       at: row.at.toISOString(),
@@ -39,6 +47,6 @@ export async function listAuditEvents(
       clientIp: row.clientIp,
       details: row.details,
     })),
-    nextBefore: rows.length > query.limit ? page.at(-1)!.id.toString() : null,
+    nextCursor: rows.length > query.pageSize ? encodeCursor("audit", { id: page.at(-1)!.id.toString() }) : null,
   };
 }

@@ -8,7 +8,7 @@ import { recordAuditSafely, type AuditActor, type AuditTarget } from "@/lib/serv
 import { authenticate, type Caller } from "@/lib/server/auth/caller";
 import { SESSION_COOKIE } from "@/lib/server/auth/session-token";
 import { env } from "@/lib/server/config/env";
-import { forbidden, isAppError, unauthenticated, validationFailed } from "@/lib/server/errors/app-error";
+import { forbidden, isAppError, notFound, unauthenticated, validationFailed } from "@/lib/server/errors/app-error";
 import { handleApiError } from "./handle-error";
 import { assertSameOrigin } from "./origin-check";
 import { readJsonBody } from "./read-json";
@@ -25,10 +25,21 @@ import { fieldErrorsFromZod } from "@/lib/server/errors/zod-errors";
 
 type Access = "public" | "user" | "admin";
 
-interface RouteSpec<TBody extends z.ZodType | undefined, TQuery extends z.ZodType | undefined> {
+interface RouteSpec<
+  TBody extends z.ZodType | undefined,
+  TQuery extends z.ZodType | undefined,
+  TParams extends z.ZodType | undefined,
+> {
   access: Access;
   body?: TBody;
   query?: TQuery;
+  /**
+   * The path's dynamic segments (`[id]`, `[action]`, `[number]`), built from lib/schemas/params.ts.
+   * A segment that does not fit names something that does not exist: 404 "<what> not found",
+   * the same answer as a well-formed id that is unknown or hidden. Checked after the body, so a
+   * malformed id and an unknown one also agree when the body is wrong.
+   */
+  params?: TParams;
   /** Overrides ARCHIPELAGO_MAX_BODY_BYTES for routes that take larger documents. */
   maxBodyBytes?: number;
   /** Audit action name. Required for every unsafe method (enforced at request time and by the authorization matrix test). */
@@ -36,6 +47,8 @@ interface RouteSpec<TBody extends z.ZodType | undefined, TQuery extends z.ZodTyp
 }
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+/** A route without a params schema reads no path segments. */
+type InferParams<T> = T extends z.ZodType ? z.infer<T> : Record<string, never>;
 
 export interface AuditContext {
   target(target: AuditTarget): void;
@@ -44,12 +57,12 @@ export interface AuditContext {
   actor(actor: AuditActor | null): void;
 }
 
-export interface RouteContext<TBody, TQuery, TAccess extends Access> {
+export interface RouteContext<TBody, TQuery, TAccess extends Access, TParams = Record<string, never>> {
   request: NextRequest;
   caller: TAccess extends "public" ? Caller | null : Caller;
   body: TBody;
   query: TQuery;
-  params: Record<string, string | string[]>;
+  params: TParams;
   facts: RequestFacts;
   requestId: string;
   sessionToken: string | undefined;
@@ -58,8 +71,8 @@ export interface RouteContext<TBody, TQuery, TAccess extends Access> {
   audit: AuditContext;
 }
 
-type Handler<TBody, TQuery, TAccess extends Access> = (
-  context: RouteContext<TBody, TQuery, TAccess>,
+type Handler<TBody, TQuery, TAccess extends Access, TParams> = (
+  context: RouteContext<TBody, TQuery, TAccess, TParams>,
 ) => Promise<Response | object | null>;
 
 type NextRouteContext = { params: Promise<Record<string, string | string[]>> };
@@ -71,7 +84,11 @@ export function route<
   TAccess extends Access,
   TBody extends z.ZodType | undefined = undefined,
   TQuery extends z.ZodType | undefined = undefined,
->(spec: RouteSpec<TBody, TQuery> & { access: TAccess }, handler: Handler<Infer<TBody>, Infer<TQuery>, TAccess>) {
+  TParams extends z.ZodType | undefined = undefined,
+>(
+  spec: RouteSpec<TBody, TQuery, TParams> & { access: TAccess },
+  handler: Handler<Infer<TBody>, Infer<TQuery>, TAccess, InferParams<TParams>>,
+) {
   return async function handle(request: NextRequest, nextContext?: NextRouteContext): Promise<Response> {
     const incomingId = request.headers.get("x-request-id");
     const requestId = incomingId && REQUEST_ID_PATTERN.test(incomingId) ? incomingId : randomUUID();
@@ -102,7 +119,8 @@ export function route<
       const body = spec.body
         ? parseOrThrow(spec.body, await readJsonBody(request, spec.maxBodyBytes ?? env().ARCHIPELAGO_MAX_BODY_BYTES))
         : undefined;
-      const params = (await nextContext?.params) ?? {};
+      const rawParams = (await nextContext?.params) ?? {};
+      const params = spec.params ? parseParamsOrNotFound(spec.params, rawParams) : {};
 
       let profile: Promise<AccessProfile> | undefined;
       const result = await handler({
@@ -110,7 +128,7 @@ export function route<
         caller: caller as RouteContext<Infer<TBody>, Infer<TQuery>, TAccess>["caller"],
         body: body as Infer<TBody>,
         query: query as Infer<TQuery>,
-        params,
+        params: params as InferParams<TParams>,
         facts,
         requestId,
         sessionToken,
@@ -163,5 +181,12 @@ export function route<
 function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw validationFailed(fieldErrorsFromZod(parsed.error));
+  return parsed.data;
+}
+
+/** A path segment that does not fit its schema is a resource that does not exist; the issue's message names it. */
+function parseParamsOrNotFound<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw notFound(parsed.error.issues[0]?.message ?? "Resource");
   return parsed.data;
 }

@@ -1,12 +1,16 @@
 import "server-only";
 import { z } from "zod";
-import type { OwnerTeam, ReleaseDetail, ReleaseSummary } from "@/lib/api/rollout-types";
-import { placesOfReleaseCluster, placesOfTarget } from "@/lib/server/access/coverage";
-import { canSeeNamespace, visibleClusterIds, type AccessProfile } from "@/lib/server/access/policy";
+import type { OwnerTeam, ReleaseDetail, ReleasePage } from "@/lib/api/rollout-types";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { placesOfReleaseCluster, placesOfTarget, seesReleaseEntry, seesTarget } from "@/lib/server/access/coverage";
+import { canSeeNamespace, type AccessProfile } from "@/lib/server/access/policy";
 import { decide, seesPlace } from "@/lib/server/access/resource-rules";
+import { releaseVisibleSql } from "@/lib/server/access/visibility-sql";
 import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
 import { isUuid } from "@/lib/schemas/ids";
+import type { ListReleasesQuery } from "@/lib/schemas/lists";
+import { encodeCursor } from "@/lib/schemas/paging";
 
 /**
  * Reads of releases, cut like rollouts (see rollouts/queries.ts): listed when the caller can
@@ -27,21 +31,37 @@ const driftDetailsSchema = z.array(driftEntrySchema);
 const teamOf = (team: { id: string; name: string } | null): OwnerTeam =>
   team ? { id: team.id, name: team.name } : null;
 
-/** A cluster entry with nothing applied yet is seen by whoever sees the cluster. */
-const seesEntry = (profile: AccessProfile, entry: { clusterId: string; objects: unknown }) => {
-  const places = placesOfReleaseCluster(entry);
-  return (places.length ? places : [{ clusterId: entry.clusterId, namespace: undefined }]).some((place) =>
-    seesPlace(profile, place),
-  );
-};
-
 const templateReadable = (profile: AccessProfile, template: { teamId: string | null }) =>
   decide(profile, "template.read", { teamId: template.teamId, places: [] }) === "allowed";
 
-export async function listReleases(profile: AccessProfile): Promise<ReleaseSummary[]> {
-  const visible = visibleClusterIds(profile);
+/**
+ * One page of the releases the caller may read, by name. Visibility (one of its cluster
+ * entries or one of its rollouts' targets is visible: rule `release.read`), order, the page
+ * cut and the total are decided in SQL (access/visibility-sql.ts) in one repeatable-read
+ * transaction; only the page's rows are loaded, then cut per row as before.
+ */
+export async function listReleases(profile: AccessProfile, query: ListReleasesQuery): Promise<ReleasePage> {
+  const visible = releaseVisibleSql(profile, "r");
+  const after = query.cursor
+    ? Prisma.sql`AND (r.name, r.id) > (${query.cursor.name}, ${query.cursor.id}::uuid)`
+    : Prisma.empty;
+  const { keys, total } = await db().$transaction(
+    async (tx) => {
+      const keys = await tx.$queryRaw<Array<{ id: string; name: string }>>`
+        SELECT r.id::text AS id, r.name FROM releases r
+        WHERE ${visible} ${after}
+        ORDER BY r.name ASC, r.id ASC
+        LIMIT ${query.pageSize + 1}`;
+      const [{ total }] = await tx.$queryRaw<[{ total: number }]>`
+        SELECT count(*)::int AS total FROM releases r WHERE ${visible}`;
+      return { keys, total };
+    },
+    { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+  );
+  // Loaded outside the transaction: Prisma runs an include's queries concurrently, which a
+  // transaction's single connection only queues (pg warns). A row deleted meanwhile is left out.
   const releases = await db().release.findMany({
-    where: visible === "all" ? {} : { clusters: { some: { clusterId: { in: [...visible] } } } },
+    where: { id: { in: keys.slice(0, query.pageSize).map((key) => key.id) } },
     include: {
       team: { select: { id: true, name: true } },
       template: { select: { name: true, teamId: true } },
@@ -52,28 +72,33 @@ export async function listReleases(profile: AccessProfile): Promise<ReleaseSumma
         select: { id: true, state: true, createdAt: true, targets: { select: { clusterId: true, scope: true } } },
       },
     },
-    orderBy: [{ name: "asc" }, { id: "asc" }],
   });
-  return releases.flatMap((release) => {
-    const clusters = profile.isAdmin ? release.clusters : release.clusters.filter((c) => seesEntry(profile, c));
-    if (clusters.length === 0) return [];
-    const last = release.rollouts[0];
-    const lastVisible =
-      last && (profile.isAdmin || last.targets.flatMap(placesOfTarget).some((p) => seesPlace(profile, p)));
-    return [
-      {
-        id: release.id,
-        team: teamOf(release.team),
-        name: release.name,
-        template: templateReadable(profile, release.template) ? release.template.name : null,
-        autoHeal: release.autoHeal,
-        clusters: clusters.length,
-        drifted: clusters.filter((c) => c.driftState === "drifted").length,
-        revisions: [...new Set(clusters.map((c) => c.revisionNumber))].sort((a, b) => a - b),
-        lastRollout: lastVisible ? { id: last.id, state: last.state, createdAt: last.createdAt.toISOString() } : null,
-      },
-    ];
-  });
+  const byId = new Map(releases.map((release) => [release.id, release]));
+  const last = keys.length > query.pageSize ? keys[query.pageSize - 1]! : null;
+  return {
+    total,
+    nextCursor: last ? encodeCursor("releases", { name: last.name, id: last.id }) : null,
+    releases: keys.slice(0, query.pageSize).flatMap(({ id }) => {
+      const release = byId.get(id);
+      if (!release) return [];
+      const clusters = release.clusters.filter((c) => seesReleaseEntry(profile, c));
+      const last = release.rollouts[0];
+      const lastVisible = last && last.targets.some((target) => seesTarget(profile, target));
+      return [
+        {
+          id: release.id,
+          team: teamOf(release.team),
+          name: release.name,
+          template: templateReadable(profile, release.template) ? release.template.name : null,
+          autoHeal: release.autoHeal,
+          clusters: clusters.length,
+          drifted: clusters.filter((c) => c.driftState === "drifted").length,
+          revisions: [...new Set(clusters.map((c) => c.revisionNumber))].sort((a, b) => a - b),
+          lastRollout: lastVisible ? { id: last.id, state: last.state, createdAt: last.createdAt.toISOString() } : null,
+        },
+      ];
+    }),
+  };
 }
 
 /** Drift entries of one cluster, cut to visible namespaces (an error entry names no object and stays). */
@@ -122,7 +147,7 @@ export async function getRelease(profile: AccessProfile, id: string): Promise<Re
   if (decide(profile, "release.read", { teamId: release.teamId, places }) !== "allowed") throw notFound("Release");
   const sees = (place: { clusterId: string; namespace: string | null | undefined }) =>
     profile.isAdmin || seesPlace(profile, place);
-  const clusters = release.clusters.filter((c) => profile.isAdmin || seesEntry(profile, c));
+  const clusters = release.clusters.filter((c) => seesReleaseEntry(profile, c));
   const template = release.template;
   return {
     id: release.id,

@@ -1,11 +1,15 @@
 import "server-only";
-import type { OwnerTeam, RolloutDetail, RolloutSummary } from "@/lib/api/rollout-types";
+import type { OwnerTeam, RolloutDetail, RolloutPage } from "@/lib/api/rollout-types";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { placesOfTarget } from "@/lib/server/access/coverage";
-import { canSeeNamespace, visibleClusterIds, type AccessProfile } from "@/lib/server/access/policy";
+import { canSeeNamespace, type AccessProfile } from "@/lib/server/access/policy";
 import { decide, seesPlace } from "@/lib/server/access/resource-rules";
+import { rolloutVisibleSql } from "@/lib/server/access/visibility-sql";
 import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
 import { isUuid } from "@/lib/schemas/ids";
+import type { ListRolloutsQuery } from "@/lib/schemas/lists";
+import { encodeCursor } from "@/lib/schemas/paging";
 import { strategySchema } from "@/lib/schemas/templates";
 
 /**
@@ -37,36 +41,48 @@ function cutTargets<T extends TargetRow>(profile: AccessProfile, targets: T[]) {
 const teamOf = (team: { id: string; name: string } | null): OwnerTeam =>
   team ? { id: team.id, name: team.name } : null;
 
-export async function listRollouts(
-  profile: AccessProfile,
-  page: number,
-  pageSize: number,
-): Promise<{ total: number; rollouts: RolloutSummary[] }> {
-  const visible = visibleClusterIds(profile);
-  // SQL narrows to rollouts touching a visible cluster; the exact cut (namespaces) is made per row below.
-  const where = visible === "all" ? {} : { targets: { some: { clusterId: { in: [...visible] } } } };
-  const candidates = await db().rollout.findMany({
-    where,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    select: {
-      id: true,
-      targets: { select: { id: true, clusterId: true, clusterName: true, waveIndex: true, scope: true } },
+/**
+ * One page of the rollouts the caller may read, newest first. Visibility, order, the page cut
+ * and the total are decided in SQL (keyset on created_at, id; the predicate from
+ * access/visibility-sql.ts) inside one repeatable-read transaction, so the total and the page's
+ * keys agree; then only the page's rows are loaded, and cut per row as before.
+ */
+export async function listRollouts(profile: AccessProfile, query: ListRolloutsQuery): Promise<RolloutPage> {
+  const visible = rolloutVisibleSql(profile, "r");
+  const after = query.cursor
+    ? Prisma.sql`AND (r.created_at, r.id) < (${new Date(query.cursor.createdAt)}::timestamptz, ${query.cursor.id}::uuid)`
+    : Prisma.empty;
+  const { keys, total } = await db().$transaction(
+    async (tx) => {
+      const keys = await tx.$queryRaw<Array<{ id: string; created_at: Date }>>`
+        SELECT r.id::text AS id, r.created_at FROM rollouts r
+        WHERE ${visible} ${after}
+        ORDER BY r.created_at DESC, r.id DESC
+        LIMIT ${query.pageSize + 1}`;
+      const [{ total }] = await tx.$queryRaw<[{ total: number }]>`
+        SELECT count(*)::int AS total FROM rollouts r WHERE ${visible}`;
+      return { keys, total };
     },
-  });
-  const readable = candidates.filter((row) => profile.isAdmin || cutTargets(profile, row.targets).size > 0);
-  const pageIds = readable.slice((page - 1) * pageSize, page * pageSize).map((row) => row.id);
+    { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+  );
+  // Loaded outside the transaction: Prisma runs an include's queries concurrently, which a
+  // transaction's single connection only queues (pg warns). A row deleted meanwhile is left out.
   const rows = await db().rollout.findMany({
-    where: { id: { in: pageIds } },
+    where: { id: { in: keys.slice(0, query.pageSize).map((key) => key.id) } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     include: {
       team: { select: { id: true, name: true } },
       release: { select: { name: true } },
       revision: { select: { number: true, template: { select: { teamId: true, name: true } } } },
-      targets: { select: { id: true, clusterId: true, clusterName: true, waveIndex: true, scope: true, state: true } },
+      targets: {
+        select: { id: true, clusterId: true, clusterName: true, waveIndex: true, scope: true, state: true },
+      },
     },
   });
+  const last = keys.length > query.pageSize ? keys[query.pageSize - 1]! : null;
   return {
-    total: readable.length,
+    total,
+    nextCursor: last ? encodeCursor("rollouts", { createdAt: last.created_at.toISOString(), id: last.id }) : null,
     rollouts: rows.map((row) => {
       const seen = cutTargets(profile, row.targets);
       const targets = profile.isAdmin ? row.targets : row.targets.filter((target) => seen.has(target.id));

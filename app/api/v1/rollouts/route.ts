@@ -1,22 +1,13 @@
 import { NextResponse } from "next/server";
-import { z } from "zod";
+import { listRolloutsQuerySchema } from "@/lib/schemas/lists";
 import { rolloutRequestSchema } from "@/lib/schemas/templates";
 import { route } from "@/lib/server/http/route";
 import { startRollout } from "@/lib/server/rollouts/create";
 import { listRollouts } from "@/lib/server/rollouts/queries";
 
-const listQuerySchema = z.object({
-  page: z.coerce.number({ error: "page must be a number" }).int().min(1, "page must be 1 or more").default(1),
-  pageSize: z.coerce
-    .number({ error: "pageSize must be a number" })
-    .int()
-    .min(1, "pageSize must be 1 or more")
-    .max(200, "pageSize must be at most 200")
-    .default(50),
-});
-
-export const GET = route({ access: "user", query: listQuerySchema }, async ({ query, profile }) =>
-  listRollouts(await profile(), query.page, query.pageSize),
+/** One page of rollouts, newest first: `?cursor=&pageSize=`; answers `{ rollouts, total, nextCursor }`. */
+export const GET = route({ access: "user", query: listRolloutsQuerySchema }, async ({ query, profile }) =>
+  listRollouts(await profile(), query),
 );
 
 /** Starts a rollout. The same idempotencyKey twice answers with the first rollout (200), not a second one. */

@@ -1,27 +1,23 @@
+import { z } from "zod";
+import { idParam } from "@/lib/schemas/params";
 import { requireClusterVisible } from "@/lib/server/access/guard";
 import { updateClusterBodySchema } from "@/lib/schemas/clusters";
 import { getCluster } from "@/lib/server/clusters/queries";
 import { deleteCluster, updateCluster } from "@/lib/server/clusters/update";
-import { notFound } from "@/lib/server/errors/app-error";
 import { route } from "@/lib/server/http/route";
-import { isUuid } from "@/lib/schemas/ids";
 
-const idOf = (params: Record<string, string | string[]>) => {
-  const id = String(params.id);
-  if (!isUuid(id)) throw notFound("Cluster");
-  return id;
-};
+const clusterParams = z.object({ id: idParam("Cluster") });
 
-export const GET = route({ access: "user" }, async ({ params, profile }) => {
-  const id = idOf(params);
+export const GET = route({ access: "user", params: clusterParams }, async ({ params, profile }) => {
+  const id = params.id;
   requireClusterVisible(await profile(), id);
   return { cluster: await getCluster(id) };
 });
 
 export const PATCH = route(
-  { access: "admin", body: updateClusterBodySchema, audit: "cluster.update" },
+  { access: "admin", params: clusterParams, body: updateClusterBodySchema, audit: "cluster.update" },
   async ({ params, body, audit }) => {
-    const id = idOf(params);
+    const id = params.id;
     const before = await getCluster(id);
     audit.target({ cluster: before.name });
     audit.detail("changed", Object.keys(body));
@@ -30,9 +26,12 @@ export const PATCH = route(
   },
 );
 
-export const DELETE = route({ access: "admin", audit: "cluster.delete" }, async ({ params, audit }) => {
-  const id = idOf(params);
-  audit.target({ cluster: (await getCluster(id)).name });
-  await deleteCluster(id);
-  return new Response(null, { status: 204 });
-});
+export const DELETE = route(
+  { access: "admin", params: clusterParams, audit: "cluster.delete" },
+  async ({ params, audit }) => {
+    const id = params.id;
+    audit.target({ cluster: (await getCluster(id)).name });
+    await deleteCluster(id);
+    return new Response(null, { status: 204 });
+  },
+);

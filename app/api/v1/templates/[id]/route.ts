@@ -1,6 +1,10 @@
+import { z } from "zod";
+import { idParam } from "@/lib/schemas/params";
 import { route } from "@/lib/server/http/route";
 import { getTemplate } from "@/lib/server/templates/templates";
 
-export const GET = route({ access: "user" }, async ({ params, profile }) => ({
-  template: await getTemplate(await profile(), String(params.id)),
+const templateParams = z.object({ id: idParam("Template") });
+
+export const GET = route({ access: "user", params: templateParams }, async ({ params, profile }) => ({
+  template: await getTemplate(await profile(), params.id),
 }));

@@ -1,8 +1,11 @@
 import { z } from "zod";
+import { idParam } from "@/lib/schemas/params";
 import { requireClusterVisible } from "@/lib/server/access/guard";
 import { getCluster, recentHealthChecks } from "@/lib/server/clusters/queries";
 import { HEALTH_HISTORY } from "@/lib/server/clusters/health";
 import { route } from "@/lib/server/http/route";
+
+const clusterParams = z.object({ id: idParam("Cluster") });
 
 const healthQuerySchema = z.object({
   limit: z.coerce
@@ -13,8 +16,11 @@ const healthQuerySchema = z.object({
     .default(50),
 });
 
-export const GET = route({ access: "user", query: healthQuerySchema }, async ({ params, query, profile }) => {
-  const cluster = await getCluster(String(params.id));
-  requireClusterVisible(await profile(), cluster.id);
-  return { checks: await recentHealthChecks(cluster.id, query.limit) };
-});
+export const GET = route(
+  { access: "user", params: clusterParams, query: healthQuerySchema },
+  async ({ params, query, profile }) => {
+    const cluster = await getCluster(params.id);
+    requireClusterVisible(await profile(), cluster.id);
+    return { checks: await recentHealthChecks(cluster.id, query.limit) };
+  },
+);

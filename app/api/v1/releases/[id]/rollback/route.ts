@@ -1,7 +1,10 @@
-import { NextResponse } from "next/server";
 import { z } from "zod";
+import { idParam } from "@/lib/schemas/params";
+import { NextResponse } from "next/server";
 import { route } from "@/lib/server/http/route";
 import { rollbackRelease } from "@/lib/server/rollouts/rollback";
+
+const releaseParams = z.object({ id: idParam("Release") });
 
 const rollbackBodySchema = z
   .object({
@@ -16,11 +19,11 @@ const rollbackBodySchema = z
 
 /** Rolling back = a new rollout of an earlier revision, with the parameters it last ran with, to the release's clusters. */
 export const POST = route(
-  { access: "user", body: rollbackBodySchema, audit: "release.rollback" },
+  { access: "user", params: releaseParams, body: rollbackBodySchema, audit: "release.rollback" },
   async ({ params, body, profile, audit }) => {
-    audit.target({ kind: "Release", name: String(params.id) });
+    audit.target({ kind: "Release", name: params.id });
     audit.detail("toRevision", body.revision);
-    const result = await rollbackRelease(await profile(), String(params.id), body);
+    const result = await rollbackRelease(await profile(), params.id, body);
     return NextResponse.json({ rolloutId: result.id, created: result.created }, { status: result.created ? 201 : 200 });
   },
 );

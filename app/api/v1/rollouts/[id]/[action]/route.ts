@@ -1,17 +1,24 @@
-import { notFound } from "@/lib/server/errors/app-error";
+import { z } from "zod";
+import { idParam, oneOfParam } from "@/lib/schemas/params";
 import { route } from "@/lib/server/http/route";
-import { controlRollout, ROLLOUT_ACTIONS, type RolloutAction } from "@/lib/server/rollouts/control";
+import { controlRollout, ROLLOUT_ACTIONS } from "@/lib/server/rollouts/control";
 import { getRollout } from "@/lib/server/rollouts/queries";
 
-const isAction = (value: unknown): value is RolloutAction => ROLLOUT_ACTIONS.some((action) => action === value);
+const actionParams = z.object({
+  // The action first: an unknown action is "Rollout action not found" whatever the id.
+  action: oneOfParam(ROLLOUT_ACTIONS, "Rollout action"),
+  id: idParam("Rollout"),
+});
 
 /** POST /api/v1/rollouts/{id}/pause | resume | abort */
-export const POST = route({ access: "user", audit: "rollout.control" }, async ({ params, profile, audit }) => {
-  if (!isAction(params.action)) throw notFound("Rollout action");
-  const id = String(params.id);
-  audit.target({ kind: "Rollout", name: id });
-  audit.detail("action", params.action);
-  const access = await profile();
-  await controlRollout(access, id, params.action);
-  return { rollout: await getRollout(access, id) };
-});
+export const POST = route(
+  { access: "user", params: actionParams, audit: "rollout.control" },
+  async ({ params, profile, audit }) => {
+    const { id, action } = params;
+    audit.target({ kind: "Rollout", name: id });
+    audit.detail("action", action);
+    const access = await profile();
+    await controlRollout(access, id, action);
+    return { rollout: await getRollout(access, id) };
+  },
+);

@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { idParam } from "@/lib/schemas/params";
 import { route } from "@/lib/server/http/route";
 import { diffRevisions } from "@/lib/server/templates/templates";
+
+const templateParams = z.object({ id: idParam("Template") });
 
 const revisionNumber = (field: string) =>
   z.coerce
@@ -11,6 +14,9 @@ const revisionNumber = (field: string) =>
 
 const diffQuerySchema = z.object({ from: revisionNumber("from"), to: revisionNumber("to") }).strict();
 
-export const GET = route({ access: "user", query: diffQuerySchema }, async ({ params, query, profile }) => ({
-  diff: await diffRevisions(await profile(), String(params.id), query.from, query.to),
-}));
+export const GET = route(
+  { access: "user", params: templateParams, query: diffQuerySchema },
+  async ({ params, query, profile }) => ({
+    diff: await diffRevisions(await profile(), params.id, query.from, query.to),
+  }),
+);

@@ -26,10 +26,12 @@ export const envSchema = z.object({
   ARCHIPELAGO_ADMIN_PASSWORD: z.string().optional(),
   ARCHIPELAGO_SESSION_IDLE_MINUTES: positiveInt(60),
   ARCHIPELAGO_SESSION_MAX_HOURS: positiveInt(12),
-  /** Failed sign-ins allowed per account within the throttle window. */
-  ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5),
-  /** Failed sign-ins allowed per client address within the throttle window. */
-  ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ADDRESS: positiveInt(20),
+  /** Failed sign-ins allowed per (account, client address) within the throttle window. */
+  ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS: positiveInt(5),
+  /** Failed sign-ins allowed per account from all addresses; over it, only addresses that failed on it are refused. */
+  ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(50),
+  /** Failed sign-ins allowed per client address over all accounts (far above one person's mistakes). */
+  ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ADDRESS: positiveInt(200),
   ARCHIPELAGO_SIGNIN_WINDOW_SECONDS: positiveInt(900),
   /** Largest JSON body accepted by the API, in bytes. */
   ARCHIPELAGO_MAX_BODY_BYTES: positiveInt(1_048_576),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bigintIdSchema } from "./numbers";
 
 const isoDate = (field: string) =>
   z
@@ -16,7 +17,7 @@ export const listAuditQuerySchema = z.object({
   from: isoDate("from").optional(),
   to: isoDate("to").optional(),
   /** Keyset cursor: the id of the last row of the previous page. */
-  before: z.string().regex(/^\d+$/, "before must be a row id").optional(),
+  before: bigintIdSchema("before").optional(),
   limit: z.coerce
     .number({ error: "limit must be a number" })
     .int()

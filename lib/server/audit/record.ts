@@ -1,6 +1,5 @@
 import "server-only";
 import { db } from "@/lib/server/db/client";
-import { logger } from "@/lib/server/log/logger";
 import { scrubSecrets } from "@/lib/server/log/scrub";
 import { auditHash, GENESIS_HASH, type ChainedFields } from "./chain";
 
@@ -33,11 +32,27 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/** Longest string kept in an audit row's fields; longer ones are cut (and marked). */
+const MAX_AUDIT_STRING = 2000;
+
+/**
+ * What may be written: control characters (a NUL cannot be stored in Postgres text and
+ * would fail the write) become spaces, and strings are capped, so the content of a row can
+ * never be why an audit write fails.
+ */
+function storable(text: string): string {
+  const clean = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, " ");
+  return clean.length > MAX_AUDIT_STRING ? `${clean.slice(0, MAX_AUDIT_STRING - 1)}…` : clean;
+}
+
+const storableOrNull = (text: string | null | undefined): string | null =>
+  text === null || text === undefined ? null : storable(text);
+
 function scrubbed(value: unknown): unknown {
-  if (typeof value === "string") return scrubSecrets(value);
+  if (typeof value === "string") return storable(scrubSecrets(value));
   if (Array.isArray(value)) return value.map(scrubbed);
   if (value && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubbed(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), scrubbed(v)]));
   return value;
 }
 
@@ -47,17 +62,17 @@ export async function recordAudit(entry: AuditEntry): Promise<void> {
   const fields: ChainedFields = {
     at,
     actorUserId: entry.actor?.userId ?? null,
-    actorEmail: entry.actor?.email ?? null,
+    actorEmail: storableOrNull(entry.actor?.email),
     actorVia: entry.actor?.via ?? null,
-    action: entry.action,
-    targetCluster: entry.target?.cluster ?? null,
-    targetNamespace: entry.target?.namespace ?? null,
-    targetKind: entry.target?.kind ?? null,
-    targetName: entry.target?.name ?? null,
+    action: storable(entry.action),
+    targetCluster: storableOrNull(entry.target?.cluster),
+    targetNamespace: storableOrNull(entry.target?.namespace),
+    targetKind: storableOrNull(entry.target?.kind),
+    targetName: storableOrNull(entry.target?.name),
     result: entry.result,
     httpStatus: entry.httpStatus ?? null,
-    requestId: entry.requestId ?? null,
-    clientIp: entry.clientIp ?? null,
+    requestId: storableOrNull(entry.requestId),
+    clientIp: storableOrNull(entry.clientIp),
     details: scrubbed(entry.details ?? {}),
   };
   await db().$transaction(async (tx) => {
@@ -74,16 +89,4 @@ export async function recordAudit(entry: AuditEntry): Promise<void> {
       },
     });
   });
-}
-
-/** For paths where a failed audit write must not hide the original outcome; the failure is logged. */
-export async function recordAuditSafely(entry: AuditEntry): Promise<void> {
-  try {
-    await recordAudit(entry);
-  } catch (error) {
-    logger.error(
-      { action: entry.action, requestId: entry.requestId, errorName: error instanceof Error ? error.name : "unknown" },
-      "audit write failed",
-    );
-  }
 }

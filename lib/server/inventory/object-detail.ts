@@ -6,6 +6,7 @@ import { requireAllowed } from "@/lib/server/access/guard";
 import { secretAccessFor, type AccessProfile } from "@/lib/server/access/policy";
 import { userClusterClient } from "@/lib/server/access/user-cluster";
 import { notFound } from "@/lib/server/errors/app-error";
+import { answeringForCluster } from "@/lib/server/kube/errors";
 import { boundRemoteText } from "@/lib/server/redact/remote-text";
 import { fetchObject, presentable } from "./fetch-object";
 
@@ -35,7 +36,9 @@ export async function objectDetail(
     KINDS[input.kind].kind,
   );
   const client = await userClusterClient(profile, input.cluster);
-  const object = await fetchObject(client, input.kind, input.namespace, input.name);
+  const object = await answeringForCluster(client.clusterName, () =>
+    fetchObject(client, input.kind, input.namespace, input.name),
+  );
   if (!object) throw notFound(KINDS[input.kind].kind);
 
   const detail: ObjectDetail = {

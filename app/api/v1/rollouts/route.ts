@@ -1,12 +1,13 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
+import { pageQuerySchema } from "@/lib/schemas/numbers";
 import { rolloutRequestSchema } from "@/lib/schemas/templates";
 import { route } from "@/lib/server/http/route";
 import { startRollout } from "@/lib/server/rollouts/create";
 import { listRollouts } from "@/lib/server/rollouts/queries";
 
 const listQuerySchema = z.object({
-  page: z.coerce.number({ error: "page must be a number" }).int().min(1, "page must be 1 or more").default(1),
+  page: pageQuerySchema,
   pageSize: z.coerce
     .number({ error: "pageSize must be a number" })
     .int()

@@ -1,15 +1,13 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
+import { revisionNumberSchema } from "@/lib/schemas/numbers";
 import { validationFailed } from "@/lib/server/errors/app-error";
 import { route } from "@/lib/server/http/route";
 import { getRelease, lastParamsFor } from "@/lib/server/releases/queries";
 import { startRollout } from "@/lib/server/rollouts/create";
 
 const rollbackBodySchema = z.object({
-  revision: z
-    .number({ error: "revision must be a revision number" })
-    .int()
-    .min(1, "revision must be a revision number"),
+  revision: revisionNumberSchema("revision"),
   idempotencyKey: z.string().min(8).max(100).optional(),
 });
 

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { revisionNumberQuerySchema } from "@/lib/schemas/numbers";
 import { route } from "@/lib/server/http/route";
 import { diffRevisions } from "@/lib/server/templates/templates";
 
 const diffQuerySchema = z.object({
-  from: z.coerce.number({ error: "from must be a revision number" }).int().min(1, "from must be a revision number"),
-  to: z.coerce.number({ error: "to must be a revision number" }).int().min(1, "to must be a revision number"),
+  from: revisionNumberQuerySchema("from"),
+  to: revisionNumberQuerySchema("to"),
 });
 
 export const GET = route({ access: "user", query: diffQuerySchema }, async ({ params, query }) => ({

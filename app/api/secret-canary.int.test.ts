@@ -267,3 +267,70 @@ describe("no Secret value reaches a response or an audit row", () => {
     expect(seen.length).toBeGreaterThan(12);
   });
 });
+
+describe("remote text is bounded (issue 12, point 7)", () => {
+  it("a conflict names managers capped to 64 characters; an invalid object keeps reason, field and a capped message", async () => {
+    const manager = `owner-${"x".repeat(120)}`;
+    const transport = await transportFor(clusterId);
+    await transport.json({
+      method: "PATCH",
+      path: `/api/v1/namespaces/${NS}/configmaps/taken`,
+      query: { fieldManager: manager, force: true },
+      body: {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "taken", namespace: NS },
+        data: { note: "theirs" },
+      },
+      contentType: "application/apply-patch+yaml",
+    });
+    const admin = await db().user.findFirstOrThrow({ where: { isAdmin: true } });
+    const adminProfile = await loadAccessProfile({ user: admin, via: "session" });
+    const template = await createTemplate(adminProfile, {
+      name: "remote-text",
+      description: "",
+      schema: { type: "object", properties: {} },
+      body: [
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata:",
+        "  name: taken",
+        `  namespace: ${NS}`,
+        "data:",
+        "  note: ours",
+        "---",
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata:",
+        "  name: invalid-keys",
+        `  namespace: ${NS}`,
+        "data:",
+        `  "${"bad key!".repeat(40)}": "v"`,
+        "",
+      ].join("\n"),
+      overrides: [],
+      message: "first",
+    });
+    const preview = await call("preview remote text", previewRoute.POST, {
+      method: "POST",
+      path: "/api/v1/rollouts/preview",
+      body: { ...request, releaseName: "remote-text", templateId: template.id, targets: { clusterIds: [clusterId] } },
+    });
+    expect(preview.status).toBe(200);
+    const objects = (
+      preview.body.clusters as Array<{
+        objects: Array<{ ref: { name: string }; action: string; error?: string; conflictManagers?: string[] }>;
+      }>
+    )[0]!.objects;
+    const conflict = objects.find((o) => o.ref.name === "taken")!;
+    expect(conflict.action).toBe("conflict");
+    expect(conflict.conflictManagers).toEqual([`${manager.slice(0, 63)}…`]);
+    expect(conflict.error).not.toContain(manager);
+    const invalid = objects.find((o) => o.ref.name === "invalid-keys")!;
+    expect(invalid.action).toBe("invalid");
+    expect(invalid.error).toMatch(/^data\[bad key!/);
+    expect(invalid.error).toMatch(/: FieldValueInvalid \(/);
+    // Each cause's message is capped, and so are all causes together.
+    expect(invalid.error!.length).toBeLessThanOrEqual(500);
+  });
+});

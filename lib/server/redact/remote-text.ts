@@ -8,6 +8,8 @@ import "server-only";
  */
 
 export const REMOTE_MESSAGE_MAX = 200;
+/** All causes of one rejected object together. */
+export const REMOTE_ERROR_MAX = 500;
 export const MANAGER_NAME_MAX = 64;
 export const MAX_MANAGERS = 8;
 export const MAX_CAUSES = 5;

@@ -7,7 +7,13 @@ import { scrubSecrets } from "@/lib/server/log/scrub";
 import { classifyClusterError, classifyHttpStatus, isClusterCallError } from "@/lib/server/kube/errors";
 import type { ClusterTransport, ExtraHeaders } from "@/lib/server/kube/transport";
 import { projectWorkload, type KubeObject } from "@/lib/server/inventory/project";
-import { boundManagerName, MAX_MANAGERS, statusCauses } from "@/lib/server/redact/remote-text";
+import {
+  boundManagerName,
+  boundRemoteText,
+  MAX_MANAGERS,
+  REMOTE_ERROR_MAX,
+  statusCauses,
+} from "@/lib/server/redact/remote-text";
 import { isSecretRef } from "@/lib/server/redact/secret-mask";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { isClusterScoped, restPath } from "@/lib/server/templates/kinds";
@@ -82,9 +88,10 @@ function conflictManagers(body: Buffer): string[] {
 function invalidReasons(body: Buffer, secret: boolean): string {
   const causes = statusCauses(body, !secret);
   if (causes.length === 0) return "The API server rejected the object as invalid";
-  return causes
-    .map((cause) => `${cause.field}: ${cause.reason}${cause.message ? ` (${cause.message})` : ""}`)
-    .join("; ");
+  return boundRemoteText(
+    causes.map((cause) => `${cause.field}: ${cause.reason}${cause.message ? ` (${cause.message})` : ""}`).join("; "),
+    REMOTE_ERROR_MAX,
+  );
 }
 
 async function clusterContext(clusterId: string) {

@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/server/db/client";
 import { scrubSecrets } from "@/lib/server/log/scrub";
 import { auditHash, GENESIS_HASH, type ChainedFields } from "./chain";
+import { auditChainKey } from "./chain-key";
 
 /** Serialises appends so every row chains to exactly one predecessor. */
 const AUDIT_CHAIN_LOCK = 4_207_201;
@@ -75,6 +76,7 @@ export async function recordAudit(entry: AuditEntry): Promise<void> {
     clientIp: storableOrNull(entry.clientIp),
     details: scrubbed(entry.details ?? {}),
   };
+  const key = await auditChainKey();
   await db().$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
     const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
@@ -85,7 +87,7 @@ export async function recordAudit(entry: AuditEntry): Promise<void> {
         details: fields.details as object,
         result: entry.result,
         prevHash,
-        hash: auditHash(prevHash, fields),
+        hash: auditHash(prevHash, fields, key),
       },
     });
   });

@@ -16,6 +16,8 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   /** External Postgres. Unset: an embedded Postgres is started under the data dir. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** The schema owner, for migrations (and the app role's grants); the app then connects as DATABASE_URL. */
+  ARCHIPELAGO_MIGRATION_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   ARCHIPELAGO_DATA_DIR: z.string().min(1).default(".data"),
   ARCHIPELAGO_EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   HOST: z.string().min(1).default("127.0.0.1"),

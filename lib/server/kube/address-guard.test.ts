@@ -1,6 +1,12 @@
 import { networkInterfaces } from "node:os";
 import { describe, expect, it } from "vitest";
-import { isBlockedAddress, normalizeAddress, type ProtectedEndpoint } from "./address-guard";
+import {
+  BlockedAddressError,
+  guardedLookup,
+  isBlockedAddress,
+  normalizeAddress,
+  type ProtectedEndpoint,
+} from "./address-guard";
 
 const DB = 54329;
 const APP = 3000;
@@ -132,5 +138,30 @@ describe("isBlockedAddress", () => {
     ["8.8.8.8", 54329],
   ])("%s port %i is allowed (testbed clusters and real clusters)", (address, port) => {
     expect(isBlockedAddress(address, port, endpoints)).toBeNull();
+  });
+});
+
+describe("guardedLookup (DNS answers at connect time)", () => {
+  const lookup = (hostname: string, port: number) =>
+    new Promise<{ error: Error | null; address: unknown }>((resolve) =>
+      guardedLookup(port, () => endpoints)(hostname, {}, (error, address) => resolve({ error, address })),
+    );
+  it.each(["localhost", "127.0.0.1", "LOCALHOST"])(
+    "%s resolving to loopback is refused on the database port, naming it",
+    async (hostname) => {
+      const { error } = await lookup(hostname, DB);
+      expect(error).toBeInstanceOf(BlockedAddressError);
+      expect(error?.message).toMatch(/resolves to a refused address: .*Archipelago's own database/);
+    },
+  );
+  it.each(["localhost.", "127.0.0.1."])("%s never yields an address on the database port", async (hostname) => {
+    const { error, address } = await lookup(hostname, DB);
+    expect(error).not.toBeNull();
+    expect(address).toEqual([]);
+  });
+  it("a loopback answer on another port is allowed (the testbed's clusters)", async () => {
+    const { error, address } = await lookup("localhost", 16443);
+    expect(error).toBeNull();
+    expect(String(address)).toMatch(/^(127\.0\.0\.1|::1)$/);
   });
 });

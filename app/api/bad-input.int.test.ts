@@ -10,6 +10,7 @@ import type { Testbed } from "@/testbed/harness";
 import type { CreateClusterBody } from "@/lib/schemas/clusters";
 import type { CreateTemplateBody } from "@/lib/schemas/templates";
 import { registerCluster } from "@/lib/server/clusters/register";
+import { forgetAuditChainKey } from "@/lib/server/audit/chain-key";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
 import { createAccessFixtures, type AccessFixtures } from "@/lib/testing/access-fixtures";
@@ -356,5 +357,22 @@ describe("fail closed on audit", () => {
     // That one error log line is the point of this test; the others must not log errors.
     expect(errorLogs.length).toBe(1);
     errorLogs.length = 0;
+  });
+
+  it("a mutation is refused before it runs when the audit chain key cannot be unsealed", async () => {
+    await resetDatabase();
+    f = await createAccessFixtures(tb);
+    const teams = routes.find((route) => route.key === "POST /api/v1/teams")!;
+    expect((await send(teams, { body: { name: "before-breakage" } })).status).toBe(201);
+    // The sealed key no longer opens (as with a lost or wrong master key).
+    await db().$executeRawUnsafe(`UPDATE sealed_keys SET envelope = jsonb_set(envelope, '{ct}', '"AAAA"')`);
+    forgetAuditChainKey();
+    const refused = await send(teams, { body: { name: "after-breakage" } });
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.text).error.code).toBe("audit_unavailable");
+    expect(await db().team.count({ where: { name: "after-breakage" } })).toBe(0);
+    expect(errorLogs.length).toBeGreaterThan(0);
+    errorLogs.length = 0;
+    await resetDatabase();
   });
 });

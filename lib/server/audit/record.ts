@@ -1,5 +1,7 @@
 import "server-only";
 import { db } from "@/lib/server/db/client";
+import { AppError } from "@/lib/server/errors/app-error";
+import { logger } from "@/lib/server/log/logger";
 import { scrubSecrets } from "@/lib/server/log/scrub";
 import { auditHash, GENESIS_HASH, type ChainedFields } from "./chain";
 import { auditChainKey } from "./chain-key";
@@ -91,4 +93,24 @@ export async function recordAudit(entry: AuditEntry): Promise<void> {
       },
     });
   });
+}
+
+/**
+ * Called before a mutation runs: refuses it (503) when its audit row could not be written
+ * now, because the chain key cannot be unsealed (master key missing or changed) or the
+ * role may not insert audit rows. Failures after the handler ran are handled by route().
+ */
+export async function assertAuditWritable(): Promise<void> {
+  try {
+    await auditChainKey();
+    const [row] = await db().$queryRaw<Array<{ allowed: boolean }>>`
+      SELECT has_table_privilege('audit_events', 'INSERT') AS allowed`;
+    if (!row?.allowed) throw new Error("no INSERT privilege on audit_events");
+  } catch (error) {
+    logger.error(
+      { errorName: error instanceof Error ? error.name : "unknown" },
+      "the audit log cannot be written; mutations are refused",
+    );
+    throw new AppError(503, "audit_unavailable", "The audit log cannot be written now, so nothing was changed");
+  }
 }

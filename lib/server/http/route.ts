@@ -4,7 +4,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
 import { loadAccessProfile } from "@/lib/server/access/profile";
 import type { AccessProfile } from "@/lib/server/access/policy";
-import { recordAudit, type AuditActor, type AuditTarget } from "@/lib/server/audit/record";
+import { assertAuditWritable, recordAudit, type AuditActor, type AuditTarget } from "@/lib/server/audit/record";
 import { authenticate, type Caller } from "@/lib/server/auth/caller";
 import { SESSION_COOKIE } from "@/lib/server/auth/session-token";
 import { env } from "@/lib/server/config/env";
@@ -126,6 +126,8 @@ export function route<
       const body = spec.body ? parseOrThrow(spec.body, rawBody) : undefined;
       refuseIfAny({ ...unknownFieldProblems(rawQuery, query), ...unknownFieldProblems(rawBody, body) });
 
+      // Fail closed: a mutation whose audit row cannot be written is refused before it runs.
+      if (mutation) await assertAuditWritable();
       let profile: Promise<AccessProfile> | undefined;
       const result = await handler({
         request,

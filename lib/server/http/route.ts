@@ -159,7 +159,7 @@ export function route<
     } catch (error) {
       response = handleApiError(error, requestId);
       if (isAppError(error) && error.code === "validation_failed")
-        auditDetails.invalidFields = Object.keys(error.options.fields ?? {});
+        auditDetails.invalidFields = Object.keys(error.options.fields ?? {}).slice(0, 20);
     }
 
     if (mutation && spec.audit) {

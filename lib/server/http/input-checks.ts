@@ -24,30 +24,30 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 
 const join = (path: string, key: string | number) => (path ? `${path}.${key}` : String(key));
 
-/** Field errors for every string or key holding a control character; `multiline` allows tab, LF and CR in values. */
+/**
+ * Field errors for every string or key holding a control character; `multiline` allows
+ * tab, LF and CR in values. Walks with its own stack: a body may nest deeper than the
+ * call stack (a 1 MB body of brackets), and free-form JSON (template parameters) is
+ * stored as jsonb, which cannot hold a NUL at any depth.
+ */
 export function controlCharacterProblems(value: unknown, options: { multiline: boolean }, path = ""): FieldErrors {
   const problems: FieldErrors = {};
-  const visit = (current: unknown, at: string, depth: number) => {
-    if (depth > 64) return;
+  const valuePattern = options.multiline ? CONTROL_TEXT : CONTROL_STRICT;
+  const stack: Array<[unknown, string]> = [[value, path]];
+  while (stack.length > 0) {
+    const [current, at] = stack.pop()!;
     if (typeof current === "string") {
-      if ((options.multiline ? CONTROL_TEXT : CONTROL_STRICT).test(current))
+      if (valuePattern.test(current))
         problems[at || "_"] = [`${at || "The value"} must not contain control characters (such as NUL)`];
-      return;
-    }
-    if (Array.isArray(current)) {
-      current.forEach((item, index) => visit(item, join(at, index), depth + 1));
-      return;
-    }
-    if (isPlainObject(current))
+    } else if (Array.isArray(current)) {
+      current.forEach((item, index) => stack.push([item, join(at, index)]));
+    } else if (isPlainObject(current)) {
       for (const [key, item] of Object.entries(current)) {
-        if (CONTROL_STRICT.test(key)) {
-          problems[at || "_"] = [`${at || "The body"} has a key with control characters`];
-          continue;
-        }
-        visit(item, join(at, key), depth + 1);
+        if (CONTROL_STRICT.test(key)) problems[at || "_"] = [`${at || "The body"} has a key with control characters`];
+        else stack.push([item, join(at, key)]);
       }
-  };
-  visit(value, path, 0);
+    }
+  }
   return problems;
 }
 

@@ -49,8 +49,10 @@ export async function openDatabase(): Promise<OpenDatabase> {
   }
   try {
     await migrateAndLog(config.ARCHIPELAGO_MIGRATION_DATABASE_URL ?? database.url);
-    if (config.ARCHIPELAGO_MIGRATION_DATABASE_URL)
-      await ensureAppRole(config.ARCHIPELAGO_MIGRATION_DATABASE_URL, appRoleOf(database.url));
+    const owner = config.ARCHIPELAGO_MIGRATION_DATABASE_URL;
+    // The same role for both would have the owner demote itself: grants only for a distinct app role.
+    if (owner && appRoleOf(owner).role !== appRoleOf(database.url).role)
+      await ensureAppRole(owner, appRoleOf(database.url));
     await warnIfPrivileged(database.url);
   } catch (error) {
     await database.close().catch(() => undefined);

@@ -1,13 +1,14 @@
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import type { Testbed } from "@/testbed/harness";
 import { loadAccessProfile } from "@/lib/server/access/profile";
 import { createSession } from "@/lib/server/auth/sessions";
 import { transportFor } from "@/lib/server/clusters/connection";
 import { registerCluster } from "@/lib/server/clusters/register";
 import { db } from "@/lib/server/db/client";
+import { logger } from "@/lib/server/log/logger";
 import { startRolloutWorker, type RolloutWorker } from "@/lib/server/rollouts/worker";
 import { createTemplate } from "@/lib/server/templates/templates";
 import { callRoute } from "@/lib/testing/call-route";
@@ -28,7 +29,7 @@ import * as rolloutsRoute from "./v1/rollouts/route";
  * Issue 12, point 1: a user with deploy and secrets "metadata" runs a whole preview,
  * rollout, drift and heal cycle over a Secret that `kubectl apply` created (so it carries
  * the last-applied-configuration annotation, values in plain text). Every response body
- * and every audit row is searched for the live values: plain, base64, and the digests an
+ * every audit row and every log line is searched for the live values: plain, base64, and the digests an
  * unkeyed masking would have shown.
  */
 
@@ -71,6 +72,11 @@ async function call(where: string, handler: Handler, input: Omit<Parameters<type
 }
 
 beforeAll(async () => {
+  // Log lines are crawled too (the logger is observed, not replaced: each call is kept as text).
+  for (const level of ["trace", "debug", "info", "warn", "error", "fatal"] as const)
+    vi.spyOn(logger, level).mockImplementation(((...args: unknown[]) => {
+      seen.push({ where: `log ${level}`, text: JSON.stringify(args) });
+    }) as never);
   tb = await testbed();
   await resetDatabase();
   const admin = await createTestUser({ isAdmin: true, email: "canary-admin@example.com" });
@@ -135,6 +141,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  vi.restoreAllMocks();
   await worker?.stop();
 });
 

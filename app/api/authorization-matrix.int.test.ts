@@ -10,6 +10,8 @@ import { kubeconfigText, registrationFor, testbed } from "@/lib/testing/testbed-
 import { transportFor } from "@/lib/server/clusters/connection";
 import { demoTemplate } from "@/lib/testing/rollout-fixtures";
 import { registerCluster } from "@/lib/server/clusters/register";
+import type { CreateClusterBody } from "@/lib/schemas/clusters";
+import type { CreateTemplateBody } from "@/lib/schemas/templates";
 
 /**
  * Every API route handler, found by walking app/api (so a new route cannot be forgotten),
@@ -98,6 +100,15 @@ const rolloutBody = (f: AccessFixtures, release: string, persona: Persona) => ({
   targets: { clusterIds: [f.clusterA.id] },
 });
 const team = (f: AccessFixtures) => ({ id: f.teamAlpha });
+/** Unknown fields are refused (issue 12): send exactly what each endpoint takes. */
+const connectionOf = ({ server, caData, insecureSkipTlsVerify, tlsServerName, credential }: CreateClusterBody) => ({
+  server,
+  caData,
+  insecureSkipTlsVerify,
+  tlsServerName,
+  credential,
+});
+const revisionOf = ({ name: _name, description: _description, ...revision }: CreateTemplateBody) => revision;
 
 const MATRIX: Record<string, Row> = {
   "GET /api/v1/health": { expected: all(200) },
@@ -120,7 +131,7 @@ const MATRIX: Record<string, Row> = {
     expected: adminOnly(201),
   },
   "POST /api/v1/clusters/test": {
-    body: (_f, _p, tb) => registrationFor(tb, "testbed-3", "t"),
+    body: (_f, _p, tb) => connectionOf(registrationFor(tb, "testbed-3", "t")),
     expected: adminOnly(200),
   },
   "POST /api/v1/clusters/import/preview": {
@@ -226,13 +237,13 @@ const MATRIX: Record<string, Row> = {
     expected: authors(201),
   },
   "POST /api/v1/templates/lint": {
-    body: () => ({ ...demoTemplate("lint"), name: undefined }),
+    body: () => revisionOf(demoTemplate("lint")),
     expected: signedIn(200),
   },
   "GET /api/v1/templates/[id]": { params: (f) => ({ id: f.template.id }), expected: templateReaders(200) },
   "POST /api/v1/templates/[id]/revisions": {
     params: (f) => ({ id: f.template.id }),
-    body: () => ({ ...demoTemplate("x", "fixture"), name: undefined }),
+    body: () => revisionOf(demoTemplate("x", "fixture")),
     // The fixture template is global: only admins change it.
     expected: { ...templateReaders(403), admin: 201 },
   },

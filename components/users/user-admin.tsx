@@ -94,7 +94,10 @@ function UserRow({ user, isSelf }: { user: UserAdminView; isSelf: boolean }) {
       ) : null}
       {reset.isSuccess ? (
         <div className="mt-2">
-          <Alert tone="success">Password reset; {reset.data.endedSessions} session(s) ended.</Alert>
+          <Alert tone="success">
+            Password reset; {reset.data.endedSessions} session(s) ended, {reset.data.revokedTokens} API token(s)
+            revoked.
+          </Alert>
         </div>
       ) : null}
       {resetting ? (

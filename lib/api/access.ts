@@ -50,7 +50,10 @@ export const createUser = (input: { email: string; name: string; password: strin
 export const updateUser = (id: string, changes: { name?: string; isAdmin?: boolean; disabled?: boolean }) =>
   apiFetch<{ user: UserAdminView }>(`/api/v1/users/${enc(id)}`, { method: "PATCH", body: changes }).then((r) => r.user);
 export const resetPassword = (id: string, password: string) =>
-  apiFetch<{ endedSessions: number }>(`/api/v1/users/${enc(id)}/password`, { method: "PUT", body: { password } });
+  apiFetch<{ endedSessions: number; revokedTokens: number }>(`/api/v1/users/${enc(id)}/password`, {
+    method: "PUT",
+    body: { password },
+  });
 
 export const fetchTokens = () => apiFetch<{ tokens: ApiTokenView[] }>("/api/v1/me/tokens").then((r) => r.tokens);
 export const createToken = (input: { name: string; expiresInDays: number | null }) =>

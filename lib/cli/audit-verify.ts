@@ -1,24 +1,41 @@
-/** `npm run audit:verify [-- --expect-head <hash>]`: checks the audit log's hash chain. Exit 1 on any problem. */
+/**
+ * `npm run audit:verify [-- --expect-head <hash>]`: checks the audit log's keyed hash chain.
+ * Works while a server uses the embedded database. With --expect-head (a head hash printed
+ * by an earlier run and kept elsewhere) it also checks that the row that was newest then is
+ * still in the log, which catches rows removed from the end. Exit 1 on any problem.
+ */
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const expectIndex = args.indexOf("--expect-head");
   const expectedHead = expectIndex >= 0 ? args[expectIndex + 1] : undefined;
-  const { openDatabase } = await import("@/lib/server/runtime/database");
+  if (expectIndex >= 0 && (!expectedHead || expectedHead.startsWith("--"))) {
+    console.error("--expect-head needs the head hash printed by an earlier audit:verify");
+    return 2;
+  }
+  const { openDatabaseForTool } = await import("@/lib/server/runtime/database");
   const { verifyAuditChain } = await import("@/lib/server/audit/verify");
   const { disconnectDb } = await import("@/lib/server/db/client");
-  const database = await openDatabase();
-  process.env.DATABASE_URL = database.url;
+  const database = await openDatabaseForTool();
+  process.env.DATABASE_URL = database.ownerUrl;
   try {
-    const report = await verifyAuditChain();
+    const report = await verifyAuditChain({ expectHead: expectedHead });
     for (const { id, problem } of report.problems) console.error(`row ${id}: ${problem}`);
-    if (expectedHead && expectedHead !== report.headHash) {
+    let failed = report.problems.length > 0;
+    if (report.expectedHead && !report.expectedHead.found) {
+      failed = true;
       console.error(
-        `the newest row's hash is ${report.headHash}, expected ${expectedHead}: rows were removed from the end`,
+        `no row has the expected head hash ${expectedHead}: rows were removed from the end of the log, ` +
+          "or the hash is not from this log",
       );
-      return 1;
+    } else if (report.expectedHead?.found) {
+      console.log(
+        report.expectedHead.rowsAfter === 0
+          ? "the expected head is still the newest row"
+          : `the expected head is present; ${report.expectedHead.rowsAfter} row(s) were written after it`,
+      );
     }
     console.log(`${report.rows} audit rows checked, ${report.problems.length} problem(s); head ${report.headHash}`);
-    return report.problems.length ? 1 : 0;
+    return failed ? 1 : 0;
   } finally {
     await disconnectDb();
     await database.close();

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const { openDatabase } = await import("@/lib/server/runtime/database");
   const database = await openDatabase();
   try {
-    const sql = diffSchemasToSql({ fromSchema, toSchema, databaseUrl: database.url });
+    const sql = diffSchemasToSql({ fromSchema, toSchema, databaseUrl: database.ownerUrl });
     if (/^-- This is an empty migration\.?$/.test(sql)) {
       console.log(`No schema changes since ${ref}.`);
       return;

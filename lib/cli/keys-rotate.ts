@@ -1,9 +1,9 @@
 /** `npm run keys:rotate`: re-wrap every stored credential under a new master key (see README). */
 async function main(): Promise<void> {
-  const { openDatabase } = await import("@/lib/server/runtime/database");
+  const { openDatabaseForTool } = await import("@/lib/server/runtime/database");
   const { rotateMasterKey } = await import("@/lib/server/clusters/rotate-keys");
-  const database = await openDatabase();
-  process.env.DATABASE_URL = database.url;
+  const database = await openDatabaseForTool();
+  process.env.DATABASE_URL = database.ownerUrl;
   try {
     const report = await rotateMasterKey();
     console.log(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pageQuerySchema } from "./numbers";
 import { selectorProblem } from "@/lib/k8s/label-selector";
 import { labelKeyProblem, labelValueProblem } from "@/lib/k8s/labels";
 
@@ -180,7 +181,7 @@ export const listClustersQuerySchema = z.object({
   selector: labelSelectorSchema.optional(),
   name: z.string().trim().max(253).optional(),
   status: clusterStatusSchema.optional(),
-  page: z.coerce.number({ error: "page must be a number" }).int().min(1, "page must be 1 or more").default(1),
+  page: pageQuerySchema,
   pageSize: z.coerce
     .number({ error: "pageSize must be a number" })
     .int()

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pageQuerySchema } from "./numbers";
 import { ALL_KINDS, HEALTH_STATES } from "@/lib/k8s/kinds";
 import { namespacePatternProblem } from "@/lib/k8s/namespace-patterns";
 import { labelSelectorSchema } from "./clusters";
@@ -27,11 +28,7 @@ export const listInventoryQuerySchema = z.object({
   health: z.enum(HEALTH_STATES, { error: `health must be one of ${HEALTH_STATES.join(", ")}` }).optional(),
   sort: z.enum(SORT_FIELDS, { error: `sort must be one of ${SORT_FIELDS.join(", ")}` }).default("cluster"),
   order: z.enum(["asc", "desc"], { error: 'order must be "asc" or "desc"' }).default("asc"),
-  page: z.coerce
-    .number({ error: "page must be a number" })
-    .int("page must be a whole number")
-    .min(1, "page must be 1 or more")
-    .default(1),
+  page: pageQuerySchema,
   pageSize: z.coerce
     .number({ error: "pageSize must be a number" })
     .int("pageSize must be a whole number")

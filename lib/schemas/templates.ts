@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { revisionNumberSchema } from "./numbers";
 import { selectorProblem } from "@/lib/k8s/label-selector";
 import { labelSelectorSchema } from "./clusters";
 
@@ -61,7 +62,12 @@ export const strategySchema = z.discriminatedUnion(
     z.object({ kind: z.literal("all") }),
     z.object({
       kind: z.literal("waves"),
-      batchSize: z.number().int().min(1, "batchSize must be at least 1").optional(),
+      batchSize: z
+        .number()
+        .int()
+        .min(1, "batchSize must be at least 1")
+        .max(500, "batchSize must be at most 500")
+        .optional(),
       batchPercent: z
         .number()
         .int()
@@ -82,7 +88,7 @@ export const rolloutRequestSchema = z
     teamId: ownerTeamIdSchema,
     releaseName: templateNameSchema,
     templateId: z.uuid({ error: "templateId must be a template id" }),
-    revision: z.number({ error: "revision must be a revision number" }).int().min(1),
+    revision: revisionNumberSchema("revision"),
     params: z.record(z.string(), z.unknown()).default({}),
     targets: z.object({
       selector: labelSelectorSchema.nullish(),

@@ -1,3 +1,4 @@
+import { forgetAuditChainKey } from "@/lib/server/audit/chain-key";
 import { db } from "@/lib/server/db/client";
 
 /**
@@ -14,4 +15,6 @@ export async function resetDatabase(): Promise<void> {
     db().$executeRawUnsafe("SET LOCAL session_replication_role = replica"),
     db().$executeRawUnsafe(`TRUNCATE ${list} RESTART IDENTITY CASCADE`),
   ]);
+  // The sealed audit chain key went with the tables: the next audit row makes a new one.
+  forgetAuditChainKey();
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 /** The hash of the (imaginary) row before the first one. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -31,9 +31,16 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([key, v]) => `${JSON.stringify(key)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-/** Each row's hash covers the previous row's hash and every field of its own. */
-export function auditHash(prevHash: string, fields: ChainedFields): string {
-  const material = canonicalJson([
+/** Rows written before the chain was keyed: a bare SHA-256. Kept verifiable, never written again. */
+const LEGACY_HASH = /^[0-9a-f]{64}$/;
+/** Keyed rows: "v2:" and an HMAC-SHA256 under the audit chain key (chain-key.ts). */
+const KEYED_PREFIX = "v2:";
+
+export const isLegacyHash = (hash: string) => LEGACY_HASH.test(hash);
+export const isKeyedHash = (hash: string) => hash.startsWith(KEYED_PREFIX);
+
+function material(prevHash: string, fields: ChainedFields): string {
+  return canonicalJson([
     prevHash,
     fields.at.toISOString(),
     fields.actorUserId,
@@ -50,5 +57,17 @@ export function auditHash(prevHash: string, fields: ChainedFields): string {
     fields.clientIp,
     fields.details,
   ]);
-  return createHash("sha256").update(material).digest("hex");
+}
+
+/**
+ * Each row's hash covers the previous row's hash and every field of its own, keyed: an
+ * HMAC under a key the database does not hold, so rows cannot be re-chained after an edit.
+ */
+export function auditHash(prevHash: string, fields: ChainedFields, key: Buffer): string {
+  return `${KEYED_PREFIX}${createHmac("sha256", key).update(material(prevHash, fields)).digest("hex")}`;
+}
+
+/** The unkeyed hash of rows written before issue 12; only the verifier uses it. */
+export function legacyAuditHash(prevHash: string, fields: ChainedFields): string {
+  return createHash("sha256").update(material(prevHash, fields)).digest("hex");
 }

@@ -1,8 +1,10 @@
 import "server-only";
 import { db } from "@/lib/server/db/client";
+import { AppError } from "@/lib/server/errors/app-error";
 import { logger } from "@/lib/server/log/logger";
 import { scrubSecrets } from "@/lib/server/log/scrub";
 import { auditHash, GENESIS_HASH, type ChainedFields } from "./chain";
+import { auditChainKey } from "./chain-key";
 
 /** Serialises appends so every row chains to exactly one predecessor. */
 const AUDIT_CHAIN_LOCK = 4_207_201;
@@ -33,11 +35,27 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/** Longest string kept in an audit row's fields; longer ones are cut (and marked). */
+const MAX_AUDIT_STRING = 2000;
+
+/**
+ * What may be written: control characters (a NUL cannot be stored in Postgres text and
+ * would fail the write) become spaces, and strings are capped, so the content of a row can
+ * never be why an audit write fails.
+ */
+function storable(text: string): string {
+  const clean = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, " ");
+  return clean.length > MAX_AUDIT_STRING ? `${clean.slice(0, MAX_AUDIT_STRING - 1)}…` : clean;
+}
+
+const storableOrNull = (text: string | null | undefined): string | null =>
+  text === null || text === undefined ? null : storable(text);
+
 function scrubbed(value: unknown): unknown {
-  if (typeof value === "string") return scrubSecrets(value);
+  if (typeof value === "string") return storable(scrubSecrets(value));
   if (Array.isArray(value)) return value.map(scrubbed);
   if (value && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubbed(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), scrubbed(v)]));
   return value;
 }
 
@@ -47,19 +65,20 @@ export async function recordAudit(entry: AuditEntry): Promise<void> {
   const fields: ChainedFields = {
     at,
     actorUserId: entry.actor?.userId ?? null,
-    actorEmail: entry.actor?.email ?? null,
+    actorEmail: storableOrNull(entry.actor?.email),
     actorVia: entry.actor?.via ?? null,
-    action: entry.action,
-    targetCluster: entry.target?.cluster ?? null,
-    targetNamespace: entry.target?.namespace ?? null,
-    targetKind: entry.target?.kind ?? null,
-    targetName: entry.target?.name ?? null,
+    action: storable(entry.action),
+    targetCluster: storableOrNull(entry.target?.cluster),
+    targetNamespace: storableOrNull(entry.target?.namespace),
+    targetKind: storableOrNull(entry.target?.kind),
+    targetName: storableOrNull(entry.target?.name),
     result: entry.result,
     httpStatus: entry.httpStatus ?? null,
-    requestId: entry.requestId ?? null,
-    clientIp: entry.clientIp ?? null,
+    requestId: storableOrNull(entry.requestId),
+    clientIp: storableOrNull(entry.clientIp),
     details: scrubbed(entry.details ?? {}),
   };
+  const key = await auditChainKey();
   await db().$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
     const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
@@ -70,20 +89,28 @@ export async function recordAudit(entry: AuditEntry): Promise<void> {
         details: fields.details as object,
         result: entry.result,
         prevHash,
-        hash: auditHash(prevHash, fields),
+        hash: auditHash(prevHash, fields, key),
       },
     });
   });
 }
 
-/** For paths where a failed audit write must not hide the original outcome; the failure is logged. */
-export async function recordAuditSafely(entry: AuditEntry): Promise<void> {
+/**
+ * Called before a mutation runs: refuses it (503) when its audit row could not be written
+ * now, because the chain key cannot be unsealed (master key missing or changed) or the
+ * role may not insert audit rows. Failures after the handler ran are handled by route().
+ */
+export async function assertAuditWritable(): Promise<void> {
   try {
-    await recordAudit(entry);
+    await auditChainKey();
+    const [row] = await db().$queryRaw<Array<{ allowed: boolean }>>`
+      SELECT has_table_privilege('audit_events', 'INSERT') AS allowed`;
+    if (!row?.allowed) throw new Error("no INSERT privilege on audit_events");
   } catch (error) {
     logger.error(
-      { action: entry.action, requestId: entry.requestId, errorName: error instanceof Error ? error.name : "unknown" },
-      "audit write failed",
+      { errorName: error instanceof Error ? error.name : "unknown" },
+      "the audit log cannot be written; mutations are refused",
     );
+    throw new AppError(503, "audit_unavailable", "The audit log cannot be written now, so nothing was changed");
   }
 }

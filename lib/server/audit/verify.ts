@@ -1,23 +1,38 @@
 import "server-only";
 import { db } from "@/lib/server/db/client";
-import { auditHash, GENESIS_HASH } from "./chain";
+import { auditHash, GENESIS_HASH, isKeyedHash, isLegacyHash, legacyAuditHash } from "./chain";
+import { auditChainKey } from "./chain-key";
 
 export interface VerifyReport {
   rows: number;
   headHash: string;
   problems: Array<{ id: string; problem: string }>;
+  /** Set when an expected head was given: where that hash is in the chain, or null if nowhere. */
+  expectedHead?: { found: false } | { found: true; rowsAfter: number };
 }
 
 /**
- * Walks the chain in id order: each row must name the previous row's hash and hash to its
- * own. An edited row breaks its own hash; a removed row breaks its successor's link.
- * (Removing the newest rows leaves a shorter, valid chain: compare headHash with a
- * previously recorded one to catch that.)
+ * Walks the chain in id order: each row must name the previous row's hash and carry the
+ * HMAC of its content under the audit chain key (a key sealed by the master key, so the
+ * database alone cannot produce it). An edited row breaks its own hash; a removed row
+ * breaks its successor's link; re-chaining from an edit needs the key. Rows written
+ * before the chain was keyed keep their SHA-256 and are checked as such; they are
+ * protected by the first keyed row, whose HMAC covers the last of them. An unkeyed row
+ * after a keyed one is a forgery.
+ *
+ * Removing the newest rows leaves a shorter, valid chain: give `expectHead` (a head hash
+ * exported earlier) to check that its row is still there.
  */
-export async function verifyAuditChain(batchSize = 5000): Promise<VerifyReport> {
+export async function verifyAuditChain(
+  options: { batchSize?: number; expectHead?: string } = {},
+): Promise<VerifyReport> {
+  const batchSize = options.batchSize ?? 5000;
+  const key = await auditChainKey();
   const problems: VerifyReport["problems"] = [];
   let previous = GENESIS_HASH;
   let rows = 0;
+  let keyedSeen = false;
+  let expectedAt: number | null = null;
   let cursor: bigint | undefined;
   for (;;) {
     const batch = await db().auditEvent.findMany({
@@ -28,18 +43,32 @@ export async function verifyAuditChain(batchSize = 5000): Promise<VerifyReport> 
     if (batch.length === 0) break;
     for (const row of batch) {
       rows += 1;
-      if (row.prevHash !== previous) {
+      const id = row.id.toString();
+      if (row.prevHash !== previous)
+        problems.push({ id, problem: "does not link to the previous row (a row before it was removed or changed)" });
+      const fields = { ...row, result: row.result };
+      if (isKeyedHash(row.hash)) {
+        keyedSeen = true;
+        if (auditHash(row.prevHash, fields, key) !== row.hash)
+          problems.push({ id, problem: "content does not match its keyed hash (the row was edited or forged)" });
+      } else if (isLegacyHash(row.hash) && !keyedSeen) {
+        if (legacyAuditHash(row.prevHash, fields) !== row.hash)
+          problems.push({ id, problem: "content does not match its hash (the row was edited)" });
+      } else {
         problems.push({
-          id: row.id.toString(),
-          problem: "does not link to the previous row (a row before it was removed or changed)",
+          id,
+          problem: keyedSeen
+            ? "an unkeyed row after keyed rows (written around the application)"
+            : "its hash has an unknown form",
         });
       }
-      const expected = auditHash(row.prevHash, { ...row, result: row.result });
-      if (expected !== row.hash)
-        problems.push({ id: row.id.toString(), problem: "content does not match its hash (the row was edited)" });
+      if (options.expectHead && row.hash === options.expectHead) expectedAt = rows;
       previous = row.hash;
     }
     cursor = batch.at(-1)!.id;
   }
-  return { rows, headHash: previous, problems };
+  const report: VerifyReport = { rows, headHash: previous, problems };
+  if (options.expectHead)
+    report.expectedHead = expectedAt === null ? { found: false } : { found: true, rowsAfter: rows - expectedAt };
+  return report;
 }

@@ -26,13 +26,15 @@ async function failure(promise: Promise<unknown>): Promise<AppError> {
 
 beforeEach(async () => {
   await resetDatabase();
-  process.env.ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT = "3";
-  process.env.ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ADDRESS = "5";
+  process.env.ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS = "3";
+  process.env.ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT = "6";
+  process.env.ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ADDRESS = "10";
   process.env.ARCHIPELAGO_SIGNIN_WINDOW_SECONDS = "600";
   resetEnvForTests();
 });
 
 afterEach(() => {
+  delete process.env.ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS;
   delete process.env.ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT;
   delete process.env.ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ADDRESS;
   delete process.env.ARCHIPELAGO_SIGNIN_WINDOW_SECONDS;
@@ -78,29 +80,57 @@ describe("signIn", () => {
     expect(await db().session.findUnique({ where: { id: sessionIdFromToken(second.token) } })).not.toBeNull();
   });
 
-  it("throttles an account after too many failures, from any address, with a Retry-After", async () => {
+  it("throttles an (account, address) after too many failures, with a Retry-After; other addresses still sign in", async () => {
     const user = await createTestUser();
-    for (let i = 0; i < 3; i += 1) {
-      expect(
-        (await failure(signIn({ email: user.email, password: "nope" }, context({ clientIp: `192.0.2.${i}` })))).status,
-      ).toBe(401);
-    }
-    const throttled = await failure(
-      signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "192.0.2.99" })),
-    );
+    for (let i = 0; i < 3; i += 1)
+      expect((await failure(signIn({ email: user.email, password: "nope" }, context()))).status).toBe(401);
+    const throttled = await failure(signIn({ email: user.email, password: TEST_PASSWORD }, context()));
     expect(throttled.status).toBe(429);
     const retryAfter = Number(throttled.options.headers?.["Retry-After"]);
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(600);
+    await expect(
+      signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "198.51.100.50" })),
+    ).resolves.toBeTruthy();
   });
 
-  it("throttles a client address across accounts", async () => {
-    for (let i = 0; i < 5; i += 1) {
-      await failure(signIn({ email: `probe${i}@example.com`, password: "nope" }, context()));
-    }
+  it("an account guessed at from many addresses refuses those addresses, not its owner's clean one", async () => {
     const user = await createTestUser();
+    for (let i = 0; i < 7; i += 1)
+      expect(
+        (await failure(signIn({ email: user.email, password: "nope" }, context({ clientIp: `192.0.2.${i}` })))).status,
+      ).toBe(401);
+    // An address that already failed on this account is refused, even with the right password.
+    expect(
+      (await failure(signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "192.0.2.3" }))))
+        .status,
+    ).toBe(429);
+    await expect(
+      signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "198.51.100.9" })),
+    ).resolves.toBeTruthy();
+  });
+
+  it("one address failing 20 times on the admin's account does not lock the admin out from elsewhere", async () => {
+    const admin = await createTestUser({ isAdmin: true });
+    const other = await createTestUser();
+    for (let i = 0; i < 20; i += 1) await failure(signIn({ email: admin.email, password: "nope" }, context()));
+    for (let i = 0; i < 20; i += 1)
+      await failure(signIn({ email: `probe${i}@example.com`, password: "nope" }, context()));
+    await expect(
+      signIn({ email: admin.email, password: TEST_PASSWORD }, context({ clientIp: "198.51.100.10" })),
+    ).resolves.toBeTruthy();
+    await expect(
+      signIn({ email: other.email, password: TEST_PASSWORD }, context({ clientIp: "198.51.100.11" })),
+    ).resolves.toBeTruthy();
+  });
+
+  it("the per-address limit is far above one person's mistakes and refuses only that address", async () => {
+    const user = await createTestUser();
+    for (let i = 0; i < 10; i += 1)
+      await failure(signIn({ email: `probe${i}@example.com`, password: "nope" }, context()));
     expect((await failure(signIn({ email: user.email, password: TEST_PASSWORD }, context()))).status).toBe(429);
-    // Another address is unaffected.
+    // A known and an unknown account are refused alike there (a 429 does not tell which accounts exist).
+    expect((await failure(signIn({ email: "nobody-else@example.com", password: "x" }, context()))).status).toBe(429);
     await expect(
       signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "203.0.113.200" })),
     ).resolves.toBeTruthy();

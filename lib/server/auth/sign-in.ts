@@ -5,7 +5,7 @@ import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
 import { burnPasswordCheck, verifyPassword } from "./password";
 import { createSession, deleteSessionByToken, type SessionUser } from "./sessions";
-import { forgiveAttempt, signInThrottleKeys, takeAttempt } from "./throttle";
+import { forgiveSignInAttempt, signInThrottleKeys, takeSignInAttempt } from "./throttle";
 
 export interface SignInContext {
   clientIp: string | null;
@@ -26,7 +26,7 @@ const invalidCredentials = () => new AppError(401, "invalid_credentials", "Email
 
 export async function signIn(body: SignInBody, context: SignInContext): Promise<SignInResult> {
   const keys = signInThrottleKeys(body.email, context.clientIp);
-  const retryAfter = await takeAttempt(keys);
+  const retryAfter = await takeSignInAttempt(keys);
   if (retryAfter !== null) {
     logger.warn({ requestId: context.requestId, email: body.email, clientIp: context.clientIp }, "sign-in throttled");
     throw rateLimited(retryAfter);
@@ -45,7 +45,7 @@ export async function signIn(body: SignInBody, context: SignInContext): Promise<
     throw invalidCredentials();
   }
 
-  await forgiveAttempt(keys);
+  await forgiveSignInAttempt(keys);
   await deleteSessionByToken(context.previousToken);
   const session = await createSession(user.id, { clientIp: context.clientIp, userAgent: context.userAgent });
   logger.info({ requestId: context.requestId, userId: user.id }, "signed in");

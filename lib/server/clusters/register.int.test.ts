@@ -8,12 +8,14 @@ import { resetDatabase } from "@/lib/testing/reset-database";
 import { kubeconfigText, registrationFor, testbed } from "@/lib/testing/testbed-clusters";
 import { checkRegisteredCluster, checkUnsavedConnection } from "./check-connection";
 import { importClusters, previewKubeconfig, registerCluster } from "./register";
+import { updateCluster } from "./update";
 
 let tb: Testbed;
+const APP_PORT = 3212;
 
 beforeAll(async () => {
   tb = await testbed();
-  await protectOwnEndpoints({ databaseUrl: inject("databaseUrl") });
+  await protectOwnEndpoints({ databaseUrl: inject("databaseUrl"), appPort: APP_PORT });
 });
 beforeEach(resetDatabase);
 
@@ -181,5 +183,70 @@ contexts:
       registerCluster({ ...registrationFor(tb, "testbed-1", "db"), server: `https://127.0.0.1:${databaseUrl.port}` }),
     );
     expect(failure.options.fields?.server?.[0]).toMatch(/own database/);
+  });
+
+  /** Issue 12: every spelling of this machine reaches the database or the web server just the same. */
+  const ownSpellings = [
+    "127.0.0.1",
+    "127.0.0.1.",
+    "127.1",
+    "2130706433",
+    "0177.0.0.1",
+    "0x7f.1",
+    "0x7f000001",
+    "[::1]",
+    "[::ffff:127.0.0.1]",
+    "[::ffff:7f00:1]",
+    "[0:0:0:0:0:ffff:7f00:1]",
+    "[::127.0.0.1]",
+    "[::7f00:1]",
+    "[64:ff9b::7f00:1]",
+    "localhost",
+  ];
+  it.each(ownSpellings)(
+    "%s on the database port is refused for register, test and edit, named as the database",
+    async (host) => {
+      const port = new URL(inject("databaseUrl")).port;
+      const server = `https://${host}:${port}`;
+      const registered = await rejection(registerCluster({ ...registrationFor(tb, "testbed-1", "db"), server }));
+      expect(registered.options.fields?.server?.[0]).toMatch(/Archipelago's own database/);
+      const tested = await rejection(checkUnsavedConnection({ ...registrationFor(tb, "testbed-1", "db"), server }));
+      expect(tested.options.fields?.server?.[0]).toMatch(/Archipelago's own database/);
+      const cluster = await registerCluster(registrationFor(tb, "testbed-1", "edit-me"));
+      const edited = await rejection(updateCluster(cluster.id, { server }));
+      expect(edited.options.fields?.server?.[0]).toMatch(/Archipelago's own database/);
+    },
+  );
+
+  it.each(ownSpellings)("%s on the web server's port is refused and named as the web server", async (host) => {
+    const failure = await rejection(
+      registerCluster({ ...registrationFor(tb, "testbed-1", "app"), server: `https://${host}:${APP_PORT}` }),
+    );
+    expect(failure.options.fields?.server?.[0]).toMatch(/Archipelago's own web server/);
+    expect(failure.options.fields?.server?.[0]).not.toMatch(/database/);
+  });
+
+  it.each(["0.0.0.0", "0", "[::]", "[::ffff:0.0.0.0]", "0x0"])(
+    "the unspecified address %s is refused on any port",
+    async (host) => {
+      const failure = await rejection(
+        registerCluster({ ...registrationFor(tb, "testbed-1", "any"), server: `https://${host}:16443` }),
+      );
+      expect(failure.options.fields?.server?.[0]).toMatch(/unspecified address/);
+    },
+  );
+
+  it("a stored URL in a bypass spelling is refused again at connect time", async () => {
+    const cluster = await registerCluster(registrationFor(tb, "testbed-1", "stored"));
+    const port = new URL(inject("databaseUrl")).port;
+    await db().cluster.update({
+      where: { id: cluster.id },
+      data: { server: `https://[::ffff:7f00:1]:${port}`, revision: { increment: 1 } },
+    });
+    const result = await checkRegisteredCluster(cluster.id);
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: "blocked_address", message: expect.stringMatching(/own database/) },
+    });
   });
 });

@@ -1,4 +1,5 @@
 import "server-only";
+import { rewrapAuditChainKey } from "@/lib/server/audit/chain-key";
 import { db } from "@/lib/server/db/client";
 import { rewrapCredential } from "./credential-vault";
 import { envelopeSchema } from "@/lib/server/crypto/envelope";
@@ -61,6 +62,9 @@ export async function rotateMasterKey(): Promise<RotationReport> {
     rewrapped += changed;
     if (changed === 0) break;
   }
+
+  // The audit chain's key is sealed the same way; the key itself never changes.
+  rewrapped += await rewrapAuditChainKey();
 
   if (ring.source.kind === "file") {
     writeKeyFile(ring.source.path, [ring.current.key.toString("base64")]);

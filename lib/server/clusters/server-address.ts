@@ -1,7 +1,6 @@
 import "server-only";
 import dns from "node:dns/promises";
-import { isIP } from "node:net";
-import { isBlockedAddress } from "@/lib/server/kube/address-guard";
+import { isBlockedAddress, normalizeAddress } from "@/lib/server/kube/address-guard";
 import { protectedEndpoints } from "@/lib/server/kube/protected-endpoints";
 
 /**
@@ -13,7 +12,7 @@ export async function serverAddressProblem(server: string): Promise<string | nul
   const url = new URL(server);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const port = Number(url.port || 443);
-  const addresses = isIP(host)
+  const addresses = normalizeAddress(host)
     ? [host]
     : (await dns.lookup(host, { all: true }).catch(() => [])).map((entry) => entry.address);
   for (const address of addresses) {

@@ -16,6 +16,8 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   /** External Postgres. Unset: an embedded Postgres is started under the data dir. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** The schema owner, for migrations (and the app role's grants); the app then connects as DATABASE_URL. */
+  ARCHIPELAGO_MIGRATION_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   ARCHIPELAGO_DATA_DIR: z.string().min(1).default(".data"),
   ARCHIPELAGO_EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   HOST: z.string().min(1).default("127.0.0.1"),
@@ -26,10 +28,12 @@ export const envSchema = z.object({
   ARCHIPELAGO_ADMIN_PASSWORD: z.string().optional(),
   ARCHIPELAGO_SESSION_IDLE_MINUTES: positiveInt(60),
   ARCHIPELAGO_SESSION_MAX_HOURS: positiveInt(12),
-  /** Failed sign-ins allowed per account within the throttle window. */
-  ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5),
-  /** Failed sign-ins allowed per client address within the throttle window. */
-  ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ADDRESS: positiveInt(20),
+  /** Failed sign-ins allowed per (account, client address) within the throttle window. */
+  ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS: positiveInt(5),
+  /** Failed sign-ins allowed per account from all addresses; over it, only addresses that failed on it are refused. */
+  ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(50),
+  /** Failed sign-ins allowed per client address over all accounts (far above one person's mistakes). */
+  ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ADDRESS: positiveInt(200),
   ARCHIPELAGO_SIGNIN_WINDOW_SECONDS: positiveInt(900),
   /** Largest JSON body accepted by the API, in bytes. */
   ARCHIPELAGO_MAX_BODY_BYTES: positiveInt(1_048_576),

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { APP_ROLE } from "./app-role";
 
 /**
  * The zero-setup database: a real PostgreSQL server shipped inside the
@@ -14,7 +15,11 @@ import pg from "pg";
  */
 
 export interface EmbeddedDatabase {
+  /** The owner's URL (the superuser of this private server): migrations and tools. */
   url: string;
+  /** The application role's URL; the role is created by ensureAppRole after migrations. */
+  appUrl: string;
+  appRole: { role: string; password: string };
   stop(): Promise<void>;
 }
 
@@ -80,14 +85,37 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedD
 
   const adminUrl = connectionUrl(password, options.port, "postgres");
   await createDatabaseIfMissing(adminUrl, options.database);
+  const appPassword = await readOrCreatePassword(options.dataDir, "app.password");
   return {
     url: connectionUrl(password, options.port, options.database),
+    appUrl: connectionUrl(appPassword, options.port, options.database, APP_ROLE),
+    appRole: { role: APP_ROLE, password: appPassword },
     stop: () => server.stop(),
   };
 }
 
-function connectionUrl(password: string, port: number, database: string): string {
-  return `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+/**
+ * The URL of an embedded Postgres already running on this data dir (a server is using it),
+ * or null when none runs. Tools (audit:verify) connect to it instead of starting a second
+ * one, which Postgres would refuse.
+ */
+export async function liveEmbeddedUrl(dataDir: string, database: string): Promise<string | null> {
+  const pidFile = path.join(dataDir, "postgres", "postmaster.pid");
+  if (!existsSync(pidFile)) return null;
+  const lines = (await readFile(pidFile, "utf8")).split("\n");
+  const pid = Number.parseInt(lines[0] ?? "", 10);
+  const port = Number.parseInt(lines[3] ?? "", 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return null;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return null;
+  }
+  return connectionUrl(await readOrCreatePassword(dataDir), port, database);
+}
+
+function connectionUrl(password: string, port: number, database: string, user = SUPERUSER): string {
+  return `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
 function remember(buffer: string[], line: string): void {
@@ -95,9 +123,9 @@ function remember(buffer: string[], line: string): void {
   if (buffer.length > 50) buffer.shift();
 }
 
-/** The superuser password is generated once and kept beside the data, readable by us only. */
-async function readOrCreatePassword(dataDir: string): Promise<string> {
-  const file = path.join(dataDir, "postgres.password");
+/** Passwords (superuser, app role) are generated once and kept beside the data, readable by us only. */
+async function readOrCreatePassword(dataDir: string, name = "postgres.password"): Promise<string> {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return (await readFile(file, "utf8")).trim();
   const password = randomBytes(24).toString("base64url");
   await writeFile(file, `${password}\n`, { mode: 0o600 });

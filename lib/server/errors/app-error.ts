@@ -15,6 +15,9 @@ export type ErrorCode =
   | "conflict"
   | "setup_complete"
   | "rate_limited"
+  | "cluster_error"
+  | "cluster_timeout"
+  | "audit_unavailable"
   | "internal";
 
 /**

@@ -2,6 +2,7 @@ import "server-only";
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { isAppError } from "@/lib/server/errors/app-error";
+import { clusterFailure, isClusterCallError } from "@/lib/server/kube/errors";
 import { logger } from "@/lib/server/log/logger";
 import { scrubSecrets } from "@/lib/server/log/scrub";
 import { fieldErrorsFromZod } from "@/lib/server/errors/zod-errors";
@@ -44,6 +45,8 @@ export function handleApiError(error: unknown, requestId: string): NextResponse<
       requestId,
     );
   }
+  // A cluster failure that no caller named: still an upstream problem, not ours.
+  if (isClusterCallError(error)) return handleApiError(clusterFailure(null, error), requestId);
   // A bug. Log the type and stack for operators; the client learns only the request id.
   const err = error instanceof Error ? error : new Error(String(error));
   logger.error(

@@ -4,12 +4,22 @@ import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
 import { loadAccessProfile } from "@/lib/server/access/profile";
 import type { AccessProfile } from "@/lib/server/access/policy";
-import { recordAuditSafely, type AuditActor, type AuditTarget } from "@/lib/server/audit/record";
+import { assertAuditWritable, recordAudit, type AuditActor, type AuditTarget } from "@/lib/server/audit/record";
 import { authenticate, type Caller } from "@/lib/server/auth/caller";
 import { SESSION_COOKIE } from "@/lib/server/auth/session-token";
 import { env } from "@/lib/server/config/env";
-import { forbidden, isAppError, notFound, unauthenticated, validationFailed } from "@/lib/server/errors/app-error";
+import {
+  AppError,
+  forbidden,
+  isAppError,
+  notFound,
+  unauthenticated,
+  validationFailed,
+  type FieldErrors,
+} from "@/lib/server/errors/app-error";
+import { logger } from "@/lib/server/log/logger";
 import { handleApiError } from "./handle-error";
+import { controlCharacterProblems, unknownFieldProblems } from "./input-checks";
 import { assertSameOrigin } from "./origin-check";
 import { readJsonBody } from "./read-json";
 import { requestFacts, type RequestFacts } from "./request-facts";
@@ -115,13 +125,29 @@ export function route<
       if (!caller && (spec.access !== "public" || authorization)) throw unauthenticated();
       if (spec.access === "admin" && !caller?.user.isAdmin) throw forbidden("Only admins can do this");
 
-      const query = spec.query ? parseOrThrow(spec.query, Object.fromEntries(request.nextUrl.searchParams)) : undefined;
-      const body = spec.body
-        ? parseOrThrow(spec.body, await readJsonBody(request, spec.maxBodyBytes ?? env().ARCHIPELAGO_MAX_BODY_BYTES))
-        : undefined;
+      // Every input is checked here, once, for every route (see input-checks.ts).
       const rawParams = (await nextContext?.params) ?? {};
+      const rawQuery = Object.fromEntries(request.nextUrl.searchParams);
+      const rawBody = spec.body
+        ? await readJsonBody(request, spec.maxBodyBytes ?? env().ARCHIPELAGO_MAX_BODY_BYTES)
+        : undefined;
+      refuseIfAny({
+        ...controlCharacterProblems(rawParams, { multiline: false }),
+        ...controlCharacterProblems(rawQuery, { multiline: false }),
+        ...controlCharacterProblems(rawBody, { multiline: true }),
+      });
+      if (!spec.query)
+        refuseIfAny(
+          Object.fromEntries(Object.keys(rawQuery).map((key) => [key, [`${key} is not a known query parameter`]])),
+        );
+      const query = spec.query ? parseOrThrow(spec.query, rawQuery) : undefined;
+      const body = spec.body ? parseOrThrow(spec.body, rawBody) : undefined;
+      refuseIfAny({ ...unknownFieldProblems(rawQuery, query), ...unknownFieldProblems(rawBody, body) });
+      // After the body, so a malformed id answers exactly like an unknown one whatever the body says.
       const params = spec.params ? parseParamsOrNotFound(spec.params, rawParams) : {};
 
+      // Fail closed: a mutation whose audit row cannot be written is refused before it runs.
+      if (mutation) await assertAuditWritable();
       let profile: Promise<AccessProfile> | undefined;
       const result = await handler({
         request,
@@ -153,29 +179,46 @@ export function route<
     } catch (error) {
       response = handleApiError(error, requestId);
       if (isAppError(error) && error.code === "validation_failed")
-        auditDetails.invalidFields = Object.keys(error.options.fields ?? {});
+        auditDetails.invalidFields = Object.keys(error.options.fields ?? {}).slice(0, 20);
     }
 
     if (mutation && spec.audit) {
       const status = response.status;
-      await recordAuditSafely({
-        actor:
-          auditActor !== undefined
-            ? auditActor
-            : caller
-              ? { userId: caller.user.id, email: caller.user.email, via: caller.via }
-              : null,
-        action: spec.audit,
-        target: auditTarget,
-        result: status < 400 ? "success" : status === 401 || status === 403 || status === 404 ? "denied" : "failure",
-        httpStatus: status,
-        requestId,
-        clientIp: facts.clientIp,
-        details: auditDetails,
-      });
+      try {
+        await recordAudit({
+          actor:
+            auditActor !== undefined
+              ? auditActor
+              : caller
+                ? { userId: caller.user.id, email: caller.user.email, via: caller.via }
+                : null,
+          action: spec.audit,
+          target: auditTarget,
+          result: status < 400 ? "success" : status === 401 || status === 403 || status === 404 ? "denied" : "failure",
+          httpStatus: status,
+          requestId,
+          clientIp: facts.clientIp,
+          details: auditDetails,
+        });
+      } catch (error) {
+        // Fail closed: an action without its audit row does not answer as done. A read
+        // that needs auditing (a secret reveal) never hands out its result.
+        logger.error(
+          { action: spec.audit, requestId, errorName: error instanceof Error ? error.name : "unknown" },
+          "audit write failed; the answer is withheld",
+        );
+        response = handleApiError(
+          new AppError(503, "audit_unavailable", "The action could not be recorded in the audit log; try again"),
+          requestId,
+        );
+      }
     }
     return response;
   };
+}
+
+function refuseIfAny(problems: FieldErrors): void {
+  if (Object.keys(problems).length > 0) throw validationFailed(problems);
 }
 
 function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {

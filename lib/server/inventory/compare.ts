@@ -1,5 +1,4 @@
 import "server-only";
-import { createHmac, randomBytes } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 import pLimit from "p-limit";
 import { stringify } from "yaml";
@@ -17,13 +16,15 @@ import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { validationFailed } from "@/lib/server/errors/app-error";
 import { classifyClusterError } from "@/lib/server/kube/errors";
-import { fetchObject, type FullObject } from "./fetch-object";
+import { maskObject, requestDigester, VALUE_BEARING_ANNOTATIONS } from "@/lib/server/redact/secret-mask";
+import { fetchObject, refOfKind, type FullObject } from "./fetch-object";
 
 /** Annotations controllers and kubectl write; they differ between clusters without meaning anything. */
-const NOISY_ANNOTATIONS = ["kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision"];
+const NOISY_ANNOTATIONS = [...VALUE_BEARING_ANNOTATIONS, "deployment.kubernetes.io/revision"];
 
-/** What is compared: labels, meaningful annotations, and spec or data; never status or identity. */
-function comparable(object: FullObject): Record<string, unknown> {
+/** What is compared: labels, meaningful annotations, and spec or data; never status or identity. Masked by the request's kind. */
+function comparable(kind: InventoryKind, raw: FullObject): Record<string, unknown> {
+  const object = maskObject(refOfKind(kind), raw) as FullObject;
   const annotations = Object.fromEntries(
     Object.entries(object.metadata.annotations ?? {}).filter(([key]) => !NOISY_ANNOTATIONS.includes(key)),
   );
@@ -61,7 +62,7 @@ export async function compareObject(
     throw validationFailed({ baseline: ["The baseline cluster is not one you can compare in"] });
 
   const timeoutMs = env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
-  const hmacKey = randomBytes(32);
+  const digest = requestDigester();
   const limit = pLimit(16);
   const fetched = await Promise.all(
     clusters.map((cluster) =>
@@ -84,13 +85,10 @@ export async function compareObject(
 
   const secretDigests = (object: FullObject) =>
     Object.fromEntries(
-      Object.entries(object.data ?? {}).map(([key, value]) => [
-        key,
-        createHmac("sha256", hmacKey).update(value).digest("hex"),
-      ]),
+      Object.entries(object.data ?? {}).map(([key, value]) => [key, digest(Buffer.from(value, "base64"))]),
     );
   const fingerprint = (object: FullObject) =>
-    secret ? JSON.stringify(Object.entries(secretDigests(object)).sort()) : stringify(comparable(object));
+    secret ? JSON.stringify(Object.entries(secretDigests(object)).sort()) : stringify(comparable(input.kind, object));
 
   const present = fetched.filter((entry) => entry.object);
   const counts = new Map<string, number>();
@@ -100,7 +98,7 @@ export async function compareObject(
   const majorityIsPresent = present.length >= fetched.filter((entry) => !entry.error).length / 2;
 
   const baselineEntry = present.find((entry) => entry.cluster.id === input.baseline) ?? present[0];
-  const baselineYaml = baselineEntry && !secret ? stringify(comparable(baselineEntry.object!)) : "";
+  const baselineYaml = baselineEntry && !secret ? stringify(comparable(input.kind, baselineEntry.object!)) : "";
   const baselineDigests = baselineEntry && secret ? secretDigests(baselineEntry.object!) : {};
 
   const entries: CompareEntry[] = fetched.map(({ cluster, object, error }) => {
@@ -129,7 +127,7 @@ export async function compareObject(
         outlier,
       };
     }
-    const yaml = stringify(comparable(object));
+    const yaml = stringify(comparable(input.kind, object));
     const diff =
       yaml === baselineYaml
         ? ""

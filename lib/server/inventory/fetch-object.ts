@@ -2,6 +2,7 @@ import "server-only";
 import { KINDS, type InventoryKind } from "@/lib/k8s/kinds";
 import type { UserClusterClient } from "@/lib/server/access/user-cluster";
 import { isClusterCallError } from "@/lib/server/kube/errors";
+import { maskObject } from "@/lib/server/redact/secret-mask";
 
 export interface FullObject {
   apiVersion?: string;
@@ -47,19 +48,11 @@ export async function fetchObject(
   }
 }
 
-/** Secret annotations that can carry the secret itself (kubectl apply keeps the whole object there). */
-const VALUE_BEARING_ANNOTATIONS = ["kubectl.kubernetes.io/last-applied-configuration"];
-
-/** The object as people read it: no managedFields, and for secrets no value anywhere. */
+/** The object as people read it: no managedFields, and masked by its reference (no Secret value anywhere). */
 export function presentable(kind: InventoryKind, object: FullObject): FullObject {
   const { managedFields: _managed, ...metadata } = object.metadata;
-  const copy: FullObject = { ...object, metadata };
-  if (kind === "secrets") {
-    const annotations = { ...(metadata.annotations ?? {}) };
-    for (const key of VALUE_BEARING_ANNOTATIONS) delete annotations[key];
-    copy.metadata = { ...metadata, annotations };
-    copy.data = Object.fromEntries(Object.keys(object.data ?? {}).map((key) => [key, "(hidden)"]));
-    delete copy.stringData;
-  }
-  return copy;
+  return maskObject(refOfKind(kind), { ...object, metadata }) as FullObject;
 }
+
+/** The reference of an inventory kind, for masking: the kind comes from the request, not the object. */
+export const refOfKind = (kind: InventoryKind) => ({ apiVersion: KINDS[kind].apiVersion, kind: KINDS[kind].kind });

@@ -6,6 +6,8 @@ import { requireAllowed } from "@/lib/server/access/guard";
 import { secretAccessFor, type AccessProfile } from "@/lib/server/access/policy";
 import { userClusterClient } from "@/lib/server/access/user-cluster";
 import { notFound } from "@/lib/server/errors/app-error";
+import { answeringForCluster } from "@/lib/server/kube/errors";
+import { boundRemoteText } from "@/lib/server/redact/remote-text";
 import { fetchObject, presentable } from "./fetch-object";
 
 interface EventItem {
@@ -34,7 +36,9 @@ export async function objectDetail(
     KINDS[input.kind].kind,
   );
   const client = await userClusterClient(profile, input.cluster);
-  const object = await fetchObject(client, input.kind, input.namespace, input.name);
+  const object = await answeringForCluster(client.clusterName, () =>
+    fetchObject(client, input.kind, input.namespace, input.name),
+  );
   if (!object) throw notFound(KINDS[input.kind].kind);
 
   const detail: ObjectDetail = {
@@ -85,9 +89,9 @@ export async function objectDetail(
   ]);
   detail.events = events.items
     .map((event) => ({
-      type: event.type ?? "",
-      reason: event.reason ?? "",
-      message: event.message ?? "",
+      type: boundRemoteText(event.type, 32),
+      reason: boundRemoteText(event.reason, 64),
+      message: boundRemoteText(event.message),
       count: event.count ?? 1,
       lastSeen: event.lastTimestamp ?? event.eventTime ?? null,
     }))

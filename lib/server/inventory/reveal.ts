@@ -3,6 +3,7 @@ import { requireAllowed } from "@/lib/server/access/guard";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { userClusterClient } from "@/lib/server/access/user-cluster";
 import { notFound } from "@/lib/server/errors/app-error";
+import { answeringForCluster } from "@/lib/server/kube/errors";
 import { fetchObject } from "./fetch-object";
 
 export interface RevealedSecret {
@@ -25,7 +26,9 @@ export async function revealSecret(
     "Secret",
   );
   const client = await userClusterClient(profile, input.cluster);
-  const secret = await fetchObject(client, "secrets", input.namespace, input.name);
+  const secret = await answeringForCluster(client.clusterName, () =>
+    fetchObject(client, "secrets", input.namespace, input.name),
+  );
   if (!secret) throw notFound("Secret");
   const data = Object.entries(secret.data ?? {}).map(([key, encoded]) => {
     const bytes = Buffer.from(encoded, "base64");

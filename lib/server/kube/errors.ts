@@ -1,5 +1,6 @@
 import "server-only";
 import { ApiException } from "@kubernetes/client-node";
+import { AppError, isAppError } from "@/lib/server/errors/app-error";
 
 /**
  * Every failure talking to a cluster becomes one of these codes with a plain-words
@@ -155,4 +156,28 @@ export function classifyClusterError(error: unknown): ClusterCallError {
 
 function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * A cluster's failure as the answer to the request that needed it: 504 when it did not
+ * answer in time, 403 when it refused the caller, 502 otherwise, naming the cluster and
+ * never including what it answered. AppErrors (not found, forbidden by our policy) pass.
+ */
+export function clusterFailure(clusterName: string | null, error: unknown): unknown {
+  if (isAppError(error)) return error;
+  const classified = classifyClusterError(error);
+  const who = clusterName ? `Cluster ${clusterName}` : "The cluster";
+  if (classified.code === "timeout") return new AppError(504, "cluster_timeout", `${who} did not answer in time`);
+  if (classified.code === "forbidden")
+    return new AppError(403, "forbidden", `${who} refused this request (403 Forbidden)`);
+  return new AppError(502, "cluster_error", `${who} failed: ${classified.message}`);
+}
+
+/** Runs work against one cluster, turning its failures into clusterFailure answers. */
+export async function answeringForCluster<T>(clusterName: string | null, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw clusterFailure(clusterName, error);
+  }
 }

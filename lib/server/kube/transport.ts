@@ -12,7 +12,7 @@ import {
   type Configuration,
   type SecurityAuthentication,
 } from "@kubernetes/client-node";
-import { BlockedAddressError, guardedLookup, isBlockedAddress } from "./address-guard";
+import { BlockedAddressError, guardedLookup, isBlockedAddress, normalizeAddress } from "./address-guard";
 import type { ConnectionSpec } from "./credential";
 import { ClusterTimeoutError, classifyClusterError, classifyHttpStatus } from "./errors";
 import { protectedEndpoints } from "./protected-endpoints";
@@ -295,7 +295,7 @@ export class ClusterTransport {
 /** IP literals never reach the agent's lookup hook, so they are checked before connecting. */
 function refusedLiteral(url: URL): Error | undefined {
   const literal = url.hostname.replace(/^\[|\]$/g, "");
-  if (!isIP(literal)) return undefined;
+  if (!normalizeAddress(literal)) return undefined;
   const reason = isBlockedAddress(literal, Number(url.port || 443), protectedEndpoints());
   return reason ? classifyClusterError(new BlockedAddressError(`${literal} is refused: ${reason}`)) : undefined;
 }

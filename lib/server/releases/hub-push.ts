@@ -7,6 +7,14 @@ import { scrubSecrets } from "@/lib/server/log/scrub";
 import { classifyClusterError, classifyHttpStatus, isClusterCallError } from "@/lib/server/kube/errors";
 import type { ClusterTransport, ExtraHeaders } from "@/lib/server/kube/transport";
 import { projectWorkload, type KubeObject } from "@/lib/server/inventory/project";
+import {
+  boundManagerName,
+  boundRemoteText,
+  MAX_MANAGERS,
+  REMOTE_ERROR_MAX,
+  statusCauses,
+} from "@/lib/server/redact/remote-text";
+import { isSecretRef } from "@/lib/server/redact/secret-mask";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { discoverResource } from "@/lib/server/kube/discovery";
 import { applyTiers } from "./apply-order";
@@ -35,38 +43,34 @@ const headersFor = (actor: ApplyOptions["actor"], impersonate: boolean): ExtraHe
       : { "impersonate-user": actor.email }
     : {};
 
-/** Manager names and field paths from a 409 Status; nothing else of the body is kept. */
+/** Manager names from a 409 Status (bounded, see lib/server/redact/remote-text.ts); nothing else of the body is kept. */
 function conflictManagers(body: Buffer): string[] {
   try {
-    const status = JSON.parse(body.toString("utf8")) as { details?: { causes?: Array<{ message?: string }> } };
-    const managers = (status.details?.causes ?? [])
-      .map((cause) => /conflict with "([^"]+)"/.exec(cause.message ?? "")?.[1])
-      .filter((name): name is string => Boolean(name));
-    return [...new Set(managers)];
+    const status = JSON.parse(body.toString("utf8")) as { details?: { causes?: Array<{ message?: unknown }> } };
+    const causes = Array.isArray(status.details?.causes) ? status.details.causes : [];
+    const managers = causes
+      .map((cause) => /conflict with "([^"]+)"/.exec(typeof cause?.message === "string" ? cause.message : "")?.[1])
+      .filter((name): name is string => Boolean(name))
+      .map(boundManagerName)
+      .filter(Boolean);
+    return [...new Set(managers)].slice(0, MAX_MANAGERS);
   } catch {
     return [];
   }
 }
 
-/** Field and reason of a 422 Status, so the author sees what the API server rejected. */
+/**
+ * Field and reason of a 422 Status, so the author sees what the API server rejected: a
+ * reason code, the field path and a bounded message. Messages about a Secret can quote
+ * the value, so for a Secret (known from the reference) only field and reason are kept.
+ */
 function invalidReasons(body: Buffer, secret: boolean): string {
-  try {
-    const status = JSON.parse(body.toString("utf8")) as {
-      details?: { causes?: Array<{ field?: string; reason?: string; message?: string }> };
-    };
-    const causes = status.details?.causes ?? [];
-    if (causes.length === 0) return "The API server rejected the object as invalid";
-    // Messages of invalid Secrets can quote the value; keep only field and reason then.
-    return causes
-      .map((cause) =>
-        secret
-          ? `${cause.field ?? "object"}: ${cause.reason ?? "invalid"}`
-          : `${cause.field ?? "object"}: ${cause.message ?? cause.reason ?? "invalid"}`,
-      )
-      .join("; ");
-  } catch {
-    return "The API server rejected the object as invalid";
-  }
+  const causes = statusCauses(body, !secret);
+  if (causes.length === 0) return "The API server rejected the object as invalid";
+  return boundRemoteText(
+    causes.map((cause) => `${cause.field}: ${cause.reason}${cause.message ? ` (${cause.message})` : ""}`).join("; "),
+    REMOTE_ERROR_MAX,
+  );
 }
 
 async function clusterContext(clusterId: string) {
@@ -131,7 +135,7 @@ export class HubPushExecutor implements ReleaseExecutor {
           live,
         };
       if (response.status === 422 || response.status === 400)
-        return { ref, action: "invalid", error: invalidReasons(response.body, manifest.kind === "Secret"), live };
+        return { ref, action: "invalid", error: invalidReasons(response.body, isSecretRef(ref)), live };
       if (response.status === 403)
         return { ref, action: "forbidden", error: "The cluster refused this object (403)", live };
       const failure = classifyHttpStatus(response.status);

@@ -1,5 +1,4 @@
 import "server-only";
-import { createHash } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 import pLimit from "p-limit";
 import { stringify } from "yaml";
@@ -9,52 +8,26 @@ import type { AccessProfile } from "@/lib/server/access/policy";
 import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { classifyClusterError } from "@/lib/server/kube/errors";
+import { maskObject, requestMasker, type SecretMasker } from "@/lib/server/redact/secret-mask";
 import { refKey, refOf, type ObjectRef } from "@/lib/server/releases/desired";
 import type { ObjectOutcome } from "@/lib/server/releases/executor";
 import { comparableObject, executor } from "@/lib/server/releases/hub-push";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { validateRollout } from "./validate";
 
-/** Secret values never appear in a preview: each value becomes a short digest marker, so changes still show. */
-function maskSecrets(object: Record<string, unknown>): Record<string, unknown> {
-  if (object.kind !== "Secret") return object;
-  const mask = (values: unknown) =>
-    Object.fromEntries(
-      Object.entries((values ?? {}) as Record<string, string>).map(([key, value]) => [
-        key,
-        `(hidden, sha256:${createHash("sha256").update(String(value)).digest("hex").slice(0, 8)})`,
-      ]),
-    );
-  const copy: Record<string, unknown> = { ...object };
-  if (copy.data) copy.data = mask(copy.data);
-  if (copy.stringData)
-    copy.stringData = mask(
-      Object.fromEntries(
-        Object.entries(copy.stringData as Record<string, string>).map(([k, v]) => [
-          k,
-          Buffer.from(v).toString("base64"),
-        ]),
-      ),
-    );
-  const metadata = { ...((copy.metadata ?? {}) as Record<string, unknown>) };
-  const annotations = { ...((metadata.annotations ?? {}) as Record<string, string>) };
-  delete annotations["kubectl.kubernetes.io/last-applied-configuration"];
-  copy.metadata = { ...metadata, annotations };
-  return copy;
-}
+/** A diffable text of an object, masked by its reference (see lib/server/redact/secret-mask.ts). */
+const yamlOf = (ref: ObjectRef, object: Record<string, unknown> | null | undefined, masker: SecretMasker) =>
+  object ? stringify(comparableObject(maskObject(ref, object, masker))) : "";
 
-const yamlOf = (object: Record<string, unknown> | null | undefined) =>
-  object ? stringify(maskSecrets(comparableObject(object))) : "";
-
-function toPreview(outcome: ObjectOutcome): PreviewObject {
+function toPreview(outcome: ObjectOutcome, masker: SecretMasker): PreviewObject {
   const diff = (from: string, to: string) =>
     from === to ? "" : createTwoFilesPatch("live", "after apply", from, to, "", "", { context: 3 });
   switch (outcome.action) {
     case "created":
-      return { ref: outcome.ref, action: "create", diff: diff("", yamlOf(outcome.result)) };
+      return { ref: outcome.ref, action: "create", diff: diff("", yamlOf(outcome.ref, outcome.result, masker)) };
     case "configured":
     case "unchanged": {
-      const text = diff(yamlOf(outcome.live), yamlOf(outcome.result));
+      const text = diff(yamlOf(outcome.ref, outcome.live, masker), yamlOf(outcome.ref, outcome.result, masker));
       return { ref: outcome.ref, action: text ? "change" : "unchanged", diff: text };
     }
     case "conflict":
@@ -83,6 +56,8 @@ export async function previewRollout(
   request: RolloutRequest,
 ): Promise<{ clusters: ClusterPreview[] }> {
   const validated = await validateRollout(profile, request, { preview: true });
+  // One key per preview: equal values show equal fingerprints here, and nowhere else.
+  const masker = requestMasker();
   const limit = pLimit(16);
   const timeoutMs = env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
   const clusters = await Promise.all(
@@ -92,9 +67,7 @@ export async function previewRollout(
         const preview: ClusterPreview = {
           clusterId: target.id,
           clusterName: target.name,
-          manifests: manifests
-            .map((m) => stringify(maskSecrets(m as unknown as Record<string, unknown>)))
-            .join("---\n"),
+          manifests: manifests.map((m) => stringify(maskObject(refOf(m), m, masker))).join("---\n"),
           objects: [],
           counts: { create: 0, change: 0, unchanged: 0, prune: 0, problems: 0 },
           error: null,
@@ -110,7 +83,7 @@ export async function previewRollout(
             }),
             timeoutMs * Math.max(2, manifests.length),
           );
-          preview.objects = outcomes.map(toPreview);
+          preview.objects = outcomes.map((outcome) => toPreview(outcome, masker));
           if (validated.release) preview.objects.push(...(await prunable(validated.release.id, target.id, manifests)));
         } catch (error) {
           preview.error = classifyClusterError(error).message;

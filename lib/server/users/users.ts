@@ -85,6 +85,8 @@ export async function updateUser(
     const losesAdmin =
       current.isAdmin && !current.disabledAt && (changes.isAdmin === false || changes.disabled === true);
     if (losesAdmin) await assertAnotherActiveAdmin(tx, id);
+    // Tokens follow the account: disabling revokes them for good (re-enabling does not bring them back).
+    if (changes.disabled) await revokeTokensOfUser(tx, id);
     return tx.user.update({
       where: { id },
       data: {
@@ -97,14 +99,33 @@ export async function updateUser(
       include,
     });
   });
-  // Disabled means out now: sessions are deleted; tokens are refused by the disabled check.
+  // Disabled means out now: sessions are deleted and tokens revoked.
   if (changes.disabled) await deleteSessionsOfUser(id);
   return toView(user);
 }
 
-/** A reset ends every session of the user, so a stolen session dies with the old password. */
-export async function resetPassword(id: string, password: string): Promise<{ endedSessions: number }> {
+/**
+ * A reset ends every session and revokes every API token of the user, so a stolen session
+ * or token dies with the old password; the user creates new tokens after signing in.
+ */
+export async function resetPassword(
+  id: string,
+  password: string,
+): Promise<{ endedSessions: number; revokedTokens: number }> {
   await getUser(id);
-  await db().user.update({ where: { id }, data: { passwordHash: await hashPassword(password) } });
-  return { endedSessions: await deleteSessionsOfUser(id) };
+  const passwordHash = await hashPassword(password);
+  const revokedTokens = await db().$transaction(async (tx) => {
+    await tx.user.update({ where: { id }, data: { passwordHash } });
+    return revokeTokensOfUser(tx, id);
+  });
+  return { endedSessions: await deleteSessionsOfUser(id), revokedTokens };
+}
+
+/** Revokes every live token of a user; a revoked token never works again. */
+async function revokeTokensOfUser(tx: Prisma.TransactionClient, userId: string): Promise<number> {
+  const { count } = await tx.apiToken.updateMany({
+    where: { userId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  return count;
 }

@@ -13,6 +13,7 @@ export const PUT = route(
     audit.target({ kind: "User", name: user.email });
     const result = await resetPassword(user.id, body.password);
     audit.detail("endedSessions", result.endedSessions);
+    audit.detail("revokedTokens", result.revokedTokens);
     return result;
   },
 );

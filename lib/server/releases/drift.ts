@@ -2,6 +2,7 @@ import "server-only";
 import pLimit from "p-limit";
 import { db } from "@/lib/server/db/client";
 import { classifyClusterError } from "@/lib/server/kube/errors";
+import { logger } from "@/lib/server/log/logger";
 import { desiredObjects, renderTargetOf, revisionSourceOf } from "./desired";
 import type { ObjectOutcome } from "./executor";
 import { executor } from "./hub-push";
@@ -29,16 +30,27 @@ function driftOf(outcomes: ObjectOutcome[]): DriftEntry[] {
   return entries;
 }
 
+/** Namespaces (null: cluster-scoped) of what the release applied on a cluster: the places its rollouts were allowed to write. */
+function appliedPlaces(objects: unknown): Set<string | null> | null {
+  if (!Array.isArray(objects) || objects.length === 0) return null;
+  return new Set(objects.map((ref) => (ref as { namespace?: string | null }).namespace ?? null));
+}
+
+type DriftResult = { clusterId: string; state: "unknown" | "in_sync" | "drifted" | "unreachable"; drift: DriftEntry[] };
+
 /**
  * Drift check of one release on every cluster it is on: render what should be there, ask
  * the API server to dry-run apply it (force off), and see whether that would change
  * anything we manage, recreate something missing, or collide with a manager that took
- * our fields over. Heal re-applies (taking ownership back) where drift was found.
+ * our fields over. Heal re-applies (taking ownership back) where drift was found, as the
+ * caller (impersonated where the cluster does that), and only into the places the release
+ * applied to before: a render that now lands elsewhere (a cluster variable changed) is
+ * reported, never written. One cluster's problem never fails the others.
  */
 export async function checkReleaseDrift(
   releaseId: string,
-  options: { heal: boolean },
-): Promise<Array<{ clusterId: string; state: string; drift: DriftEntry[] }>> {
+  options: { heal: boolean; actor?: { email: string; teams: string[] } },
+): Promise<DriftResult[]> {
   const release = await db().release.findUnique({
     where: { id: releaseId },
     include: {
@@ -54,50 +66,83 @@ export async function checkReleaseDrift(
       revision,
     ]),
   );
+  const record = async (clusterId: string, state: DriftResult["state"], details: object[]) => {
+    // updateMany: the row may be gone meanwhile (a rollback removed it); that is not an error.
+    await db().releaseCluster.updateMany({
+      where: { releaseId, clusterId },
+      data: { driftState: state, driftCheckedAt: new Date(), driftDetails: details },
+    });
+  };
   const limit = pLimit(8);
   return Promise.all(
     release.clusters.map((entry) =>
-      limit(async () => {
+      limit(async (): Promise<DriftResult> => {
         const revision = revisions.get(entry.revisionId);
-        if (!revision) throw new Error(`revision ${entry.revisionId} of release ${release.name} is missing`);
-        const desired = await desiredObjects(
-          revisionSourceOf(revision),
-          entry.params as Record<string, unknown>,
-          renderTargetOf(entry.cluster),
-          { id: release.id, name: release.name },
-        );
-        if (!desired.ok) return { clusterId: entry.clusterId, state: "unknown", drift: [] };
+        const params =
+          entry.params && typeof entry.params === "object" ? (entry.params as Record<string, unknown>) : null;
+        const desired =
+          revision && params
+            ? await desiredObjects(revisionSourceOf(revision), params, renderTargetOf(entry.cluster), {
+                id: release.id,
+                name: release.name,
+              })
+            : null;
+        if (!desired?.ok) {
+          await record(entry.clusterId, "unknown", [
+            { error: "The release's revision or parameters no longer render" },
+          ]);
+          return { clusterId: entry.clusterId, state: "unknown", drift: [] };
+        }
         let drift: DriftEntry[];
         try {
           drift = driftOf(await executor.apply(entry.clusterId, desired.manifests, { dryRun: true, force: false }));
           if (drift.length && options.heal) {
-            await executor.apply(entry.clusterId, desired.manifests, { dryRun: false, force: true });
+            const allowed = appliedPlaces(entry.objects);
+            const outside = desired.manifests.filter((m) => allowed && !allowed.has(m.metadata.namespace ?? null));
+            if (outside.length) {
+              const where = [...new Set(outside.map((m) => m.metadata.namespace ?? "cluster-scoped"))].join(", ");
+              await record(entry.clusterId, "drifted", [
+                ...drift,
+                {
+                  error: `Not healed: the template now renders into ${where}, outside what this release applied; start a rollout`,
+                },
+              ]);
+              return { clusterId: entry.clusterId, state: "drifted", drift };
+            }
+            await executor.apply(entry.clusterId, desired.manifests, {
+              dryRun: false,
+              force: true,
+              actor: options.actor,
+            });
             drift = driftOf(await executor.apply(entry.clusterId, desired.manifests, { dryRun: true, force: false }));
           }
         } catch (error) {
-          await db().releaseCluster.update({
-            where: { releaseId_clusterId: { releaseId, clusterId: entry.clusterId } },
-            data: {
-              driftState: "unreachable",
-              driftCheckedAt: new Date(),
-              driftDetails: [{ error: classifyClusterError(error).message }],
-            },
-          });
+          await record(entry.clusterId, "unreachable", [{ error: classifyClusterError(error).message }]);
           return { clusterId: entry.clusterId, state: "unreachable", drift: [] };
         }
         const state = drift.length ? "drifted" : "in_sync";
-        await db().releaseCluster.update({
-          where: { releaseId_clusterId: { releaseId, clusterId: entry.clusterId } },
-          data: { driftState: state, driftCheckedAt: new Date(), driftDetails: drift as unknown as object[] },
-        });
+        await record(entry.clusterId, state, drift as unknown as object[]);
         return { clusterId: entry.clusterId, state, drift };
       }),
     ),
   );
 }
 
-/** The periodic round: every release, healing those set to heal automatically. */
+/** The periodic round: every release, healing those set to heal automatically; one bad release never stops the round. */
 export async function checkAllReleases(): Promise<void> {
   const releases = await db().release.findMany({ select: { id: true, autoHeal: true } });
-  for (const release of releases) await checkReleaseDrift(release.id, { heal: release.autoHeal });
+  for (const release of releases) {
+    try {
+      await checkReleaseDrift(release.id, { heal: release.autoHeal });
+    } catch (error) {
+      logger.warn(
+        {
+          event: "release.drift_check_failed",
+          releaseId: release.id,
+          errorName: error instanceof Error ? error.name : "unknown",
+        },
+        "a release's drift check failed",
+      );
+    }
+  }
 }

@@ -65,7 +65,9 @@ export async function listReleases(profile: AccessProfile, query: ListReleasesQu
     include: {
       team: { select: { id: true, name: true } },
       template: { select: { name: true, teamId: true } },
-      clusters: { select: { clusterId: true, objects: true, revisionNumber: true, driftState: true } },
+      clusters: {
+        select: { clusterId: true, objects: true, revisionNumber: true, driftState: true, driftDetails: true },
+      },
       rollouts: {
         orderBy: { createdAt: "desc" },
         take: 1,
@@ -92,7 +94,7 @@ export async function listReleases(profile: AccessProfile, query: ListReleasesQu
           template: templateReadable(profile, release.template) ? release.template.name : null,
           autoHeal: release.autoHeal,
           clusters: clusters.length,
-          drifted: clusters.filter((c) => c.driftState === "drifted").length,
+          drifted: clusters.filter((c) => visibleDriftState(profile, c) === "drifted").length,
           revisions: [...new Set(clusters.map((c) => c.revisionNumber))].sort((a, b) => a - b),
           lastRollout: lastVisible ? { id: last.id, state: last.state, createdAt: last.createdAt.toISOString() } : null,
         },
@@ -115,6 +117,22 @@ export function visibleDrift(profile: AccessProfile, clusterId: string, details:
       ...(entry.managers ? { managers: entry.managers } : {}),
       ...(entry.error ? { error: entry.error } : {}),
     }));
+}
+
+/**
+ * A cluster's drift state as the caller may know it: whoever sees only part of what the
+ * release applied there hears "drifted" only when a visible object drifted.
+ */
+function visibleDriftState(
+  profile: AccessProfile,
+  entry: { clusterId: string; objects: unknown; driftState: string; driftDetails: unknown },
+): string {
+  if (entry.driftState !== "drifted" || profile.isAdmin) return entry.driftState;
+  const places = placesOfReleaseCluster(entry);
+  if (places.every((place) => seesPlace(profile, place))) return entry.driftState;
+  return visibleDrift(profile, entry.clusterId, entry.driftDetails).some((d) => d.problem !== "error")
+    ? "drifted"
+    : "in_sync";
 }
 
 export async function getRelease(profile: AccessProfile, id: string): Promise<ReleaseDetail> {
@@ -170,7 +188,7 @@ export async function getRelease(profile: AccessProfile, id: string): Promise<Re
       clusterName: c.cluster.name,
       revision: c.revisionNumber,
       appliedAt: c.appliedAt.toISOString(),
-      driftState: c.driftState,
+      driftState: visibleDriftState(profile, c),
       drift: visibleDrift(profile, c.clusterId, c.driftDetails),
       driftCheckedAt: c.driftCheckedAt?.toISOString() ?? null,
     })),

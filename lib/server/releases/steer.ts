@@ -21,7 +21,10 @@ export async function setAutoHeal(profile: AccessProfile, id: string, autoHeal: 
  */
 export async function checkDriftFor(profile: AccessProfile, id: string, options: { heal: boolean }) {
   await requireOnRelease(profile, options.heal ? "release.heal" : "release.drift-check", id);
-  const results = await checkReleaseDrift(id, options);
+  const results = await checkReleaseDrift(id, {
+    ...options,
+    actor: { email: profile.email, teams: profile.teamNames },
+  });
   const release = await getRelease(profile, id);
   const visible = new Set(release.clusters.map((c) => c.clusterId));
   return {

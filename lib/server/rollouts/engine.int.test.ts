@@ -324,4 +324,19 @@ describe("no hang, no swallowed error", () => {
     expect(await stateOf(second)).toBe("rolled_back");
     expect(await db().releaseCluster.count({ where: { releaseId, clusterId: a.id } })).toBe(1);
   });
+
+  it("a render that now lands outside what the start checked (a variable changed) fails instead of writing there", async () => {
+    const a = await cluster("a");
+    const id = await rollout([[a.id]]);
+    // As if an admin changed what the template renders into after the start's checks.
+    await db().rollout.update({
+      where: { id },
+      data: { params: { image: "registry.local/demo:1.0", replicas: 1, namespace: "platform", greeting: "hello" } },
+    });
+    await work(id);
+    const target = (await targetsOf(id)).a!;
+    expect(target.state).toBe("failed");
+    expect(target.error).toMatch(/renders into platform, outside what was checked/);
+    expect(fake.applies.get(a.id)).toBeUndefined();
+  });
 });

@@ -11,6 +11,7 @@ import {
   revisionSourceOf,
   type ObjectRef,
 } from "@/lib/server/releases/desired";
+import { targetScopeSchema } from "@/lib/server/access/coverage";
 import { isReady, type ObjectOutcome, type ReleaseExecutor } from "@/lib/server/releases/executor";
 import {
   CorruptColumnError,
@@ -309,7 +310,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
   if (!(await claim(targetId))) return; // done, someone else is on it, or the rollout is not running
   const context = await loadContext(targetId);
   if (!context) return;
-  const { rollout, cluster, actor } = context;
+  const { target, rollout, cluster, actor } = context;
   const finish = async (state: "succeeded" | "failed", data: Prisma.RolloutTargetUpdateManyMutationInput) => {
     // Before the advance: the rollout may only finish once this step is on record.
     await recordTargetStep(
@@ -344,6 +345,19 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
       name: rollout.release.name,
     });
     if (!desired.ok) return await finish("failed", { error: desired.issues.map((i) => i.message).join("; ") });
+    // Write only where the start checked (its recorded scope): a render that now lands elsewhere
+    // (an admin changed a cluster's labels or variables since) fails instead of widening the rollout.
+    const scope = targetScopeSchema.safeParse(target.scope);
+    if (scope.success && scope.data.length) {
+      const checked = new Set(scope.data.map((place) => place.namespace));
+      const outside = desired.manifests.filter((m) => !checked.has(m.metadata.namespace ?? null));
+      if (outside.length)
+        return await finish("failed", {
+          error:
+            `The template now renders into ${[...new Set(outside.map((m) => m.metadata.namespace ?? "cluster-scoped objects"))].join(", ")}, ` +
+            "outside what was checked when this rollout started; start a new rollout",
+        });
+    }
     const refs = desired.manifests.map(refOf);
 
     if (!(await hasStep(targetId, "target.applied"))) {

@@ -16,7 +16,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
-import { desiredObjects } from "@/lib/server/releases/desired";
+import { desiredObjects } from "@/lib/server/templates/desired";
 import { DEMO_BODY, DEMO_SCHEMA } from "@/lib/testing/rollout-fixtures";
 import { ensureTestbed } from "../harness";
 import { apiCall, parseArgs, registerTestbed, reportResults, runBenchmark, startApp, timed } from "./bench-app";

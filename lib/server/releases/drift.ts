@@ -3,7 +3,7 @@ import pLimit from "p-limit";
 import { db } from "@/lib/server/db/client";
 import { classifyClusterError } from "@/lib/server/kube/errors";
 import { logger } from "@/lib/server/log/logger";
-import { desiredObjects, renderTargetOf, revisionSourceOf } from "./desired";
+import { desiredObjects, renderTargetOf, revisionSourceOf } from "@/lib/server/templates/desired";
 import type { ObjectOutcome } from "./executor";
 import { executor } from "./hub-push";
 

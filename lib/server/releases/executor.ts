@@ -1,7 +1,7 @@
 import "server-only";
 import type { Health } from "@/lib/k8s/kinds";
 import type { Manifest } from "@/lib/server/templates/documents";
-import type { ObjectRef } from "./desired";
+import type { ObjectRef } from "@/lib/server/templates/desired";
 
 /**
  * How the rollout engine talks to a cluster, and nothing else. Today the hub pushes

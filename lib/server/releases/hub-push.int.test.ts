@@ -8,7 +8,7 @@ import type { Manifest } from "@/lib/server/templates/documents";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { registrationFor, testbed } from "@/lib/testing/testbed-clusters";
 import { executor } from "./hub-push";
-import type { ObjectRef } from "./desired";
+import type { ObjectRef } from "@/lib/server/templates/desired";
 
 /**
  * The hub-push executor against real API servers: apply order across tiers, and the

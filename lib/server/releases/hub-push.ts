@@ -18,7 +18,7 @@ import { isSecretRef } from "@/lib/server/redact/secret-mask";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { discoverResource } from "@/lib/server/kube/discovery";
 import { applyTiers } from "./apply-order";
-import { FIELD_MANAGER, RELEASE_LABEL, refOf, type ObjectRef } from "./desired";
+import { FIELD_MANAGER, RELEASE_LABEL, refOf, type ObjectRef } from "@/lib/server/templates/desired";
 import { isReady, type ApplyOptions, type ObjectHealth, type ObjectOutcome, type ReleaseExecutor } from "./executor";
 
 /** Thrown for a kind the cluster does not serve: an object error, never a guessed REST path. */

@@ -4,7 +4,7 @@ import type { AccessProfile } from "@/lib/server/access/policy";
 import { deleteCluster } from "@/lib/server/clusters/update";
 import { db } from "@/lib/server/db/client";
 import { isAppError } from "@/lib/server/errors/app-error";
-import { refOf, type ObjectRef } from "@/lib/server/releases/desired";
+import { refOf, type ObjectRef } from "@/lib/server/templates/desired";
 import type { ApplyOptions, ObjectHealth, ObjectOutcome, ReleaseExecutor } from "@/lib/server/releases/executor";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { resetDatabase } from "@/lib/testing/reset-database";

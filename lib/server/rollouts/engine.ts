@@ -10,7 +10,7 @@ import {
   renderTargetOf,
   revisionSourceOf,
   type ObjectRef,
-} from "@/lib/server/releases/desired";
+} from "@/lib/server/templates/desired";
 import { targetScopeSchema } from "@/lib/server/access/coverage";
 import { isReady, type ObjectOutcome, type ReleaseExecutor } from "@/lib/server/releases/executor";
 import {

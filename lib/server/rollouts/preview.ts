@@ -9,7 +9,7 @@ import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { classifyClusterError } from "@/lib/server/kube/errors";
 import { maskObject, requestMasker, type SecretMasker } from "@/lib/server/redact/secret-mask";
-import { refKey, refOf, type ObjectRef } from "@/lib/server/releases/desired";
+import { refKey, refOf, type ObjectRef } from "@/lib/server/templates/desired";
 import type { ObjectOutcome } from "@/lib/server/releases/executor";
 import { comparableObject, executor } from "@/lib/server/releases/hub-push";
 import type { Manifest } from "@/lib/server/templates/documents";

@@ -9,7 +9,7 @@ import { namespacedKinds } from "@/lib/server/clusters/kind-scope";
 import { db } from "@/lib/server/db/client";
 import { forbidden, isAppError, validationFailed, type FieldErrors } from "@/lib/server/errors/app-error";
 import { classifyClusterError } from "@/lib/server/kube/errors";
-import { desiredObjects, renderTargetOf, type RenderTarget } from "@/lib/server/releases/desired";
+import { desiredObjects, renderTargetOf, type RenderTarget } from "@/lib/server/templates/desired";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { formatIssues } from "@/lib/server/templates/lint";
 import { validateParams } from "@/lib/server/templates/parameter-schema";

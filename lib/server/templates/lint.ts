@@ -6,7 +6,7 @@ import { namespacedKinds } from "@/lib/server/clusters/kind-scope";
 import { db } from "@/lib/server/db/client";
 import type { FieldErrors } from "@/lib/server/errors/app-error";
 import { classifyClusterError } from "@/lib/server/kube/errors";
-import { desiredObjects, renderTargetOf, type RenderTarget } from "@/lib/server/releases/desired";
+import { desiredObjects, renderTargetOf, type RenderTarget } from "@/lib/server/templates/desired";
 import type { LintIssue } from "./documents";
 import { sampleParams, schemaProblems } from "./parameter-schema";
 import { parseTemplate, TemplateError } from "./render";

@@ -1,8 +1,8 @@
 import "server-only";
 import { matchesSelector, parseSelector } from "@/lib/k8s/label-selector";
-import { applyMergePatch } from "@/lib/server/templates/merge-patch";
-import { parseManifests, type LintIssue, type Manifest } from "@/lib/server/templates/documents";
-import { renderTemplate, TemplateError } from "@/lib/server/templates/render";
+import { applyMergePatch } from "./merge-patch";
+import { parseManifests, type LintIssue, type Manifest } from "./documents";
+import { renderTemplate, TemplateError } from "./render";
 import type { TemplateOverride } from "@/lib/schemas/templates";
 import { stringRecord } from "@/lib/server/db/json";
 

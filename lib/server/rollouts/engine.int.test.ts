@@ -13,6 +13,7 @@ import { createTestUser } from "@/lib/testing/users";
 import { controlRollout } from "./control";
 import { advance, MAX_TARGET_ATTEMPTS, rollbackTarget, runTarget } from "./engine";
 import { getRollout } from "./queries";
+import { sweep } from "./worker";
 
 /**
  * The state machine against real Postgres with a fake cluster transport: the executor is the
@@ -338,5 +339,71 @@ describe("no hang, no swallowed error", () => {
     expect(target.state).toBe("failed");
     expect(target.error).toMatch(/renders into platform, outside what was checked/);
     expect(fake.applies.get(a.id)).toBeUndefined();
+  });
+
+  it("a crash between any two writes of a target's step is recovered by the sweep: no step twice, nothing applied after its step is on record", async () => {
+    const base = db();
+    const holder = globalThis as unknown as { archipelagoDb?: unknown };
+    const WRITES = new Set(["create", "createMany", "update", "updateMany", "upsert", "delete", "deleteMany"]);
+    let crashed = 0;
+    for (let crashAt = 1; ; crashAt += 1) {
+      await resetDatabase();
+      fake = new FakeExecutor();
+      const template = await db().template.create({
+        data: {
+          name: "crash",
+          revisions: {
+            create: {
+              number: 1,
+              schema: DEMO_SCHEMA,
+              body: demoTemplate("crash", "crash").body,
+              overrides: [],
+              authorEmail: "admin@example.com",
+            },
+          },
+        },
+        include: { revisions: true },
+      });
+      revisionId = template.revisions[0]!.id;
+      releaseId = (await db().release.create({ data: { name: "crash", templateId: template.id } })).id;
+      const a = await cluster("a");
+      const id = await rollout([[a.id]]);
+      const targetId = (await targetsOf(id)).a!.id;
+
+      // The process "dies" just before its crashAt-th write: that write and the rest never happen.
+      let writes = 0;
+      let appliedWhenCrashed = false;
+      holder.archipelagoDb = base.$extends({
+        query: {
+          $allOperations: async ({ operation, args, query }) => {
+            if (WRITES.has(operation) && ++writes === crashAt) {
+              appliedWhenCrashed = fake.applies.size > 0;
+              throw new Error("simulated crash");
+            }
+            return query(args);
+          },
+        },
+      });
+      try {
+        await runTarget(targetId, fake).catch(() => undefined);
+      } finally {
+        holder.archipelagoDb = base;
+      }
+      if (writes < crashAt) break; // the step finished before the crash point: every point is covered
+      crashed += 1;
+      const stepOnRecord = await db().rolloutEvent.count({ where: { targetId, step: "target.applied" } });
+      // Recovery: the sweep finds the dead instance's claim (no heartbeat) and hands the target back; a worker runs it.
+      await sweep();
+      await advance(id);
+      for (let pass = 0; pass < 3 && (await stateOf(id)) === "running"; pass += 1) await work(id);
+      expect(await stateOf(id), `crash before write ${crashAt}`).toBe("succeeded");
+      expect(await db().rolloutEvent.count({ where: { targetId, step: "target.applied" } })).toBe(1);
+      expect(await db().rolloutEvent.count({ where: { targetId, step: "target.succeeded" } })).toBe(1);
+      // Applied again only if the crash hit between the apply and its step's record (server-side apply is idempotent).
+      expect(fake.applies.get(a.id), `crash before write ${crashAt}`).toBe(
+        stepOnRecord === 0 && appliedWhenCrashed ? 2 : 1,
+      );
+    }
+    expect(crashed).toBeGreaterThan(5);
   });
 });

@@ -3,14 +3,15 @@ import { createTestDatabase } from "./test-database";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    databaseUrl: string;
+    /** A migrated database that no test uses: each test file gets its own copy (integration-setup.ts). */
+    templateDatabaseUrl: string;
   }
 }
 
-/** One real Postgres for the whole integration run. */
+/** One real Postgres for the whole integration run, holding the migrated template of every file's database. */
 export default async function setup(project: TestProject) {
   const database = await createTestDatabase("it");
-  project.provide("databaseUrl", database.url);
+  project.provide("templateDatabaseUrl", database.url);
   return async () => {
     await database.dispose();
   };

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import { beforeAll, beforeEach, describe, expect, it, inject } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Testbed } from "@/testbed/harness";
 import { db } from "@/lib/server/db/client";
 import { AppError } from "@/lib/server/errors/app-error";
@@ -13,7 +13,7 @@ let tb: Testbed;
 
 beforeAll(async () => {
   tb = await testbed();
-  await protectOwnEndpoints({ databaseUrl: inject("databaseUrl") });
+  await protectOwnEndpoints({ databaseUrl: process.env.DATABASE_URL! });
 });
 beforeEach(resetDatabase);
 
@@ -176,7 +176,7 @@ contexts:
   });
 
   it("the app's own database address is refused", async () => {
-    const databaseUrl = new URL(inject("databaseUrl"));
+    const databaseUrl = new URL(process.env.DATABASE_URL!);
     const failure = await rejection(
       registerCluster({ ...registrationFor(tb, "testbed-1", "db"), server: `https://127.0.0.1:${databaseUrl.port}` }),
     );

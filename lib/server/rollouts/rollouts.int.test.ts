@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fault, type Testbed } from "@/testbed/harness";
 import { loadAccessProfile } from "@/lib/server/access/profile";
 import type { AccessProfile } from "@/lib/server/access/policy";
@@ -74,7 +74,7 @@ beforeAll(async () => {
       await transport.request({ method: "DELETE", path: `/api/v1/namespaces/team-a/${path}` });
     await transport.request({ method: "DELETE", path: "/apis/apps/v1/namespaces/team-a/deployments/demo-web" });
   }
-  worker = await startRolloutWorker(inject("databaseUrl"));
+  worker = await startRolloutWorker(process.env.DATABASE_URL!);
   templateId = (await createTemplate(admin, demoTemplate("demo"))).id;
 }, 300_000);
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { auditEvents, type Testbed } from "@/testbed/harness";
-import { ensureNextBuild } from "@/lib/cli/steps/next-build";
+import { ensureNextBuildInBackground } from "@/lib/cli/steps/next-build";
 import { loadAccessProfile } from "@/lib/server/access/profile";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { transportFor } from "@/lib/server/clusters/connection";
@@ -10,6 +10,7 @@ import { db } from "@/lib/server/db/client";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 import { createTemplate } from "@/lib/server/templates/templates";
 import { startAppProcess, type AppProcess } from "@/lib/testing/app-process";
+import { freePort } from "@/lib/testing/test-database";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { demoTemplate } from "@/lib/testing/rollout-fixtures";
 import { registrationFor, testbed } from "@/lib/testing/testbed-clusters";
@@ -106,7 +107,7 @@ async function cleanDemoObjects(release: string) {
 }
 
 beforeAll(async () => {
-  ensureNextBuild();
+  await ensureNextBuildInBackground();
   tb = await testbed();
   forgetAllTransports();
   await resetDatabase();
@@ -145,7 +146,7 @@ describe("durable rollouts", () => {
     const release = `durable-kill-${runSuffix}`;
     applied.push(release);
     templateId = (await createTemplate(admin, demoTemplate(release, release))).id;
-    const first = await startAppProcess(3610, appEnv());
+    const first = await startAppProcess(await freePort(), appEnv());
     apps.push(first);
     const { id } = await startRollout(admin, {
       releaseName: release,
@@ -170,7 +171,7 @@ describe("durable rollouts", () => {
     const before = await db().rolloutTarget.findMany({ where: { rolloutId: id }, select: { state: true } });
     expect(before.some((t) => t.state === "pending" || t.state === "queued")).toBe(true);
 
-    apps.push(await startAppProcess(3611, appEnv()));
+    apps.push(await startAppProcess(await freePort(), appEnv()));
     const rollout = await until(
       () => db().rollout.findUniqueOrThrow({ where: { id }, include: { targets: true } }),
       (r) => r.state !== "running",
@@ -197,8 +198,8 @@ describe("durable rollouts", () => {
     // Each instance works on one cluster at a time, so nine targets queued at once must be
     // shared: an instance that never takes work fails the test.
     const pair = [
-      await startAppProcess(3612, appEnv({ ARCHIPELAGO_ROLLOUT_CONCURRENCY: "1" })),
-      await startAppProcess(3613, appEnv({ ARCHIPELAGO_ROLLOUT_CONCURRENCY: "1" })),
+      await startAppProcess(await freePort(), appEnv({ ARCHIPELAGO_ROLLOUT_CONCURRENCY: "1" })),
+      await startAppProcess(await freePort(), appEnv({ ARCHIPELAGO_ROLLOUT_CONCURRENCY: "1" })),
     ];
     apps.push(...pair);
     const ids: string[] = [];

@@ -194,7 +194,6 @@ describe("durable rollouts", () => {
 
   it("two app instances on one database never execute the same step twice", async () => {
     const release = `durable-pair-${runSuffix}`;
-    const template = (await createTemplate(admin, demoTemplate(release, release))).id;
     // Each instance works on one cluster at a time, so nine targets queued at once must be
     // shared: an instance that never takes work fails the test.
     const pair = [
@@ -206,7 +205,9 @@ describe("durable rollouts", () => {
     for (let i = 0; i < 3; i += 1) {
       const { id } = await startRollout(admin, {
         releaseName: `${release}-${i}`,
-        templateId: template,
+        // One template per rollout (the release name is baked into its objects' names), so the
+        // clusters' audit logs tell the three rollouts' applies apart.
+        templateId: (await createTemplate(admin, demoTemplate(`${release}-${i}`, `${release}-${i}`))).id,
         revision: 1,
         params: { image: `registry.local/pair:1.${i}`, greeting: `pair-${i}` },
         targets: { selector: "durable=yes", clusterIds: [] },

@@ -15,7 +15,13 @@ import { prepareBrowser } from "./steps/prepare-browser";
 import { buildTestbed, checkGo, startTestbed } from "./steps/prepare-testbed";
 import { ensurePrismaClient } from "./steps/prisma-client";
 import { ensureCommands } from "./steps/system-packages";
-import { readGoTestJson, readPlaywrightReport, readVitestReport, type StageReport } from "./steps/test-reports";
+import {
+  goFailureOutput,
+  readGoTestJson,
+  readPlaywrightReport,
+  readVitestReport,
+  type StageReport,
+} from "./steps/test-reports";
 
 const RESULTS = path.resolve(".test-results");
 
@@ -77,6 +83,7 @@ const goStage: Stage = {
       maxBuffer: 64 * 1024 * 1024,
     });
     const report = readGoTestJson(result.stdout ?? "");
+    process.stdout.write(goFailureOutput(result.stdout ?? ""));
     if (result.stderr) process.stderr.write(result.stderr);
     console.log(`go test: ${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`);
     return judged(result.status === 0, report);
@@ -214,7 +221,7 @@ async function main(): Promise<void> {
   for (const stage of selected) {
     const blocker = stage.needs.find((need) => problems.has(need));
     if (blocker) {
-      results.push({ name: stage.name, ok: false, seconds: 0, note: `not run: ${problems.get(blocker)}` });
+      results.push({ name: stage.name, ok: false, seconds: 0, note: `not run: prepare failed (${blocker}, above)` });
       continue;
     }
     console.log(`\n━━━ ${stage.name} ━━━`);

@@ -82,7 +82,7 @@ export function readPlaywrightReport(file: string): StageReport | undefined {
   };
 }
 
-/** Counts `go test -json` output; prints the output of failing tests as it goes. */
+/** Counts `go test -json` output. */
 export function readGoTestJson(stdout: string): StageReport {
   const report: StageReport = { passed: 0, failed: 0, skipped: 0, success: true };
   for (const line of stdout.split("\n")) {
@@ -96,8 +96,17 @@ export function readGoTestJson(stdout: string): StageReport {
       report.failed += 1;
       report.firstFailure ??= `${event.Package ?? "testbed"} > ${event.Test}`;
     }
-    if (event.Action === "fail" || (event.Output && /FAIL|panic/.test(event.Output)))
-      process.stdout.write(event.Output ?? `FAIL ${event.Test}\n`);
   }
   return report;
+}
+
+/** The lines of `go test -json` output that say what failed (the JSON itself is not for people). */
+export function goFailureOutput(stdout: string): string {
+  return stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as { Action?: string; Test?: string; Output?: string })
+    .filter((event) => event.Test && (event.Action === "fail" || (event.Output && /FAIL|panic/.test(event.Output))))
+    .map((event) => event.Output ?? `FAIL ${event.Test}\n`)
+    .join("");
 }

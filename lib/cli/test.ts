@@ -10,11 +10,8 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { ensureNextBuild } from "./steps/next-build";
-import { prepareBrowser } from "./steps/prepare-browser";
-import { buildTestbed, checkGo, startTestbed } from "./steps/prepare-testbed";
+import { prepare, type Need } from "./steps/prepare";
 import { ensurePrismaClient } from "./steps/prisma-client";
-import { ensureCommands } from "./steps/system-packages";
 import {
   goFailureOutput,
   readGoTestJson,
@@ -24,9 +21,6 @@ import {
 } from "./steps/test-reports";
 
 const RESULTS = path.resolve(".test-results");
-
-/** What a stage needs prepared before it starts. */
-type Need = "go" | "testbed" | "app" | "commands" | "browser";
 
 interface Outcome {
   ok: boolean;
@@ -118,48 +112,6 @@ const timed = async <T>(work: () => T | Promise<T>): Promise<{ value: T; seconds
   return { value, seconds: (Date.now() - started) / 1000 };
 };
 
-/**
- * Prepares each need once, in dependency order; returns the problem of each need that failed
- * (a need whose prerequisite failed is not attempted) and a line of what took how long.
- */
-async function prepare(needs: Set<Need>): Promise<{ problems: Map<Need, string>; steps: string[] }> {
-  const problems = new Map<Need, string>();
-  const steps: string[] = [];
-  const step = async (need: Need, label: string, work: () => Promise<string | undefined> | string | undefined) => {
-    console.log(`prepare: ${label}…`);
-    const { value: problem, seconds } = await timed(work);
-    steps.push(`${label} ${seconds.toFixed(1)} s`);
-    if (problem) {
-      console.error(`prepare: ${problem}`);
-      problems.set(need, problems.get(need) ?? problem);
-    }
-  };
-  if (needs.has("commands"))
-    await step("commands", "system commands", () => ensureCommands([{ command: "openssl", debianPackage: "openssl" }]));
-  if (needs.has("go") || needs.has("testbed")) await step("go", "Go toolchain", checkGo);
-  if (needs.has("testbed")) {
-    if (problems.has("go")) problems.set("testbed", problems.get("go")!);
-    else {
-      await step("testbed", "testbed build", buildTestbed);
-      if (!problems.has("testbed")) await step("testbed", "testbed clusters", startTestbed);
-    }
-  }
-  if (needs.has("app"))
-    await step("app", "app build", () => {
-      ensureNextBuild();
-      return undefined;
-    });
-  if (needs.has("browser"))
-    await step("browser", "Chromium", async () => {
-      const browser = await prepareBrowser();
-      if (!browser.ok) return browser.problem;
-      chromiumPath = browser.executablePath;
-      console.log(`prepare: Chromium at ${chromiumPath} starts`);
-      return undefined;
-    });
-  return { problems, steps };
-}
-
 function printSummary(results: Result[], seconds: number): boolean {
   console.log("\n━━━ summary ━━━");
   for (const result of results) {
@@ -210,6 +162,7 @@ async function main(): Promise<void> {
     console.log("\n━━━ prepare ━━━");
     const prepared = await timed(() => prepare(needs));
     problems = prepared.value.problems;
+    chromiumPath = prepared.value.chromiumPath;
     results.push({
       name: "prepare",
       ok: problems.size === 0,

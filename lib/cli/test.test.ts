@@ -77,7 +77,10 @@ describe("stage reports", () => {
         },
       ],
     });
-    expect(readVitestReport(file)?.firstFailure).toBe("lib/c.int.test.ts (failed outside a test: set-up exploded)");
+    expect(readVitestReport(file)).toMatchObject({
+      failed: 1,
+      firstFailure: "lib/c.int.test.ts (failed outside a test: set-up exploded)",
+    });
   });
 
   it("names the first failing browser test with its spec file, line and titles", () => {

@@ -32,16 +32,20 @@ export function readVitestReport(file: string): StageReport | undefined {
   if (!existsSync(file)) return undefined;
   const report = JSON.parse(readFileSync(file, "utf8")) as VitestJson;
   let firstFailure: string | undefined;
+  // A file that failed outside any test (its set-up threw) has no failed test of its own; it
+  // counts as one, so the counts line never says "0 failed" about a failed run.
+  let failedFiles = 0;
   for (const result of report.testResults) {
     const test = result.assertionResults.find((assertion) => assertion.status === "failed");
-    if (test) firstFailure = `${relative(result.name)} > ${test.fullName}`;
-    else if (result.status === "failed")
-      firstFailure = `${relative(result.name)} (failed outside a test: ${(result.message ?? "").split("\n")[0]})`;
-    if (firstFailure) break;
+    if (test) firstFailure ??= `${relative(result.name)} > ${test.fullName}`;
+    else if (result.status === "failed") {
+      failedFiles += 1;
+      firstFailure ??= `${relative(result.name)} (failed outside a test: ${(result.message ?? "").split("\n")[0]})`;
+    }
   }
   return {
     passed: report.numPassedTests,
-    failed: report.numFailedTests,
+    failed: report.numFailedTests + failedFiles,
     skipped: report.numPendingTests + report.numTodoTests,
     firstFailure,
     success: report.success,

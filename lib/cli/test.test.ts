@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readGoTestJson, readPlaywrightReport, readVitestReport } from "./steps/test-reports";
+import { goFailureOutput, readGoTestJson, readPlaywrightReport, readVitestReport } from "./steps/test-reports";
 
 const tsx = path.resolve("node_modules/.bin/tsx");
 
@@ -117,5 +117,18 @@ describe("stage reports", () => {
     ];
     const report = readGoTestJson(lines.map((line) => JSON.stringify(line)).join("\n"));
     expect(report).toEqual({ passed: 1, failed: 1, skipped: 1, success: false, firstFailure: "p/b > TestB" });
+  });
+
+  it("shows a failing Go test's own output lines, not only its name", () => {
+    const lines = [
+      { Action: "output", Package: "p/a", Test: "TestA", Output: "=== RUN   TestA\n" },
+      { Action: "pass", Package: "p/a", Test: "TestA" },
+      { Action: "output", Package: "p/b", Test: "TestB", Output: "    b_test.go:18: started process not alive\n" },
+      { Action: "output", Package: "p/b", Test: "TestB", Output: "--- FAIL: TestB (0.00s)\n" },
+      { Action: "fail", Package: "p/b", Test: "TestB" },
+    ];
+    expect(goFailureOutput(lines.map((line) => JSON.stringify(line)).join("\n"))).toBe(
+      "    b_test.go:18: started process not alive\n--- FAIL: TestB (0.00s)\n",
+    );
   });
 });

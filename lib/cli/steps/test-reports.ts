@@ -104,13 +104,17 @@ export function readGoTestJson(stdout: string): StageReport {
   return report;
 }
 
-/** The lines of `go test -json` output that say what failed (the JSON itself is not for people). */
+/** The output of each failing Go test (its t.Fatal lines included); the JSON itself is not for people. */
 export function goFailureOutput(stdout: string): string {
-  return stdout
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as { Action?: string; Test?: string; Output?: string })
-    .filter((event) => event.Test && (event.Action === "fail" || (event.Output && /FAIL|panic/.test(event.Output))))
-    .map((event) => event.Output ?? `FAIL ${event.Test}\n`)
-    .join("");
+  const outputs = new Map<string, string[]>();
+  const failed: string[] = [];
+  for (const line of stdout.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const event = JSON.parse(line) as { Action?: string; Package?: string; Test?: string; Output?: string };
+    if (!event.Test) continue;
+    const key = `${event.Package ?? ""} ${event.Test}`;
+    if (event.Action === "output" && event.Output) outputs.set(key, [...(outputs.get(key) ?? []), event.Output]);
+    if (event.Action === "fail") failed.push(key);
+  }
+  return failed.map((key) => (outputs.get(key) ?? [`--- FAIL: ${key}\n`]).join("")).join("");
 }

@@ -23,6 +23,10 @@ export default defineConfig({
   test: {
     environment: "node",
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
+    // One test file at a time, in every project: a per-project limit is not configurable, the
+    // integration files must not overlap, and on the 2-core machines we run on vitest would
+    // use a single worker for the unit files anyway.
+    fileParallelism: false,
     projects: [
       {
         extends: true,
@@ -40,9 +44,12 @@ export default defineConfig({
           exclude: ignored,
           globalSetup: ["lib/testing/integration-global-setup.ts"],
           setupFiles: ["lib/testing/integration-setup.ts"],
-          // Files share one database (and the testbed clusters): run them one at a time.
+          // Each file runs in a fresh process (isolate) on its own database (integration-setup.ts),
+          // so nothing in memory or in Postgres carries from one file to the next. Files run one
+          // at a time (fileParallelism above): they share the testbed clusters, and some inject
+          // faults into them.
           pool: "forks",
-          poolOptions: { forks: { singleFork: true } },
+          poolOptions: { forks: { isolate: true, singleFork: false } },
           testTimeout: 60_000,
           hookTimeout: 300_000,
         },

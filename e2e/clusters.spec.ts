@@ -13,20 +13,13 @@ test.afterAll(async () => {
   await fault("testbed-2", "resume");
 });
 
-// Other specs may have registered the testbed already; this one starts from an empty fleet.
-test.beforeAll(async ({ browser }) => {
-  const context = await browser.newContext({ storageState: ".e2e/admin.json" });
-  const listed = await api<{ clusters: Array<{ id: string }> }>(
-    context.request,
-    "GET",
-    "/api/v1/clusters?pageSize=500",
-  );
-  for (const cluster of listed.clusters) await api(context.request, "DELETE", `/api/v1/clusters/${cluster.id}`);
-  await context.close();
-});
-
+// Each test creates what it needs, so they pass alone and in any order.
 test("import the testbed kubeconfig, watch a stopped cluster turn unreachable and recover", async ({ page }) => {
   test.setTimeout(150_000);
+  // Other specs (and tests) may have registered clusters; this one starts from an empty fleet.
+  const listed = await api<{ clusters: Array<{ id: string }> }>(page.request, "GET", "/api/v1/clusters?pageSize=500");
+  for (const cluster of listed.clusters) await api(page.request, "DELETE", `/api/v1/clusters/${cluster.id}`);
+
   const clusters = new ClustersPage(page);
   await clusters.goto();
   await expect(page.getByText("No clusters registered yet")).toBeVisible();
@@ -63,7 +56,8 @@ test("register one cluster by hand after testing the connection, then label and 
   const url = entries.find((entry) => entry.name === "testbed-1")!.server;
 
   await page.goto("/clusters/new");
-  await page.getByLabel("Name").fill("manual-one");
+  const name = `manual-${Date.now().toString(36)}`;
+  await page.getByLabel("Name").fill(name);
   await page.getByLabel("API server URL").fill(url);
   await page.getByLabel("CA bundle (PEM)").fill(caData);
   await page.getByLabel("Token", { exact: true }).fill(token);
@@ -73,17 +67,17 @@ test("register one cluster by hand after testing the connection, then label and 
   await page.getByRole("button", { name: "Register cluster" }).click();
 
   await expect(page).toHaveURL(/\/clusters\/[0-9a-f-]{36}$/);
-  await expect(page.getByRole("heading", { level: 1, name: "manual-one" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
   const labels = page.getByRole("region", { name: "Labels, variables and description" });
   await labels.getByRole("button", { name: "Add label" }).click();
   await labels.getByLabel("Labels 1 key").fill("env");
-  await labels.getByLabel("Labels 1 value").fill("handmade");
+  await labels.getByLabel("Labels 1 value").fill(name);
   await labels.getByRole("button", { name: "Save changes" }).click();
   await expect(labels.getByText("Saved.")).toBeVisible();
 
   const clusters = new ClustersPage(page);
-  await clusters.goto("?selector=env%3Dhandmade");
-  await expect(clusters.row("manual-one")).toBeVisible();
+  await clusters.goto(`?selector=env%3D${name}`);
+  await expect(clusters.row(name)).toBeVisible();
   await expect(clusters.row("testbed-1")).toHaveCount(0);
   await page.getByLabel("Label selector").fill("env in (");
   await expect(page.getByText(/expected a label value|expected "," or "\)"/)).toBeVisible();
@@ -103,16 +97,24 @@ test("a wrong token is named in plain words before anything is saved", async ({ 
 });
 
 test("deleting a cluster requires typing its name", async ({ page }) => {
+  const name = `doomed-${Date.now().toString(36)}`;
+  const entries = await (await import("../testbed/harness")).status();
+  await api(page.request, "POST", "/api/v1/clusters", {
+    name,
+    server: entries.find((entry) => entry.name === "testbed-1")!.server,
+    caData: readFileSync(`${testbedDir}/testbed-1/ca.crt`, "utf8"),
+    credential: { type: "token", token: readFileSync(`${testbedDir}/testbed-1/admin.token`, "utf8").trim() },
+  });
   const clusters = new ClustersPage(page);
   await clusters.goto();
-  await clusters.row("manual-one").getByRole("link", { name: "manual-one" }).click();
+  await clusters.row(name).getByRole("link", { name }).click();
   const danger = page.getByRole("region", { name: "Delete" });
   const button = danger.getByRole("button", { name: "Delete cluster" });
   await expect(button).toBeDisabled();
-  await danger.getByLabel("Type manual-one to confirm").fill("manual-on");
+  await danger.getByLabel(`Type ${name} to confirm`).fill(name.slice(0, -1));
   await expect(button).toBeDisabled();
-  await danger.getByLabel("Type manual-one to confirm").fill("manual-one");
+  await danger.getByLabel(`Type ${name} to confirm`).fill(name);
   await button.click();
   await expect(page).toHaveURL(/\/clusters$/);
-  await expect(clusters.row("manual-one")).toHaveCount(0);
+  await expect(clusters.row(name)).toHaveCount(0);
 });

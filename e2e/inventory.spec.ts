@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Browser, Page } from "@playwright/test";
-import { seedTestbed } from "../testbed/harness";
+import { seedTestbed, testbedDir } from "../testbed/harness";
 import { SignInPage } from "./pages/sign-in-page";
 import { api, ensureTestbedClusters } from "./support/api";
 import { sql } from "./support/database";
@@ -49,7 +49,7 @@ test.beforeAll(async ({ browser }) => {
   }
   // A secret with a known value, created as an SRE would, with kubectl-like server-side apply via the testbed.
   const { execFileSync } = await import("node:child_process");
-  const kubectl = ["--kubeconfig", ".testbed/kubeconfig", "--context", "testbed-1", "-n", "team-b"];
+  const kubectl = ["--kubeconfig", `${testbedDir}/kubeconfig`, "--context", "testbed-1", "-n", "team-b"];
   execFileSync("kubectl", [...kubectl, "delete", "secret", "payments-db", "--ignore-not-found"], { stdio: "ignore" });
   execFileSync(
     "kubectl",

@@ -3,6 +3,7 @@ import { DEMO_BODY, DEMO_SCHEMA } from "../lib/testing/rollout-fixtures";
 import { api, ensureTestbedClusters } from "./support/api";
 import { sql } from "./support/database";
 import { expect, test } from "./support/fixtures";
+import { E2E_BASE_URL } from "./support/paths";
 
 test.describe.configure({ mode: "serial" });
 
@@ -78,7 +79,7 @@ test("the bulk rollout form: template, preview, waves, done", async ({ page }) =
 test.describe("bad input: 4xx naming the field or template line, nothing applied", () => {
   const post = async (page: Page, path: string, body: unknown) => {
     const response = await page.request.post(path, {
-      headers: { origin: "http://127.0.0.1:3210", "content-type": "application/json" },
+      headers: { origin: E2E_BASE_URL, "content-type": "application/json" },
       data: JSON.stringify(body),
     });
     return {
@@ -118,11 +119,16 @@ test.describe("bad input: 4xx naming the field or template line, nothing applied
   });
 
   test("parameters that break the schema, an empty target set, a namespace outside the grant", async ({ page }) => {
-    const template = (await sql<{ id: string }>("SELECT id FROM templates WHERE name = 'e2e-web'"))[0]!.id;
+    // Its own template, so this test does not depend on the rollout test before it.
+    const { template } = await api<{ template: { id: string } }>(page.request, "POST", "/api/v1/templates", {
+      name: `bad-input-${Date.now().toString(36)}`,
+      schema: SCHEMA,
+      body: BODY,
+    });
     const before = (await sql("SELECT 1 FROM rollouts")).length;
     const base = {
       releaseName: "bad-input",
-      templateId: template,
+      templateId: template.id,
       revision: 1,
       params: { image: "registry.local/x:1" },
       targets: { selector: "e2e=yes" },

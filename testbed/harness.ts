@@ -8,6 +8,7 @@
  *   await fault("testbed-2", "hang"); ... await fault("testbed-2", "resume");
  */
 import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 // __dirname, not import.meta: Playwright loads specs (and this file) as CommonJS.
@@ -103,8 +104,8 @@ let startedWith = 0;
 /**
  * Starts `clusters` clusters unless they already run, ends any fault left on
  * them by an earlier run, and returns where to find them. The first call
- * builds the binaries when needed (minutes on a cold Go cache; CI runs
- * testbed/ci-setup.sh first). Later calls in the same process reuse the result.
+ * builds the binaries when needed (minutes on a cold Go cache; `npm test` builds
+ * and starts them before any test). Later calls in the same process reuse the result.
  */
 export function ensureTestbed(opts: { clusters?: number; timeoutMs?: number } = {}): Promise<Testbed> {
   const clusters = opts.clusters ?? 3;
@@ -179,4 +180,28 @@ export async function seedTestbed(opts: { scale?: number; seed?: number; cluster
   const args = ["seed", "--scale", String(opts.scale ?? 1), "--seed", String(opts.seed ?? 1)];
   if (opts.clusters) args.push("--clusters", opts.clusters.join(","));
   await runTestbed(args);
+}
+
+/** One client write as a cluster's API server recorded it in its audit log (testbed/README.md, "Audit log"). */
+export interface AuditEvent {
+  verb: string;
+  /** Path and query, e.g. `...?fieldManager=archipelago&force=true` for a server-side apply. */
+  requestURI: string;
+  user: { username: string };
+  objectRef?: { resource?: string; namespace?: string; name?: string; apiGroup?: string };
+  responseStatus?: { code?: number };
+  requestReceivedTimestamp: string;
+}
+
+/**
+ * Every write (create, update, patch, delete) a client made to `cluster` since it started,
+ * oldest first: what reached the cluster, whatever the caller believes it sent.
+ */
+export function auditEvents(cluster: string): AuditEvent[] {
+  const file = path.join(testbedDir, cluster, "logs", "audit.log");
+  if (!existsSync(file)) throw new Error(`${file} is missing: restart the testbed (npm run testbed -- down)`);
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.startsWith("{") && line.endsWith("}"))
+    .map((line) => JSON.parse(line) as AuditEvent);
 }

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Testbed } from "@/testbed/harness";
 import { loadAccessProfile } from "@/lib/server/access/profile";
 import { createSession } from "@/lib/server/auth/sessions";
@@ -138,7 +138,7 @@ beforeAll(async () => {
       message: "first",
     })
   ).id;
-  worker = await startRolloutWorker(inject("databaseUrl"), executor);
+  worker = await startRolloutWorker(process.env.DATABASE_URL!, executor);
 }, 300_000);
 
 afterAll(async () => {

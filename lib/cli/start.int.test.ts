@@ -3,9 +3,10 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { ensureNextBuild } from "@/lib/cli/steps/next-build";
+import { ensureNextBuildInBackground } from "@/lib/cli/steps/next-build";
 import runtime from "@/lib/cli/server-runtime.json";
 import { startAppProcess } from "@/lib/testing/app-process";
+import { freePort } from "@/lib/testing/test-database";
 
 /**
  * The README's first command on a fresh machine: no DATABASE_URL, so an embedded Postgres
@@ -13,13 +14,13 @@ import { startAppProcess } from "@/lib/testing/app-process";
  */
 describe("npm start with the embedded default", () => {
   it("serves with an embedded database and shuts it down cleanly on SIGTERM", async () => {
-    ensureNextBuild();
+    await ensureNextBuildInBackground();
     const app = await startAppProcess(
-      3620,
+      await freePort(),
       {
         DATABASE_URL: "",
         ARCHIPELAGO_MASTER_KEY: "",
-        ARCHIPELAGO_EMBEDDED_PG_PORT: "54620",
+        ARCHIPELAGO_EMBEDDED_PG_PORT: String(await freePort()),
         ARCHIPELAGO_HEALTH_INTERVAL_SECONDS: "3600",
         MALLOC_ARENA_MAX: "",
       },

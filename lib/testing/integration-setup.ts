@@ -5,8 +5,13 @@ import { resetEnvForTests } from "@/lib/server/config/env";
 import { resetKeyring } from "@/lib/server/crypto/master-keyring";
 import { stopAllReflectors } from "@/lib/server/inventory/cache";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
+import { copyDatabase } from "./test-database";
 
-process.env.DATABASE_URL = inject("databaseUrl");
+// Each test file runs in its own process (vitest.config.ts) on its own copy of the migrated
+// template database, dropped when the file ends: no row one file writes (or leaves behind
+// when its set-up fails half-way) is visible to another file.
+const database = await copyDatabase(inject("templateDatabaseUrl"), "file");
+process.env.DATABASE_URL = database.url;
 // A fresh master key per file run: tests never touch a real key.
 process.env.ARCHIPELAGO_MASTER_KEY ??= randomBytes(32).toString("base64");
 resetEnvForTests();
@@ -16,4 +21,5 @@ afterAll(async () => {
   stopAllReflectors();
   forgetAllTransports();
   await disconnectDb();
+  await database.dispose();
 });

@@ -74,7 +74,7 @@ describe("sessions", () => {
     await db().session.update({ where: { id }, data: { lastSeenAt: new Date(Date.now() - 20 * 60_000) } });
     expect(await validateSession(token)).not.toBeNull();
     const touched = await db().session.findUniqueOrThrow({ where: { id } });
-    expect(Date.now() - touched.lastSeenAt.getTime()).toBeLessThan(5_000);
+    expect(Date.now() - touched.lastSeenAt.getTime()).toBeLessThan(60_000);
   });
 
   it("stops a disabled user's sessions at once", async () => {

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import { beforeAll, beforeEach, describe, expect, it, inject } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Testbed } from "@/testbed/harness";
 import { db } from "@/lib/server/db/client";
 import { AppError } from "@/lib/server/errors/app-error";
@@ -15,7 +15,7 @@ const APP_PORT = 3212;
 
 beforeAll(async () => {
   tb = await testbed();
-  await protectOwnEndpoints({ databaseUrl: inject("databaseUrl"), appPort: APP_PORT });
+  await protectOwnEndpoints({ databaseUrl: process.env.DATABASE_URL!, appPort: APP_PORT });
 });
 beforeEach(resetDatabase);
 
@@ -178,7 +178,7 @@ contexts:
   });
 
   it("the app's own database address is refused", async () => {
-    const databaseUrl = new URL(inject("databaseUrl"));
+    const databaseUrl = new URL(process.env.DATABASE_URL!);
     const failure = await rejection(
       registerCluster({ ...registrationFor(tb, "testbed-1", "db"), server: `https://127.0.0.1:${databaseUrl.port}` }),
     );
@@ -206,7 +206,7 @@ contexts:
   it.each(ownSpellings)(
     "%s on the database port is refused for register, test and edit, named as the database",
     async (host) => {
-      const port = new URL(inject("databaseUrl")).port;
+      const port = new URL(process.env.DATABASE_URL!).port;
       const server = `https://${host}:${port}`;
       const registered = await rejection(registerCluster({ ...registrationFor(tb, "testbed-1", "db"), server }));
       expect(registered.options.fields?.server?.[0]).toMatch(/Archipelago's own database/);
@@ -238,7 +238,7 @@ contexts:
 
   it("a stored URL in a bypass spelling is refused again at connect time", async () => {
     const cluster = await registerCluster(registrationFor(tb, "testbed-1", "stored"));
-    const port = new URL(inject("databaseUrl")).port;
+    const port = new URL(process.env.DATABASE_URL!).port;
     await db().cluster.update({
       where: { id: cluster.id },
       data: { server: `https://[::ffff:7f00:1]:${port}`, revision: { increment: 1 } },

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import PgBoss from "pg-boss";
 import pg from "pg";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createScratchDatabase, type TestDatabase } from "@/lib/testing/test-database";
 import { ensureAppRole, QUEUE_SCHEMA } from "./app-role";
 import { migrate } from "./migrate";
@@ -33,7 +33,7 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
 }
 
 async function freshDatabase(label: string): Promise<string> {
-  const scratch = await createScratchDatabase(inject("databaseUrl"), label);
+  const scratch = await createScratchDatabase(process.env.DATABASE_URL!, label);
   scratches.push(scratch);
   await migrate(scratch.url);
   return scratch.url;
@@ -41,7 +41,7 @@ async function freshDatabase(label: string): Promise<string> {
 
 afterAll(async () => {
   for (const scratch of scratches) await scratch.dispose();
-  const admin = new URL(inject("databaseUrl"));
+  const admin = new URL(process.env.DATABASE_URL!);
   admin.pathname = "/postgres";
   await withClient(admin.toString(), (client) => client.query(`DROP ROLE IF EXISTS "${role}"`));
 });

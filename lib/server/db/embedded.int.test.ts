@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -41,5 +42,23 @@ describe("embedded Postgres", () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it("leaves the exit code of the process that used it alone (a failed test run must not exit 0)", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "archipelago-embedded-exit-"));
+    dirs.push(dataDir);
+    const result = spawnSync(
+      path.resolve("node_modules/.bin/tsx"),
+      [
+        "--tsconfig",
+        "tsconfig.scripts.json",
+        "lib/testing/scripts/embedded-exit-code.ts",
+        dataDir,
+        String(await freePort()),
+      ],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(3);
   });
 });

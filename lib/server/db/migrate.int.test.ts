@@ -3,7 +3,7 @@ import { cp, mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createScratchDatabase, type TestDatabase } from "@/lib/testing/test-database";
 import { defaultMigrationsDir, migrate, MigrationError, readMigrations } from "./migrate";
 
@@ -11,7 +11,7 @@ let scratch: TestDatabase;
 let dir: string;
 
 beforeEach(async () => {
-  scratch = await createScratchDatabase(inject("databaseUrl"), "migrate");
+  scratch = await createScratchDatabase(process.env.DATABASE_URL!, "migrate");
   dir = await mkdtemp(path.join(os.tmpdir(), "archipelago-migrations-"));
   await cp(defaultMigrationsDir(), dir, { recursive: true });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { diffSchemasToSql } from "@/lib/cli/steps/prisma-legacy-diff";
 import { schemaSnapshot } from "@/lib/testing/schema-snapshot";
 import { createScratchDatabase, type TestDatabase } from "@/lib/testing/test-database";
@@ -13,7 +13,7 @@ afterAll(async () => {
 
 describe("prisma/schema.prisma and prisma/migrations", () => {
   it("describe the same database (a schema change without its migration fails here)", async () => {
-    const migratedUrl = inject("databaseUrl");
+    const migratedUrl = process.env.DATABASE_URL!;
     scratch = await createScratchDatabase(migratedUrl, "schema");
     const schema = readFileSync(path.resolve("prisma", "schema.prisma"), "utf8");
     const sql = diffSchemasToSql({ fromSchema: null, toSchema: schema, databaseUrl: scratch.url });

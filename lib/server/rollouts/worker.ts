@@ -1,5 +1,6 @@
 import "server-only";
 import type { Job } from "pg-boss";
+import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
 import type { ReleaseExecutor } from "@/lib/server/releases/executor";
@@ -10,9 +11,8 @@ import { enqueue, instanceId, QUEUES, registerWorker, startQueue, stopQueue } fr
 /** An instance that has not beaten for this long is considered dead and its work is taken over. */
 const DEAD_AFTER_MS = 15_000;
 const BEAT_MS = 3000;
-/** Per instance: up to TARGET_WORKERS × TARGET_BATCH clusters are worked on at once. */
+/** Per instance: up to ARCHIPELAGO_ROLLOUT_CONCURRENCY clusters (by default 4 workers × 25) at once. */
 const TARGET_WORKERS = 4;
-const TARGET_BATCH = 25;
 
 export interface RolloutWorker {
   stop(): Promise<void>;
@@ -45,12 +45,15 @@ export async function startRolloutWorker(databaseUrl: string, executor: ReleaseE
   // A target job lasts as long as its health gate, and a pg-boss worker fetches again only
   // when its whole batch is done; several workers keep one slow cluster (or one big wave)
   // from holding up the next wave or another rollout.
-  for (let i = 0; i < TARGET_WORKERS; i += 1) {
+  const concurrency = env().ARCHIPELAGO_ROLLOUT_CONCURRENCY;
+  const targetWorkers = Math.min(TARGET_WORKERS, concurrency);
+  const targetBatch = Math.max(1, Math.floor(concurrency / targetWorkers));
+  for (let i = 0; i < targetWorkers; i += 1) {
     registerWorker(
       QUEUES.target,
       await boss.work<{ targetId: string }>(
         QUEUES.target,
-        { batchSize: TARGET_BATCH, pollingIntervalSeconds: 0.5 },
+        { batchSize: targetBatch, pollingIntervalSeconds: 0.5 },
         (jobs) => each(jobs, (data) => runTarget(data.targetId, executor)),
       ),
     );
@@ -58,7 +61,7 @@ export async function startRolloutWorker(databaseUrl: string, executor: ReleaseE
       QUEUES.rollback,
       await boss.work<{ targetId: string }>(
         QUEUES.rollback,
-        { batchSize: TARGET_BATCH, pollingIntervalSeconds: 0.5 },
+        { batchSize: targetBatch, pollingIntervalSeconds: 0.5 },
         (jobs) => each(jobs, (data) => rollbackTarget(data.targetId, executor)),
       ),
     );

@@ -91,6 +91,13 @@ func components(c layout.ClusterDir, p ports.Set, bin Binaries) []component {
 			// Loopback cannot be an Endpoints address, so the lease reconciler
 			// would log an error every few seconds trying to publish it.
 			"--endpoint-reconciler-type=none",
+			"--audit-policy-file="+c.AuditPolicy(),
+			"--audit-log-path="+c.AuditLog(),
+			"--audit-log-format=json",
+			// Written as requests complete, so a test reads what reached the cluster at once.
+			"--audit-log-mode=blocking",
+			"--audit-log-maxsize=100",
+			"--audit-log-maxbackup=1",
 		),
 		{name: "proxy", spec: proc.Spec{
 			Path: bin.CLI,

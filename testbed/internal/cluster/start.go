@@ -114,11 +114,33 @@ func prepare(c layout.ClusterDir, p ports.Set) error {
 			return err
 		}
 	}
+	if err := os.WriteFile(c.AuditPolicy(), []byte(auditPolicy()), 0o600); err != nil {
+		return err
+	}
 	stages, err := kwokstages.Config()
 	if err != nil {
 		return err
 	}
 	return os.WriteFile(c.KwokConfig(), stages, 0o600)
+}
+
+// auditPolicy records every write by a client at Metadata level (who, what
+// verb, which object, the request URI with its fieldManager and dryRun, the
+// response code) once the response is complete; reads and the control
+// plane's own writes are not recorded, so the log stays small.
+func auditPolicy() string {
+	return fmt.Sprintf(`apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived", "ResponseStarted"]
+rules:
+  - level: None
+    users: [%q, %q, %q, "system:apiserver"]
+  - level: None
+    userGroups: ["system:nodes", "system:serviceaccounts"]
+  - level: Metadata
+    verbs: ["create", "update", "patch", "delete", "deletecollection"]
+  - level: None
+`, pki.ControllerUser, pki.SchedulerUser, pki.KwokUser)
 }
 
 // adminClient talks to the API server directly, not through the proxy, so

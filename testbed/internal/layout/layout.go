@@ -44,11 +44,13 @@ func (c ClusterDir) path(parts ...string) string {
 	return filepath.Join(append([]string{c.Dir}, parts...)...)
 }
 
-func (c ClusterDir) State() string        { return c.path("state.json") }
-func (c ClusterDir) EtcdData() string     { return c.path("etcd") }
-func (c ClusterDir) LogDir() string       { return c.path("logs") }
-func (c ClusterDir) PKIDir() string       { return c.path("pki") }
-func (c ClusterDir) KwokConfig() string   { return c.path("kwok.yaml") }
+func (c ClusterDir) State() string       { return c.path("state.json") }
+func (c ClusterDir) EtcdData() string    { return c.path("etcd") }
+func (c ClusterDir) LogDir() string      { return c.path("logs") }
+func (c ClusterDir) PKIDir() string      { return c.path("pki") }
+func (c ClusterDir) KwokConfig() string  { return c.path("kwok.yaml") }
+func (c ClusterDir) AuditPolicy() string { return c.path("audit-policy.yaml") }
+
 func (c ClusterDir) TokenFile() string    { return c.path("pki", "tokens.csv") }
 func (c ClusterDir) CACert() string       { return c.path("ca.crt") }
 func (c ClusterDir) AdminToken() string   { return c.path("admin.token") }
@@ -69,6 +71,10 @@ func (c ClusterDir) SAPub() string         { return c.path("pki", "sa.pub") }
 func (c ClusterDir) ComponentKubeconfig(component string) string {
 	return c.path("pki", component+".kubeconfig")
 }
+
+// AuditLog is the API server's audit log: one JSON line per client write,
+// so tests can count what reached the cluster (see testbed/README.md).
+func (c ClusterDir) AuditLog() string { return c.path("logs", "audit.log") }
 
 // Log is the log file of one component.
 func (c ClusterDir) Log(component string) string {

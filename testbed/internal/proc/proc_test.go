@@ -9,8 +9,9 @@ import (
 func TestStartAliveStop(t *testing.T) {
 	dir := t.TempDir()
 	marker := filepath.Join(dir, "testbed-1")
-	// sh ignores the argument after the script: it only carries the marker.
-	pid, err := Start(Spec{Path: "/bin/sh", Args: []string{"-c", "sleep 60", marker + "/x"}, LogFile: filepath.Join(dir, "log")})
+	// sh ignores the argument after the script: it only carries the marker. The script must
+	// not end in a lone command: dash execs that in place of itself, and the marker with it.
+	pid, err := Start(Spec{Path: "/bin/sh", Args: []string{"-c", "sleep 60; exit 0", marker + "/x"}, LogFile: filepath.Join(dir, "log")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -205,3 +205,21 @@ export function auditEvents(cluster: string): AuditEvent[] {
     .filter((line) => line.startsWith("{") && line.endsWith("}"))
     .map((line) => JSON.parse(line) as AuditEvent);
 }
+
+/**
+ * Deletes a Deployment and waits until it is gone, so that the next `seed` creates it anew.
+ * The seeded broken-api never becomes available, so on a testbed older than its progress
+ * deadline it reads "failed"; tests that expect a fresh "degraded" one recreate it first.
+ */
+export function deleteDeployment(context: string, namespace: string, name: string): Promise<void> {
+  const args = ["--kubeconfig", path.join(testbedDir, "kubeconfig"), "--context", context, "-n", namespace];
+  return new Promise((resolve, reject) => {
+    execFile(
+      "kubectl",
+      [...args, "delete", "deployment", name, "--ignore-not-found", "--wait=true", "--timeout=60s"],
+      { timeout: 90_000 },
+      (error, _stdout, stderr) =>
+        error ? reject(new Error(`kubectl delete deployment ${name} failed: ${stderr}`)) : resolve(),
+    );
+  });
+}

@@ -15,12 +15,13 @@ import { freePort } from "@/lib/testing/test-database";
 describe("npm start with the embedded default", () => {
   it("serves with an embedded database and shuts it down cleanly on SIGTERM", async () => {
     await ensureNextBuildInBackground();
+    const pgPort = await freePort();
     const app = await startAppProcess(
       await freePort(),
       {
         DATABASE_URL: "",
         ARCHIPELAGO_MASTER_KEY: "",
-        ARCHIPELAGO_EMBEDDED_PG_PORT: String(await freePort()),
+        ARCHIPELAGO_EMBEDDED_PG_PORT: String(pgPort),
         ARCHIPELAGO_HEALTH_INTERVAL_SECONDS: "3600",
         MALLOC_ARENA_MAX: "",
       },
@@ -47,7 +48,9 @@ describe("npm start with the embedded default", () => {
 
     // Issue 12: the server runs as a role that is no superuser and owns no table.
     const password = readFileSync(path.join(dataDir, "postgres.password"), "utf8").trim();
-    const owner = new pg.Client({ connectionString: `postgresql://postgres:${password}@127.0.0.1:54620/archipelago` });
+    const owner = new pg.Client({
+      connectionString: `postgresql://postgres:${password}@127.0.0.1:${pgPort}/archipelago`,
+    });
     await owner.connect();
     try {
       const sessions = await owner.query<{ usename: string; usesuper: boolean }>(
@@ -67,7 +70,7 @@ describe("npm start with the embedded default", () => {
     }
     const appPassword = readFileSync(path.join(dataDir, "app.password"), "utf8").trim();
     const app_ = new pg.Client({
-      connectionString: `postgresql://archipelago_app:${appPassword}@127.0.0.1:54620/archipelago`,
+      connectionString: `postgresql://archipelago_app:${appPassword}@127.0.0.1:${pgPort}/archipelago`,
     });
     await app_.connect();
     try {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fault, seedTestbed, type Testbed } from "@/testbed/harness";
+import { deleteDeployment, fault, seedTestbed, type Testbed } from "@/testbed/harness";
 import * as compareRoute from "@/app/api/v1/inventory/compare/route";
 import * as inventoryRoute from "@/app/api/v1/inventory/route";
 import * as namespacesRoute from "@/app/api/v1/inventory/namespaces/route";
@@ -51,6 +51,10 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
 
 beforeAll(async () => {
   tb = await testbed();
+  // The health test expects broken-api (and flaky-worker on even clusters) "degraded": on a testbed older
+  // than their progress deadline they are "failed", so they are created anew here (seed creates what is missing).
+  for (const context of ["testbed-1", "testbed-2", "testbed-3"])
+    for (const name of ["broken-api", "flaky-worker"]) await deleteDeployment(context, "shared", name);
   await seedTestbed({ scale: 1, seed: 1 });
   process.env.ARCHIPELAGO_CLUSTER_TIMEOUT_MS = "3000";
   resetEnvForTests();

@@ -26,6 +26,8 @@ class FakeExecutor implements ReleaseExecutor {
   failApplyOn = new Set<string>();
   throwOn = new Set<string>();
   unhealthyOn = new Set<string>();
+  forbiddenOn = new Set<string>();
+  healthThrowsOn = new Set<string>();
   /** Runs inside a health read: lets a test end the target under the worker's feet. */
   duringHealth?: () => Promise<void>;
   /** Runs inside apply (after the "cluster" accepted it): lets a test pause mid-step. */
@@ -35,6 +37,12 @@ class FakeExecutor implements ReleaseExecutor {
     if (this.throwOn.has(clusterId)) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
     if (!options.dryRun) this.applies.set(clusterId, (this.applies.get(clusterId) ?? 0) + 1);
     await this.duringApply?.(clusterId);
+    if (this.forbiddenOn.has(clusterId))
+      return manifests.map((m) => ({
+        ref: refOf(m),
+        action: "forbidden" as const,
+        error: "The cluster refused this object (403)",
+      }));
     return manifests.map((m) =>
       this.failApplyOn.has(clusterId)
         ? { ref: refOf(m), action: "invalid" as const, error: "rejected by the fake" }
@@ -49,6 +57,7 @@ class FakeExecutor implements ReleaseExecutor {
   }
   async health(clusterId: string, refs: ObjectRef[]): Promise<ObjectHealth[]> {
     await this.duringHealth?.();
+    if (this.healthThrowsOn.has(clusterId)) throw Object.assign(new Error("connect ETIMEDOUT"), { code: "ETIMEDOUT" });
     return refs.map((ref) => ({ ref, health: this.unhealthyOn.has(clusterId) ? "failed" : "ready" }));
   }
   async waitForChange(): Promise<void> {}
@@ -67,7 +76,10 @@ async function cluster(name: string) {
 }
 
 /** A rollout as startRollout writes it: waves of targets, with where each writes. */
-async function rollout(waves: string[][], options: { tolerateFailures?: number; autoRollback?: boolean } = {}) {
+async function rollout(
+  waves: string[][],
+  options: { tolerateFailures?: number; autoRollback?: boolean; gateSeconds?: number } = {},
+) {
   const names = new Map((await db().cluster.findMany({ select: { id: true, name: true } })).map((c) => [c.id, c.name]));
   const created = await db().rollout.create({
     data: {
@@ -75,7 +87,7 @@ async function rollout(waves: string[][], options: { tolerateFailures?: number; 
       revisionId,
       params: { image: "registry.local/demo:1.0", replicas: 1, namespace: "team-a", greeting: "hello" },
       strategy: { kind: "waves", batchSize: 1, canaryClusterIds: [], bakeSeconds: 0 },
-      healthGate: { timeoutSeconds: 30 },
+      healthGate: { timeoutSeconds: options.gateSeconds ?? 30 },
       tolerateFailures: options.tolerateFailures ?? 0,
       autoRollback: options.autoRollback ?? false,
       createdByEmail: "admin@example.com",
@@ -405,5 +417,32 @@ describe("no hang, no swallowed error", () => {
       );
     }
     expect(crashed).toBeGreaterThan(5);
+  });
+
+  it("access revoked while the rollout targets a cluster (it answers 403): that target fails with the reason, the others go on", async () => {
+    const [a, b] = [await cluster("a"), await cluster("b")];
+    fake.forbiddenOn.add(a.id);
+    const id = await rollout([[a.id, b.id]], { tolerateFailures: 1 });
+    await work(id);
+    const targets = await targetsOf(id);
+    expect(targets.a!.state).toBe("failed");
+    expect(targets.a!.error).toMatch(/refused this object \(403\)/);
+    expect(targets.b!.state).toBe("succeeded");
+    expect(await stateOf(id)).toBe("succeeded");
+  });
+
+  it("a cluster that stops answering during the health gate fails its target at the gate's deadline, with the reason", async () => {
+    const a = await cluster("a");
+    fake.healthThrowsOn.add(a.id);
+    const id = await rollout([[a.id]], { gateSeconds: 1 });
+    const started = Date.now();
+    await work(id);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const target = (await targetsOf(id)).a!;
+    expect(target.state).toBe("failed");
+    expect(target.error).toMatch(
+      /Health gate timed out after 1 s: the cluster did not answer: The connection timed out/,
+    );
+    expect(await stateOf(id)).toBe("failed");
   });
 });

@@ -86,6 +86,10 @@ const holdsPlace = (profile: AccessProfile, place: CoveredPlace) =>
 
 const inTeam = (profile: AccessProfile, teamId: string | null) => teamId !== null && profile.memberOf.has(teamId);
 
+/** May the caller read this template (its team's, or a global one)? For answers that name a template. */
+export const canReadTemplate = (profile: AccessProfile, template: { teamId: string | null }) =>
+  decide(profile, "template.read", { teamId: template.teamId, places: [] }) === "allowed";
+
 export function decide(profile: AccessProfile, action: ResourceAction, coverage: Coverage): Decision {
   if (profile.isAdmin) return "allowed";
   const rule: Rule = RESOURCE_RULES[action];

@@ -1,12 +1,14 @@
 import "server-only";
 import { z } from "zod";
-import type { OwnerTeam, ReleaseDetail, ReleasePage } from "@/lib/api/rollout-types";
+import type { ReleaseDetail, ReleasePage } from "@/lib/api/rollout-types";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { placesOfReleaseCluster, placesOfTarget, seesReleaseEntry, seesTarget } from "@/lib/server/access/coverage";
 import { canSeeNamespace, type AccessProfile } from "@/lib/server/access/policy";
-import { decide, seesPlace } from "@/lib/server/access/resource-rules";
+import { canReadTemplate, decide, seesPlace } from "@/lib/server/access/resource-rules";
+import { ownerTeamView } from "@/lib/server/access/owner-team";
 import { releaseVisibleSql } from "@/lib/server/access/visibility-sql";
 import { db } from "@/lib/server/db/client";
+import { keysetPage } from "@/lib/server/db/keyset-page";
 import { notFound } from "@/lib/server/errors/app-error";
 import { isUuid } from "@/lib/schemas/ids";
 import type { ListReleasesQuery } from "@/lib/schemas/lists";
@@ -28,12 +30,6 @@ const driftEntrySchema = z.object({
 });
 const driftDetailsSchema = z.array(driftEntrySchema);
 
-const teamOf = (team: { id: string; name: string } | null): OwnerTeam =>
-  team ? { id: team.id, name: team.name } : null;
-
-const templateReadable = (profile: AccessProfile, template: { teamId: string | null }) =>
-  decide(profile, "template.read", { teamId: template.teamId, places: [] }) === "allowed";
-
 /**
  * One page of the releases the caller may read, by name. Visibility (one of its cluster
  * entries or one of its rollouts' targets is visible: rule `release.read`), order, the page
@@ -45,18 +41,12 @@ export async function listReleases(profile: AccessProfile, query: ListReleasesQu
   const after = query.cursor
     ? Prisma.sql`AND (r.name, r.id) > (${query.cursor.name}, ${query.cursor.id}::uuid)`
     : Prisma.empty;
-  const { keys, total } = await db().$transaction(
-    async (tx) => {
-      const keys = await tx.$queryRaw<Array<{ id: string; name: string }>>`
-        SELECT r.id::text AS id, r.name FROM releases r
-        WHERE ${visible} ${after}
-        ORDER BY r.name ASC, r.id ASC
-        LIMIT ${query.pageSize + 1}`;
-      const [{ total }] = await tx.$queryRaw<[{ total: number }]>`
-        SELECT count(*)::int AS total FROM releases r WHERE ${visible}`;
-      return { keys, total };
-    },
-    { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+  const { keys, total } = await keysetPage<{ id: string; name: string }>(
+    Prisma.sql`SELECT r.id::text AS id, r.name FROM releases r
+      WHERE ${visible} ${after}
+      ORDER BY r.name ASC, r.id ASC
+      LIMIT ${query.pageSize + 1}`,
+    Prisma.sql`SELECT count(*)::int AS total FROM releases r WHERE ${visible}`,
   );
   // Loaded outside the transaction: Prisma runs an include's queries concurrently, which a
   // transaction's single connection only queues (pg warns). A row deleted meanwhile is left out.
@@ -89,9 +79,9 @@ export async function listReleases(profile: AccessProfile, query: ListReleasesQu
       return [
         {
           id: release.id,
-          team: teamOf(release.team),
+          team: ownerTeamView(release.team),
           name: release.name,
-          template: templateReadable(profile, release.template) ? release.template.name : null,
+          template: canReadTemplate(profile, release.template) ? release.template.name : null,
           autoHeal: release.autoHeal,
           clusters: clusters.length,
           drifted: clusters.filter((c) => visibleDriftState(profile, c) === "drifted").length,
@@ -169,10 +159,10 @@ export async function getRelease(profile: AccessProfile, id: string): Promise<Re
   const template = release.template;
   return {
     id: release.id,
-    team: teamOf(release.team),
+    team: ownerTeamView(release.team),
     name: release.name,
     autoHeal: release.autoHeal,
-    template: templateReadable(profile, template)
+    template: canReadTemplate(profile, template)
       ? {
           id: template.id,
           name: template.name,

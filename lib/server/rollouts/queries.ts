@@ -1,11 +1,13 @@
 import "server-only";
-import type { OwnerTeam, RolloutDetail, RolloutPage } from "@/lib/api/rollout-types";
+import type { RolloutDetail, RolloutPage } from "@/lib/api/rollout-types";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { placesOfTarget } from "@/lib/server/access/coverage";
 import { canSeeNamespace, type AccessProfile } from "@/lib/server/access/policy";
-import { decide, seesPlace } from "@/lib/server/access/resource-rules";
+import { canReadTemplate, decide, seesPlace } from "@/lib/server/access/resource-rules";
+import { ownerTeamView } from "@/lib/server/access/owner-team";
 import { rolloutVisibleSql } from "@/lib/server/access/visibility-sql";
 import { db } from "@/lib/server/db/client";
+import { keysetPage } from "@/lib/server/db/keyset-page";
 import { notFound } from "@/lib/server/errors/app-error";
 import { isUuid } from "@/lib/schemas/ids";
 import type { ListRolloutsQuery } from "@/lib/schemas/lists";
@@ -38,9 +40,6 @@ function cutTargets<T extends TargetRow>(profile: AccessProfile, targets: T[]) {
   return seen;
 }
 
-const teamOf = (team: { id: string; name: string } | null): OwnerTeam =>
-  team ? { id: team.id, name: team.name } : null;
-
 /**
  * One page of the rollouts the caller may read, newest first. Visibility, order, the page cut
  * and the total are decided in SQL (keyset on created_at, id; the predicate from
@@ -52,18 +51,12 @@ export async function listRollouts(profile: AccessProfile, query: ListRolloutsQu
   const after = query.cursor
     ? Prisma.sql`AND (r.created_at, r.id) < (${new Date(query.cursor.createdAt)}::timestamptz, ${query.cursor.id}::uuid)`
     : Prisma.empty;
-  const { keys, total } = await db().$transaction(
-    async (tx) => {
-      const keys = await tx.$queryRaw<Array<{ id: string; created_at: Date }>>`
-        SELECT r.id::text AS id, r.created_at FROM rollouts r
-        WHERE ${visible} ${after}
-        ORDER BY r.created_at DESC, r.id DESC
-        LIMIT ${query.pageSize + 1}`;
-      const [{ total }] = await tx.$queryRaw<[{ total: number }]>`
-        SELECT count(*)::int AS total FROM rollouts r WHERE ${visible}`;
-      return { keys, total };
-    },
-    { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+  const { keys, total } = await keysetPage<{ id: string; created_at: Date }>(
+    Prisma.sql`SELECT r.id::text AS id, r.created_at FROM rollouts r
+      WHERE ${visible} ${after}
+      ORDER BY r.created_at DESC, r.id DESC
+      LIMIT ${query.pageSize + 1}`,
+    Prisma.sql`SELECT count(*)::int AS total FROM rollouts r WHERE ${visible}`,
   );
   // Loaded outside the transaction: Prisma runs an include's queries concurrently, which a
   // transaction's single connection only queues (pg warns). A row deleted meanwhile is left out.
@@ -89,12 +82,9 @@ export async function listRollouts(profile: AccessProfile, query: ListRolloutsQu
       const template = row.revision.template;
       return {
         id: row.id,
-        team: teamOf(row.team),
+        team: ownerTeamView(row.team),
         release: row.release.name,
-        template:
-          decide(profile, "template.read", { teamId: template.teamId, places: [] }) === "allowed"
-            ? template.name
-            : null,
+        template: canReadTemplate(profile, template) ? template.name : null,
         revision: row.revision.number,
         state: row.state,
         createdByEmail: row.createdByEmail,
@@ -151,15 +141,12 @@ export async function getRollout(profile: AccessProfile, id: string): Promise<Ro
 
   return {
     id: rollout.id,
-    team: teamOf(rollout.team),
+    team: ownerTeamView(rollout.team),
     state: rollout.state,
     // The message can count or name hidden targets; a partial viewer gets the state alone.
     message: whole ? rollout.message : null,
     release: rollout.release,
-    template:
-      decide(profile, "template.read", { teamId: template.teamId, places: [] }) === "allowed"
-        ? { id: template.id, name: template.name }
-        : null,
+    template: canReadTemplate(profile, template) ? { id: template.id, name: template.name } : null,
     revision: rollout.revision.number,
     // Parameters can name hidden namespaces or hosts: only for whoever sees the whole rollout.
     params: whole ? (rollout.params as Record<string, unknown>) : {},

@@ -2,6 +2,7 @@ import "server-only";
 import type { RolloutRequest } from "@/lib/schemas/templates";
 import { matchesSelector, parseSelector } from "@/lib/k8s/label-selector";
 import { releaseCoverage } from "@/lib/server/access/coverage";
+import { resolveOwnerTeam } from "@/lib/server/access/owner-team";
 import { placementProblems, type Placement } from "@/lib/server/access/placement";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { decide } from "@/lib/server/access/resource-rules";
@@ -35,21 +36,6 @@ export interface ValidatedRollout {
   unreachable: Map<string, string>;
 }
 
-/** The team a new rollout (and a release it creates) belongs to. */
-async function ownerTeam(profile: AccessProfile, requested: string | null | undefined): Promise<string | null> {
-  if (requested) {
-    const exists = profile.isAdmin
-      ? Boolean(await db().team.findUnique({ where: { id: requested }, select: { id: true } }))
-      : profile.memberOf.has(requested);
-    if (!exists) throw validationFailed({ teamId: ["No team of yours has this id"] });
-    return requested;
-  }
-  if (profile.isAdmin) return null;
-  if (profile.memberOf.size === 1) return [...profile.memberOf][0]!;
-  if (profile.memberOf.size === 0) throw forbidden("Starting rollouts needs membership of a team");
-  throw validationFailed({ teamId: ["You are in several teams: choose the team this release belongs to"] });
-}
-
 /**
  * Everything that must hold before a rollout may start or be previewed: the team, template
  * (readable by the caller: `template.use`) and revision exist, the parameters fit the schema,
@@ -63,7 +49,10 @@ export async function validateRollout(
   request: RolloutRequest,
   options: { preview?: boolean } = {},
 ): Promise<ValidatedRollout> {
-  const teamId = await ownerTeam(profile, request.teamId);
+  const teamId = await resolveOwnerTeam(profile, request.teamId, {
+    noun: "this release belongs to",
+    action: "Starting rollouts",
+  });
   const template = await requireTemplate(profile, "template.use", request.templateId).catch((error: unknown) => {
     // Another team's template answers exactly like one that does not exist.
     if (isAppError(error) && error.status === 404) throw validationFailed({ templateId: ["No template with this id"] });

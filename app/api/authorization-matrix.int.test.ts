@@ -409,7 +409,8 @@ describe("authorization matrix", () => {
         });
         if (persona !== "anonymous") headers.set("cookie", `archipelago_session=${fixtures.users[persona].session}`);
         if (body !== undefined) headers.set("content-type", "application/json");
-        const auditBefore = await db().auditEvent.count();
+        const outcomesBefore = await db().auditEvent.count({ where: { result: { not: "started" } } });
+        const startsBefore = await db().auditEvent.count({ where: { result: "started" } });
         const search = row.query ? `?${row.query(fixtures)}` : "";
         const request = new NextRequest(new URL(urlFor(route!.template, params) + search, "http://localhost:3000"), {
           method: route!.method,
@@ -418,9 +419,25 @@ describe("authorization matrix", () => {
         });
         const response = await route!.handler(request, { params: Promise.resolve(params) });
         actual[persona] = response.status;
-        // Every mutation leaves exactly one audit row, whoever asked and whatever the answer.
+        // Every mutation leaves exactly one outcome row, whoever asked and whatever the answer, and
+        // one start row when it got as far as running (authenticated and its input valid).
         if (route!.method !== "GET" && !route!.template.includes("[...path]")) {
-          expect(await db().auditEvent.count(), `${key} as ${persona} is audited`).toBe(auditBefore + 1);
+          const outcomes = await db().auditEvent.findMany({
+            where: { result: { not: "started" } },
+            orderBy: { id: "desc" },
+            take: 1,
+          });
+          expect(
+            await db().auditEvent.count({ where: { result: { not: "started" } } }),
+            `${key} as ${persona} is audited`,
+          ).toBe(outcomesBefore + 1);
+          const starts = await db().auditEvent.findMany({ where: { result: "started" }, orderBy: { id: "desc" } });
+          const ran = starts.length - startsBefore;
+          expect(ran, `${key} as ${persona}: at most one start row`).toBeLessThanOrEqual(1);
+          if (ran === 1)
+            expect(starts[0]!.requestId, `${key} as ${persona}: the start belongs to the outcome`).toBe(
+              outcomes[0]!.requestId,
+            );
         }
       }
       expect(actual).toEqual(row.expected);

@@ -343,7 +343,8 @@ describe("fail closed on audit", () => {
       `CREATE FUNCTION refuse_reveal_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no audit'; END $$`,
     );
     await db().$executeRawUnsafe(
-      `CREATE TRIGGER refuse_reveal_audit BEFORE INSERT ON audit_events FOR EACH ROW WHEN (NEW.action = 'secret.reveal') EXECUTE FUNCTION refuse_reveal_audit()`,
+      // Only the outcome row: the start is written, the reveal runs, and its answer must still be withheld.
+      `CREATE TRIGGER refuse_reveal_audit BEFORE INSERT ON audit_events FOR EACH ROW WHEN (NEW.action = 'secret.reveal' AND NEW.result <> 'started') EXECUTE FUNCTION refuse_reveal_audit()`,
     );
     try {
       const refused = await asManager();
@@ -357,6 +358,69 @@ describe("fail closed on audit", () => {
     // That one error log line is the point of this test; the others must not log errors.
     expect(errorLogs.length).toBe(1);
     errorLogs.length = 0;
+  });
+
+  it("a mutation whose start cannot be recorded does not run; one whose outcome cannot be recorded is left as an unfinished start", async () => {
+    await resetDatabase();
+    f = await createAccessFixtures(tb);
+    const teams = routes.find((route) => route.key === "POST /api/v1/teams")!;
+    const refuse = async (when: string, body: () => Promise<void>) => {
+      await db().$executeRawUnsafe(
+        `CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no audit'; END $$`,
+      );
+      await db().$executeRawUnsafe(
+        `CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION refuse_audit()`,
+      );
+      try {
+        await body();
+      } finally {
+        await db().$executeRawUnsafe(`DROP TRIGGER refuse_audit ON audit_events`);
+        await db().$executeRawUnsafe(`DROP FUNCTION refuse_audit()`);
+      }
+    };
+    await refuse("NEW.result = 'started'", async () => {
+      const refused = await send(teams, { body: { name: "never-made" } });
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.text).error.message).toMatch(/nothing was changed/);
+    });
+    expect(await db().team.count({ where: { name: "never-made" } })).toBe(0);
+    expect(await db().auditEvent.count({ where: { action: "team.create" } })).toBe(0);
+    expect(errorLogs.length).toBe(1);
+    errorLogs.length = 0;
+
+    const { unfinishedStarts } = await import("@/lib/server/audit/unfinished");
+    expect((await unfinishedStarts({ olderThanMs: 0 })).total).toBe(0);
+    await refuse("NEW.result <> 'started' AND NEW.action = 'team.create'", async () => {
+      const withheld = await send(teams, { body: { name: "made-unrecorded" } });
+      expect(withheld.status).toBe(503);
+      expect(JSON.parse(withheld.text).error.message).toMatch(/start is recorded as request/);
+    });
+    // The team was made (a change cannot always be taken back), and the trail says it was attempted, by whom.
+    expect(await db().team.count({ where: { name: "made-unrecorded" } })).toBe(1);
+    const [start] = await db().auditEvent.findMany({ where: { action: "team.create" } });
+    expect(start).toMatchObject({
+      result: "started",
+      actorEmail: "admin@example.com",
+      details: { path: "/api/v1/teams" },
+    });
+    const unfinished = await unfinishedStarts({ olderThanMs: 0 });
+    expect(unfinished.total).toBe(1);
+    expect(unfinished.newest[0]).toMatchObject({ action: "team.create", requestId: start!.requestId });
+    // Recent starts are not called unfinished (their request may still be running).
+    expect((await unfinishedStarts()).total).toBe(0);
+    expect(errorLogs.length).toBe(1);
+    errorLogs.length = 0;
+    // A later mutation that completes is not counted.
+    expect((await send(teams, { body: { name: "made-recorded" } })).status).toBe(201);
+    expect((await unfinishedStarts({ olderThanMs: 0 })).total).toBe(1);
+    // The Audit page lists outcomes; starts only when asked for.
+    const auditList = routes.find((route) => route.key === "GET /api/v1/audit")!;
+    const outcomes = JSON.parse((await send(auditList, { search: "?action=team.create" })).text);
+    expect(outcomes.events.map((event: { result: string }) => event.result)).toEqual(["success"]);
+    const starts = JSON.parse((await send(auditList, { search: "?action=team.create&result=started" })).text);
+    expect(starts.events).toHaveLength(2);
+    // Ten minutes have not passed, so the page does not call the start unfinished yet.
+    expect(outcomes.unfinished).toEqual({ total: 0, newest: [] });
   });
 
   it("a mutation is refused before it runs when the audit chain key cannot be unsealed", async () => {

@@ -16,6 +16,7 @@ const RESULTS = [
   { value: "success", label: "Success" },
   { value: "denied", label: "Denied" },
   { value: "failure", label: "Failure" },
+  { value: "started", label: "Started (before each mutation)" },
 ];
 
 /** Filters live in the URL so an audit view can be shared. */
@@ -40,6 +41,7 @@ export function AuditLog() {
     router.replace(`${pathname}${next.size ? `?${next}` : ""}`);
   };
   const events = query.data?.pages.flatMap((page) => page.events) ?? [];
+  const unfinished = query.data?.pages[0]?.unfinished;
 
   return (
     <div className="space-y-4">
@@ -86,6 +88,21 @@ export function AuditLog() {
           <Button type="submit">Apply filters</Button>
         </div>
       </form>
+      {unfinished && unfinished.total > 0 ? (
+        <div role="alert" className="rounded-lg bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
+          <p className="font-medium">
+            {unfinished.total} {unfinished.total === 1 ? "action" : "actions"} started without a recorded outcome
+          </p>
+          <p className="mt-1 text-xs">
+            The database failed between the start and the outcome of these requests, so whether they completed is not in
+            the log. Newest:{" "}
+            {unfinished.newest
+              .map((start) => `${start.action} at ${new Date(start.at).toLocaleString()} (request ${start.requestId})`)
+              .join("; ")}
+            . Filter by result “Started” to see them all.
+          </p>
+        </div>
+      ) : null}
       <QueryState isPending={query.isPending} error={query.error} label="Audit events">
         {events.length === 0 ? <p className="text-sm text-slate-500">No audit events match.</p> : null}
         <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
@@ -133,7 +150,9 @@ export function AuditLog() {
                           ? "text-emerald-700"
                           : event.result === "denied"
                             ? "text-amber-700"
-                            : "text-red-700"
+                            : event.result === "started"
+                              ? "text-slate-500"
+                              : "text-red-700"
                       }
                     >
                       {event.result}

@@ -14,6 +14,7 @@ async function main(): Promise<number> {
   }
   const { openDatabaseForTool } = await import("@/lib/server/runtime/database");
   const { verifyAuditChain } = await import("@/lib/server/audit/verify");
+  const { unfinishedStarts } = await import("@/lib/server/audit/unfinished");
   const { disconnectDb } = await import("@/lib/server/db/client");
   const database = await openDatabaseForTool();
   process.env.DATABASE_URL = database.ownerUrl;
@@ -33,6 +34,15 @@ async function main(): Promise<number> {
           ? "the expected head is still the newest row"
           : `the expected head is present; ${report.expectedHead.rowsAfter} row(s) were written after it`,
       );
+    }
+    // Not a chain problem (nothing was edited), but an operator must know these outcomes are missing.
+    const unfinished = await unfinishedStarts({ limit: 20 });
+    if (unfinished.total > 0) {
+      console.log(`${unfinished.total} mutation(s) started without a recorded outcome (newest first):`);
+      for (const start of unfinished.newest)
+        console.log(
+          `  row ${start.id}: ${start.action} by ${start.actorEmail ?? "anonymous"} at ${start.at.toISOString()} (request ${start.requestId})`,
+        );
     }
     console.log(`${report.rows} audit rows checked, ${report.problems.length} problem(s); head ${report.headHash}`);
     return failed ? 1 : 0;

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { cursorSchema, pageSizeSchema, type Page } from "./paging";
 
+export const AUDIT_RESULTS = ["success", "denied", "failure", "started"] as const;
+
 const isoDate = (field: string) =>
   z
     .string()
@@ -11,9 +13,8 @@ export const listAuditQuerySchema = z.object({
   user: z.string().trim().max(254).optional(),
   action: z.string().trim().max(100).optional(),
   cluster: z.string().trim().max(63).optional(),
-  result: z
-    .enum(["success", "denied", "failure"], { error: 'result must be "success", "denied" or "failure"' })
-    .optional(),
+  /** Without it, `started` rows (written before each mutation runs) are left out: the outcome row says more. */
+  result: z.enum(AUDIT_RESULTS, { error: 'result must be "success", "denied", "failure" or "started"' }).optional(),
   from: isoDate("from").optional(),
   to: isoDate("to").optional(),
   /** Keyset cursor (newest first, by id): the `nextCursor` of the previous page. */
@@ -32,7 +33,7 @@ export interface AuditEventView {
   actorVia: string | null;
   action: string;
   target: { cluster: string | null; namespace: string | null; kind: string | null; name: string | null };
-  result: "success" | "denied" | "failure";
+  result: (typeof AUDIT_RESULTS)[number];
   httpStatus: number | null;
   requestId: string | null;
   clientIp: string | null;
@@ -41,4 +42,9 @@ export interface AuditEventView {
 
 export interface AuditPage extends Page {
   events: AuditEventView[];
+  /**
+   * Mutations that started over ten minutes ago and have no outcome row (the database failed
+   * between the two writes): how many, and the newest few. Not filtered, so none can hide.
+   */
+  unfinished: { total: number; newest: Array<{ id: string; at: string; action: string; requestId: string | null }> };
 }

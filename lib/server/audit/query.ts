@@ -3,6 +3,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { AuditPage, ListAuditQuery } from "@/lib/schemas/audit";
 import { encodeCursor } from "@/lib/schemas/paging";
 import { db } from "@/lib/server/db/client";
+import { unfinishedStarts } from "./unfinished";
 
 /** One page of the audit log, newest first (keyset on id), with the exact count of rows under the filters. */
 export async function listAuditEvents(query: ListAuditQuery): Promise<AuditPage> {
@@ -10,7 +11,7 @@ export async function listAuditEvents(query: ListAuditQuery): Promise<AuditPage>
     ...(query.user ? { actorEmail: { contains: query.user.toLowerCase() } } : {}),
     ...(query.action ? { action: { startsWith: query.action } } : {}),
     ...(query.cluster ? { targetCluster: query.cluster } : {}),
-    ...(query.result ? { result: query.result } : {}),
+    result: query.result ?? { not: "started" },
     ...(query.from || query.to
       ? { at: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } }
       : {}),
@@ -27,8 +28,18 @@ export async function listAuditEvents(query: ListAuditQuery): Promise<AuditPage>
     { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
   );
   const page = rows.slice(0, query.pageSize);
+  const unfinished = await unfinishedStarts({ limit: 5 });
   return {
     total,
+    unfinished: {
+      total: unfinished.total,
+      newest: unfinished.newest.map((start) => ({
+        id: start.id,
+        at: start.at.toISOString(),
+        action: start.action,
+        requestId: start.requestId,
+      })),
+    },
     events: page.map((row) => ({
       id: row.id.toString(),
       at: row.at.toISOString(),

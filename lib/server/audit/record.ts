@@ -27,7 +27,7 @@ export interface AuditEntry {
   actor: AuditActor | null;
   action: string;
   target?: AuditTarget;
-  result: "success" | "denied" | "failure";
+  result: "success" | "denied" | "failure" | "started";
   httpStatus?: number;
   requestId?: string;
   clientIp?: string | null;
@@ -96,20 +96,36 @@ export async function recordAudit(entry: AuditEntry): Promise<void> {
 }
 
 /**
- * Called before a mutation runs: refuses it (503) when its audit row could not be written
- * now, because the chain key cannot be unsealed (master key missing or changed) or the
- * role may not insert audit rows. Failures after the handler ran are handled by route().
+ * Where the outcome row of a mutation is written after it ran, the mutation could already
+ * have changed a cluster or a row when that write fails: a cluster change cannot be taken
+ * back, and a database transaction spanning a handler (cluster calls, queue inserts on other
+ * connections, minutes of health gates) is neither possible nor wise. So, like the
+ * Kubernetes audit log's RequestReceived stage, every mutation first appends a `started`
+ * row, and does not run if that write fails: no action is ever missing from the trail. The
+ * outcome row follows with the same request id; a start without an outcome (the database
+ * failed in between) is reported by the audit page and `npm run audit:verify`.
  */
-export async function assertAuditWritable(): Promise<void> {
+export async function recordAuditStart(entry: {
+  actor: AuditActor | null;
+  action: string;
+  requestId: string;
+  clientIp: string | null;
+  /** The request path (ids only, never a query string or a body). */
+  path: string;
+}): Promise<void> {
   try {
-    await auditChainKey();
-    const [row] = await db().$queryRaw<Array<{ allowed: boolean }>>`
-      SELECT has_table_privilege('audit_events', 'INSERT') AS allowed`;
-    if (!row?.allowed) throw new Error("no INSERT privilege on audit_events");
+    await recordAudit({
+      actor: entry.actor,
+      action: entry.action,
+      result: "started",
+      requestId: entry.requestId,
+      clientIp: entry.clientIp,
+      details: { path: entry.path },
+    });
   } catch (error) {
     logger.error(
-      { errorName: error instanceof Error ? error.name : "unknown" },
-      "the audit log cannot be written; mutations are refused",
+      { action: entry.action, requestId: entry.requestId, errorName: error instanceof Error ? error.name : "unknown" },
+      "the audit log cannot be written; the mutation is refused",
     );
     throw new AppError(503, "audit_unavailable", "The audit log cannot be written now, so nothing was changed");
   }

@@ -4,7 +4,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
 import { loadAccessProfile } from "@/lib/server/access/profile";
 import type { AccessProfile } from "@/lib/server/access/policy";
-import { assertAuditWritable, recordAudit, type AuditActor, type AuditTarget } from "@/lib/server/audit/record";
+import { recordAudit, recordAuditStart, type AuditActor, type AuditTarget } from "@/lib/server/audit/record";
 import { authenticate, type Caller } from "@/lib/server/auth/caller";
 import { SESSION_COOKIE } from "@/lib/server/auth/session-token";
 import { env } from "@/lib/server/config/env";
@@ -108,6 +108,8 @@ export function route<
     let auditActor: AuditActor | null | undefined;
     const auditTarget: AuditTarget = {};
     const auditDetails: Record<string, unknown> = {};
+    /** Where the mutation's audit stands: no start row needed yet, start recorded, or start refused (nothing ran). */
+    let auditStage: "before-start" | "started" | "start-failed" = "before-start";
     let response: Response;
 
     try {
@@ -146,8 +148,18 @@ export function route<
       // After the body, so a malformed id answers exactly like an unknown one whatever the body says.
       const params = spec.params ? parseParamsOrNotFound(spec.params, rawParams) : {};
 
-      // Fail closed: a mutation whose audit row cannot be written is refused before it runs.
-      if (mutation) await assertAuditWritable();
+      // Fail closed: a mutation whose start cannot be recorded does not run (record.ts says why).
+      if (mutation) {
+        auditStage = "start-failed";
+        await recordAuditStart({
+          actor: auditActorOf(caller),
+          action: spec.audit!,
+          requestId,
+          clientIp: facts.clientIp,
+          path: request.nextUrl.pathname,
+        });
+        auditStage = "started";
+      }
       let profile: Promise<AccessProfile> | undefined;
       const result = await handler({
         request,
@@ -182,16 +194,12 @@ export function route<
         auditDetails.invalidFields = Object.keys(error.options.fields ?? {}).slice(0, 20);
     }
 
-    if (mutation && spec.audit) {
+    // A refused start has been logged and answered (503, nothing ran); the database is not asked twice.
+    if (mutation && spec.audit && auditStage !== "start-failed") {
       const status = response.status;
       try {
         await recordAudit({
-          actor:
-            auditActor !== undefined
-              ? auditActor
-              : caller
-                ? { userId: caller.user.id, email: caller.user.email, via: caller.via }
-                : null,
+          actor: auditActor !== undefined ? auditActor : auditActorOf(caller),
           action: spec.audit,
           target: auditTarget,
           result: status < 400 ? "success" : status === 401 || status === 403 || status === 404 ? "denied" : "failure",
@@ -201,14 +209,21 @@ export function route<
           details: auditDetails,
         });
       } catch (error) {
-        // Fail closed: an action without its audit row does not answer as done. A read
-        // that needs auditing (a secret reveal) never hands out its result.
+        // Fail closed: an action whose outcome is not recorded does not answer as done, and
+        // a read that needs auditing (a secret reveal) never hands out its result. Its start
+        // row is in the trail, so the action is not missing from it.
         logger.error(
           { action: spec.audit, requestId, errorName: error instanceof Error ? error.name : "unknown" },
           "audit write failed; the answer is withheld",
         );
         response = handleApiError(
-          new AppError(503, "audit_unavailable", "The action could not be recorded in the audit log; try again"),
+          new AppError(
+            503,
+            "audit_unavailable",
+            auditStage === "started"
+              ? `The outcome could not be recorded in the audit log, so it is withheld; the action's start is recorded as request ${requestId}. Check the result before trying again`
+              : "The request could not be recorded in the audit log; nothing was changed",
+          ),
           requestId,
         );
       }
@@ -216,6 +231,9 @@ export function route<
     return response;
   };
 }
+
+const auditActorOf = (caller: Caller | null): AuditActor | null =>
+  caller ? { userId: caller.user.id, email: caller.user.email, via: caller.via } : null;
 
 function refuseIfAny(problems: FieldErrors): void {
   if (Object.keys(problems).length > 0) throw validationFailed(problems);

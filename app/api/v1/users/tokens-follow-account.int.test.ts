@@ -48,7 +48,9 @@ describe("tokens follow the account", () => {
     });
     expect(reset).toMatchObject({ status: 200, body: { revokedTokens: 2 } });
     for (const token of tokens) expect((await me(token)).status).toBe(401);
-    const audit = await db().auditEvent.findFirst({ where: { action: "user.reset-password" } });
+    const audit = await db().auditEvent.findFirst({
+      where: { action: "user.reset-password", result: { not: "started" } },
+    });
     expect(audit?.details).toMatchObject({ revokedTokens: 2 });
     // A token made after the reset works.
     const fresh = (await createApiToken(user.id, { name: "new", expiresAt: null })).token;

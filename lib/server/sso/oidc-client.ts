@@ -33,7 +33,12 @@ export async function discoverProvider(input: { issuer: string; clientId: string
     {
       [client.customFetch]: guardedFetch,
       timeout: PROVIDER_TIMEOUT_SECONDS,
-      execute: isLoopbackHost(issuer.hostname) ? [client.allowInsecureRequests] : [],
+      // The ID token's signature is checked against the provider's JWKS even though it came
+      // straight from the token endpoint (openid-client skips that by default, as OIDC allows).
+      execute: [
+        client.enableNonRepudiationChecks,
+        ...(isLoopbackHost(issuer.hostname) ? [client.allowInsecureRequests] : []),
+      ],
     },
   );
 }
@@ -73,12 +78,21 @@ export function toSsoError(error: unknown): SsoError {
   if (error instanceof SsoError) return error;
   if (error instanceof client.AuthorizationResponseError)
     return new SsoError("provider_denied", providerErrorDetail(error.error));
+  if (isClientRejected(error)) return new SsoError("provider_misconfigured", "invalid_client");
   if (error instanceof client.ResponseBodyError)
     return error.error === "invalid_client"
       ? new SsoError("provider_misconfigured", "invalid_client")
       : new SsoError("token_invalid", "other");
   if (isUnreachable(error)) return new SsoError("provider_unreachable");
   return new SsoError("token_invalid", classifyTokenError(error));
+}
+
+/** The provider refused our client id or secret (a body error, or a 401 challenge for HTTP Basic). */
+export function isClientRejected(error: unknown): boolean {
+  if (error instanceof client.ResponseBodyError) return error.error === "invalid_client" || error.status === 401;
+  if (error instanceof client.WWWAuthenticateChallengeError)
+    return error.status === 401 || error.cause.some((challenge) => challenge.parameters.error === "invalid_client");
+  return false;
 }
 
 const PROVIDER_ERRORS = new Set([

@@ -3,7 +3,7 @@ import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
 import type { SsoTestResult, TestSsoProviderBody } from "@/lib/schemas/sso";
 import { parseIssuerUrl } from "./issuer-url";
-import { client, discoverProvider, isUnreachable } from "./oidc-client";
+import { client, discoverProvider, isClientRejected, isUnreachable } from "./oidc-client";
 import { openClientSecret } from "./secret-vault";
 
 /**
@@ -71,7 +71,7 @@ export async function testSsoConfiguration(body: TestSsoProviderBody, redirectUr
       });
       result.clientCredentials = "accepted";
     } catch (error) {
-      if (error instanceof client.ResponseBodyError && error.error === "invalid_client") {
+      if (isClientRejected(error)) {
         result.clientCredentials = "rejected";
         result.problems.push("The provider rejected the client id or secret (invalid_client)");
       } else if (isUnreachable(error)) {

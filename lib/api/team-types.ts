@@ -25,7 +25,15 @@ export interface TeamDetailView {
   id: string;
   name: string;
   description: string;
-  members: Array<{ userId: string; email: string; name: string; role: "member" | "maintainer"; disabled: boolean }>;
+  members: Array<{
+    userId: string;
+    email: string;
+    name: string;
+    role: "member" | "maintainer";
+    disabled: boolean;
+    /** "sso": set from the identity provider's groups; not editable by hand. */
+    source: "local" | "sso";
+  }>;
   grants: GrantView[];
   canManageMembers: boolean;
   canManageGrants: boolean;

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
-import { validateSession } from "@/lib/server/auth/sessions";
+import { createSession, sessionLifetimes, validateSession } from "@/lib/server/auth/sessions";
+import { createApiToken } from "@/lib/server/auth/api-tokens";
+import { authenticate } from "@/lib/server/auth/caller";
+import { loadAccessProfile } from "@/lib/server/access/profile";
+import { createTestUser } from "@/lib/testing/users";
 import { startTestIdp, type TestIdp } from "@/lib/testing/oidc-idp";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { finishSignIn, loginAtProvider, ssoErrorOf, ssoSignIn, startSignIn } from "@/lib/testing/sso-flow";
@@ -154,5 +158,56 @@ describe("single sign-on with a real provider", () => {
     const row = await db().auditEvent.findFirst({ where: { action: "auth.sso.sign-in" } });
     expect(row?.result).toBe("denied");
     expect(row?.details).toMatchObject({ provider: "corp", reason: "domain_not_allowed" });
+  });
+
+  it("an SSO session ends once its groups were read longer ago than the idle timeout; local sessions do not", async () => {
+    await configure();
+    const outcome = await ssoSignIn("corp", "alice", "alice-pass");
+    const local = await createTestUser();
+    const localSession = await createSession(local.id, { clientIp: null, userAgent: null });
+    const idleMs = sessionLifetimes().idleMs;
+    // Both were used a moment ago; only the SSO one carries a group reading, now just past the idle timeout.
+    await db().session.updateMany({ data: { lastSeenAt: new Date() } });
+    await db().session.updateMany({
+      where: { ssoProviderId: { not: null } },
+      data: { ssoSyncedAt: new Date(Date.now() - idleMs - 1000) },
+    });
+    expect(await validateSession(outcome.sessionToken)).toBeNull();
+    expect(await validateSession(localSession.token)).not.toBeNull();
+  });
+
+  it("API tokens follow the user's current memberships", async () => {
+    await configure();
+    await ssoSignIn("corp", "alice", "alice-pass");
+    const alice = await db().user.findUniqueOrThrow({ where: { email: "alice@corp.example" } });
+    const { token } = await createApiToken(alice.id, { name: "ci", expiresAt: null });
+    const teamsViaToken = async () => {
+      const caller = await authenticate({ authorization: `Bearer ${token}` });
+      return caller ? (await loadAccessProfile(caller)).teamNames : null;
+    };
+    expect(await teamsViaToken()).toEqual(["payments", "search"]);
+    await idp.setGroups("alice", []);
+    await ssoSignIn("corp", "alice", "alice-pass");
+    expect(await teamsViaToken()).toEqual([]);
+  });
+
+  it("a user disabled in Archipelago cannot sign in through the provider either", async () => {
+    await configure();
+    await ssoSignIn("corp", "alice", "alice-pass");
+    await db().user.update({ where: { email: "alice@corp.example" }, data: { disabledAt: new Date() } });
+    await idp.setGroups("alice", ["payments"]);
+    const outcome = await ssoSignIn("corp", "alice", "alice-pass");
+    expect(ssoErrorOf(outcome)).toEqual({ code: "account_disabled", detail: null });
+    // Refused inside the transaction: the groups were not synced either.
+    expect(await membershipsOf("alice@corp.example")).toEqual({ payments: "member/sso", search: "maintainer/sso" });
+  });
+
+  it("refuses to take over a local account with the same email", async () => {
+    await configure();
+    await createTestUser({ email: "alice@corp.example", isAdmin: true });
+    const outcome = await ssoSignIn("corp", "alice", "alice-pass");
+    expect(ssoErrorOf(outcome)).toEqual({ code: "email_taken", detail: null });
+    expect(await db().user.count()).toBe(1);
+    expect(await db().membership.count()).toBe(0);
   });
 });

@@ -11,8 +11,8 @@ import { callRoute } from "@/lib/testing/call-route";
 import { startTestIdp, type TestIdp } from "@/lib/testing/oidc-idp";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { createTestUser, TEST_PASSWORD } from "@/lib/testing/users";
-import { finishSignIn, loginAtProvider, ssoErrorOf, ssoSignIn, startSignIn } from "@/lib/testing/sso-flow";
-import { createSsoProvider } from "./providers";
+import { finishSignIn, loginAtProvider, ssoErrorOf, ssoSignIn, startSignIn } from "./sso-browser";
+import { createSsoProvider } from "@/lib/server/sso/providers";
 
 /**
  * What must be refused, against the real provider process: ID tokens it hands out altered

@@ -1,6 +1,6 @@
 import { NextRequest } from "next/server";
-import { GET as callbackHandler } from "@/app/api/v1/auth/sso/callback/route";
-import { GET as startHandler } from "@/app/api/v1/auth/sso/[provider]/start/route";
+import { GET as callbackHandler } from "./callback/route";
+import { GET as startHandler } from "./[provider]/start/route";
 
 /**
  * Drives a single sign-on as a browser would, against the real test provider process:

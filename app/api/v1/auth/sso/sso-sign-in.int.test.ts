@@ -8,8 +8,8 @@ import { loadAccessProfile } from "@/lib/server/access/profile";
 import { createTestUser } from "@/lib/testing/users";
 import { startTestIdp, type TestIdp } from "@/lib/testing/oidc-idp";
 import { resetDatabase } from "@/lib/testing/reset-database";
-import { finishSignIn, loginAtProvider, ssoErrorOf, ssoSignIn, startSignIn } from "@/lib/testing/sso-flow";
-import { createSsoProvider } from "./providers";
+import { ssoErrorOf, ssoSignIn } from "./sso-browser";
+import { createSsoProvider } from "@/lib/server/sso/providers";
 
 /**
  * Single sign-on against a real OpenID Provider (oidc-provider in its own process, with its

@@ -84,15 +84,15 @@ export async function testSsoConfiguration(body: TestSsoProviderBody, redirectUr
 }
 
 function reachProblem(error: unknown): string {
-  const text =
-    error instanceof Error ? `${error.message} ${String((error.cause as Error | undefined)?.message ?? "")}` : "";
-  if (/refused:/.test(text))
-    return text
-      .slice(text.indexOf("refused:") - 0)
-      .split("|")[0]!
-      .trim();
-  if (/ECONNREFUSED/.test(text) || /fetch failed/.test(text)) return "connection refused or failed";
-  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return "name not found";
-  if (/timed out|Timeout/i.test(text)) return "timed out";
+  const chain: Error[] = [];
+  for (let current: unknown = error; current instanceof Error && chain.length < 5; current = current.cause)
+    chain.push(current);
+  // The address guard's refusal names what was refused (e.g. "Archipelago's own web server").
+  const blocked = chain.find((e) => e.name === "BlockedAddressError");
+  if (blocked) return blocked.message;
+  const text = chain.map((e) => `${e.message} ${(e as { code?: string }).code ?? ""}`).join(" ");
+  if (/ECONNREFUSED/.test(text)) return "connection refused";
+  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return "host name not found";
+  if (/timed out|Timeout|ETIMEDOUT/i.test(text)) return "timed out";
   return "network error";
 }

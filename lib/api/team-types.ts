@@ -60,8 +60,10 @@ export interface UserAdminView {
   name: string;
   isAdmin: boolean;
   disabled: boolean;
-  teams: Array<{ id: string; name: string; role: "member" | "maintainer" }>;
+  teams: Array<{ id: string; name: string; role: "member" | "maintainer"; source: "local" | "sso" }>;
   createdAt: string;
+  /** The identity provider a single sign-on user signs in through; null for local accounts. */
+  ssoProvider: string | null;
 }
 
 export interface ApiTokenView {

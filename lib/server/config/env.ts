@@ -55,6 +55,12 @@ export const envSchema = z.object({
   ARCHIPELAGO_DRIFT_CRON: z.string().min(9).default("* * * * *"),
   /** Public base URL (https://archipelago.example.com): the SSO redirect URI is built from it. Unset: from the request. */
   ARCHIPELAGO_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * API tokens of a single sign-on user work only while the user signed in through the provider
+   * within this many hours: their groups are read at sign-in, so this bounds how long a person
+   * who left (and never signs in again) keeps access through tokens.
+   */
+  ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS: positiveInt(168),
   /** Providers as JSON (see README, Single sign-on); they are then read-only in the UI. */
   ARCHIPELAGO_SSO_PROVIDERS: z.string().optional(),
   /** Password sign-in for everyone (true) or only for the break-glass admins (false); set: locks the UI switch. */

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { env } from "@/lib/server/config/env";
+import { resetPassword } from "@/lib/server/users/users";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
 import { createSession, sessionLifetimes, validateSession } from "@/lib/server/auth/sessions";
@@ -186,7 +188,18 @@ describe("single sign-on with a real provider", () => {
       return caller ? (await loadAccessProfile(caller)).teamNames : null;
     };
     expect(await teamsViaToken()).toEqual(["payments", "search"]);
+    // Such an account has no password an admin could reset (it would be a second way in).
+    await expect(resetPassword(alice.id, "a new long password")).rejects.toMatchObject({ status: 409 });
     await idp.setGroups("alice", []);
+    await ssoSignIn("corp", "alice", "alice-pass");
+    expect(await teamsViaToken()).toEqual([]);
+    // Not signed in through the provider for longer than ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS: the token stops.
+    const maxAgeMs = env().ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS * 3_600_000;
+    await db().user.update({
+      where: { id: alice.id },
+      data: { ssoSyncedAt: new Date(Date.now() - maxAgeMs - 60_000) },
+    });
+    expect(await teamsViaToken()).toBeNull();
     await ssoSignIn("corp", "alice", "alice-pass");
     expect(await teamsViaToken()).toEqual([]);
   });

@@ -105,6 +105,7 @@ export const SSO_ERROR_MESSAGES = {
   state_invalid: "This sign-in is not valid in this browser or was already used. Start again.",
   token_invalid: "The identity provider's answer failed verification; nothing was signed in.",
   email_missing: "The identity provider sent no email address for you.",
+  email_unverified: "The identity provider says your email address is not verified.",
   domain_not_allowed: "Your email domain is not allowed to sign in here.",
   account_disabled: "Your Archipelago account is disabled.",
   email_taken: "A local Archipelago account already uses your email address; ask an admin.",

@@ -22,6 +22,7 @@ export interface TestIdp {
   issuer: string;
   port: number;
   setGroups(login: string, groups: string[]): Promise<void>;
+  setEmailVerified(login: string, verified: boolean): Promise<void>;
   rotateKeys(): Promise<{ previousKid: string; kid: string }>;
   tamper(mode: TamperMode): Promise<void>;
   groupsInUserinfoOnly(enabled: boolean): Promise<void>;
@@ -89,6 +90,7 @@ export async function startTestIdp(options: { users: TestIdpUser[]; clients?: Te
       return port;
     },
     setGroups: async (login, groups) => void (await admin("groups", { login, groups })),
+    setEmailVerified: async (login, verified) => void (await admin("email-verified", { login, verified })),
     rotateKeys: async () => (await admin("rotate-keys", {})) as { previousKid: string; kid: string },
     tamper: async (mode) => void (await admin("tamper", { mode })),
     groupsInUserinfoOnly: async (enabled) => void (await admin("groups-in-userinfo-only", { enabled })),

@@ -152,6 +152,8 @@ export async function updateSsoProvider(id: string, input: UpdateSsoProviderBody
         ...(clientSecret ? { clientSecretEnvelope: sealClientSecret(id, clientSecret) } : {}),
       },
     });
+    // A provider switched off signs its users out now; their tokens stop with the sync age bound.
+    if (input.enabled === false) await tx.session.deleteMany({ where: { ssoProviderId: id } });
     if (mappings) {
       await tx.ssoGroupMapping.deleteMany({ where: { providerId: id } });
       await tx.ssoGroupMapping.createMany({ data: mappingRows(mappings).map((m) => ({ ...m, providerId: id })) });

@@ -160,6 +160,10 @@ export async function completeSsoSignIn(input: {
     const emailParsed = emailSchema.safeParse(readClaim(claims, provider.emailClaim));
     if (!emailParsed.success) throw new SsoError("email_missing");
     email = emailParsed.data;
+    // The email becomes the user's name on clusters (Impersonate-User): an address the
+    // provider itself marks unverified could be someone else's.
+    if (readClaim(claims, "email_verified") === false || readClaim(claims, "email_verified") === "false")
+      throw new SsoError("email_unverified");
     const domain = email.split("@")[1]!;
     if (provider.allowedEmailDomains.length > 0 && !provider.allowedEmailDomains.includes(domain))
       throw new SsoError("domain_not_allowed");

@@ -21,6 +21,7 @@ interface TestUser {
   email: string;
   name: string;
   groups: string[];
+  emailVerified?: boolean;
 }
 
 interface TestClient {
@@ -91,7 +92,12 @@ function buildProvider(): Provider {
       return {
         accountId: sub,
         async claims(use) {
-          const claims: Record<string, unknown> = { sub, email: user.email, email_verified: true, name: user.name };
+          const claims: Record<string, unknown> = {
+            sub,
+            email: user.email,
+            email_verified: user.emailVerified ?? true,
+            name: user.name,
+          };
           if (!(groupsInUserinfoOnly && use === "id_token")) claims.groups = [...user.groups];
           return claims as { sub: string };
         },
@@ -183,6 +189,12 @@ async function handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, 
       if (!user) return json(res, 404, { error: "no such user" });
       user.groups = (body.groups as string[]) ?? [];
       return json(res, 200, { login: user.login, groups: user.groups });
+    }
+    case "/__admin/email-verified": {
+      const user = users.get(String(body.login));
+      if (!user) return json(res, 404, { error: "no such user" });
+      user.emailVerified = Boolean(body.verified);
+      return json(res, 200, { login: user.login, emailVerified: user.emailVerified });
     }
     case "/__admin/rotate-keys": {
       const previous = signingKey!.kid;

@@ -10,8 +10,8 @@ import { loadAccessProfile } from "@/lib/server/access/profile";
 import { createTestUser } from "@/lib/testing/users";
 import { startTestIdp, type TestIdp } from "@/lib/testing/oidc-idp";
 import { resetDatabase } from "@/lib/testing/reset-database";
-import { ssoErrorOf, ssoSignIn } from "./sso-browser";
-import { createSsoProvider } from "@/lib/server/sso/providers";
+import { ssoErrorOf, ssoSignIn, startSignIn } from "./sso-browser";
+import { createSsoProvider, updateSsoProvider } from "@/lib/server/sso/providers";
 
 /**
  * Single sign-on against a real OpenID Provider (oidc-provider in its own process, with its
@@ -213,6 +213,27 @@ describe("single sign-on with a real provider", () => {
     expect(ssoErrorOf(outcome)).toEqual({ code: "account_disabled", detail: null });
     // Refused inside the transaction: the groups were not synced either.
     expect(await membershipsOf("alice@corp.example")).toEqual({ payments: "member/sso", search: "maintainer/sso" });
+  });
+
+  it("refuses an email the provider marks unverified (it would name the user on clusters)", async () => {
+    await configure();
+    await idp.setEmailVerified("alice", false);
+    try {
+      const outcome = await ssoSignIn("corp", "alice", "alice-pass");
+      expect(ssoErrorOf(outcome)).toEqual({ code: "email_unverified", detail: null });
+      expect(await db().user.count()).toBe(0);
+    } finally {
+      await idp.setEmailVerified("alice", true);
+    }
+  });
+
+  it("switching a provider off ends its sessions", async () => {
+    const provider = await configure();
+    const outcome = await ssoSignIn("corp", "alice", "alice-pass");
+    expect(await validateSession(outcome.sessionToken)).not.toBeNull();
+    await updateSsoProvider(provider.id, { enabled: false });
+    expect(await validateSession(outcome.sessionToken)).toBeNull();
+    expect(ssoErrorOf(await startSignIn("corp"))).toEqual({ code: "provider_unknown", detail: null });
   });
 
   it("refuses to take over a local account with the same email", async () => {

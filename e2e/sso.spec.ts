@@ -5,7 +5,7 @@ import { startTestIdp, type TestIdp } from "@/lib/testing/oidc-idp";
 import { ClustersPage } from "./pages/clusters-page";
 import { api, ensureTestbedClusters } from "./support/api";
 import { expect, test } from "./support/fixtures";
-import { E2E_BASE_URL, E2E_SERVER_LOG } from "./support/paths";
+import { ADMIN, E2E_BASE_URL, E2E_SERVER_LOG } from "./support/paths";
 
 /**
  * Single sign-on in a real browser against a real OpenID Provider process (oidc-provider,
@@ -147,6 +147,20 @@ test("a user signs in through the provider, gets exactly the mapped teams, and l
   const member = page.getByTestId(`member-${ERIN.email}`);
   await expect(member).toContainText("from identity provider");
   await expect(member.getByRole("button", { name: `Remove ${ERIN.email}` })).toHaveCount(0);
+
+  // The provider goes down: the sign-in page says so, and a local admin still signs in.
+  await idp.stop();
+  const down = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const visitor = await down.newPage();
+  await visitor.goto("/sign-in");
+  await visitor.getByRole("link", { name: "Sign in with Corp SSO" }).click();
+  await expect(visitor).toHaveURL(/\/sign-in\?sso_error=provider_unreachable/);
+  await expect(visitor.getByTestId("sso-error")).toContainText("could not be reached");
+  await visitor.getByLabel("Email").fill(ADMIN.email);
+  await visitor.getByLabel("Password").fill(ADMIN.password);
+  await visitor.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(visitor).toHaveURL(/\/clusters$/);
+  await down.close();
 
   // Nothing the server logged holds the client secret.
   expect(readFileSync(E2E_SERVER_LOG, "utf8")).not.toContain(CLIENT.client_secret);

@@ -189,7 +189,9 @@ export async function completeSsoSignIn(input: {
       groups,
     };
   } catch (error) {
-    throw new SsoCallbackError(toSsoError(error), providerSlug, email);
+    // Anything else (the database, a bug) is not the user's sign-in problem: the route answers 500 and logs it.
+    if (!(error instanceof SsoError)) throw error;
+    throw new SsoCallbackError(error, providerSlug, email);
   }
 }
 

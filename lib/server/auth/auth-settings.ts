@@ -1,7 +1,7 @@
 import "server-only";
 import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
-import { conflict } from "@/lib/server/errors/app-error";
+import { conflict, validationFailed } from "@/lib/server/errors/app-error";
 import type { AuthSettingsBody, AuthSettingsView } from "@/lib/schemas/sso";
 
 function envBreakGlass(): string[] | undefined {
@@ -29,12 +29,16 @@ export async function updateAuthSettings(input: AuthSettingsBody): Promise<AuthS
   if ((await getAuthSettings()).lockedByEnv)
     throw conflict("Sign-in settings are set by ARCHIPELAGO_PASSWORD_SIGNIN / ARCHIPELAGO_BREAK_GLASS_ADMINS");
   const breakGlassEmails = [...new Set(input.breakGlassEmails)];
+  const admins = await db().user.findMany({
+    where: { email: { in: breakGlassEmails }, isAdmin: true, disabledAt: null, ssoProviderId: null },
+    select: { email: true },
+  });
+  const notAdmins = breakGlassEmails.filter((email) => !admins.some((admin) => admin.email === email));
+  if (notAdmins.length > 0)
+    throw validationFailed({ breakGlassEmails: [`Not an active local admin: ${notAdmins.join(", ")}`] });
   if (!input.passwordSignIn) {
     // Turning passwords off without a way back in would lock everyone out when the provider is down.
-    const admins = await db().user.count({
-      where: { email: { in: breakGlassEmails }, isAdmin: true, disabledAt: null, ssoProviderId: null },
-    });
-    if (admins === 0)
+    if (admins.length === 0)
       throw conflict("Name at least one active local admin who may still sign in with a password (break-glass)", {
         breakGlassEmails: ["At least one active local admin is needed while password sign-in is off"],
       });
@@ -47,8 +51,13 @@ export async function updateAuthSettings(input: AuthSettingsBody): Promise<AuthS
   return getAuthSettings();
 }
 
-/** Whether this email may try a password at all (checked before the password, so it reveals nothing). */
-export async function passwordSignInAllowed(email: string): Promise<boolean> {
+/**
+ * Whether this email may try a password at all (checked before the password, so it reveals
+ * nothing): "everyone", or "break-glass only" (then the account must also be a local admin,
+ * checked with the password, see sign-in.ts).
+ */
+export async function passwordSignInPolicy(email: string): Promise<"everyone" | "break-glass" | "refused"> {
   const settings = await getAuthSettings();
-  return settings.passwordSignIn || settings.breakGlassEmails.includes(email.toLowerCase());
+  if (settings.passwordSignIn) return "everyone";
+  return settings.breakGlassEmails.includes(email.toLowerCase()) ? "break-glass" : "refused";
 }

@@ -3,7 +3,7 @@ import type { SignInBody } from "@/lib/schemas/auth";
 import { AppError, rateLimited } from "@/lib/server/errors/app-error";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
-import { passwordSignInAllowed } from "./auth-settings";
+import { passwordSignInPolicy } from "./auth-settings";
 import { burnPasswordCheck, verifyPassword } from "./password";
 import { createSession, deleteSessionByToken, type SessionUser } from "./sessions";
 import { forgiveSignInAttempt, signInThrottleKeys, takeSignInAttempt } from "./throttle";
@@ -27,7 +27,8 @@ const invalidCredentials = () => new AppError(401, "invalid_credentials", "Email
 
 export async function signIn(body: SignInBody, context: SignInContext): Promise<SignInResult> {
   // Decided on the email alone, before anything is looked up, so the answer tells nothing about the account.
-  if (!(await passwordSignInAllowed(body.email)))
+  const policy = await passwordSignInPolicy(body.email);
+  if (policy === "refused")
     throw new AppError(
       403,
       "password_sign_in_off",
@@ -57,7 +58,9 @@ export async function signIn(body: SignInBody, context: SignInContext): Promise<
     : await burnPasswordCheck(body.password);
 
   // Single sign-on accounts have no password (their hash is empty and never verifies).
-  if (!user || !passwordOk || user.disabledAt || user.ssoProviderId) {
+  // Break-glass is for local admins only: a listed account that is not one gets the usual answer.
+  const notBreakGlass = policy === "break-glass" && !user?.isAdmin;
+  if (!user || !passwordOk || user.disabledAt || user.ssoProviderId || notBreakGlass) {
     logger.info({ requestId: context.requestId, email: body.email, clientIp: context.clientIp }, "sign-in failed");
     throw invalidCredentials();
   }

@@ -107,9 +107,15 @@ describe("password sign-in settings", () => {
     callRoute(putSettings, { method: "PUT", path: "/api/v1/auth/settings", body, session: adminSession });
 
   it("cannot switch passwords off without an active local admin as break-glass", async () => {
-    const refused = await put({ passwordSignIn: false, breakGlassEmails: ["nobody@example.com"] });
+    const refused = await put({ passwordSignIn: false, breakGlassEmails: [] });
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ error: { fields: { breakGlassEmails: [expect.any(String)] } } });
+    const user = await createTestUser({ email: "plain@example.com" });
+    const notAdmin = await put({ passwordSignIn: false, breakGlassEmails: ["admin@example.com", user.email] });
+    expect(notAdmin.status).toBe(400);
+    expect(notAdmin.body).toMatchObject({
+      error: { fields: { breakGlassEmails: ["Not an active local admin: plain@example.com"] } },
+    });
     expect(await db().authSettings.count()).toBe(0);
     expect((await put({ passwordSignIn: false, breakGlassEmails: ["admin@example.com"] })).status).toBe(200);
   });
@@ -130,6 +136,17 @@ describe("password sign-in settings", () => {
       body: { email: "admin@example.com", password: TEST_PASSWORD },
     });
     expect(breakGlass.status).toBe(200);
+  });
+
+  it("break-glass is for local admins only, even when the environment names someone else", async () => {
+    const user = await createTestUser({ email: "plain@example.com" });
+    setEnv({ ARCHIPELAGO_PASSWORD_SIGNIN: "false", ARCHIPELAGO_BREAK_GLASS_ADMINS: `admin@example.com,${user.email}` });
+    const refused = await callRoute(signIn, {
+      method: "POST",
+      path: "/api/v1/auth/sign-in",
+      body: { email: user.email, password: TEST_PASSWORD },
+    });
+    expect(refused.status).toBe(401);
   });
 
   it("the first-admin setup still works on an empty database with password sign-in off", async () => {

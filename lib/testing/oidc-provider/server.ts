@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type JWK } from "jose";
+import { decodeJwt, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from "jose";
 import Provider, { type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 
 interface TestUser {
@@ -67,7 +67,6 @@ async function tamperIdToken(idToken: string): Promise<string> {
   if (tamper === "issuer") payload.iss = "https://issuer.invalid";
   if (tamper === "expired") Object.assign(payload, { iat: now - 7200, exp: now - 3600 });
   if (tamper === "nonce") payload.nonce = "not-the-nonce-that-was-sent";
-  const { importJWK } = await import("jose");
   // The real key id, so a foreign signature is checked against the provider's real key.
   return new SignJWT(payload)
     .setProtectedHeader({ alg: "RS256", kid: signingKey!.kid, typ: "JWT" })

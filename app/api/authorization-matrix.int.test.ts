@@ -119,6 +119,36 @@ const MATRIX: Record<string, Row> = {
     expected: all(401),
   },
   "POST /api/v1/auth/sign-out": { expected: all(200) },
+  // Browser navigations: both answer with a redirect (to the provider, or back to sign-in with the reason).
+  "GET /api/v1/auth/sso/[provider]/start": { params: () => ({ provider: "not-configured" }), expected: all(303) },
+  "GET /api/v1/auth/sso/callback": { query: () => "state=forged&code=x", expected: all(303) },
+  "GET /api/v1/auth/settings": { expected: adminOnly(200) },
+  "PUT /api/v1/auth/settings": {
+    body: () => ({ passwordSignIn: true, breakGlassEmails: [] }),
+    expected: adminOnly(200),
+  },
+  "GET /api/v1/sso/providers": { expected: adminOnly(200) },
+  "POST /api/v1/sso/providers": {
+    body: (_f, p) => ({
+      slug: `sso-${p}`,
+      displayName: "Corp",
+      issuer: "https://login.corp.example",
+      clientId: "archipelago",
+      clientSecret: "matrix-secret-value",
+    }),
+    expected: adminOnly(201),
+  },
+  "GET /api/v1/sso/providers/[id]": { params: (f) => ({ id: f.ssoProvider }), expected: adminOnly(200) },
+  "PATCH /api/v1/sso/providers/[id]": {
+    params: (f) => ({ id: f.ssoProvider }),
+    body: () => ({ displayName: "Renamed" }),
+    expected: adminOnly(200),
+  },
+  "DELETE /api/v1/sso/providers/[id]": { params: (f) => ({ id: f.ssoProvider }), expected: adminOnly(204) },
+  "POST /api/v1/sso/providers/test": {
+    body: () => ({ issuer: "http://127.0.0.1:9", clientId: "archipelago" }),
+    expected: adminOnly(200),
+  },
   "GET /api/v1/setup": { expected: all(200) },
   "POST /api/v1/setup": {
     body: () => ({ email: "late@example.com", name: "Late", password: "long enough password" }),

@@ -35,6 +35,17 @@ const errorLogs: unknown[] = [];
 const BODIES: Record<string, (tb: Testbed) => unknown> = {
   "POST /api/v1/auth/sign-in": () => ({ email: "admin@example.com", password: "wrong password" }),
   "POST /api/v1/setup": () => ({ email: "late@example.com", name: "Late", password: "long enough password" }),
+  "PUT /api/v1/auth/settings": () => ({ passwordSignIn: true, breakGlassEmails: ["admin@example.com"] }),
+  "POST /api/v1/sso/providers": () => ({
+    slug: "bad-input",
+    displayName: "Corp",
+    issuer: "https://login.corp.example",
+    clientId: "archipelago",
+    clientSecret: "bad-input-secret",
+    mappings: [{ group: "g", teamId: f.teamAlpha, role: "member" }],
+  }),
+  "PATCH /api/v1/sso/providers/[id]": () => ({ displayName: "Renamed", allowedEmailDomains: ["corp.example"] }),
+  "POST /api/v1/sso/providers/test": () => ({ issuer: "http://127.0.0.1:9", clientId: "archipelago" }),
   "POST /api/v1/clusters": (tb) => registrationFor(tb, "testbed-3", "bad-input"),
   "POST /api/v1/clusters/test": (tb) => connectionOf(registrationFor(tb, "testbed-3", "t")),
   "POST /api/v1/clusters/import/preview": (tb) => ({ kubeconfig: kubeconfigText(tb) }),
@@ -87,6 +98,7 @@ const PARAMS = (): Record<string, string> => ({
   number: "1",
   action: "pause",
   path: "nope",
+  provider: "fixture-sso",
 });
 
 const NUL = "a\u0000b";

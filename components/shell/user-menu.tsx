@@ -18,10 +18,15 @@ export function UserMenu({ name, email, isAdmin }: Props) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const signOut = useMutation({
-    mutationFn: () => apiFetch("/api/v1/auth/sign-out", { method: "POST" }),
-    onSettled: () => {
+    mutationFn: () => apiFetch<{ endSessionUrl?: string | null }>("/api/v1/auth/sign-out", { method: "POST" }),
+    onSettled: (result) => {
       // Nothing the signed-out user loaded may linger in memory.
       queryClient.clear();
+      // Signed in through a provider that offers RP-initiated logout: sign out there too.
+      if (result?.endSessionUrl) {
+        window.location.assign(result.endSessionUrl);
+        return;
+      }
       router.replace("/sign-in");
       router.refresh();
     },

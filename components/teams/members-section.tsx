@@ -69,8 +69,16 @@ export function MembersSection({ team }: { team: TeamDetailView }) {
               {member.disabled ? (
                 <span className="ml-2 rounded bg-slate-100 px-1.5 text-xs text-slate-600">disabled</span>
               ) : null}
+              {member.source === "sso" ? (
+                <span
+                  className="ml-2 rounded bg-indigo-50 px-1.5 text-xs text-indigo-700"
+                  title="Set from the identity provider's groups at each sign-in; change it there"
+                >
+                  from identity provider
+                </span>
+              ) : null}
             </div>
-            {team.canManageMembers ? (
+            {team.canManageMembers && member.source !== "sso" ? (
               <div className="flex items-center gap-2">
                 <select
                   aria-label={`Role of ${member.email}`}

@@ -58,6 +58,9 @@ function UserRow({ user, isSelf }: { user: UserAdminView; isSelf: boolean }) {
           {user.isAdmin ? (
             <span className="ml-2 rounded bg-indigo-50 px-1.5 text-xs font-semibold text-indigo-700">admin</span>
           ) : null}
+          {user.ssoProvider ? (
+            <span className="ml-2 rounded bg-slate-100 px-1.5 text-xs text-slate-700">via {user.ssoProvider}</span>
+          ) : null}
           {user.disabled ? (
             <span className="ml-2 rounded bg-red-50 px-1.5 text-xs font-semibold text-red-700">disabled</span>
           ) : null}
@@ -82,9 +85,11 @@ function UserRow({ user, isSelf }: { user: UserAdminView; isSelf: boolean }) {
               {user.disabled ? "Enable" : "Disable"}
             </Button>
           ) : null}
-          <Button variant="ghost" onClick={() => setResetting((value) => !value)}>
-            Reset password
-          </Button>
+          {!user.ssoProvider ? (
+            <Button variant="ghost" onClick={() => setResetting((value) => !value)}>
+              Reset password
+            </Button>
+          ) : null}
         </div>
       </div>
       {update.error ? (

@@ -25,7 +25,15 @@ export interface TeamDetailView {
   id: string;
   name: string;
   description: string;
-  members: Array<{ userId: string; email: string; name: string; role: "member" | "maintainer"; disabled: boolean }>;
+  members: Array<{
+    userId: string;
+    email: string;
+    name: string;
+    role: "member" | "maintainer";
+    disabled: boolean;
+    /** "sso": set from the identity provider's groups; not editable by hand. */
+    source: "local" | "sso";
+  }>;
   grants: GrantView[];
   canManageMembers: boolean;
   canManageGrants: boolean;
@@ -52,8 +60,10 @@ export interface UserAdminView {
   name: string;
   isAdmin: boolean;
   disabled: boolean;
-  teams: Array<{ id: string; name: string; role: "member" | "maintainer" }>;
+  teams: Array<{ id: string; name: string; role: "member" | "maintainer"; source: "local" | "sso" }>;
   createdAt: string;
+  /** The identity provider a single sign-on user signs in through; null for local accounts. */
+  ssoProvider: string | null;
 }
 
 export interface ApiTokenView {

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
 
   const { env } = await import("@/lib/server/config/env");
   const { adminFromEnv } = await import("@/lib/server/auth/admin-env");
+  const { parseEnvProviders } = await import("@/lib/server/sso/env-providers");
   const { openDatabase } = await import("@/lib/server/runtime/database");
   const { logger } = await import("@/lib/server/log/logger");
   const { keyring } = await import("@/lib/server/crypto/master-keyring");
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   const config = env();
   // Refuse bad first-admin settings before anything starts.
   adminFromEnv({ email: config.ARCHIPELAGO_ADMIN_EMAIL, password: config.ARCHIPELAGO_ADMIN_PASSWORD });
+  // And bad single sign-on providers (the message names the entry and field, never the secret).
+  parseEnvProviders(config.ARCHIPELAGO_SSO_PROVIDERS);
   const database = await openDatabase();
   process.env.DATABASE_URL = database.url;
 

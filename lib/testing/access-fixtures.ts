@@ -4,6 +4,7 @@ import { createApiToken } from "@/lib/server/auth/api-tokens";
 import { hashPassword } from "@/lib/server/auth/password";
 import { createSession } from "@/lib/server/auth/sessions";
 import { registerCluster } from "@/lib/server/clusters/register";
+import { sealClientSecret } from "@/lib/server/sso/secret-vault";
 import { db } from "@/lib/server/db/client";
 import { demoTemplate } from "./rollout-fixtures";
 import { registrationFor } from "./testbed-clusters";
@@ -39,6 +40,8 @@ export interface AccessFixtures {
     Persona,
     { userId: string; email: string; newUserEmail: string; grantId: string; rolloutId: string }
   >;
+  /** A configured single sign-on provider (nobody has signed in with it). */
+  ssoProvider: string;
 }
 
 let passwordHash: string | undefined;
@@ -215,7 +218,21 @@ export async function createAccessFixtures(tb: Testbed): Promise<AccessFixtures>
       rolloutId: rollout.id,
     };
   }
+  const ssoProviderId = crypto.randomUUID();
+  await db().ssoProvider.create({
+    data: {
+      id: ssoProviderId,
+      slug: "fixture-sso",
+      displayName: "Fixture SSO",
+      issuer: "https://login.fixture.example",
+      clientId: "archipelago",
+      clientSecretEnvelope: sealClientSecret(ssoProviderId, "fixture-client-secret"),
+      mappings: { create: [{ group: "alpha-people", teamId: alpha.id, role: "member" }] },
+    },
+  });
+
   return {
+    ssoProvider: ssoProviderId,
     clusterA: { id: clusterA.id, name: clusterA.name },
     clusterB: { id: clusterB.id, name: clusterB.name },
     teamAlpha: alpha.id,

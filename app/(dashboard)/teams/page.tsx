@@ -15,12 +15,20 @@ export default async function TeamsPage() {
         description="A team sees only the clusters and namespaces its grants cover."
         actions={
           user.isAdmin ? (
-            <Link
-              href="/teams/users"
-              className="rounded-md px-3 py-2 text-sm font-semibold ring-1 ring-slate-300 hover:bg-white"
-            >
-              Users
-            </Link>
+            <div className="flex gap-2">
+              <Link
+                href="/teams/sso"
+                className="rounded-md px-3 py-2 text-sm font-semibold ring-1 ring-slate-300 hover:bg-white"
+              >
+                Single sign-on
+              </Link>
+              <Link
+                href="/teams/users"
+                className="rounded-md px-3 py-2 text-sm font-semibold ring-1 ring-slate-300 hover:bg-white"
+              >
+                Users
+              </Link>
+            </div>
           ) : null
         }
       />

@@ -8,6 +8,8 @@ import { resetDatabase } from "@/lib/testing/reset-database";
 import { testbed } from "@/lib/testing/testbed-clusters";
 import { loadAccessProfile } from "./profile";
 import { userClusterClient } from "./user-cluster";
+import { createSsoProviderBodySchema } from "@/lib/schemas/sso";
+import { createSsoProvider } from "@/lib/server/sso/providers";
 
 const NAMESPACE = "impersonation-proof";
 let tb: Testbed;
@@ -98,5 +100,53 @@ describe("impersonation", () => {
     );
     expect(review.status.userInfo.username).toBe("deploy@example.com");
     expect(review.status.userInfo.groups).toEqual(expect.arrayContaining(["alpha", "alpha-deploy"]));
+  });
+
+  it("a single sign-on user's provider groups go along (with the provider's prefix), so the cluster's RBAC can bind them", async () => {
+    await db().cluster.update({ where: { id: f.clusterA.id }, data: { impersonateUsers: true } });
+    const provider = await createSsoProvider({
+      ...createSsoProviderBodySchema.parse({
+        slug: "corp",
+        displayName: "Corp",
+        issuer: "http://127.0.0.1:9",
+        clientId: "archipelago",
+        clientSecret: "not-used-here",
+      }),
+      clusterGroupPrefix: "oidc:",
+    });
+    // "other" is in team beta, which the cluster's RBAC does not let read; its provider group does.
+    await db().user.update({
+      where: { id: f.users.other.id },
+      data: { ssoProviderId: provider.id, ssoSubject: "other-sub", ssoGroups: ["k8s-readers"] },
+    });
+    const admin = await transportFor(f.clusterA.id);
+    await admin.json({
+      method: "PATCH",
+      path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/rolebindings/oidc-readers`,
+      query: { fieldManager: "archipelago-tests", force: true },
+      body: {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: { name: "oidc-readers", namespace: NAMESPACE },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "configmap-reader" },
+        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "oidc:k8s-readers" }],
+      },
+      contentType: "application/apply-patch+yaml",
+    });
+    try {
+      const user = await db().user.findUniqueOrThrow({ where: { id: f.users.other.id } });
+      const client = await userClusterClient(await loadAccessProfile({ user, via: "session" }), f.clusterA.id);
+      expect(client.headers["impersonate-group"]).toEqual(["beta", "oidc:k8s-readers"]);
+      expect(await listConfigMapsAs(f.users.other.id)).toBe(200);
+
+      // Switched off at the provider: team names only, and the cluster refuses again.
+      await db().ssoProvider.update({ where: { id: provider.id }, data: { sendGroupsToClusters: false } });
+      expect(await listConfigMapsAs(f.users.other.id)).toBe(403);
+    } finally {
+      await admin.request({
+        method: "DELETE",
+        path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/rolebindings/oidc-readers`,
+      });
+    }
   });
 });

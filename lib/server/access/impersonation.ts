@@ -5,12 +5,15 @@ import type { AccessProfile } from "./policy";
 /**
  * Headers for calls made on a user's behalf to a cluster with impersonation on: the
  * cluster's own RBAC then sees the user (their email) and their teams (as groups), so it
- * enforces the same boundaries a second time. Archipelago's credential needs the
+ * enforces the same boundaries a second time. A single sign-on user's provider groups are
+ * sent too (with the provider's prefix, when it is set to send them), so a cluster's RBAC
+ * can bind the same groups the company's provider knows. Archipelago's credential needs the
  * `impersonate` verb on users and groups.
  */
 export function impersonationHeaders(profile: AccessProfile, clusterImpersonates: boolean): ExtraHeaders {
   if (!clusterImpersonates) return {};
-  return profile.teamNames.length > 0
-    ? { "impersonate-user": profile.email, "impersonate-group": profile.teamNames }
+  const groups = [...new Set([...profile.teamNames, ...(profile.providerGroups ?? [])])];
+  return groups.length > 0
+    ? { "impersonate-user": profile.email, "impersonate-group": groups }
     : { "impersonate-user": profile.email };
 }

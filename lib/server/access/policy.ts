@@ -25,6 +25,11 @@ export interface AccessProfile {
   isAdmin: boolean;
   /** Names of the caller's teams (sent as Impersonate-Group). */
   teamNames: string[];
+  /**
+   * The identity provider's groups of a single sign-on user, prefixed as the provider is
+   * configured, when it sends them to clusters (sent as Impersonate-Group besides team names).
+   */
+  providerGroups?: string[];
   memberOf: ReadonlySet<string>;
   maintainerOf: ReadonlySet<string>;
   grants: readonly ResolvedGrant[];

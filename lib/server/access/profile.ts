@@ -32,11 +32,18 @@ export async function loadAccessProfile(caller: Caller): Promise<AccessProfile> 
     where: { userId: caller.user.id },
     include: { team: { include: { grants: true } } },
   });
+  const sso = await db().user.findUnique({
+    where: { id: caller.user.id },
+    select: { ssoGroups: true, ssoProvider: { select: { sendGroupsToClusters: true, clusterGroupPrefix: true } } },
+  });
   const base = {
     userId: caller.user.id,
     email: caller.user.email,
     isAdmin: caller.user.isAdmin,
     teamNames: memberships.map((m) => m.team.name).sort(),
+    providerGroups: sso?.ssoProvider?.sendGroupsToClusters
+      ? sso.ssoGroups.map((group) => `${sso.ssoProvider!.clusterGroupPrefix}${group}`).sort()
+      : [],
     memberOf: new Set(memberships.map((m) => m.teamId)),
     maintainerOf: new Set(memberships.filter((m) => m.role === "maintainer").map((m) => m.teamId)),
   };

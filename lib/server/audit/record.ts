@@ -13,7 +13,7 @@ export interface AuditActor {
   /** Null when the actor could not be identified (e.g. a failed sign-in). */
   userId: string | null;
   email: string;
-  via: "session" | "token" | "system" | "password";
+  via: "session" | "token" | "system" | "password" | "sso";
 }
 
 export interface AuditTarget {

@@ -1,6 +1,7 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import type { ApiTokenView } from "@/lib/api/team-types";
+import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
 import type { SessionUser } from "./sessions";
@@ -68,13 +69,29 @@ export async function validateApiToken(token: string): Promise<{ tokenId: string
   if (!TOKEN_PATTERN.test(token)) return null;
   const row = await db().apiToken.findUnique({
     where: { tokenHash: hashOf(token) },
-    include: { user: { select: { id: true, email: true, name: true, isAdmin: true, disabledAt: true } } },
+    include: {
+      user: {
+        select: {
+          id: true,
+          email: true,
+          name: true,
+          isAdmin: true,
+          disabledAt: true,
+          ssoProviderId: true,
+          ssoSyncedAt: true,
+        },
+      },
+    },
   });
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now()) || row.user.disabledAt)
+    return null;
+  // A single sign-on user's teams are only as fresh as their last sign-in through the provider.
+  const maxSyncAgeMs = env().ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS * 3_600_000;
+  if (row.user.ssoProviderId && (!row.user.ssoSyncedAt || Date.now() - row.user.ssoSyncedAt.getTime() > maxSyncAgeMs))
     return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
     await db().apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  const { disabledAt: _disabledAt, ...user } = row.user;
+  const { disabledAt: _disabledAt, ssoProviderId: _provider, ssoSyncedAt: _syncedAt, ...user } = row.user;
   return { tokenId: row.id, user };
 }

@@ -14,6 +14,8 @@ export interface ValidSession {
   sessionId: string;
   user: SessionUser;
   expiresAt: Date;
+  /** The provider this session signed in through (for RP-initiated logout), if any. */
+  ssoProviderId: string | null;
 }
 
 /** Writing last_seen_at on every request would turn reads into writes; a minute is precise enough. */
@@ -28,7 +30,7 @@ export function sessionLifetimes() {
 
 export async function createSession(
   userId: string,
-  meta: { clientIp: string | null; userAgent: string | null },
+  meta: { clientIp: string | null; userAgent: string | null; sso?: { providerId: string; syncedAt: Date } },
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = newSessionToken();
   const expiresAt = new Date(Date.now() + sessionLifetimes().absoluteMs);
@@ -39,6 +41,8 @@ export async function createSession(
       expiresAt,
       clientIp: meta.clientIp,
       userAgent: meta.userAgent?.slice(0, 512) ?? null,
+      ssoProviderId: meta.sso?.providerId ?? null,
+      ssoSyncedAt: meta.sso?.syncedAt ?? null,
     },
   });
   return { token, expiresAt };
@@ -56,7 +60,11 @@ export async function validateSession(token: string | undefined): Promise<ValidS
 
   const now = Date.now();
   const idleExpired = now - session.lastSeenAt.getTime() > sessionLifetimes().idleMs;
-  if (idleExpired || now >= session.expiresAt.getTime() || session.user.disabledAt) {
+  // A single sign-on session holds teams read from the provider at sign-in. It ends once that
+  // reading is older than the idle timeout, so a group removed at the provider is gone from
+  // every session within that time at the latest (signing in again re-reads the groups).
+  const ssoStale = session.ssoSyncedAt !== null && now - session.ssoSyncedAt.getTime() > sessionLifetimes().idleMs;
+  if (idleExpired || ssoStale || now >= session.expiresAt.getTime() || session.user.disabledAt) {
     await db().session.deleteMany({ where: { id } });
     return null;
   }
@@ -64,12 +72,18 @@ export async function validateSession(token: string | undefined): Promise<ValidS
     await db().session.updateMany({ where: { id }, data: { lastSeenAt: new Date(now) } });
   }
   const { disabledAt: _disabledAt, ...user } = session.user;
-  return { sessionId: id, user, expiresAt: session.expiresAt };
+  return { sessionId: id, user, expiresAt: session.expiresAt, ssoProviderId: session.ssoProviderId };
 }
 
-export async function deleteSessionByToken(token: string | undefined): Promise<void> {
-  if (!token || !isWellFormedToken(token)) return;
-  await db().session.deleteMany({ where: { id: sessionIdFromToken(token) } });
+/** Ends the session; returns the provider it signed in through, if any (for RP-initiated logout). */
+export async function deleteSessionByToken(
+  token: string | undefined,
+): Promise<{ ssoProviderId: string | null } | null> {
+  if (!token || !isWellFormedToken(token)) return null;
+  const id = sessionIdFromToken(token);
+  const session = await db().session.findUnique({ where: { id }, select: { ssoProviderId: true } });
+  await db().session.deleteMany({ where: { id } });
+  return session ? { ssoProviderId: session.ssoProviderId } : null;
 }
 
 export async function deleteSessionsOfUser(userId: string): Promise<number> {

@@ -3,6 +3,7 @@ import type { SignInBody } from "@/lib/schemas/auth";
 import { AppError, rateLimited } from "@/lib/server/errors/app-error";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
+import { passwordSignInPolicy } from "./auth-settings";
 import { burnPasswordCheck, verifyPassword } from "./password";
 import { createSession, deleteSessionByToken, type SessionUser } from "./sessions";
 import { forgiveSignInAttempt, signInThrottleKeys, takeSignInAttempt } from "./throttle";
@@ -25,6 +26,14 @@ export interface SignInResult {
 const invalidCredentials = () => new AppError(401, "invalid_credentials", "Email or password is incorrect");
 
 export async function signIn(body: SignInBody, context: SignInContext): Promise<SignInResult> {
+  // Decided on the email alone, before anything is looked up, so the answer tells nothing about the account.
+  const policy = await passwordSignInPolicy(body.email);
+  if (policy === "refused")
+    throw new AppError(
+      403,
+      "password_sign_in_off",
+      "Password sign-in is turned off: sign in with your organisation's identity provider",
+    );
   const keys = signInThrottleKeys(body.email, context.clientIp);
   const retryAfter = await takeSignInAttempt(keys);
   if (retryAfter !== null) {
@@ -34,13 +43,24 @@ export async function signIn(body: SignInBody, context: SignInContext): Promise<
 
   const user = await db().user.findUnique({
     where: { email: body.email },
-    select: { id: true, email: true, name: true, isAdmin: true, disabledAt: true, passwordHash: true },
+    select: {
+      id: true,
+      email: true,
+      name: true,
+      isAdmin: true,
+      disabledAt: true,
+      passwordHash: true,
+      ssoProviderId: true,
+    },
   });
   const passwordOk = user
     ? await verifyPassword(user.passwordHash, body.password)
     : await burnPasswordCheck(body.password);
 
-  if (!user || !passwordOk || user.disabledAt) {
+  // Single sign-on accounts have no password (their hash is empty and never verifies).
+  // Break-glass is for local admins only: a listed account that is not one gets the usual answer.
+  const notBreakGlass = policy === "break-glass" && !user?.isAdmin;
+  if (!user || !passwordOk || user.disabledAt || user.ssoProviderId || notBreakGlass) {
     logger.info({ requestId: context.requestId, email: body.email, clientIp: context.clientIp }, "sign-in failed");
     throw invalidCredentials();
   }

@@ -1,6 +1,7 @@
 import "server-only";
 import { rewrapAuditChainKey } from "@/lib/server/audit/chain-key";
 import { db } from "@/lib/server/db/client";
+import { rewrapSsoClientSecrets } from "@/lib/server/sso/rotate-secrets";
 import { rewrapCredential } from "./credential-vault";
 import { envelopeSchema } from "@/lib/server/crypto/envelope";
 import { generateKey, readKeyFile, writeKeyFile } from "@/lib/server/crypto/keyring";
@@ -65,6 +66,10 @@ export async function rotateMasterKey(): Promise<RotationReport> {
 
   // The audit chain's key is sealed the same way; the key itself never changes.
   rewrapped += await rewrapAuditChainKey();
+  // So are the single sign-on providers' client secrets.
+  const secrets = await rewrapSsoClientSecrets(ring.current.id);
+  rewrapped += secrets.rewrapped;
+  alreadyCurrent += secrets.alreadyCurrent;
 
   if (ring.source.kind === "file") {
     writeKeyFile(ring.source.path, [ring.current.key.toString("base64")]);

@@ -53,6 +53,20 @@ export const envSchema = z.object({
   ARCHIPELAGO_CLUSTER_TIMEOUT_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
   /** When releases are checked for drift (cron, via the job queue's scheduler; minute granularity). */
   ARCHIPELAGO_DRIFT_CRON: z.string().min(9).default("* * * * *"),
+  /** Public base URL (https://archipelago.example.com): the SSO redirect URI is built from it. Unset: from the request. */
+  ARCHIPELAGO_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * API tokens of a single sign-on user work only while the user signed in through the provider
+   * within this many hours: their groups are read at sign-in, so this bounds how long a person
+   * who left (and never signs in again) keeps access through tokens.
+   */
+  ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS: positiveInt(168),
+  /** Providers as JSON (see README, Single sign-on); they are then read-only in the UI. */
+  ARCHIPELAGO_SSO_PROVIDERS: z.string().optional(),
+  /** Password sign-in for everyone (true) or only for the break-glass admins (false); set: locks the UI switch. */
+  ARCHIPELAGO_PASSWORD_SIGNIN: booleanFromString.optional(),
+  /** Local admins (comma-separated emails) who may always sign in with a password; set: locks the UI list. */
+  ARCHIPELAGO_BREAK_GLASS_ADMINS: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

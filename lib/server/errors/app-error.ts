@@ -18,6 +18,8 @@ export type ErrorCode =
   | "cluster_error"
   | "cluster_timeout"
   | "audit_unavailable"
+  | "password_sign_in_off"
+  | "sso_provider_error"
   | "internal";
 
 /**

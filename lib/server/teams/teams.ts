@@ -48,6 +48,7 @@ export async function getTeam(profile: AccessProfile, teamId: string): Promise<T
         name: m.user.name,
         role: m.role,
         disabled: m.user.disabledAt !== null,
+        source: m.source,
       }))
       .sort((a, b) => a.email.localeCompare(b.email)),
     grants: team.grants.map((grant): GrantView => ({
@@ -119,8 +120,17 @@ export async function addMember(
 ) {
   if (!isUuid(teamId)) throw notFound("Team");
   requireTeamMaintainer(profile, teamId);
-  const user = await db().user.findUnique({ where: { email: input.email }, select: { id: true, email: true } });
+  const user = await db().user.findUnique({
+    where: { email: input.email },
+    select: { id: true, email: true, ssoProviderId: true },
+  });
   if (!user) throw validationFailed({ email: ["No user has this email; an admin must create the user first"] });
+  // Their teams come from the provider's groups at every sign-in; a hand-made membership
+  // would outlive the group that is meant to decide it.
+  if (user.ssoProviderId)
+    throw validationFailed({
+      email: [`${input.email} signs in through single sign-on: their teams come from the provider's groups`],
+    });
   try {
     await db().membership.create({ data: { teamId, userId: user.id, role: input.role } });
   } catch (error) {
@@ -132,7 +142,17 @@ export async function addMember(
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") throw notFound("Team");
     throw error;
   }
-  return user;
+  return { id: user.id, email: user.email };
+}
+
+/** Memberships set from the identity provider change only at the user's next sign-in. */
+async function refuseProviderMembership(teamId: string, userId: string): Promise<void> {
+  const membership = await db().membership.findUnique({
+    where: { teamId_userId: { teamId, userId } },
+    select: { source: true },
+  });
+  if (membership?.source === "sso")
+    throw conflict("This membership comes from the identity provider's groups and cannot be changed by hand");
 }
 
 export async function updateMember(
@@ -143,6 +163,7 @@ export async function updateMember(
 ): Promise<void> {
   if (!isUuid(teamId) || !isUuid(userId)) throw notFound("Member");
   requireTeamMaintainer(profile, teamId);
+  await refuseProviderMembership(teamId, userId);
   if ((await db().membership.updateMany({ where: { teamId, userId }, data: { role } })).count === 0)
     throw notFound("Member");
 }
@@ -150,5 +171,6 @@ export async function updateMember(
 export async function removeMember(profile: AccessProfile, teamId: string, userId: string): Promise<void> {
   if (!isUuid(teamId) || !isUuid(userId)) throw notFound("Member");
   requireTeamMaintainer(profile, teamId);
+  await refuseProviderMembership(teamId, userId);
   if ((await db().membership.deleteMany({ where: { teamId, userId } })).count === 0) throw notFound("Member");
 }

@@ -7,7 +7,10 @@ import { AppError, notFound, validationFailed } from "@/lib/server/errors/app-er
 import { Prisma } from "@/lib/generated/prisma/client";
 import { isUuid } from "@/lib/schemas/ids";
 
-const include = { memberships: { include: { team: { select: { id: true, name: true } } } } } as const;
+const include = {
+  memberships: { include: { team: { select: { id: true, name: true } } } },
+  ssoProvider: { select: { displayName: true } },
+} as const;
 
 type UserRow = Prisma.UserGetPayload<{ include: typeof include; omit: { passwordHash: true } }>;
 
@@ -18,9 +21,10 @@ const toView = (user: UserRow): UserAdminView => ({
   isAdmin: user.isAdmin,
   disabled: user.disabledAt !== null,
   teams: user.memberships
-    .map((m) => ({ id: m.team.id, name: m.team.name, role: m.role }))
+    .map((m) => ({ id: m.team.id, name: m.team.name, role: m.role, source: m.source }))
     .sort((a, b) => a.name.localeCompare(b.name)),
   createdAt: user.createdAt.toISOString(),
+  ssoProvider: user.ssoProvider?.displayName ?? null,
 });
 
 export async function listUsers(): Promise<UserAdminView[]> {
@@ -112,7 +116,14 @@ export async function resetPassword(
   id: string,
   password: string,
 ): Promise<{ endedSessions: number; revokedTokens: number }> {
-  await getUser(id);
+  const user = await getUser(id);
+  // Such an account has no password: it signs in through its provider only.
+  if (user.ssoProvider)
+    throw new AppError(
+      409,
+      "conflict",
+      `${user.email} signs in through ${user.ssoProvider}; it has no password to reset`,
+    );
   const passwordHash = await hashPassword(password);
   const revokedTokens = await db().$transaction(async (tx) => {
     await tx.user.update({ where: { id }, data: { passwordHash } });

@@ -1,0 +1,271 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { POST as testConfigurationHandler } from "@/app/api/v1/sso/providers/test/route";
+import { POST as signInHandler } from "@/app/api/v1/auth/sign-in/route";
+import { POST as createProviderHandler } from "@/app/api/v1/sso/providers/route";
+import { createSession } from "@/lib/server/auth/sessions";
+import { db } from "@/lib/server/db/client";
+import { logger } from "@/lib/server/log/logger";
+import { callRoute } from "@/lib/testing/call-route";
+import { startTestIdp, type TestIdp } from "@/lib/testing/oidc-idp";
+import { resetDatabase } from "@/lib/testing/reset-database";
+import { createTestUser, TEST_PASSWORD } from "@/lib/testing/users";
+import { finishSignIn, loginAtProvider, ssoErrorOf, ssoSignIn, startSignIn } from "./sso-browser";
+import { createSsoProvider } from "@/lib/server/sso/providers";
+
+/**
+ * What must be refused, against the real provider process: ID tokens it hands out altered
+ * after signing (the provider under test control, the client side untouched), state misuse,
+ * the provider's own refusal, its key rotation, its absence; and the bad input of the issue.
+ * After every refusal: no user, no session, and no token or client secret in any log line
+ * or audit row.
+ */
+
+const CLIENT = { client_id: "archipelago", client_secret: "another-s3cret-client-value" };
+const REDIRECT = "http://localhost:3000/api/v1/auth/sso/callback";
+const USERS = [
+  { login: "alice", password: "alice-pass", email: "alice@corp.example", name: "Alice", groups: ["payments"] },
+];
+
+let idp: TestIdp;
+let teamId: string;
+let admin: { token: string };
+const logLines: string[] = [];
+
+async function configure() {
+  return createSsoProvider({
+    slug: "corp",
+    displayName: "Corp SSO",
+    issuer: idp.issuer,
+    clientId: CLIENT.client_id,
+    clientSecret: CLIENT.client_secret,
+    scopes: ["openid", "email", "profile", "groups"],
+    emailClaim: "email",
+    nameClaim: "name",
+    groupsClaim: "groups",
+    allowedEmailDomains: [],
+    sendGroupsToClusters: true,
+    clusterGroupPrefix: "",
+    enabled: true,
+    mappings: [{ group: "payments", teamId, role: "member" }],
+  });
+}
+
+async function expectNothingCreated() {
+  expect(await db().user.count({ where: { ssoProviderId: { not: null } } })).toBe(0);
+  expect(await db().session.count({ where: { ssoProviderId: { not: null } } })).toBe(0);
+}
+
+async function expectNoSecretsAnywhere() {
+  const rows = await db().auditEvent.findMany();
+  const text = JSON.stringify(rows, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)) + logLines.join("\n");
+  expect(text).not.toContain(CLIENT.client_secret);
+  expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+}
+
+beforeAll(async () => {
+  idp = await startTestIdp({ users: USERS, clients: [{ ...CLIENT, redirect_uris: [REDIRECT] }] });
+  for (const level of ["info", "warn", "error"] as const)
+    vi.spyOn(logger, level).mockImplementation(((obj: unknown, msg?: string) => {
+      logLines.push(JSON.stringify(obj) + (msg ?? ""));
+    }) as never);
+});
+
+afterAll(async () => {
+  await idp?.stop();
+});
+
+beforeEach(async () => {
+  await resetDatabase();
+  await idp.tamper("none");
+  teamId = (await db().team.create({ data: { name: "payments" } })).id;
+  const user = await createTestUser({ email: "admin@example.com", isAdmin: true });
+  admin = await createSession(user.id, { clientIp: "127.0.0.1", userAgent: "vitest" });
+  logLines.length = 0;
+});
+
+describe("tampered ID tokens are refused", () => {
+  for (const [mode, detail] of [
+    ["foreign-key", "signature"],
+    ["audience", "audience"],
+    ["issuer", "issuer"],
+    ["expired", "expired"],
+    ["nonce", "nonce"],
+  ] as const) {
+    it(`${mode}: refused as ${detail}, nothing created`, async () => {
+      await configure();
+      await idp.tamper(mode);
+      const outcome = await ssoSignIn("corp", "alice", "alice-pass");
+      expect(ssoErrorOf(outcome)).toEqual({ code: "token_invalid", detail });
+      expect(outcome.sessionToken).toBeUndefined();
+      await expectNothingCreated();
+      const row = await db().auditEvent.findFirst({ where: { action: "auth.sso.sign-in" } });
+      expect(row?.result).toBe("denied");
+      expect(row?.details).toMatchObject({ provider: "corp", reason: "token_invalid", check: detail });
+      await expectNoSecretsAnywhere();
+    });
+  }
+});
+
+describe("state", () => {
+  it("a replayed callback (same state and code) is refused", async () => {
+    await configure();
+    const started = await startSignIn("corp");
+    const callback = await loginAtProvider(started.location, { login: "alice", password: "alice-pass" });
+    expect(ssoErrorOf(await finishSignIn(callback, started.browserCookie))).toBeNull();
+    const replay = await finishSignIn(callback, started.browserCookie);
+    expect(ssoErrorOf(replay)).toEqual({ code: "state_invalid", detail: "state" });
+    expect(replay.sessionToken).toBeUndefined();
+  });
+
+  it("a callback without state, with an unknown state, or with another browser's state is refused", async () => {
+    await configure();
+    const noState = await finishSignIn(`${REDIRECT}?code=abc`, "whatever");
+    expect(ssoErrorOf(noState)).toEqual({ code: "state_invalid", detail: "state" });
+    const unknown = await finishSignIn(`${REDIRECT}?code=abc&state=made-up`, "whatever");
+    expect(ssoErrorOf(unknown)).toEqual({ code: "state_invalid", detail: "state" });
+
+    // Login CSRF: the attacker's own finished sign-in, replayed in the victim's browser.
+    const started = await startSignIn("corp");
+    const callback = await loginAtProvider(started.location, { login: "alice", password: "alice-pass" });
+    const foreign = await finishSignIn(callback, "the-victims-own-cookie");
+    expect(ssoErrorOf(foreign)).toEqual({ code: "state_invalid", detail: "state" });
+    const noCookie = await finishSignIn(callback, undefined);
+    expect(ssoErrorOf(noCookie)).toEqual({ code: "state_invalid", detail: "state" });
+    await expectNothingCreated();
+  });
+
+  it("an error answered by the provider (the user pressed Cancel) is shown as such", async () => {
+    await configure();
+    const started = await startSignIn("corp");
+    const callback = await loginAtProvider(started.location, "cancel");
+    expect(new URL(callback).searchParams.get("error")).toBe("access_denied");
+    const outcome = await finishSignIn(callback, started.browserCookie);
+    expect(ssoErrorOf(outcome)).toEqual({ code: "provider_denied", detail: "access_denied" });
+    await expectNothingCreated();
+  });
+});
+
+describe("the provider's keys and availability", () => {
+  it("follows a key rotation: the next sign-in verifies with the new key", async () => {
+    await configure();
+    expect(ssoErrorOf(await ssoSignIn("corp", "alice", "alice-pass"))).toBeNull();
+    const { previousKid, kid } = await idp.rotateKeys();
+    expect(kid).not.toBe(previousKid);
+    const after = await ssoSignIn("corp", "alice", "alice-pass");
+    expect(ssoErrorOf(after)).toBeNull();
+    expect(after.sessionToken).toBeDefined();
+  });
+
+  it("provider down: a clear message on the sign-in page; a break-glass local admin still signs in", async () => {
+    await configure();
+    await db().authSettings.create({ data: { passwordSignIn: false, breakGlassEmails: ["admin@example.com"] } });
+    await idp.stop();
+    try {
+      const outcome = await startSignIn("corp");
+      expect(ssoErrorOf(outcome)).toEqual({ code: "provider_unreachable", detail: null });
+
+      const local = await callRoute(signInHandler, {
+        method: "POST",
+        path: "/api/v1/auth/sign-in",
+        body: { email: "admin@example.com", password: TEST_PASSWORD },
+      });
+      expect(local.status).toBe(200);
+      const other = await createTestUser({ email: "someone@example.com" });
+      const refused = await callRoute(signInHandler, {
+        method: "POST",
+        path: "/api/v1/auth/sign-in",
+        body: { email: other.email, password: TEST_PASSWORD },
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ error: { code: "password_sign_in_off" } });
+    } finally {
+      await idp.start();
+    }
+  });
+});
+
+describe("bad input", () => {
+  const test = (body: unknown) =>
+    callRoute(testConfigurationHandler, {
+      method: "POST",
+      path: "/api/v1/sso/providers/test",
+      body,
+      session: admin.token,
+    });
+
+  it("an issuer that is not https (except loopback) is refused naming the field", async () => {
+    const answer = await test({ issuer: "http://login.example.com", clientId: "x", clientSecret: "y" });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: { fields: { issuer: [expect.stringContaining("https")] } } });
+    const created = await callRoute(createProviderHandler, {
+      method: "POST",
+      path: "/api/v1/sso/providers",
+      session: admin.token,
+      body: { slug: "x", displayName: "X", issuer: "http://login.example.com", clientId: "x", clientSecret: "y" },
+    });
+    expect(created.status).toBe(400);
+    expect(await db().ssoProvider.count()).toBe(0);
+  });
+
+  it("an unreachable issuer and a URL that is not an issuer get clear results", async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const unreachable = await test({ issuer: `http://127.0.0.1:${port}`, clientId: "x" });
+    expect(unreachable.status).toBe(200);
+    expect(unreachable.body).toMatchObject({
+      result: { ok: false, problems: [expect.stringMatching(/could not be reached/)] },
+    });
+
+    const notIssuer = http.createServer((_req, res) => {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("nothing here");
+    });
+    await new Promise<void>((resolve) => notIssuer.listen(0, "127.0.0.1", resolve));
+    try {
+      const answer = await test({
+        issuer: `http://127.0.0.1:${(notIssuer.address() as AddressInfo).port}`,
+        clientId: "x",
+      });
+      expect(answer.body).toMatchObject({
+        result: { ok: false, problems: [expect.stringMatching(/not an OpenID Connect issuer/)] },
+      });
+    } finally {
+      notIssuer.close();
+    }
+  });
+
+  it("the test tells a wrong client secret from a right one, and shows the redirect URI to register", async () => {
+    const wrong = await test({ issuer: idp.issuer, clientId: CLIENT.client_id, clientSecret: "wrong" });
+    expect(wrong.body).toMatchObject({
+      result: {
+        ok: false,
+        clientCredentials: "rejected",
+        problems: [expect.stringMatching(/rejected the client id or secret/)],
+      },
+    });
+    const provider = await configure();
+    const right = await test({ providerId: provider.id });
+    expect(right.body).toMatchObject({
+      result: {
+        ok: true,
+        clientCredentials: "accepted",
+        redirectUri: REDIRECT,
+        discovery: { endSessionEndpoint: expect.stringContaining(idp.issuer) },
+      },
+    });
+    await expectNoSecretsAnywhere();
+  });
+
+  it("a mapping to a team that no longer exists is refused naming the mapping", async () => {
+    await db().team.delete({ where: { id: teamId } });
+    await expect(configure()).rejects.toMatchObject({
+      status: 400,
+      options: { fields: { "mappings.0.teamId": [expect.stringContaining("does not exist")] } },
+    });
+    expect(await db().ssoProvider.count()).toBe(0);
+  });
+});

@@ -109,6 +109,7 @@ export default defineConfig([
         "teams",
         "audit",
         "auth",
+        "secrets",
         "inventory",
         "templates",
         "releases",
@@ -118,7 +119,7 @@ export default defineConfig([
       ],
     ],
     [
-      "lib/server/{clusters,access,users,teams,audit,auth}/**",
+      "lib/server/{clusters,access,users,teams,audit,auth,secrets}/**",
       ["inventory", "templates", "releases", "rollouts", "http", "runtime"],
     ],
     ["lib/server/{inventory,templates,releases}/**", ["rollouts", "http", "runtime"]],

@@ -11,7 +11,12 @@ function createClient() {
   return new PrismaClient({
     adapter: new PrismaPg({ connectionString, max: 10 }),
     // Secrets are opt-in per query, so a forgotten `select` cannot leak them.
-    omit: { user: { passwordHash: true }, cluster: { credentialEnvelope: true }, apiToken: { tokenHash: true } },
+    omit: {
+      user: { passwordHash: true },
+      cluster: { credentialEnvelope: true },
+      apiToken: { tokenHash: true },
+      secretParam: { envelope: true },
+    },
   });
 }
 

@@ -1,4 +1,5 @@
 import "server-only";
+import { paramsForRender } from "./secret-render";
 import pLimit from "p-limit";
 import { db } from "@/lib/server/db/client";
 import { classifyClusterError } from "@/lib/server/kube/errors";
@@ -78,8 +79,10 @@ export async function checkReleaseDrift(
     release.clusters.map((entry) =>
       limit(async (): Promise<DriftResult> => {
         const revision = revisions.get(entry.revisionId);
-        const params =
+        const stored =
           entry.params && typeof entry.params === "object" ? (entry.params as Record<string, unknown>) : null;
+        // Sealed values that do not open (a lost key, a missing row) leave the state unknown; nothing is applied.
+        const params = stored ? await paramsForRender(release.id, stored).catch(() => null) : null;
         const desired =
           revision && params
             ? await desiredObjects(revisionSourceOf(revision), params, renderTargetOf(entry.cluster), {

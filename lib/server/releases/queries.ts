@@ -1,4 +1,5 @@
 import "server-only";
+import { secretParamViews } from "./secret-views";
 import { z } from "zod";
 import type { ReleaseDetail, ReleasePage } from "@/lib/api/rollout-types";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -157,11 +158,17 @@ export async function getRelease(profile: AccessProfile, id: string): Promise<Re
     profile.isAdmin || seesPlace(profile, place);
   const clusters = release.clusters.filter((c) => seesReleaseEntry(profile, c));
   const template = release.template;
+  // The current secret parameters are the newest rollout's: shown as set by whom and when, never a value.
+  const newest = release.rollouts[0]?.params;
+  const { secrets } = await secretParamViews(
+    newest && typeof newest === "object" && !Array.isArray(newest) ? (newest as Record<string, unknown>) : {},
+  );
   return {
     id: release.id,
     team: ownerTeamView(release.team),
     name: release.name,
     autoHeal: release.autoHeal,
+    secretParams: secrets,
     template: canReadTemplate(profile, template)
       ? {
           id: template.id,

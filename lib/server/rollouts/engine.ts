@@ -13,6 +13,7 @@ import {
 } from "@/lib/server/templates/desired";
 import { targetScopeSchema } from "@/lib/server/access/coverage";
 import { isReady, type ObjectOutcome, type ReleaseExecutor } from "@/lib/server/releases/executor";
+import { paramsForRender } from "@/lib/server/releases/secret-render";
 import {
   CorruptColumnError,
   parseColumn,
@@ -340,10 +341,13 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
   try {
     const params = parseColumn(storedParamsSchema, rollout.params, "parameters");
     const { timeoutSeconds } = parseColumn(storedHealthGateSchema, rollout.healthGate, "health gate");
-    const desired = await desiredObjects(revisionSourceOf(rollout.revision), params, renderTargetOf(cluster), {
-      id: rollout.release.id,
-      name: rollout.release.name,
-    });
+    // Secret values are opened here, rendered, applied, and dropped with this scope.
+    const desired = await desiredObjects(
+      revisionSourceOf(rollout.revision),
+      await paramsForRender(rollout.releaseId, params),
+      renderTargetOf(cluster),
+      { id: rollout.release.id, name: rollout.release.name },
+    );
     if (!desired.ok) return await finish("failed", { error: desired.issues.map((i) => i.message).join("; ") });
     // Write only where the start checked (its recorded scope): a render that now lands elsewhere
     // (an admin changed a cluster's labels or variables since) fails instead of widening the rollout.
@@ -549,10 +553,12 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
     let notes: string[] = [];
     if (previous) {
       const revision = await db().templateRevision.findUniqueOrThrow({ where: { id: previous.revisionId } });
-      const desired = await desiredObjects(revisionSourceOf(revision), previous.params, renderTargetOf(cluster), {
-        id: rollout.release.id,
-        name: rollout.release.name,
-      });
+      const desired = await desiredObjects(
+        revisionSourceOf(revision),
+        await paramsForRender(rollout.releaseId, previous.params),
+        renderTargetOf(cluster),
+        { id: rollout.release.id, name: rollout.release.name },
+      );
       if (!desired.ok) return await endRollback("failed", ["the previous revision no longer renders"], null);
       const outcomes = await executor.apply(cluster.id, desired.manifests, { dryRun: false, force: true, actor });
       notes = outcomes.filter((o) => o.error).map((o) => `${o.ref.kind} ${o.ref.name}: ${o.error}`);

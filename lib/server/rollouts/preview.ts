@@ -8,7 +8,14 @@ import type { AccessProfile } from "@/lib/server/access/policy";
 import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { classifyClusterError } from "@/lib/server/kube/errors";
-import { maskObject, requestMasker, type SecretMasker } from "@/lib/server/redact/secret-mask";
+import {
+  isSecretRef,
+  maskObject,
+  requestDigester,
+  requestMasker,
+  type SecretMasker,
+} from "@/lib/server/redact/secret-mask";
+import { secretKeyChanges } from "@/lib/server/redact/secret-keys";
 import { refKey, refOf, type ObjectRef } from "@/lib/server/templates/desired";
 import type { ObjectOutcome } from "@/lib/server/releases/executor";
 import { comparableObject, executor } from "@/lib/server/releases/hub-push";
@@ -19,7 +26,13 @@ import { validateRollout } from "./validate";
 const yamlOf = (ref: ObjectRef, object: Record<string, unknown> | null | undefined, masker: SecretMasker) =>
   object ? stringify(comparableObject(maskObject(ref, object, masker))) : "";
 
-function toPreview(outcome: ObjectOutcome, masker: SecretMasker): PreviewObject {
+function toPreview(outcome: ObjectOutcome, masker: SecretMasker, digest: (value: Buffer) => string): PreviewObject {
+  const preview = toPreviewOf(outcome, masker);
+  if (!isSecretRef(outcome.ref) || !outcome.result) return preview;
+  return { ...preview, secretKeys: secretKeyChanges(outcome.live, outcome.result, digest) };
+}
+
+function toPreviewOf(outcome: ObjectOutcome, masker: SecretMasker): PreviewObject {
   const diff = (from: string, to: string) =>
     from === to ? "" : createTwoFilesPatch("live", "after apply", from, to, "", "", { context: 3 });
   switch (outcome.action) {
@@ -58,6 +71,7 @@ export async function previewRollout(
   const validated = await validateRollout(profile, request, { preview: true });
   // One key per preview: equal values show equal fingerprints here, and nowhere else.
   const masker = requestMasker();
+  const digest = requestDigester();
   const limit = pLimit(16);
   const timeoutMs = env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
   const clusters = await Promise.all(
@@ -83,7 +97,7 @@ export async function previewRollout(
             }),
             timeoutMs * Math.max(2, manifests.length),
           );
-          preview.objects = outcomes.map((outcome) => toPreview(outcome, masker));
+          preview.objects = outcomes.map((outcome) => toPreview(outcome, masker, digest));
           if (validated.release) preview.objects.push(...(await prunable(validated.release.id, target.id, manifests)));
         } catch (error) {
           preview.error = classifyClusterError(error).message;
@@ -102,7 +116,20 @@ export async function previewRollout(
       }),
     ),
   );
-  return { clusters };
+  // A template may also put a secret parameter into something that is not a Secret (a ConfigMap,
+  // an annotation): whatever the render used is cut from the whole answer, plain and base64.
+  return { clusters: scrubValues(clusters, validated.renderedSecrets) };
+}
+
+function scrubValues<T>(answer: T, values: string[]): T {
+  const needles = values
+    .filter((value) => value.length >= 4)
+    .flatMap((value) => [value, Buffer.from(value, "utf8").toString("base64")])
+    .sort((a, b) => b.length - a.length);
+  if (needles.length === 0) return answer;
+  let text = JSON.stringify(answer);
+  for (const needle of needles) text = text.split(JSON.stringify(needle).slice(1, -1)).join("(secret parameter)");
+  return JSON.parse(text) as T;
 }
 
 /** Objects the release applied here before that the new revision no longer has. */

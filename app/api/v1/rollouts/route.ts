@@ -19,6 +19,9 @@ export const POST = route(
     const result = await startRollout(await profile(), body);
     audit.detail("rolloutId", result.id);
     audit.detail("duplicateRequest", !result.created);
+    // Secret parameters are audited by path; their values never reach the audit log.
+    if (result.secretsSet.length) audit.detail("secretParamsSet", result.secretsSet);
+    if (result.secretsKept.length) audit.detail("secretParamsKept", result.secretsKept);
     return NextResponse.json({ rolloutId: result.id, created: result.created }, { status: result.created ? 201 : 200 });
   },
 );

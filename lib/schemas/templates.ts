@@ -6,6 +6,8 @@ import { labelSelectorSchema } from "./clusters";
 export const TEMPLATE_BODY_MAX_BYTES = 1024 * 1024;
 /** Request limit of the template routes: a body at the limit, JSON-escaped, plus schema and overrides. */
 export const TEMPLATE_REQUEST_MAX_BYTES = 4 * 1024 * 1024;
+/** Request limit of rollout start and preview: above a secret parameter's own 1 MiB limit, so that one is named. */
+export const ROLLOUT_REQUEST_MAX_BYTES = 4 * 1024 * 1024;
 
 export const templateNameSchema = z
   .string({ error: "Template name is required" })

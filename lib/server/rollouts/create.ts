@@ -136,7 +136,7 @@ export async function startRollout(
   return {
     id: rolloutId,
     created: true,
-    secretsSet: sealedValues.map((row) => row.path),
-    secretsKept: [...validated.secrets.kept.keys()],
+    secretsSet: sealedValues.map((row) => row.path).sort(),
+    secretsKept: [...validated.secrets.kept.keys()].sort(),
   };
 }

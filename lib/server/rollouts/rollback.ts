@@ -30,7 +30,7 @@ export async function rollbackRelease(
   if (!last) throw validationFailed({ revision: [`Release ${release.name} never ran revision ${input.revision}`] });
   const params = last.params && typeof last.params === "object" ? (last.params as Record<string, unknown>) : {};
   const sealed = Object.fromEntries(markersIn(params));
-  const paths = Object.keys(sealed);
+  const paths = Object.keys(sealed).sort();
   return startRollout(
     profile,
     {

@@ -84,7 +84,8 @@ export async function readSecretInputs(
     plain = setPath(plain, spec.path, undefined);
   }
   const validated = validateParams(schemaWithout(schema, [...kept.keys()]), plain);
-  if (!validated.ok) Object.assign(problems, validated.errors);
+  // A secret parameter already named above keeps its own message (the schema would only say "required").
+  if (!validated.ok) for (const [field, messages] of Object.entries(validated.errors)) problems[field] ??= messages;
   if (Object.keys(problems).length || !validated.ok) return { ok: false, errors: problems };
   return { ok: true, value: { specs, params: validated.value, newValues, kept } };
 }

@@ -17,7 +17,14 @@ interface Schema {
   maximum?: number;
   minLength?: number;
   maxLength?: number;
+  writeOnly?: boolean;
+  format?: string;
+  contentEncoding?: string;
 }
+
+/** A sealed secret parameter: entered in a password field, never shown again (see README, Secret parameters). */
+export const isSecretSchema = (schema: Schema) =>
+  schema.format !== "secret-reference" && (schema.writeOnly === true || schema.format === "password");
 
 interface Props {
   schema: Schema;
@@ -29,6 +36,8 @@ interface Props {
 
 /** Inline check mirroring the server's validation, so mistakes show while typing. */
 export function fieldProblem(schema: Schema, value: unknown, required: boolean): string | null {
+  // An empty secret keeps the release's current value; the server says when there is none.
+  if (isSecretSchema(schema) && (value === undefined || value === "")) return null;
   if (value === undefined || value === "") return required ? "Required" : null;
   if (schema.enum && !schema.enum.includes(value)) return `Must be one of ${schema.enum.join(", ")}`;
   if (schema.type === "string" && typeof value === "string") {
@@ -50,6 +59,7 @@ export function fieldProblem(schema: Schema, value: unknown, required: boolean):
 export function defaultsOf(schema: Schema): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
+    if (isSecretSchema(child)) continue;
     if (child.default !== undefined) result[key] = child.default;
     else if (child.type === "object") result[key] = defaultsOf(child);
   }
@@ -143,6 +153,18 @@ export function ParamForm({ schema, value, onChange, errors, path = "params" }: 
               }
             />
           );
+        } else if (isSecretSchema(child)) {
+          control = (
+            <input
+              {...common}
+              type="password"
+              autoComplete="new-password"
+              data-secret-param={fieldPath}
+              placeholder="Leave empty to keep the current value"
+              value={String(current ?? "")}
+              onChange={(e) => set(e.target.value === "" ? undefined : e.target.value)}
+            />
+          );
         } else {
           control = <input {...common} value={String(current ?? "")} onChange={(e) => set(e.target.value)} />;
         }
@@ -152,9 +174,12 @@ export function ParamForm({ schema, value, onChange, errors, path = "params" }: 
               {label}
             </label>
             {control}
-            {child.description ? (
+            {child.description || isSecretSchema(child) ? (
               <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
                 {child.description}
+                {isSecretSchema(child)
+                  ? `${child.description ? " " : ""}Secret: sealed when stored and never shown again; empty keeps the release's current value.${child.contentEncoding === "base64" ? " Base64." : ""}`
+                  : null}
               </p>
             ) : null}
             {problem ? (

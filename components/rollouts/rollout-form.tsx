@@ -356,7 +356,7 @@ export function RolloutForm({ initialTemplateId, initialRevision, isAdmin = fals
         ) : null}
         {preview.data ? (
           <div className="mt-4">
-            <PreviewResults clusters={preview.data.clusters} />
+            <PreviewResults clusters={preview.data.clusters} secretParams={preview.data.secretParams} />
           </div>
         ) : null}
       </Section>

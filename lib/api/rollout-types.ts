@@ -46,6 +46,14 @@ export interface SecretKeyChange {
   fingerprint: string | null;
 }
 
+/** What a rollout would do with each secret parameter: seal a value entered now, or keep the current one. */
+export interface SecretParamPlan {
+  path: string;
+  state: "entered" | "kept" | "unset";
+  setBy: string | null;
+  setAt: string | null;
+}
+
 export interface ClusterPreview {
   clusterId: string;
   clusterName: string;

@@ -2,7 +2,9 @@ import "server-only";
 import { createTwoFilesPatch } from "diff";
 import pLimit from "p-limit";
 import { stringify } from "yaml";
-import type { ClusterPreview, PreviewObject } from "@/lib/api/rollout-types";
+import type { ClusterPreview, PreviewObject, SecretParamPlan } from "@/lib/api/rollout-types";
+import { secretParamFacts } from "@/lib/server/secrets/sealed-params";
+import type { SecretInputs } from "./secret-inputs";
 import type { RolloutRequest } from "@/lib/schemas/templates";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { env } from "@/lib/server/config/env";
@@ -67,7 +69,7 @@ function toPreviewOf(outcome: ObjectOutcome, masker: SecretMasker): PreviewObjec
 export async function previewRollout(
   profile: AccessProfile,
   request: RolloutRequest,
-): Promise<{ clusters: ClusterPreview[] }> {
+): Promise<{ clusters: ClusterPreview[]; secretParams: SecretParamPlan[] }> {
   const validated = await validateRollout(profile, request, { preview: true });
   // One key per preview: equal values show equal fingerprints here, and nowhere else.
   const masker = requestMasker();
@@ -118,7 +120,10 @@ export async function previewRollout(
   );
   // A template may also put a secret parameter into something that is not a Secret (a ConfigMap,
   // an annotation): whatever the render used is cut from the whole answer, plain and base64.
-  return { clusters: scrubValues(clusters, validated.renderedSecrets) };
+  return {
+    clusters: scrubValues(clusters, validated.renderedSecrets),
+    secretParams: await secretParamPlans(validated.secrets),
+  };
 }
 
 function scrubValues<T>(answer: T, values: string[]): T {
@@ -130,6 +135,20 @@ function scrubValues<T>(answer: T, values: string[]): T {
   let text = JSON.stringify(answer);
   for (const needle of needles) text = text.split(JSON.stringify(needle).slice(1, -1)).join("(secret parameter)");
   return JSON.parse(text) as T;
+}
+
+/** Per secret parameter: entered now, kept (set by whom, when), or not set. Never a value. */
+async function secretParamPlans(inputs: SecretInputs): Promise<SecretParamPlan[]> {
+  const facts = await secretParamFacts([...inputs.kept.values()]);
+  return inputs.specs
+    .map((spec): SecretParamPlan => {
+      if (inputs.newValues.has(spec.path)) return { path: spec.path, state: "entered", setBy: null, setAt: null };
+      const fact = facts.get(inputs.kept.get(spec.path) ?? "");
+      return fact
+        ? { path: spec.path, state: "kept", setBy: fact.setByEmail, setAt: fact.setAt.toISOString() }
+        : { path: spec.path, state: "unset", setBy: null, setAt: null };
+    })
+    .sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** Objects the release applied here before that the new revision no longer has. */

@@ -132,3 +132,31 @@ export const rolloutRequestSchema = z
     }
   });
 export type RolloutRequest = z.infer<typeof rolloutRequestSchema>;
+
+/**
+ * The value of a "secret reference" parameter (`format: "secret-reference"`): a Secret on a
+ * source cluster whose data (all keys, or those named) is copied at apply time, never stored.
+ */
+export const secretReferenceSchema = z
+  .object({
+    cluster: z.uuid({ error: "cluster must be a cluster id" }),
+    namespace: z
+      .string({ error: "namespace is required" })
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "namespace must be a namespace name")
+      .max(63),
+    name: z
+      .string({ error: "name is required" })
+      .regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, "name must be a Secret name")
+      .max(253),
+    keys: z
+      .array(
+        z
+          .string()
+          .regex(/^[-._a-zA-Z0-9]+$/, "keys must be Secret data keys")
+          .max(253),
+      )
+      .max(100)
+      .optional(),
+  })
+  .strict();
+export type SecretReference = z.infer<typeof secretReferenceSchema>;

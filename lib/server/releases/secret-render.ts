@@ -1,6 +1,10 @@
 import "server-only";
+import { secretReferenceSchema } from "@/lib/schemas/templates";
+import { secretDigest } from "@/lib/server/secrets/digest-key";
 import { isSecretMarker, openSecretParams } from "@/lib/server/secrets/sealed-params";
-import { setPath } from "@/lib/server/templates/secret-schema";
+import { getPath, secretParamSpecs, setPath } from "@/lib/server/templates/secret-schema";
+import type { ApplyOptions } from "./executor";
+import { readSourceSecret, SourceSecretError } from "./secret-source";
 
 /** Every sealed marker in stored parameters: dotted path → sealed row id. */
 export function markersIn(params: Record<string, unknown>, prefix = ""): Map<string, string> {
@@ -14,19 +18,49 @@ export function markersIn(params: Record<string, unknown>, prefix = ""): Map<str
   return found;
 }
 
+export interface RenderInputs {
+  params: Record<string, unknown>;
+  /** Per secret reference: a keyed digest of the data read now (compared at the next drift check). */
+  sourceDigests: Record<string, string>;
+}
+
+/** A digest of a Secret's data that does not depend on key order. */
+export const sourceDataDigest = (data: Record<string, string>) =>
+  secretDigest(
+    "secret-reference",
+    JSON.stringify(
+      Object.keys(data)
+        .sort()
+        .map((key) => [key, data[key]]),
+    ),
+  );
+
 /**
  * Stored parameters made ready to render for a cluster: each sealed marker replaced by its
- * opened value. Called only on the way to a cluster (apply, dry-run, drift); the result lives
- * in memory for that render and is never stored or returned.
+ * opened value, and each secret reference by its source's data (key → base64), read now as
+ * `actor`. Called only on the way to a cluster (apply, dry-run, drift); the result lives in
+ * memory for that render and is never stored or returned. A source that cannot be read throws
+ * SourceSecretError with a plain reason: the caller fails the target, nothing is applied or removed.
  */
 export async function paramsForRender(
   releaseId: string,
   params: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
-  const markers = markersIn(params);
-  if (markers.size === 0) return params;
-  const values = await openSecretParams(releaseId, markers);
+  options: { schema: unknown; actor?: ApplyOptions["actor"] },
+): Promise<RenderInputs> {
   let result = params;
-  for (const [path, value] of values) result = setPath(result, path, value);
-  return result;
+  const markers = markersIn(params);
+  if (markers.size)
+    for (const [path, value] of await openSecretParams(releaseId, markers)) result = setPath(result, path, value);
+  const sourceDigests: Record<string, string> = {};
+  for (const spec of secretParamSpecs(options.schema)) {
+    if (spec.kind !== "reference") continue;
+    const value = getPath(params, spec.path);
+    if (value === undefined || value === null) continue;
+    const ref = secretReferenceSchema.safeParse(value);
+    if (!ref.success) throw new SourceSecretError(`Secret reference ${spec.path} is not a valid reference`);
+    const data = await readSourceSecret(ref.data, options.actor);
+    sourceDigests[spec.path] = await sourceDataDigest(data);
+    result = setPath(result, spec.path, data);
+  }
+  return { params: result, sourceDigests };
 }

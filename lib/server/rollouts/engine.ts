@@ -13,7 +13,13 @@ import {
 } from "@/lib/server/templates/desired";
 import { targetScopeSchema } from "@/lib/server/access/coverage";
 import { isReady, type ObjectOutcome, type ReleaseExecutor } from "@/lib/server/releases/executor";
-import { paramsForRender } from "@/lib/server/releases/secret-render";
+import { paramsForRender, type RenderInputs } from "@/lib/server/releases/secret-render";
+import { SourceSecretError } from "@/lib/server/releases/secret-source";
+import { SecretParamMissingError } from "@/lib/server/secrets/sealed-params";
+
+/** Secret inputs that cannot be had (a source Secret gone or unreachable, a sealed value missing) fail at once, plainly. */
+const isSecretInputError = (error: unknown): error is Error =>
+  error instanceof SourceSecretError || error instanceof SecretParamMissingError;
 import {
   CorruptColumnError,
   parseColumn,
@@ -341,13 +347,19 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
   try {
     const params = parseColumn(storedParamsSchema, rollout.params, "parameters");
     const { timeoutSeconds } = parseColumn(storedHealthGateSchema, rollout.healthGate, "health gate");
-    // Secret values are opened here, rendered, applied, and dropped with this scope.
-    const desired = await desiredObjects(
-      revisionSourceOf(rollout.revision),
-      await paramsForRender(rollout.releaseId, params),
-      renderTargetOf(cluster),
-      { id: rollout.release.id, name: rollout.release.name },
-    );
+    // Secret values are opened (and referenced Secrets read, as the author) here, rendered,
+    // applied, and dropped with this scope. Without them nothing is applied and nothing removed.
+    let inputs: RenderInputs;
+    try {
+      inputs = await paramsForRender(rollout.releaseId, params, { schema: rollout.revision.schema, actor });
+    } catch (error) {
+      if (isSecretInputError(error)) return await finish("failed", { error: error.message });
+      throw error;
+    }
+    const desired = await desiredObjects(revisionSourceOf(rollout.revision), inputs.params, renderTargetOf(cluster), {
+      id: rollout.release.id,
+      name: rollout.release.name,
+    });
     if (!desired.ok) return await finish("failed", { error: desired.issues.map((i) => i.message).join("; ") });
     // Write only where the start checked (its recorded scope): a render that now lands elsewhere
     // (an admin changed a cluster's labels or variables since) fails instead of widening the rollout.
@@ -461,6 +473,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
           revisionNumber: rollout.revision.number,
           params: params as object,
           objects: refs as unknown as object[],
+          sourceDigests: inputs.sourceDigests,
           appliedAt: now,
           driftState: "in_sync" as const,
           driftCheckedAt: now,
@@ -553,12 +566,17 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
     let notes: string[] = [];
     if (previous) {
       const revision = await db().templateRevision.findUniqueOrThrow({ where: { id: previous.revisionId } });
-      const desired = await desiredObjects(
-        revisionSourceOf(revision),
-        await paramsForRender(rollout.releaseId, previous.params),
-        renderTargetOf(cluster),
-        { id: rollout.release.id, name: rollout.release.name },
-      );
+      let inputs: RenderInputs;
+      try {
+        inputs = await paramsForRender(rollout.releaseId, previous.params, { schema: revision.schema, actor });
+      } catch (error) {
+        if (isSecretInputError(error)) return await endRollback("failed", [error.message], null);
+        throw error;
+      }
+      const desired = await desiredObjects(revisionSourceOf(revision), inputs.params, renderTargetOf(cluster), {
+        id: rollout.release.id,
+        name: rollout.release.name,
+      });
       if (!desired.ok) return await endRollback("failed", ["the previous revision no longer renders"], null);
       const outcomes = await executor.apply(cluster.id, desired.manifests, { dryRun: false, force: true, actor });
       notes = outcomes.filter((o) => o.error).map((o) => `${o.ref.kind} ${o.ref.name}: ${o.error}`);
@@ -577,6 +595,7 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
           revisionNumber: previous.revisionNumber,
           params: previous.params as object,
           objects: previous.objects as unknown as object[],
+          sourceDigests: inputs.sourceDigests,
           appliedAt: new Date(),
         },
       });

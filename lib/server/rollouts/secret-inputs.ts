@@ -22,7 +22,10 @@ import {
  */
 
 export interface SecretInputs {
+  /** Sealed secret parameters. */
   specs: SecretParamSpec[];
+  /** Secret references (their values are plain references, kept in `params`). */
+  references: SecretParamSpec[];
   /** Validated parameters: plain ones (defaults filled) plus the values entered now; kept ones absent. */
   params: Record<string, unknown>;
   newValues: Map<string, string>;
@@ -55,7 +58,8 @@ export async function readSecretInputs(
   releaseId: string | null,
   sealed?: Record<string, string>,
 ): Promise<{ ok: true; value: SecretInputs } | { ok: false; errors: FieldErrors }> {
-  const specs = secretParamSpecs(schema).filter((spec) => spec.kind === "sealed");
+  const all = secretParamSpecs(schema);
+  const specs = all.filter((spec) => spec.kind === "sealed");
   const problems: FieldErrors = {};
   const current = sealed ? new Map(Object.entries(sealed)) : await currentSecretMarkers(releaseId, specs);
   const newValues = new Map<string, string>();
@@ -87,7 +91,16 @@ export async function readSecretInputs(
   // A secret parameter already named above keeps its own message (the schema would only say "required").
   if (!validated.ok) for (const [field, messages] of Object.entries(validated.errors)) problems[field] ??= messages;
   if (Object.keys(problems).length || !validated.ok) return { ok: false, errors: problems };
-  return { ok: true, value: { specs, params: validated.value, newValues, kept } };
+  return {
+    ok: true,
+    value: {
+      specs,
+      references: all.filter((spec) => spec.kind === "reference"),
+      params: validated.value,
+      newValues,
+      kept,
+    },
+  };
 }
 
 /** The parameters as stored: each secret path holds its marker, never a value. */

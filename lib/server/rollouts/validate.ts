@@ -18,6 +18,7 @@ import { setPath } from "@/lib/server/templates/secret-schema";
 import { getRevision, requireTemplate, type RevisionView } from "@/lib/server/templates/templates";
 import { deployableClusters } from "./deployable-clusters";
 import { readSecretInputs, type SecretInputs } from "./secret-inputs";
+import { readReferences } from "./secret-references";
 
 export interface TargetCluster extends RenderTarget {
   id: string;
@@ -78,6 +79,9 @@ export async function validateRollout(
   const sameTemplate = existing && existing.templateId === template.id ? existing.id : null;
   const params = await readSecretInputs(revision.schema, request.params, sameTemplate, options.sealed);
   if (!params.ok) Object.assign(problems, params.errors);
+  // Secret references: the author must be allowed to reveal the source, and it must exist with its keys.
+  const references = params.ok ? await readReferences(profile, params.value.references, params.value.params) : null;
+  if (references) Object.assign(problems, references.problems);
 
   if (existing && existing.templateId !== template.id)
     problems.releaseName = [`Release ${existing.name} uses another template; choose a new release name`];
@@ -119,6 +123,11 @@ export async function validateRollout(
   // this render (a dry-run is an apply without the write) and never returned.
   let values = params.ok ? params.value.params : {};
   const renderedSecrets = params.ok ? [...params.value.newValues.values()] : [];
+  for (const [path, data] of references?.data ?? []) {
+    values = setPath(values, path, data);
+    for (const encoded of Object.values(data))
+      renderedSecrets.push(encoded, Buffer.from(encoded, "base64").toString("utf8"));
+  }
   if (params.ok && existing)
     for (const [path, value] of await openSecretParams(existing.id, params.value.kept)) {
       values = setPath(values, path, value);
@@ -174,7 +183,9 @@ export async function validateRollout(
     templateId: template.id,
     templateName: template.name,
     revision,
-    secrets: params.ok ? params.value : { specs: [], params: {}, newValues: new Map(), kept: new Map() },
+    secrets: params.ok
+      ? params.value
+      : { specs: [], references: [], params: {}, newValues: new Map(), kept: new Map() },
     renderedSecrets: options.preview ? renderedSecrets : [],
     targets,
     release: known,

@@ -3,6 +3,17 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import type { FieldErrors } from "@/lib/server/errors/app-error";
 import { SECRET_REFERENCE_FORMAT } from "./secret-schema";
 
+/** "secret-reference" marks an object, which JSON Schema formats do not apply to: checked by its own zod schema. */
+function forAjv(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(forAjv);
+  if (!schema || typeof schema !== "object") return schema;
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([key, value]) => !(key === "format" && value === SECRET_REFERENCE_FORMAT))
+      .map(([key, value]) => [key, key === "enum" || key === "default" ? value : forAjv(value)]),
+  );
+}
+
 /** Our formats only mark secrets; values are checked by secret-params code, not by the format. */
 function withFormats(ajv: Ajv): Ajv {
   for (const format of ALLOWED_FORMATS) ajv.addFormat(format, /[\s\S]*/);
@@ -85,7 +96,7 @@ export function schemaProblems(schema: unknown, path = "schema"): FieldErrors {
     add(path, 'the top-level schema must be { "type": "object", ... }');
   if (Object.keys(problems).length === 0) {
     try {
-      withFormats(new Ajv({ strict: true, allErrors: true })).compile(schema as object);
+      withFormats(new Ajv({ strict: true, allErrors: true })).compile(forAjv(schema) as object);
     } catch (error) {
       add(path, `schema does not compile: ${error instanceof Error ? error.message : "invalid"}`);
     }
@@ -99,7 +110,9 @@ function compiled(schema: object): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = cache.get(key);
   if (!validate) {
-    validate = withFormats(new Ajv({ allErrors: true, useDefaults: true, strict: false })).compile(schema);
+    validate = withFormats(new Ajv({ allErrors: true, useDefaults: true, strict: false })).compile(
+      forAjv(schema) as object,
+    );
     if (cache.size > 200) cache.clear();
     cache.set(key, validate);
   }

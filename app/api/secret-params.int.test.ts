@@ -445,6 +445,55 @@ describe("secret parameters", () => {
     expect(seen.length).toBeGreaterThan(30);
   });
 
+  it("a cluster's error that quotes a secret value is stored and shown without it", async () => {
+    const quoted = `bad value ${canary.first}`;
+    const created = await call(
+      "template.create.label",
+      templatesRoute.POST,
+      {
+        method: "POST",
+        path: "/api/v1/templates",
+        body: {
+          name: `sp-label-${tag}`,
+          schema: { type: "object", properties: { pw: { type: "string", writeOnly: true } } },
+          body: [
+            "apiVersion: v1",
+            "kind: ConfigMap",
+            "metadata:",
+            "  name: misuse",
+            `  namespace: ${NS}`,
+            "  labels:",
+            "    pw: \"{{ params.pw | default: 'x' }}\"",
+            "",
+          ].join("\n"),
+          message: "a secret where it does not belong",
+        },
+      },
+      adminSession,
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const body = {
+      ...request({ pw: quoted }),
+      templateId: (created.body.template as { id: string }).id,
+      releaseName: `misuse-${tag}`,
+      autoRollback: false,
+    };
+    const preview = await call("preview.misuse", previewRoute.POST, {
+      method: "POST",
+      path: "/api/v1/rollouts/preview",
+      body,
+    });
+    expect(JSON.stringify(preview.body)).toContain("invalid");
+    const started = await call("start.misuse", rolloutsRoute.POST, { method: "POST", path: "/api/v1/rollouts", body });
+    expect(started.status).toBe(201);
+    const rollout = await waitForRollout(started.body.rolloutId as string);
+    expect(rollout.state).toBe("failed");
+    const targets = await db().rolloutTarget.findMany({ where: { rolloutId: started.body.rolloutId as string } });
+    expect(targets.every((t) => t.error?.includes("(secret value)"))).toBe(true);
+    const text = JSON.stringify({ seen, targets });
+    expect(text).not.toContain(canary.first);
+  });
+
   it("bad input: each a 4xx naming the parameter, nothing stored, nothing applied", async () => {
     const before = {
       rollouts: await db().rollout.count(),

@@ -22,6 +22,17 @@ export interface RenderInputs {
   params: Record<string, unknown>;
   /** Per secret reference: a keyed digest of the data read now (compared at the next drift check). */
   sourceDigests: Record<string, string>;
+  /** Removes every secret value this render used from a text (a cluster's error message can quote one). */
+  scrub: (text: string) => string;
+}
+
+/** A scrubber for these values, plain and base64; short values are left (they would mangle every message). */
+export function scrubberFor(values: string[]): (text: string) => string {
+  const needles = [
+    ...new Set(values.flatMap((value) => [value, Buffer.from(value, "utf8").toString("base64")])),
+  ].filter((needle) => needle.length >= 4);
+  needles.sort((a, b) => b.length - a.length);
+  return (text) => needles.reduce((result, needle) => result.split(needle).join("(secret value)"), text);
 }
 
 /** A digest of a Secret's data that does not depend on key order. */
@@ -48,9 +59,13 @@ export async function paramsForRender(
   options: { schema: unknown; actor?: ApplyOptions["actor"] },
 ): Promise<RenderInputs> {
   let result = params;
+  const used: string[] = [];
   const markers = markersIn(params);
   if (markers.size)
-    for (const [path, value] of await openSecretParams(releaseId, markers)) result = setPath(result, path, value);
+    for (const [path, value] of await openSecretParams(releaseId, markers)) {
+      result = setPath(result, path, value);
+      used.push(value);
+    }
   const sourceDigests: Record<string, string> = {};
   for (const spec of secretParamSpecs(options.schema)) {
     if (spec.kind !== "reference") continue;
@@ -61,6 +76,7 @@ export async function paramsForRender(
     const data = await readSourceSecret(ref.data, options.actor);
     sourceDigests[spec.path] = await sourceDataDigest(data);
     result = setPath(result, spec.path, data);
+    for (const encoded of Object.values(data)) used.push(encoded, Buffer.from(encoded, "base64").toString("utf8"));
   }
-  return { params: result, sourceDigests };
+  return { params: result, sourceDigests, scrub: scrubberFor(used) };
 }

@@ -264,11 +264,11 @@ async function loadContext(targetId: string) {
   return { target, rollout: target.rollout, cluster, actor };
 }
 
-function summarize(outcomes: ObjectOutcome[]) {
+function summarize(outcomes: ObjectOutcome[], scrub: (text: string) => string = (text) => text) {
   return outcomes.map((o) => ({
     ...o.ref,
     action: o.action,
-    ...(o.error ? { error: o.error } : {}),
+    ...(o.error ? { error: scrub(o.error) } : {}),
     ...(o.conflictManagers?.length ? { conflictManagers: o.conflictManagers } : {}),
   }));
 }
@@ -403,13 +403,15 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
       if (problems.length) {
         await logStep(db(), rollout.id, targetId, "target.applied", { partial: true });
         return await finish("failed", {
-          objects: summarize(outcomes) as object[],
-          error: problems
-            .map(
-              (o) =>
-                `${o.ref.kind} ${o.ref.name}: ${o.error}${o.conflictManagers?.length ? ` (${o.conflictManagers.join(", ")})` : ""}`,
-            )
-            .join("; "),
+          objects: summarize(outcomes, inputs.scrub) as object[],
+          error: inputs.scrub(
+            problems
+              .map(
+                (o) =>
+                  `${o.ref.kind} ${o.ref.name}: ${o.error}${o.conflictManagers?.length ? ` (${o.conflictManagers.join(", ")})` : ""}`,
+              )
+              .join("; "),
+          ),
         });
       }
       // Prune only what this release created here before and no longer wants; a failed read never deletes.
@@ -418,7 +420,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
       const pruned = stale.length ? await executor.deleteOwned(cluster.id, stale, rollout.releaseId, actor) : [];
       await recordTargetStep(
         targetId,
-        { objects: summarize([...outcomes, ...pruned]) as object[], state: "gating" },
+        { objects: summarize([...outcomes, ...pruned], inputs.scrub) as object[], state: "gating" },
         rollout.id,
         "target.applied",
         { objects: outcomes.length, pruned: pruned.filter((p) => p.action === "deleted").length },

@@ -18,6 +18,8 @@ export interface StartedRollout {
   secretsSet: string[];
   /** Paths of secret parameters that keep a value set before. */
   secretsKept: string[];
+  /** Paths of secret references (their sources are read at apply time). */
+  secretReferences: string[];
 }
 
 /**
@@ -30,7 +32,7 @@ export async function startRollout(
   request: RolloutRequest,
   options: { sealed?: Record<string, string>; note?: { step: string; details: Record<string, unknown> } } = {},
 ): Promise<StartedRollout> {
-  const none = { secretsSet: [], secretsKept: [] };
+  const none = { secretsSet: [], secretsKept: [], secretReferences: [] };
   if (request.idempotencyKey) {
     const existing = await db().rollout.findUnique({
       where: { idempotencyKey: request.idempotencyKey },
@@ -138,5 +140,6 @@ export async function startRollout(
     created: true,
     secretsSet: sealedValues.map((row) => row.path).sort(),
     secretsKept: [...validated.secrets.kept.keys()].sort(),
+    secretReferences: validated.secrets.references.map((spec) => spec.path).sort(),
   };
 }

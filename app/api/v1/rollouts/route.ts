@@ -22,6 +22,7 @@ export const POST = route(
     // Secret parameters are audited by path; their values never reach the audit log.
     if (result.secretsSet.length) audit.detail("secretParamsSet", result.secretsSet);
     if (result.secretsKept.length) audit.detail("secretParamsKept", result.secretsKept);
+    if (result.secretReferences.length) audit.detail("secretReferences", result.secretReferences);
     return NextResponse.json({ rolloutId: result.id, created: result.created }, { status: result.created ? 201 : 200 });
   },
 );

@@ -287,6 +287,9 @@ describe("secret parameters", () => {
       { key: "password", change: "added", fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/) },
       { key: "token", change: "added", fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/) },
     ]);
+    // The per-key list and the diff speak of the same value with the same (per-preview) fingerprint.
+    const passwordPrint = (secretPreview.secretKeys as Array<{ fingerprint: string }>)[0]!.fingerprint;
+    expect(secretPreview.diff).toContain(`password: (hidden, fingerprint ${passwordPrint})`);
 
     // 1. First rollout: the value reaches every target's Secret.
     const first = await start({ password: canary.first, token: tokenB64 });

@@ -10,13 +10,7 @@ import type { AccessProfile } from "@/lib/server/access/policy";
 import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { classifyClusterError } from "@/lib/server/kube/errors";
-import {
-  isSecretRef,
-  maskObject,
-  requestDigester,
-  requestMasker,
-  type SecretMasker,
-} from "@/lib/server/redact/secret-mask";
+import { isSecretRef, maskObject, requestMasker, type SecretMasker } from "@/lib/server/redact/secret-mask";
 import { secretKeyChanges } from "@/lib/server/redact/secret-keys";
 import { refKey, refOf, type ObjectRef } from "@/lib/server/templates/desired";
 import type { ObjectOutcome } from "@/lib/server/releases/executor";
@@ -73,7 +67,8 @@ export async function previewRollout(
   const validated = await validateRollout(profile, request, { preview: true });
   // One key per preview: equal values show equal fingerprints here, and nowhere else.
   const masker = requestMasker();
-  const digest = requestDigester();
+  // Per-key summaries use the diff's key, so a value shows the same fingerprint in both.
+  const digest = masker.fingerprint;
   const limit = pLimit(16);
   const timeoutMs = env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
   const clusters = await Promise.all(

@@ -114,6 +114,9 @@ test("password field, masked preview, release page with set by … at …, and n
   await expect(page).toHaveURL(/\/rollouts\/[0-9a-f-]{36}$/);
   const rolloutUrl = page.url();
   await expect(page.getByTestId("rollout-state")).toHaveText("succeeded", { timeout: 180_000 });
+  await expect(page.getByTestId("rollout-secret-params")).toContainText(
+    new RegExp(`Secret parameter password: set by ${ADMIN.email} at .+ · fingerprint [0-9a-f]{12}`),
+  );
   await expect(page.locator("body")).not.toContainText(canary);
 
   await page

@@ -12,7 +12,7 @@ import { callRoute } from "@/lib/testing/call-route";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { registrationFor, testbed } from "@/lib/testing/testbed-clusters";
 import { createTestUser } from "@/lib/testing/users";
-import type { Testbed } from "@/testbed/harness";
+import { fault, resumeAll, type Testbed } from "@/testbed/harness";
 import * as auditRoute from "./v1/audit/route";
 import * as releaseDriftRoute from "./v1/releases/[id]/drift/route";
 import * as releaseRoute from "./v1/releases/[id]/route";
@@ -297,6 +297,33 @@ describe("secret references", () => {
     await checkAllReleases();
     for (const id of clusterIds) expect((await copyOn(id))?.token).toBe(values.third);
 
+    // The source's cluster stops answering: the other targets say why, plainly, and keep their copies.
+    await fault("testbed-1", "stop");
+    try {
+      const unreachable = await call("drift.unreachable", releaseDriftRoute.POST, {
+        method: "POST",
+        path: `/api/v1/releases/${releaseId}/drift`,
+        params: { id: releaseId },
+        body: { heal: true },
+      });
+      expect(unreachable.status).toBe(200);
+      const entries = (
+        unreachable.body.release as {
+          clusters: Array<{ clusterId: string; driftState: string; drift: Array<{ error?: string }> }>;
+        }
+      ).clusters.filter((c) => c.clusterId !== clusterIds[0]);
+      expect(entries.map((c) => c.driftState)).toEqual(["unknown", "unknown"]);
+      for (const entry of entries)
+        expect(entry.drift[0]!.error).toMatch(
+          new RegExp(
+            `source Secret ${SRC}/registry on cluster ref-1 could not be read: .+; the copies here were left as they are`,
+          ),
+        );
+    } finally {
+      await resumeAll();
+    }
+    for (const id of clusterIds.slice(1)) expect((await copyOn(id))?.token).toBe(values.third);
+
     // The source is gone: drift says so plainly, and no copy is removed.
     await (
       await transportFor(clusterIds[0]!)
@@ -331,6 +358,45 @@ describe("secret references", () => {
     expect((again.body.error as { fields: Record<string, string[]> }).fields["params.source"]!.join()).toMatch(
       /does not exist/,
     );
+
+    // Gone between start and apply: every target fails with the plain reason; nothing is applied or removed.
+    await (
+      await transportFor(clusterIds[0]!)
+    ).json({
+      method: "POST",
+      path: `/api/v1/namespaces/${SRC}/secrets`,
+      body: {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "registry", namespace: SRC },
+        data: { token: b64("x") },
+      },
+    });
+    await worker.stop();
+    const late = await call("start.late", rolloutsRoute.POST, {
+      method: "POST",
+      path: "/api/v1/rollouts",
+      body: { ...request({ source: source() }), autoRollback: false },
+    });
+    expect(late.status, JSON.stringify(late.body)).toBe(201);
+    await (
+      await transportFor(clusterIds[0]!)
+    ).request({
+      method: "DELETE",
+      path: `/api/v1/namespaces/${SRC}/secrets/registry`,
+    });
+    worker = await startRolloutWorker(process.env.DATABASE_URL!, executor);
+    const failed = await waitForRollout(late.body.rolloutId as string);
+    expect(failed.state).toBe("failed");
+    const lateTargets = await db().rolloutTarget.findMany({ where: { rolloutId: late.body.rolloutId as string } });
+    expect(lateTargets.every((t) => t.state === "failed" || t.state === "skipped")).toBe(true);
+    expect(lateTargets.find((t) => t.state === "failed")!.error).toBe(
+      `The source Secret ${SRC}/registry on cluster ref-1 does not exist`,
+    );
+    expect(
+      await db().rolloutEvent.count({ where: { rolloutId: late.body.rolloutId as string, step: "target.applied" } }),
+    ).toBe(0);
+    for (const id of clusterIds) expect((await copyOn(id))?.token).toBe(values.third);
 
     await call("admin.audit", auditRoute.GET, { path: "/api/v1/audit?pageSize=500" }, adminSession);
     await call(

@@ -7,12 +7,14 @@ import { rotateMasterKey } from "@/lib/server/clusters/rotate-keys";
 import { transportFor } from "@/lib/server/clusters/connection";
 import { registerCluster } from "@/lib/server/clusters/register";
 import { generateKey } from "@/lib/server/crypto/keyring";
+import { DecryptionError } from "@/lib/server/crypto/envelope";
 import { keyring, resetKeyring } from "@/lib/server/crypto/master-keyring";
 import { createSession } from "@/lib/server/auth/sessions";
 import { db } from "@/lib/server/db/client";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 import { logger } from "@/lib/server/log/logger";
 import { executor } from "@/lib/server/releases/hub-push";
+import { openSecretParams, SecretParamMissingError } from "@/lib/server/secrets/sealed-params";
 import { startRolloutWorker, type RolloutWorker } from "@/lib/server/rollouts/worker";
 import { callRoute } from "@/lib/testing/call-route";
 import { resetDatabase } from "@/lib/testing/reset-database";
@@ -446,6 +448,30 @@ describe("secret parameters", () => {
     );
     expect(leaks).toEqual([]);
     expect(seen.length).toBeGreaterThan(30);
+  });
+
+  it("a sealed value opens only for its own release, path and row", async () => {
+    const rows = await db().secretParam.findMany({
+      select: { id: true, releaseId: true, path: true, envelope: true },
+      orderBy: { createdAt: "asc" },
+    });
+    const [a, b] = [rows.find((r) => r.path === "password")!, rows.find((r) => r.path === "token")!];
+    expect((await openSecretParams(a.releaseId, new Map([["password", a.id]]))).get("password")).toBe(canary.first);
+    // Another release, another path: refused before decrypting.
+    const other = await db()
+      .release.findFirstOrThrow({ where: { id: { not: a.releaseId } }, select: { id: true } })
+      .catch(() => ({ id: "00000000-0000-4000-8000-000000000000" }));
+    await expect(openSecretParams(other.id, new Map([["password", a.id]]))).rejects.toBeInstanceOf(
+      SecretParamMissingError,
+    );
+    await expect(openSecretParams(a.releaseId, new Map([["token", a.id]]))).rejects.toBeInstanceOf(
+      SecretParamMissingError,
+    );
+    // A ciphertext copied onto another row (as someone with the database could) does not open there.
+    await db().secretParam.update({ where: { id: b.id }, data: { envelope: a.envelope as object } });
+    await expect(openSecretParams(b.releaseId, new Map([["token", b.id]]))).rejects.toBeInstanceOf(DecryptionError);
+    await db().secretParam.update({ where: { id: b.id }, data: { envelope: b.envelope as object } });
+    expect((await openSecretParams(b.releaseId, new Map([["token", b.id]]))).get("token")).toBe(tokenB64);
   });
 
   it("a cluster's error that quotes a secret value is stored and shown without it", async () => {

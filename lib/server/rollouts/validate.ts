@@ -119,8 +119,10 @@ export async function validateRollout(
   const desired = new Map<string, Manifest[]>();
   const scope = new Map<string, Placement[]>();
   const unreachable = new Map<string, string>();
-  // Rendered here for placement and preview only: kept secret values are opened in memory for
-  // this render (a dry-run is an apply without the write) and never returned.
+  // Rendered here for placement (and, in a preview, for the dry-run). Kept secret values are
+  // opened only for a preview, whose dry-run is an apply without the write; a start renders with
+  // a stand-in (the worker opens the value at apply time, and refuses a render that lands outside
+  // the places checked here).
   let values = params.ok ? params.value.params : {};
   const renderedSecrets = params.ok ? [...params.value.newValues.values()] : [];
   for (const [path, data] of references?.data ?? []) {
@@ -128,11 +130,14 @@ export async function validateRollout(
     for (const encoded of Object.values(data))
       renderedSecrets.push(encoded, Buffer.from(encoded, "base64").toString("utf8"));
   }
-  if (params.ok && existing)
+  if (params.ok && existing && options.preview)
     for (const [path, value] of await openSecretParams(existing.id, params.value.kept)) {
       values = setPath(values, path, value);
       renderedSecrets.push(value);
     }
+  else if (params.ok)
+    for (const spec of params.value.specs)
+      if (params.value.kept.has(spec.path)) values = setPath(values, spec.path, spec.base64 ? "a2VwdA==" : "kept");
   const known = existing ? { id: existing.id, name: existing.name } : null;
   // A release not created yet renders with a placeholder id; the labels are only checked here.
   const release = known ?? { id: "00000000-0000-4000-8000-000000000000", name: request.releaseName };

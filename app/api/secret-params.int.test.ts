@@ -393,6 +393,23 @@ describe("secret parameters", () => {
       body: { stringData: { password: "changed-by-hand" } },
       contentType: "application/merge-patch+json",
     });
+    const check = await call("drift", releaseDriftRoute.POST, {
+      method: "POST",
+      path: `/api/v1/releases/${releaseId}/drift`,
+      params: { id: releaseId },
+      body: { heal: false },
+    });
+    const byCluster = new Map(
+      (check.body.results as Array<{ clusterId: string; state: string; drift: unknown[] }>).map((r) => [
+        r.clusterId,
+        r,
+      ]),
+    );
+    expect(byCluster.get(clusterIds[1]!)).toMatchObject({
+      state: "drifted",
+      drift: [{ kind: "Secret", name: "db", problem: "changed", keys: [{ key: "password", change: "changed" }] }],
+    });
+    expect(byCluster.get(clusterIds[0]!)?.state).toBe("in_sync");
     const drift = await call("drift", releaseDriftRoute.POST, {
       method: "POST",
       path: `/api/v1/releases/${releaseId}/drift`,

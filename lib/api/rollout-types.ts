@@ -209,6 +209,8 @@ export interface ReleaseDetail {
       problem: string;
       managers?: string[];
       error?: string;
+      /** A Secret that drifted: which keys, and how (never a value). */
+      keys?: Array<{ key: string; change: string }>;
     }>;
     driftCheckedAt: string | null;
   }>;

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { SecretParamMissingError } from "@/lib/server/secrets/sealed-params";
 import { paramsForRender, type RenderInputs } from "./secret-render";
 import { SourceSecretError } from "./secret-source";
+import { secretKeyChanges } from "@/lib/server/redact/secret-keys";
+import { isSecretRef } from "@/lib/server/redact/secret-mask";
 
 const sourceDigestsSchema = z.record(z.string(), z.string()).catch({});
 import pLimit from "p-limit";
@@ -21,6 +23,8 @@ export interface DriftEntry {
   managers?: string[];
   /** source-changed: which secret reference (its parameter path; never the source's data). */
   error?: string;
+  /** A Secret that changed: which keys, and how (compared on the server; no value, no digest is kept). */
+  keys?: Array<{ key: string; change: "added" | "changed" | "removed" }>;
 }
 
 /** What a dry-run apply of the desired objects says about the live ones: only fields we manage count. */
@@ -29,8 +33,14 @@ function driftOf(outcomes: ObjectOutcome[]): DriftEntry[] {
   for (const outcome of outcomes) {
     const base = { kind: outcome.ref.kind, namespace: outcome.ref.namespace, name: outcome.ref.name };
     if (outcome.action === "created") entries.push({ ...base, problem: "missing" });
-    else if (outcome.action === "configured") entries.push({ ...base, problem: "changed" });
-    else if (outcome.action === "conflict")
+    else if (outcome.action === "configured") {
+      const keys = isSecretRef(outcome.ref)
+        ? secretKeyChanges(outcome.live, outcome.result, () => "")
+            .filter((entry) => entry.change !== "unchanged")
+            .map(({ key, change }) => ({ key, change: change as "added" | "changed" | "removed" }))
+        : [];
+      entries.push({ ...base, problem: "changed", ...(keys.length ? { keys } : {}) });
+    } else if (outcome.action === "conflict")
       entries.push({ ...base, problem: "taken-over", managers: outcome.conflictManagers });
     else if (outcome.action === "error" || outcome.action === "invalid" || outcome.action === "forbidden")
       throw new Error(outcome.error ?? "dry-run failed");

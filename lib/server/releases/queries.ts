@@ -28,6 +28,7 @@ const driftEntrySchema = z.object({
   problem: z.string().optional(),
   managers: z.array(z.string()).optional(),
   error: z.string().optional(),
+  keys: z.array(z.object({ key: z.string(), change: z.enum(["added", "changed", "removed"]) })).optional(),
 });
 const driftDetailsSchema = z.array(driftEntrySchema);
 
@@ -107,6 +108,7 @@ export function visibleDrift(profile: AccessProfile, clusterId: string, details:
       problem: entry.problem ?? "error",
       ...(entry.managers ? { managers: entry.managers } : {}),
       ...(entry.error ? { error: entry.error } : {}),
+      ...(entry.keys ? { keys: entry.keys } : {}),
     }));
 }
 

@@ -76,13 +76,6 @@ export async function validateRollout(
     where: { teamId, name: request.releaseName },
     select: { id: true, name: true, templateId: true },
   });
-  const sameTemplate = existing && existing.templateId === template.id ? existing.id : null;
-  const params = await readSecretInputs(revision.schema, request.params, sameTemplate, options.sealed);
-  if (!params.ok) Object.assign(problems, params.errors);
-  // Secret references: the author must be allowed to reveal the source, and it must exist with its keys.
-  const references = params.ok ? await readReferences(profile, params.value.references, params.value.params) : null;
-  if (references) Object.assign(problems, references.problems);
-
   if (existing && existing.templateId !== template.id)
     problems.releaseName = [`Release ${existing.name} uses another template; choose a new release name`];
   if (existing) {
@@ -92,6 +85,13 @@ export async function validateRollout(
         `Adding a rollout to release ${existing.name} needs the required access on every cluster and namespace it covers`,
       );
   }
+  // Only now, with the release's steering decided: its current secret markers, and the sources of
+  // secret references (the author must be allowed to reveal each, and it must exist with its keys).
+  const sameTemplate = existing && existing.templateId === template.id ? existing.id : null;
+  const params = await readSecretInputs(revision.schema, request.params, sameTemplate, options.sealed);
+  if (!params.ok) Object.assign(problems, params.errors);
+  const references = params.ok ? await readReferences(profile, params.value.references, params.value.params) : null;
+  if (references) Object.assign(problems, references.problems);
 
   // Only clusters the caller may deploy to somewhere are candidates; a selector never widens that.
   const deployable = await deployableClusters(profile);

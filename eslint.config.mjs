@@ -110,6 +110,7 @@ export default defineConfig([
         "audit",
         "auth",
         "sso",
+        "secrets",
         "inventory",
         "templates",
         "releases",
@@ -119,7 +120,7 @@ export default defineConfig([
       ],
     ],
     [
-      "lib/server/{clusters,access,users,teams,audit,auth,sso}/**",
+      "lib/server/{clusters,access,users,teams,audit,auth,sso,secrets}/**",
       ["inventory", "templates", "releases", "rollouts", "http", "runtime"],
     ],
     ["lib/server/{inventory,templates,releases}/**", ["rollouts", "http", "runtime"]],

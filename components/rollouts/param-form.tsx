@@ -17,7 +17,14 @@ interface Schema {
   maximum?: number;
   minLength?: number;
   maxLength?: number;
+  writeOnly?: boolean;
+  format?: string;
+  contentEncoding?: string;
 }
+
+/** A sealed secret parameter: entered in a password field, never shown again (see README, Secret parameters). */
+export const isSecretSchema = (schema: Schema) =>
+  schema.format !== "secret-reference" && (schema.writeOnly === true || schema.format === "password");
 
 interface Props {
   schema: Schema;
@@ -25,10 +32,16 @@ interface Props {
   onChange: (value: Record<string, unknown>) => void;
   errors: Record<string, string[]>;
   path?: string;
+  /** Clusters a secret reference may name as its source. */
+  clusters?: Array<{ id: string; name: string }>;
 }
+
+const isReferenceSchema = (schema: Schema) => schema.format === "secret-reference";
 
 /** Inline check mirroring the server's validation, so mistakes show while typing. */
 export function fieldProblem(schema: Schema, value: unknown, required: boolean): string | null {
+  // An empty secret keeps the release's current value; the server says when there is none.
+  if (isSecretSchema(schema) && (value === undefined || value === "")) return null;
   if (value === undefined || value === "") return required ? "Required" : null;
   if (schema.enum && !schema.enum.includes(value)) return `Must be one of ${schema.enum.join(", ")}`;
   if (schema.type === "string" && typeof value === "string") {
@@ -50,13 +63,14 @@ export function fieldProblem(schema: Schema, value: unknown, required: boolean):
 export function defaultsOf(schema: Schema): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
+    if (isSecretSchema(child) || isReferenceSchema(child)) continue;
     if (child.default !== undefined) result[key] = child.default;
     else if (child.type === "object") result[key] = defaultsOf(child);
   }
   return result;
 }
 
-export function ParamForm({ schema, value, onChange, errors, path = "params" }: Props) {
+export function ParamForm({ schema, value, onChange, errors, path = "params", clusters = [] }: Props) {
   const baseId = useId();
   const entries = Object.entries(schema.properties ?? {});
   if (entries.length === 0) return <p className="text-sm text-slate-500">This template takes no parameters.</p>;
@@ -78,7 +92,68 @@ export function ParamForm({ schema, value, onChange, errors, path = "params" }: 
             "mt-1 block w-full rounded-md border-0 px-3 py-2 text-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600 aria-[invalid]:ring-red-400",
         };
         let control: React.ReactNode;
-        if (child.type === "object") {
+        if (isReferenceSchema(child)) {
+          const ref = (current ?? {}) as { cluster?: string; namespace?: string; name?: string; keys?: string[] };
+          const setRef = (patch: Partial<typeof ref>) => set({ ...ref, ...patch });
+          const input = "mt-1 block w-full rounded-md border-0 px-3 py-2 text-sm ring-1 ring-inset ring-slate-300";
+          return (
+            <fieldset
+              key={key}
+              className="rounded-md p-3 ring-1 ring-slate-200 sm:col-span-2"
+              data-secret-reference={fieldPath}
+            >
+              <legend className="px-1 text-sm font-medium">{label}: a Secret copied from a source cluster</legend>
+              <div className="grid gap-3 sm:grid-cols-4">
+                <label className="text-sm">
+                  Source cluster
+                  <select
+                    className={input}
+                    value={ref.cluster ?? ""}
+                    onChange={(e) => setRef({ cluster: e.target.value })}
+                  >
+                    <option value="">Choose…</option>
+                    {clusters.map((cluster) => (
+                      <option key={cluster.id} value={cluster.id}>
+                        {cluster.name}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label className="text-sm">
+                  Source namespace
+                  <input
+                    className={input}
+                    value={ref.namespace ?? ""}
+                    onChange={(e) => setRef({ namespace: e.target.value })}
+                  />
+                </label>
+                <label className="text-sm">
+                  Source Secret
+                  <input className={input} value={ref.name ?? ""} onChange={(e) => setRef({ name: e.target.value })} />
+                </label>
+                <label className="text-sm">
+                  Keys (optional)
+                  <input
+                    className={input}
+                    placeholder="all keys"
+                    value={(ref.keys ?? []).join(", ")}
+                    onChange={(e) => {
+                      const keys = e.target.value
+                        .split(",")
+                        .map((k) => k.trim())
+                        .filter(Boolean);
+                      setRef({ keys: keys.length ? keys : undefined });
+                    }}
+                  />
+                </label>
+              </div>
+              <p className="mt-1 text-xs text-slate-500">
+                Read from the source at every apply and drift check (you need &quot;reveal&quot; there); never stored.
+              </p>
+              {errors[fieldPath] ? <p className="mt-1 text-sm text-red-600">{errors[fieldPath].join(" ")}</p> : null}
+            </fieldset>
+          );
+        } else if (child.type === "object") {
           return (
             <fieldset key={key} className="rounded-md p-3 ring-1 ring-slate-200 sm:col-span-2">
               <legend className="px-1 text-sm font-medium">{label}</legend>
@@ -88,6 +163,7 @@ export function ParamForm({ schema, value, onChange, errors, path = "params" }: 
                 onChange={set}
                 errors={errors}
                 path={fieldPath}
+                clusters={clusters}
               />
             </fieldset>
           );
@@ -143,6 +219,18 @@ export function ParamForm({ schema, value, onChange, errors, path = "params" }: 
               }
             />
           );
+        } else if (isSecretSchema(child)) {
+          control = (
+            <input
+              {...common}
+              type="password"
+              autoComplete="new-password"
+              data-secret-param={fieldPath}
+              placeholder="Leave empty to keep the current value"
+              value={String(current ?? "")}
+              onChange={(e) => set(e.target.value === "" ? undefined : e.target.value)}
+            />
+          );
         } else {
           control = <input {...common} value={String(current ?? "")} onChange={(e) => set(e.target.value)} />;
         }
@@ -152,9 +240,12 @@ export function ParamForm({ schema, value, onChange, errors, path = "params" }: 
               {label}
             </label>
             {control}
-            {child.description ? (
+            {child.description || isSecretSchema(child) ? (
               <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
                 {child.description}
+                {isSecretSchema(child)
+                  ? `${child.description ? " " : ""}Secret: sealed when stored and never shown again; empty keeps the release's current value.${child.contentEncoding === "base64" ? " Base64." : ""}`
+                  : null}
               </p>
             ) : null}
             {problem ? (
@@ -172,8 +263,10 @@ export function ParamForm({ schema, value, onChange, errors, path = "params" }: 
 /** True when the inline checks find nothing wrong. */
 export function paramsValid(schema: Schema, value: Record<string, unknown>): boolean {
   return Object.entries(schema.properties ?? {}).every(([key, child]) =>
-    child.type === "object"
-      ? paramsValid(child, (value[key] ?? {}) as Record<string, unknown>)
-      : !fieldProblem(child, value[key], schema.required?.includes(key) ?? false),
+    isReferenceSchema(child)
+      ? !(schema.required?.includes(key) ?? false) || Boolean(value[key])
+      : child.type === "object"
+        ? paramsValid(child, (value[key] ?? {}) as Record<string, unknown>)
+        : !fieldProblem(child, value[key], schema.required?.includes(key) ?? false),
   );
 }

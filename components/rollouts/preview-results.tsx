@@ -1,6 +1,7 @@
 "use client";
 
 import type { ClusterPreview } from "@/lib/api/rollouts";
+import type { SecretParamPlan } from "@/lib/api/rollout-types";
 
 const ACTION_STYLE: Record<string, string> = {
   create: "text-emerald-700",
@@ -14,9 +15,32 @@ const ACTION_STYLE: Record<string, string> = {
 };
 
 /** Per cluster: what would be created, changed, left alone or pruned, as the API server's dry-run says. */
-export function PreviewResults({ clusters }: { clusters: ClusterPreview[] }) {
+export function PreviewResults({
+  clusters,
+  secretParams = [],
+}: {
+  clusters: ClusterPreview[];
+  secretParams?: SecretParamPlan[];
+}) {
   return (
     <div className="space-y-3">
+      {secretParams.length ? (
+        <ul
+          data-testid="preview-secret-params"
+          className="rounded-lg bg-white p-3 text-xs shadow-sm ring-1 ring-slate-200"
+        >
+          {secretParams.map((secret) => (
+            <li key={secret.path}>
+              <span className="font-mono">{secret.path}</span>:{" "}
+              {secret.state === "entered"
+                ? "new value entered (sealed when the rollout starts)"
+                : secret.state === "kept"
+                  ? `keeps the current value, set by ${secret.setBy} at ${secret.setAt}`
+                  : "not set"}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {clusters.map((cluster) => (
         <details
           key={cluster.clusterId}
@@ -47,6 +71,16 @@ export function PreviewResults({ clusters }: { clusters: ClusterPreview[] }) {
                   {object.ref.name}
                 </span>
                 {object.error ? <span className="block text-red-700">{object.error}</span> : null}
+                {object.secretKeys?.length ? (
+                  <ul data-testid="secret-keys" className="mt-1 ml-3">
+                    {object.secretKeys.map((key) => (
+                      <li key={key.key} className="font-mono">
+                        {key.key}: {key.change}
+                        {key.fingerprint ? ` (hidden, fingerprint ${key.fingerprint})` : ""}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
                 {object.diff ? (
                   <pre className="mt-1 max-h-60 overflow-auto rounded bg-slate-50 p-2">
                     {object.diff

@@ -88,7 +88,9 @@ export function ReleaseDetail({ id }: { id: string }) {
                       {c.drift.map((d, i) => (
                         <p key={i} className="text-xs text-slate-600">
                           {d.error ??
-                            `${d.kind} ${d.name}: ${d.problem}${d.managers?.length ? ` by ${d.managers.join(", ")}` : ""}`}
+                            `${d.kind} ${d.name}: ${d.problem}${d.managers?.length ? ` by ${d.managers.join(", ")}` : ""}${
+                              d.keys?.length ? ` (${d.keys.map((k) => `${k.key} ${k.change}`).join(", ")})` : ""
+                            }`}
                         </p>
                       ))}
                     </td>
@@ -97,6 +99,24 @@ export function ReleaseDetail({ id }: { id: string }) {
               </tbody>
             </table>
           </Section>
+          {release.secretParams.length ? (
+            <Section title="Secret parameters">
+              <ul data-testid="release-secret-params" className="space-y-1 text-sm">
+                {release.secretParams.map((secret) => (
+                  <li key={secret.path}>
+                    <span className="font-mono">{secret.path}</span>:{" "}
+                    {secret.set
+                      ? `set by ${secret.setBy} at ${new Date(secret.setAt!).toLocaleString()} · fingerprint ${secret.fingerprint}`
+                      : "not set"}
+                  </li>
+                ))}
+              </ul>
+              <p className="mt-2 text-xs text-slate-500">
+                Values are sealed and never shown; the fingerprint tells values apart on this page only. A new value is
+                a rollout with the value entered.
+              </p>
+            </Section>
+          ) : null}
           <Section title="History">
             {release.template ? null : (
               <p className="mb-2 text-xs text-slate-500">

@@ -199,7 +199,13 @@ export function RolloutForm({ initialTemplateId, initialRevision, isAdmin = fals
 
       {revision.data ? (
         <Section title="2. Parameters">
-          <ParamForm schema={revision.data.schema} value={effectiveParams} onChange={setParams} errors={fields} />
+          <ParamForm
+            schema={revision.data.schema}
+            value={effectiveParams}
+            onChange={setParams}
+            errors={fields}
+            clusters={allTargets.data ?? []}
+          />
         </Section>
       ) : null}
 
@@ -356,7 +362,7 @@ export function RolloutForm({ initialTemplateId, initialRevision, isAdmin = fals
         ) : null}
         {preview.data ? (
           <div className="mt-4">
-            <PreviewResults clusters={preview.data.clusters} />
+            <PreviewResults clusters={preview.data.clusters} secretParams={preview.data.secretParams} />
           </div>
         ) : null}
       </Section>

@@ -98,6 +98,21 @@ export function RolloutProgress({ id }: { id: string }) {
             <Alert tone={rollout.state === "succeeded" ? "info" : "warning"}>{rollout.message}</Alert>
           ) : null}
           {control.error ? <Alert>{control.error.message}</Alert> : null}
+          {rollout.secretParams.length ? (
+            <div data-testid="rollout-secret-params" className="text-sm text-slate-600">
+              {rollout.secretParams.map((secret) => (
+                <p key={secret.path}>
+                  Secret parameter <span className="font-mono">{secret.path}</span>:{" "}
+                  {secret.set
+                    ? `set by ${secret.setBy} at ${new Date(secret.setAt!).toLocaleString()} · fingerprint ${secret.fingerprint}`
+                    : "not set"}
+                </p>
+              ))}
+              {rollout.events.some((event) => event.step === "rollout.secret-params-from-revision") ? (
+                <p>A rollback: secret parameters use the values revision #{rollout.revision} was rolled out with.</p>
+              ) : null}
+            </div>
+          ) : null}
           {rollout.waves.map((wave) => (
             <Section
               key={wave.index}

@@ -36,6 +36,22 @@ export interface PreviewObject {
   diff: string;
   error?: string;
   conflictManagers?: string[];
+  /** Secrets only: each key's change, with a fingerprint keyed for this one preview (never a value). */
+  secretKeys?: SecretKeyChange[];
+}
+
+export interface SecretKeyChange {
+  key: string;
+  change: "added" | "changed" | "unchanged" | "removed";
+  fingerprint: string | null;
+}
+
+/** What a rollout would do with each secret parameter: seal a value entered now, or keep the current one. */
+export interface SecretParamPlan {
+  path: string;
+  state: "entered" | "kept" | "unset";
+  setBy: string | null;
+  setAt: string | null;
 }
 
 export interface ClusterPreview {
@@ -81,6 +97,15 @@ export interface RolloutPage extends Page {
   rollouts: RolloutSummary[];
 }
 
+/** A sealed secret parameter as shown: never its value; a fingerprint keyed for this one answer. */
+export interface SecretParamView {
+  path: string;
+  set: boolean;
+  setBy: string | null;
+  setAt: string | null;
+  fingerprint: string | null;
+}
+
 export interface RolloutDetail {
   id: string;
   team: OwnerTeam;
@@ -90,7 +115,9 @@ export interface RolloutDetail {
   /** Null when the caller may not read the template (another team's). */
   template: { id: string; name: string } | null;
   revision: number;
+  /** Secret parameters read "(secret: set by … at …)"; see `secretParams`. */
   params: Record<string, unknown>;
+  secretParams: SecretParamView[];
   /** Canary ids are cut to the clusters the caller can see. */
   strategy: {
     kind: string;
@@ -161,6 +188,8 @@ export interface ReleaseDetail {
   team: OwnerTeam;
   name: string;
   autoHeal: boolean;
+  /** The release's current secret parameters (its newest rollout's): who set each and when, never a value. */
+  secretParams: SecretParamView[];
   /** Null when the caller may not read the template. */
   template: {
     id: string;
@@ -180,6 +209,8 @@ export interface ReleaseDetail {
       problem: string;
       managers?: string[];
       error?: string;
+      /** A Secret that drifted: which keys, and how (never a value). */
+      keys?: Array<{ key: string; change: string }>;
     }>;
     driftCheckedAt: string | null;
   }>;

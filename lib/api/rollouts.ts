@@ -7,6 +7,7 @@ import type {
   RevisionView,
   RolloutDetail,
   RolloutPage,
+  SecretParamPlan,
   TemplateSummary,
   TemplateView,
 } from "./rollout-types";
@@ -65,7 +66,10 @@ export const fetchDeployableTargets = (selector: string) =>
   ).then((r) => r.clusters);
 
 export const previewRollout = (request: RolloutRequest) =>
-  apiFetch<{ clusters: ClusterPreview[] }>("/api/v1/rollouts/preview", { method: "POST", body: request });
+  apiFetch<{ clusters: ClusterPreview[]; secretParams: SecretParamPlan[] }>("/api/v1/rollouts/preview", {
+    method: "POST",
+    body: request,
+  });
 export const startRollout = (request: RolloutRequest) =>
   apiFetch<{ rolloutId: string; created: boolean }>("/api/v1/rollouts", { method: "POST", body: request });
 

@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   try {
     const report = await rotateMasterKey();
     console.log(
-      `Master key rotation complete: current key ${report.newKeyId}; ${report.rewrapped} credential(s) re-wrapped, ` +
+      `Master key rotation complete: current key ${report.newKeyId}; ${report.rewrapped} record(s) re-wrapped (credentials, sealed keys, secret parameters), ` +
         `${report.alreadyCurrent} already current.` +
         (report.retiredKeyIds.length ? ` Retired key(s): ${report.retiredKeyIds.join(", ")}.` : ""),
     );

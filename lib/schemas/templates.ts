@@ -6,6 +6,8 @@ import { labelSelectorSchema } from "./clusters";
 export const TEMPLATE_BODY_MAX_BYTES = 1024 * 1024;
 /** Request limit of the template routes: a body at the limit, JSON-escaped, plus schema and overrides. */
 export const TEMPLATE_REQUEST_MAX_BYTES = 4 * 1024 * 1024;
+/** Request limit of rollout start and preview: above a secret parameter's own 1 MiB limit, so that one is named. */
+export const ROLLOUT_REQUEST_MAX_BYTES = 4 * 1024 * 1024;
 
 export const templateNameSchema = z
   .string({ error: "Template name is required" })
@@ -130,3 +132,31 @@ export const rolloutRequestSchema = z
     }
   });
 export type RolloutRequest = z.infer<typeof rolloutRequestSchema>;
+
+/**
+ * The value of a "secret reference" parameter (`format: "secret-reference"`): a Secret on a
+ * source cluster whose data (all keys, or those named) is copied at apply time, never stored.
+ */
+export const secretReferenceSchema = z
+  .object({
+    cluster: z.uuid({ error: "cluster must be a cluster id" }),
+    namespace: z
+      .string({ error: "namespace is required" })
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "namespace must be a namespace name")
+      .max(63),
+    name: z
+      .string({ error: "name is required" })
+      .regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, "name must be a Secret name")
+      .max(253),
+    keys: z
+      .array(
+        z
+          .string()
+          .regex(/^[-._a-zA-Z0-9]+$/, "keys must be Secret data keys")
+          .max(253),
+      )
+      .max(100)
+      .optional(),
+  })
+  .strict();
+export type SecretReference = z.infer<typeof secretReferenceSchema>;

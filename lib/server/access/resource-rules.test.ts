@@ -51,6 +51,8 @@ const legacyUnknownScope: Coverage = {
   places: [{ clusterId: "dev", namespace: undefined, level: "deploy" }],
 };
 const otherTeamsRelease: Coverage = { ...devOnly, teamId: "team-b" };
+const sourceDev: Coverage = { teamId: null, places: [{ clusterId: "dev", namespace: "team-a", level: "view" }] };
+const sourcePlatform: Coverage = { teamId: null, places: [{ clusterId: "dev", namespace: "platform", level: "view" }] };
 
 describe("resource rules", () => {
   const cases: Array<[string, AccessProfile, ResourceAction, Coverage, ReturnType<typeof decide>]> = [
@@ -114,6 +116,39 @@ describe("resource rules", () => {
     ],
     ["…not with view only", viewer, "template.write", { teamId: "team-a", places: [] }, "forbidden"],
     ["nothing covered: nothing to see", deployer, "rollout.read", { teamId: "team-a", places: [] }, "hidden"],
+    [
+      "a deployer sets a secret parameter on targets wholly in their grant",
+      deployer,
+      "secret-param.set",
+      devOnly,
+      "allowed",
+    ],
+    ["…not when one target lies outside deploy", deployer, "secret-param.set", devAndProd, "forbidden"],
+    ["…nor as a viewer", viewer, "secret-param.set", devOnly, "forbidden"],
+    [
+      "a secret reference needs reveal on its source",
+      person([grant({ secrets: "reveal" })]),
+      "secret-ref.use",
+      sourceDev,
+      "allowed",
+    ],
+    ["…metadata is not enough", person([grant({ secrets: "metadata" })]), "secret-ref.use", sourceDev, "forbidden"],
+    ["…nor is deploy without secrets access", deployer, "secret-ref.use", sourceDev, "forbidden"],
+    [
+      "…a source namespace outside every grant answers like a missing one",
+      deployer,
+      "secret-ref.use",
+      sourcePlatform,
+      "hidden",
+    ],
+    [
+      "…reveal granted on another namespace does not reach it",
+      person([grant({ secrets: "reveal" }), grant({ namespaces: ["platform"], level: "view" })]),
+      "secret-ref.use",
+      sourcePlatform,
+      "forbidden",
+    ],
+    ["…admins may", admin, "secret-ref.use", sourcePlatform, "allowed"],
   ];
   it.each(cases)("%s", (_name, profile, action, coverage, expected) => {
     expect(decide(profile, action, coverage)).toBe(expected);

@@ -1,6 +1,13 @@
 import "server-only";
 import type { AccessLevelValue } from "@/lib/schemas/access";
-import { allows, allowsOnSomeCluster, canSeeCluster, canSeeNamespace, type AccessProfile } from "./policy";
+import {
+  allows,
+  allowsOnSomeCluster,
+  canSeeCluster,
+  canSeeNamespace,
+  secretAccessFor,
+  type AccessProfile,
+} from "./policy";
 
 /**
  * Who may do what to rollouts, releases and templates: one table, one decision function.
@@ -15,6 +22,7 @@ import { allows, allowsOnSomeCluster, canSeeCluster, canSeeNamespace, type Acces
  *   does not widen this: an author who lost a grant loses the steering too. A place of
  *   unknown scope (rows from before scopes were recorded) is steered by admins only.
  * - `team`: additionally a member of the owning team (a release's or template's).
+ * - `reveal`: `reveal` secret access on every place (a secret reference's source namespace).
  * Admins may do everything. Anything the caller cannot see at all answers 404, exactly like
  * something that does not exist; visible but not allowed answers 403.
  */
@@ -30,13 +38,17 @@ export const RESOURCE_RULES = {
   "release.auto-heal": { need: "steer" },
   "release.rollback": { need: "steer", team: true },
   "release.add-rollout": { need: "steer", team: true },
+  // A new value for a secret parameter lands on every target: deploy on every place it writes.
+  "secret-param.set": { need: "steer" },
+  // A secret reference copies a Secret's values out of its source: the author must be allowed to reveal them there.
+  "secret-ref.use": { need: "reveal" },
   "template.read": { need: "team-or-global" },
   "template.use": { need: "team-or-global" },
   "template.write": { need: "team", level: "deploy" },
 } as const satisfies Record<string, Rule>;
 
 interface Rule {
-  need: "see" | "steer" | "team-or-global" | "team";
+  need: "see" | "steer" | "team-or-global" | "team" | "reveal";
   /** steer: owning team membership is needed too. */
   team?: boolean;
   /** team: the level needed on at least one cluster (writing a template nobody can deploy is noise). */
@@ -101,6 +113,16 @@ export function decide(profile: AccessProfile, action: ResourceAction, coverage:
       // Global templates are readable by every team member and written by admins only.
       if (!inTeam(profile, coverage.teamId)) return "forbidden";
       return !rule.level || allowsOnSomeCluster(profile, { level: rule.level }) ? "allowed" : "forbidden";
+    case "reveal":
+      if (!coverage.places.some((place) => seesPlace(profile, place))) return "hidden";
+      return coverage.places.length > 0 &&
+        coverage.places.every(
+          (place) =>
+            typeof place.namespace === "string" &&
+            secretAccessFor(profile, place.clusterId, place.namespace) === "reveal",
+        )
+        ? "allowed"
+        : "forbidden";
     case "see":
     case "steer": {
       if (!coverage.places.some((place) => seesPlace(profile, place))) return "hidden";

@@ -2,6 +2,8 @@ import "server-only";
 import { rewrapAuditChainKey } from "@/lib/server/audit/chain-key";
 import { db } from "@/lib/server/db/client";
 import { rewrapSsoClientSecrets } from "@/lib/server/sso/rotate-secrets";
+import { rewrapSecretDigestKey } from "@/lib/server/secrets/digest-key";
+import { rewrapSecretParams } from "@/lib/server/secrets/sealed-params";
 import { rewrapCredential } from "./credential-vault";
 import { envelopeSchema } from "@/lib/server/crypto/envelope";
 import { generateKey, readKeyFile, writeKeyFile } from "@/lib/server/crypto/keyring";
@@ -15,8 +17,8 @@ export interface RotationReport {
 }
 
 /**
- * Re-wraps every stored data key under the current master key. Payloads are not touched,
- * so a credential is never in plaintext outside memory during rotation.
+ * Re-wraps every stored data key (credentials, the audit chain key, secret parameters and their
+ * digest key) under the current master key. Payloads are not touched, so a credential or secret is never in plaintext outside memory during rotation.
  *
  * File keyrings (ARCHIPELAGO_MASTER_KEY_FILE or the embedded default): a new key is put in
  * front of the old ones, records are re-wrapped, then the old keys are dropped. Until that
@@ -70,6 +72,14 @@ export async function rotateMasterKey(): Promise<RotationReport> {
   const secrets = await rewrapSsoClientSecrets(ring.current.id);
   rewrapped += secrets.rewrapped;
   alreadyCurrent += secrets.alreadyCurrent;
+  // So are secret parameters (each with its own data key) and the key their digests are made with.
+  rewrapped += await rewrapSecretDigestKey();
+  for (let pass = 0; pass < 5; pass += 1) {
+    const secrets = await rewrapSecretParams();
+    rewrapped += secrets.rewrapped;
+    if (pass === 0) alreadyCurrent += secrets.alreadyCurrent;
+    if (secrets.rewrapped === 0) break;
+  }
 
   if (ring.source.kind === "file") {
     writeKeyFile(ring.source.path, [ring.current.key.toString("base64")]);

@@ -45,11 +45,10 @@ export interface SecretMasker {
 export const hiddenMasker: SecretMasker = { mark: () => "(hidden)" };
 
 /** Equal values get equal markers within this masker's life only (one request). */
-export function requestMasker(): SecretMasker {
+export function requestMasker(): SecretMasker & { fingerprint: (value: Buffer) => string } {
   const key = randomBytes(32);
-  return {
-    mark: (value) => `(hidden, fingerprint ${createHmac("sha256", key).update(value).digest("hex").slice(0, 12)})`,
-  };
+  const fingerprint = (value: Buffer) => createHmac("sha256", key).update(value).digest("hex").slice(0, 12);
+  return { fingerprint, mark: (value) => `(hidden, fingerprint ${fingerprint(value)})` };
 }
 
 /** A per-request HMAC for equality checks without a value (compare across clusters). */

@@ -1,4 +1,12 @@
 import "server-only";
+import { z } from "zod";
+import { SecretParamMissingError } from "@/lib/server/secrets/sealed-params";
+import { paramsForRender, type RenderInputs } from "./secret-render";
+import { SourceSecretError } from "./secret-source";
+import { secretKeyChanges } from "@/lib/server/redact/secret-keys";
+import { isSecretRef } from "@/lib/server/redact/secret-mask";
+
+const sourceDigestsSchema = z.record(z.string(), z.string()).catch({});
 import pLimit from "p-limit";
 import { db } from "@/lib/server/db/client";
 import { classifyClusterError } from "@/lib/server/kube/errors";
@@ -11,8 +19,12 @@ export interface DriftEntry {
   kind: string;
   namespace: string | null;
   name: string;
-  problem: "missing" | "changed" | "taken-over";
+  problem: "missing" | "changed" | "taken-over" | "source-changed";
   managers?: string[];
+  /** source-changed: which secret reference (its parameter path; never the source's data). */
+  error?: string;
+  /** A Secret that changed: which keys, and how (compared on the server; no value, no digest is kept). */
+  keys?: Array<{ key: string; change: "added" | "changed" | "removed" }>;
 }
 
 /** What a dry-run apply of the desired objects says about the live ones: only fields we manage count. */
@@ -21,8 +33,14 @@ function driftOf(outcomes: ObjectOutcome[]): DriftEntry[] {
   for (const outcome of outcomes) {
     const base = { kind: outcome.ref.kind, namespace: outcome.ref.namespace, name: outcome.ref.name };
     if (outcome.action === "created") entries.push({ ...base, problem: "missing" });
-    else if (outcome.action === "configured") entries.push({ ...base, problem: "changed" });
-    else if (outcome.action === "conflict")
+    else if (outcome.action === "configured") {
+      const keys = isSecretRef(outcome.ref)
+        ? secretKeyChanges(outcome.live, outcome.result, () => "")
+            .filter((entry) => entry.change !== "unchanged")
+            .map(({ key, change }) => ({ key, change: change as "added" | "changed" | "removed" }))
+        : [];
+      entries.push({ ...base, problem: "changed", ...(keys.length ? { keys } : {}) });
+    } else if (outcome.action === "conflict")
       entries.push({ ...base, problem: "taken-over", managers: outcome.conflictManagers });
     else if (outcome.action === "error" || outcome.action === "invalid" || outcome.action === "forbidden")
       throw new Error(outcome.error ?? "dry-run failed");
@@ -73,16 +91,51 @@ export async function checkReleaseDrift(
       data: { driftState: state, driftCheckedAt: new Date(), driftDetails: details },
     });
   };
+  // Secret references are read as whoever heals, else as the author of the release's newest rollout.
+  const author = await db().rollout.findFirst({
+    where: { releaseId },
+    orderBy: { createdAt: "desc" },
+    select: { createdByEmail: true, createdByTeams: true },
+  });
+  const sourceActor =
+    options.actor ?? (author ? { email: author.createdByEmail, teams: author.createdByTeams } : undefined);
   const limit = pLimit(8);
   return Promise.all(
     release.clusters.map((entry) =>
       limit(async (): Promise<DriftResult> => {
         const revision = revisions.get(entry.revisionId);
-        const params =
+        const stored =
           entry.params && typeof entry.params === "object" ? (entry.params as Record<string, unknown>) : null;
+        // Secret inputs that cannot be had (a source Secret gone or unreachable, a sealed value that does
+        // not open) leave the state unknown with the reason: nothing is applied, no copy is removed.
+        let inputs: RenderInputs | null = null;
+        if (stored && revision) {
+          try {
+            inputs = await paramsForRender(release.id, stored, { schema: revision.schema, actor: sourceActor });
+          } catch (error) {
+            const reason =
+              error instanceof SourceSecretError || error instanceof SecretParamMissingError
+                ? error.message
+                : "The release's sealed parameters do not open";
+            await record(entry.clusterId, "unknown", [{ error: `${reason}; the copies here were left as they are` }]);
+            return { clusterId: entry.clusterId, state: "unknown", drift: [] };
+          }
+        }
+        const appliedDigests = sourceDigestsSchema.parse(entry.sourceDigests);
+        // Compared by keyed digests: which references' sources changed since they were applied here.
+        const sourceDrift = (digests: Record<string, string>): DriftEntry[] =>
+          Object.entries(digests)
+            .filter(([path, digest]) => appliedDigests[path] !== undefined && appliedDigests[path] !== digest)
+            .map(([path]) => ({
+              kind: "SecretReference",
+              namespace: null,
+              name: path,
+              problem: "source-changed",
+              error: `Secret reference ${path}: the source changed since it was applied here`,
+            }));
         const desired =
-          revision && params
-            ? await desiredObjects(revisionSourceOf(revision), params, renderTargetOf(entry.cluster), {
+          revision && inputs
+            ? await desiredObjects(revisionSourceOf(revision), inputs.params, renderTargetOf(entry.cluster), {
                 id: release.id,
                 name: release.name,
               })
@@ -95,7 +148,10 @@ export async function checkReleaseDrift(
         }
         let drift: DriftEntry[];
         try {
-          drift = driftOf(await executor.apply(entry.clusterId, desired.manifests, { dryRun: true, force: false }));
+          drift = [
+            ...driftOf(await executor.apply(entry.clusterId, desired.manifests, { dryRun: true, force: false })),
+            ...sourceDrift(inputs!.sourceDigests),
+          ];
           if (drift.length && options.heal) {
             const allowed = appliedPlaces(entry.objects);
             const outside = desired.manifests.filter((m) => allowed && !allowed.has(m.metadata.namespace ?? null));
@@ -109,11 +165,16 @@ export async function checkReleaseDrift(
               ]);
               return { clusterId: entry.clusterId, state: "drifted", drift };
             }
-            await executor.apply(entry.clusterId, desired.manifests, {
+            const healed = await executor.apply(entry.clusterId, desired.manifests, {
               dryRun: false,
               force: true,
               actor: options.actor,
             });
+            if (!healed.some((o) => ["conflict", "invalid", "forbidden", "error"].includes(o.action)))
+              await db().releaseCluster.updateMany({
+                where: { releaseId, clusterId: entry.clusterId },
+                data: { sourceDigests: inputs!.sourceDigests },
+              });
             drift = driftOf(await executor.apply(entry.clusterId, desired.manifests, { dryRun: true, force: false }));
           }
         } catch (error) {

@@ -1,4 +1,5 @@
 import "server-only";
+import { secretParamViews } from "./secret-views";
 import { z } from "zod";
 import type { ReleaseDetail, ReleasePage } from "@/lib/api/rollout-types";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -27,6 +28,7 @@ const driftEntrySchema = z.object({
   problem: z.string().optional(),
   managers: z.array(z.string()).optional(),
   error: z.string().optional(),
+  keys: z.array(z.object({ key: z.string(), change: z.enum(["added", "changed", "removed"]) })).optional(),
 });
 const driftDetailsSchema = z.array(driftEntrySchema);
 
@@ -106,6 +108,7 @@ export function visibleDrift(profile: AccessProfile, clusterId: string, details:
       problem: entry.problem ?? "error",
       ...(entry.managers ? { managers: entry.managers } : {}),
       ...(entry.error ? { error: entry.error } : {}),
+      ...(entry.keys ? { keys: entry.keys } : {}),
     }));
 }
 
@@ -157,11 +160,17 @@ export async function getRelease(profile: AccessProfile, id: string): Promise<Re
     profile.isAdmin || seesPlace(profile, place);
   const clusters = release.clusters.filter((c) => seesReleaseEntry(profile, c));
   const template = release.template;
+  // The current secret parameters are the newest rollout's: shown as set by whom and when, never a value.
+  const newest = release.rollouts[0]?.params;
+  const { secrets } = await secretParamViews(
+    newest && typeof newest === "object" && !Array.isArray(newest) ? (newest as Record<string, unknown>) : {},
+  );
   return {
     id: release.id,
     team: ownerTeamView(release.team),
     name: release.name,
     autoHeal: release.autoHeal,
+    secretParams: secrets,
     template: canReadTemplate(profile, template)
       ? {
           id: template.id,

@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { RolloutRequest } from "@/lib/schemas/templates";
 import type { AccessProfile } from "@/lib/server/access/policy";
@@ -6,7 +7,20 @@ import { db } from "@/lib/server/db/client";
 import { conflict, validationFailed } from "@/lib/server/errors/app-error";
 import { planWaves } from "./plan";
 import { advance } from "./engine";
+import { sealSecretParam } from "@/lib/server/secrets/sealed-params";
+import { storedParams } from "./secret-inputs";
 import { validateRollout } from "./validate";
+
+export interface StartedRollout {
+  id: string;
+  created: boolean;
+  /** Paths of secret parameters given a new value (for the audit row: paths, never values). */
+  secretsSet: string[];
+  /** Paths of secret parameters that keep a value set before. */
+  secretsKept: string[];
+  /** Paths of secret references (their sources are read at apply time). */
+  secretReferences: string[];
+}
 
 /**
  * Starts a rollout: validates everything, creates the release on first use, writes the
@@ -16,17 +30,28 @@ import { validateRollout } from "./validate";
 export async function startRollout(
   profile: AccessProfile,
   request: RolloutRequest,
-): Promise<{ id: string; created: boolean }> {
+  options: { sealed?: Record<string, string>; note?: { step: string; details: Record<string, unknown> } } = {},
+): Promise<StartedRollout> {
+  const none = { secretsSet: [], secretsKept: [], secretReferences: [] };
   if (request.idempotencyKey) {
     const existing = await db().rollout.findUnique({
       where: { idempotencyKey: request.idempotencyKey },
       select: { id: true, createdById: true },
     });
     // A key is the caller's own: someone else's key neither returns their rollout nor says it exists.
-    if (existing && existing.createdById === profile.userId) return { id: existing.id, created: false };
+    if (existing && existing.createdById === profile.userId) return { id: existing.id, created: false, ...none };
     if (existing) throw validationFailed({ idempotencyKey: ["Use a new idempotency key"] });
   }
-  const validated = await validateRollout(profile, request);
+  const validated = await validateRollout(profile, request, { sealed: options.sealed });
+  // New secret values are sealed before the transaction, bound to the release (made now if new) and path.
+  const releaseId = validated.release?.id ?? randomUUID();
+  const sealedValues = await Promise.all(
+    [...validated.secrets.newValues].map(([path, value]) =>
+      sealSecretParam({ releaseId, path, value, setBy: { id: profile.userId, email: profile.email } }),
+    ),
+  );
+  validated.secrets.newValues.clear();
+  const params = storedParams(validated.secrets, new Map(sealedValues.map((row) => [row.path, row.id])));
   const waves = planWaves(
     validated.targets.map((t) => t.id),
     request.strategy,
@@ -48,6 +73,7 @@ export async function startRollout(
         validated.release ??
         (await tx.release.create({
           data: {
+            id: releaseId,
             teamId: validated.teamId,
             name: request.releaseName,
             templateId: validated.templateId,
@@ -55,12 +81,16 @@ export async function startRollout(
           },
           select: { id: true, name: true },
         }));
+      if (sealedValues.length)
+        await tx.secretParam.createMany({
+          data: sealedValues.map((row) => ({ ...row, envelope: row.envelope as object })),
+        });
       const rollout = await tx.rollout.create({
         data: {
           teamId: validated.teamId,
           releaseId: release.id,
           revisionId: validated.revision.id,
-          params: validated.params as object,
+          params: params as object,
           strategy: request.strategy as object,
           healthGate: request.healthGate as object,
           tolerateFailures: request.tolerateFailures,
@@ -84,6 +114,10 @@ export async function startRollout(
         },
         select: { id: true },
       });
+      if (options.note)
+        await tx.rolloutEvent.create({
+          data: { rolloutId: rollout.id, step: options.note.step, details: options.note.details as object },
+        });
       return rollout.id;
     });
   } catch (error) {
@@ -95,11 +129,17 @@ export async function startRollout(
             select: { id: true, createdById: true },
           })
         : null;
-      if (existing?.createdById === profile.userId) return { id: existing.id, created: false };
+      if (existing?.createdById === profile.userId) return { id: existing.id, created: false, ...none };
       throw conflict(`Release ${request.releaseName} was created by another request at the same moment; start again`);
     }
     throw error;
   }
   await advance(rolloutId);
-  return { id: rolloutId, created: true };
+  return {
+    id: rolloutId,
+    created: true,
+    secretsSet: sealedValues.map((row) => row.path).sort(),
+    secretsKept: [...validated.secrets.kept.keys()].sort(),
+    secretReferences: validated.secrets.references.map((spec) => spec.path).sort(),
+  };
 }

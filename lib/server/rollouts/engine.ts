@@ -13,6 +13,13 @@ import {
 } from "@/lib/server/templates/desired";
 import { targetScopeSchema } from "@/lib/server/access/coverage";
 import { isReady, type ObjectOutcome, type ReleaseExecutor } from "@/lib/server/releases/executor";
+import { paramsForRender, type RenderInputs } from "@/lib/server/releases/secret-render";
+import { SourceSecretError } from "@/lib/server/releases/secret-source";
+import { SecretParamMissingError } from "@/lib/server/secrets/sealed-params";
+
+/** Secret inputs that cannot be had (a source Secret gone or unreachable, a sealed value missing) fail at once, plainly. */
+const isSecretInputError = (error: unknown): error is Error =>
+  error instanceof SourceSecretError || error instanceof SecretParamMissingError;
 import {
   CorruptColumnError,
   parseColumn,
@@ -257,11 +264,11 @@ async function loadContext(targetId: string) {
   return { target, rollout: target.rollout, cluster, actor };
 }
 
-function summarize(outcomes: ObjectOutcome[]) {
+function summarize(outcomes: ObjectOutcome[], scrub: (text: string) => string = (text) => text) {
   return outcomes.map((o) => ({
     ...o.ref,
     action: o.action,
-    ...(o.error ? { error: o.error } : {}),
+    ...(o.error ? { error: scrub(o.error) } : {}),
     ...(o.conflictManagers?.length ? { conflictManagers: o.conflictManagers } : {}),
   }));
 }
@@ -340,7 +347,16 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
   try {
     const params = parseColumn(storedParamsSchema, rollout.params, "parameters");
     const { timeoutSeconds } = parseColumn(storedHealthGateSchema, rollout.healthGate, "health gate");
-    const desired = await desiredObjects(revisionSourceOf(rollout.revision), params, renderTargetOf(cluster), {
+    // Secret values are opened (and referenced Secrets read, as the author) here, rendered,
+    // applied, and dropped with this scope. Without them nothing is applied and nothing removed.
+    let inputs: RenderInputs;
+    try {
+      inputs = await paramsForRender(rollout.releaseId, params, { schema: rollout.revision.schema, actor });
+    } catch (error) {
+      if (isSecretInputError(error)) return await finish("failed", { error: error.message });
+      throw error;
+    }
+    const desired = await desiredObjects(revisionSourceOf(rollout.revision), inputs.params, renderTargetOf(cluster), {
       id: rollout.release.id,
       name: rollout.release.name,
     });
@@ -387,13 +403,15 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
       if (problems.length) {
         await logStep(db(), rollout.id, targetId, "target.applied", { partial: true });
         return await finish("failed", {
-          objects: summarize(outcomes) as object[],
-          error: problems
-            .map(
-              (o) =>
-                `${o.ref.kind} ${o.ref.name}: ${o.error}${o.conflictManagers?.length ? ` (${o.conflictManagers.join(", ")})` : ""}`,
-            )
-            .join("; "),
+          objects: summarize(outcomes, inputs.scrub) as object[],
+          error: inputs.scrub(
+            problems
+              .map(
+                (o) =>
+                  `${o.ref.kind} ${o.ref.name}: ${o.error}${o.conflictManagers?.length ? ` (${o.conflictManagers.join(", ")})` : ""}`,
+              )
+              .join("; "),
+          ),
         });
       }
       // Prune only what this release created here before and no longer wants; a failed read never deletes.
@@ -402,7 +420,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
       const pruned = stale.length ? await executor.deleteOwned(cluster.id, stale, rollout.releaseId, actor) : [];
       await recordTargetStep(
         targetId,
-        { objects: summarize([...outcomes, ...pruned]) as object[], state: "gating" },
+        { objects: summarize([...outcomes, ...pruned], inputs.scrub) as object[], state: "gating" },
         rollout.id,
         "target.applied",
         { objects: outcomes.length, pruned: pruned.filter((p) => p.action === "deleted").length },
@@ -457,6 +475,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
           revisionNumber: rollout.revision.number,
           params: params as object,
           objects: refs as unknown as object[],
+          sourceDigests: inputs.sourceDigests,
           appliedAt: now,
           driftState: "in_sync" as const,
           driftCheckedAt: now,
@@ -549,7 +568,14 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
     let notes: string[] = [];
     if (previous) {
       const revision = await db().templateRevision.findUniqueOrThrow({ where: { id: previous.revisionId } });
-      const desired = await desiredObjects(revisionSourceOf(revision), previous.params, renderTargetOf(cluster), {
+      let inputs: RenderInputs;
+      try {
+        inputs = await paramsForRender(rollout.releaseId, previous.params, { schema: revision.schema, actor });
+      } catch (error) {
+        if (isSecretInputError(error)) return await endRollback("failed", [error.message], null);
+        throw error;
+      }
+      const desired = await desiredObjects(revisionSourceOf(revision), inputs.params, renderTargetOf(cluster), {
         id: rollout.release.id,
         name: rollout.release.name,
       });
@@ -571,6 +597,7 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
           revisionNumber: previous.revisionNumber,
           params: previous.params as object,
           objects: previous.objects as unknown as object[],
+          sourceDigests: inputs.sourceDigests,
           appliedAt: new Date(),
         },
       });

@@ -2,13 +2,16 @@ import "server-only";
 import { createTwoFilesPatch } from "diff";
 import pLimit from "p-limit";
 import { stringify } from "yaml";
-import type { ClusterPreview, PreviewObject } from "@/lib/api/rollout-types";
+import type { ClusterPreview, PreviewObject, SecretParamPlan } from "@/lib/api/rollout-types";
+import { secretParamFacts } from "@/lib/server/secrets/sealed-params";
+import type { SecretInputs } from "./secret-inputs";
 import type { RolloutRequest } from "@/lib/schemas/templates";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { classifyClusterError } from "@/lib/server/kube/errors";
-import { maskObject, requestMasker, type SecretMasker } from "@/lib/server/redact/secret-mask";
+import { isSecretRef, maskObject, requestMasker, type SecretMasker } from "@/lib/server/redact/secret-mask";
+import { secretKeyChanges } from "@/lib/server/redact/secret-keys";
 import { refKey, refOf, type ObjectRef } from "@/lib/server/templates/desired";
 import type { ObjectOutcome } from "@/lib/server/releases/executor";
 import { comparableObject, executor } from "@/lib/server/releases/hub-push";
@@ -19,7 +22,13 @@ import { validateRollout } from "./validate";
 const yamlOf = (ref: ObjectRef, object: Record<string, unknown> | null | undefined, masker: SecretMasker) =>
   object ? stringify(comparableObject(maskObject(ref, object, masker))) : "";
 
-function toPreview(outcome: ObjectOutcome, masker: SecretMasker): PreviewObject {
+function toPreview(outcome: ObjectOutcome, masker: SecretMasker, digest: (value: Buffer) => string): PreviewObject {
+  const preview = toPreviewOf(outcome, masker);
+  if (!isSecretRef(outcome.ref) || !outcome.result) return preview;
+  return { ...preview, secretKeys: secretKeyChanges(outcome.live, outcome.result, digest) };
+}
+
+function toPreviewOf(outcome: ObjectOutcome, masker: SecretMasker): PreviewObject {
   const diff = (from: string, to: string) =>
     from === to ? "" : createTwoFilesPatch("live", "after apply", from, to, "", "", { context: 3 });
   switch (outcome.action) {
@@ -54,10 +63,12 @@ function toPreview(outcome: ObjectOutcome, masker: SecretMasker): PreviewObject 
 export async function previewRollout(
   profile: AccessProfile,
   request: RolloutRequest,
-): Promise<{ clusters: ClusterPreview[] }> {
+): Promise<{ clusters: ClusterPreview[]; secretParams: SecretParamPlan[] }> {
   const validated = await validateRollout(profile, request, { preview: true });
   // One key per preview: equal values show equal fingerprints here, and nowhere else.
   const masker = requestMasker();
+  // Per-key summaries use the diff's key, so a value shows the same fingerprint in both.
+  const digest = masker.fingerprint;
   const limit = pLimit(16);
   const timeoutMs = env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
   const clusters = await Promise.all(
@@ -83,7 +94,7 @@ export async function previewRollout(
             }),
             timeoutMs * Math.max(2, manifests.length),
           );
-          preview.objects = outcomes.map((outcome) => toPreview(outcome, masker));
+          preview.objects = outcomes.map((outcome) => toPreview(outcome, masker, digest));
           if (validated.release) preview.objects.push(...(await prunable(validated.release.id, target.id, manifests)));
         } catch (error) {
           preview.error = classifyClusterError(error).message;
@@ -102,7 +113,37 @@ export async function previewRollout(
       }),
     ),
   );
-  return { clusters };
+  // A template may also put a secret parameter into something that is not a Secret (a ConfigMap,
+  // an annotation): whatever the render used is cut from the whole answer, plain and base64.
+  return {
+    clusters: scrubValues(clusters, validated.renderedSecrets),
+    secretParams: await secretParamPlans(validated.secrets),
+  };
+}
+
+function scrubValues<T>(answer: T, values: string[]): T {
+  const needles = values
+    .filter((value) => value.length >= 4)
+    .flatMap((value) => [value, Buffer.from(value, "utf8").toString("base64")])
+    .sort((a, b) => b.length - a.length);
+  if (needles.length === 0) return answer;
+  let text = JSON.stringify(answer);
+  for (const needle of needles) text = text.split(JSON.stringify(needle).slice(1, -1)).join("(secret parameter)");
+  return JSON.parse(text) as T;
+}
+
+/** Per secret parameter: entered now, kept (set by whom, when), or not set. Never a value. */
+async function secretParamPlans(inputs: SecretInputs): Promise<SecretParamPlan[]> {
+  const facts = await secretParamFacts([...inputs.kept.values()]);
+  return inputs.specs
+    .map((spec): SecretParamPlan => {
+      if (inputs.newValues.has(spec.path)) return { path: spec.path, state: "entered", setBy: null, setAt: null };
+      const fact = facts.get(inputs.kept.get(spec.path) ?? "");
+      return fact
+        ? { path: spec.path, state: "kept", setBy: fact.setByEmail, setAt: fact.setAt.toISOString() }
+        : { path: spec.path, state: "unset", setBy: null, setAt: null };
+    })
+    .sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** Objects the release applied here before that the new revision no longer has. */

@@ -13,6 +13,8 @@ import { isUuid } from "@/lib/schemas/ids";
 import type { ListRolloutsQuery } from "@/lib/schemas/lists";
 import { encodeCursor } from "@/lib/schemas/paging";
 import { strategySchema } from "@/lib/schemas/templates";
+import { secretParamViews } from "@/lib/server/releases/secret-views";
+import { storedParamsSchema } from "./columns";
 
 /**
  * Reads of rollouts, cut to what the caller can see: a rollout is listed when the caller can
@@ -138,6 +140,9 @@ export async function getRollout(profile: AccessProfile, id: string): Promise<Ro
   const currentWave = visibleWaves.filter((index) => index < rollout.currentWave).length;
   const strategy = strategySchema.safeParse(rollout.strategy);
   const template = rollout.revision.template;
+  const shownParams = whole
+    ? await secretParamViews(storedParamsSchema.safeParse(rollout.params).data ?? {})
+    : { params: {}, secrets: [] };
 
   return {
     id: rollout.id,
@@ -149,7 +154,9 @@ export async function getRollout(profile: AccessProfile, id: string): Promise<Ro
     template: canReadTemplate(profile, template) ? { id: template.id, name: template.name } : null,
     revision: rollout.revision.number,
     // Parameters can name hidden namespaces or hosts: only for whoever sees the whole rollout.
-    params: whole ? (rollout.params as Record<string, unknown>) : {},
+    // Secret parameters are shown as set (by whom, when), never with a value.
+    params: shownParams.params,
+    secretParams: shownParams.secrets,
     strategy: !strategy.success
       ? { kind: "unknown" }
       : strategy.data.kind === "waves"

@@ -3,18 +3,20 @@ import { requireOnRelease } from "@/lib/server/access/coverage";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { db } from "@/lib/server/db/client";
 import { validationFailed } from "@/lib/server/errors/app-error";
-import { startRollout } from "./create";
+import { markersIn } from "@/lib/server/releases/secret-render";
+import { startRollout, type StartedRollout } from "./create";
 
 /**
  * Rolling back = a new rollout of an earlier revision, with the parameters it last ran with,
  * to every cluster of the release (rule `release.rollback`: steering over all of them, as a
- * member of the release's team).
+ * member of the release's team). Secret parameters take the sealed values that revision was
+ * rolled out with (never the newest ones), and the rollout's log says so.
  */
 export async function rollbackRelease(
   profile: AccessProfile,
   releaseId: string,
   input: { revision: number; idempotencyKey?: string },
-): Promise<{ id: string; created: boolean }> {
+): Promise<StartedRollout> {
   await requireOnRelease(profile, "release.rollback", releaseId);
   const release = await db().release.findUniqueOrThrow({
     where: { id: releaseId },
@@ -26,18 +28,30 @@ export async function rollbackRelease(
     select: { params: true },
   });
   if (!last) throw validationFailed({ revision: [`Release ${release.name} never ran revision ${input.revision}`] });
-  return startRollout(profile, {
-    teamId: release.teamId,
-    releaseName: release.name,
-    templateId: release.templateId,
-    revision: input.revision,
-    params: last.params as Record<string, unknown>,
-    targets: { selector: null, clusterIds: release.clusters.map((c) => c.clusterId) },
-    strategy: { kind: "all" },
-    healthGate: { timeoutSeconds: 120 },
-    tolerateFailures: 0,
-    autoRollback: false,
-    takeOwnership: true,
-    idempotencyKey: input.idempotencyKey,
-  });
+  const params = last.params && typeof last.params === "object" ? (last.params as Record<string, unknown>) : {};
+  const sealed = Object.fromEntries(markersIn(params));
+  const paths = Object.keys(sealed).sort();
+  return startRollout(
+    profile,
+    {
+      teamId: release.teamId,
+      releaseName: release.name,
+      templateId: release.templateId,
+      revision: input.revision,
+      params,
+      targets: { selector: null, clusterIds: release.clusters.map((c) => c.clusterId) },
+      strategy: { kind: "all" },
+      healthGate: { timeoutSeconds: 120 },
+      tolerateFailures: 0,
+      autoRollback: false,
+      takeOwnership: true,
+      idempotencyKey: input.idempotencyKey,
+    },
+    {
+      sealed,
+      note: paths.length
+        ? { step: "rollout.secret-params-from-revision", details: { revision: input.revision, paths } }
+        : undefined,
+    },
+  );
 }

@@ -13,9 +13,12 @@ import { classifyClusterError } from "@/lib/server/kube/errors";
 import { desiredObjects, renderTargetOf, type RenderTarget } from "@/lib/server/templates/desired";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { formatIssues } from "@/lib/server/templates/lint";
-import { validateParams } from "@/lib/server/templates/parameter-schema";
+import { openSecretParams } from "@/lib/server/secrets/sealed-params";
+import { setPath } from "@/lib/server/templates/secret-schema";
 import { getRevision, requireTemplate, type RevisionView } from "@/lib/server/templates/templates";
 import { deployableClusters } from "./deployable-clusters";
+import { readSecretInputs, type SecretInputs } from "./secret-inputs";
+import { readReferences } from "./secret-references";
 
 export interface TargetCluster extends RenderTarget {
   id: string;
@@ -26,7 +29,10 @@ export interface ValidatedRollout {
   templateId: string;
   templateName: string;
   revision: RevisionView;
-  params: Record<string, unknown>;
+  /** Validated parameters and secret inputs (new values, kept markers); stored params are made in create.ts. */
+  secrets: SecretInputs;
+  /** Preview only: the secret values this render used (entered and kept), to cut from what is shown. */
+  renderedSecrets: string[];
   targets: TargetCluster[];
   release: { id: string; name: string } | null;
   desired: Map<string, Manifest[]>;
@@ -47,7 +53,7 @@ export interface ValidatedRollout {
 export async function validateRollout(
   profile: AccessProfile,
   request: RolloutRequest,
-  options: { preview?: boolean } = {},
+  options: { preview?: boolean; sealed?: Record<string, string> } = {},
 ): Promise<ValidatedRollout> {
   const teamId = await resolveOwnerTeam(profile, request.teamId, {
     noun: "this release belongs to",
@@ -65,9 +71,6 @@ export async function validateRollout(
   });
 
   const problems: FieldErrors = {};
-  const params = validateParams(revision.schema, request.params);
-  if (!params.ok) Object.assign(problems, params.errors);
-
   // Release names are per team: another team's release of this name is simply not this one.
   const existing = await db().release.findFirst({
     where: { teamId, name: request.releaseName },
@@ -82,6 +85,13 @@ export async function validateRollout(
         `Adding a rollout to release ${existing.name} needs the required access on every cluster and namespace it covers`,
       );
   }
+  // Only now, with the release's steering decided: its current secret markers, and the sources of
+  // secret references (the author must be allowed to reveal each, and it must exist with its keys).
+  const sameTemplate = existing && existing.templateId === template.id ? existing.id : null;
+  const params = await readSecretInputs(revision.schema, request.params, sameTemplate, options.sealed);
+  if (!params.ok) Object.assign(problems, params.errors);
+  const references = params.ok ? await readReferences(profile, params.value.references, params.value.params) : null;
+  if (references) Object.assign(problems, references.problems);
 
   // Only clusters the caller may deploy to somewhere are candidates; a selector never widens that.
   const deployable = await deployableClusters(profile);
@@ -109,7 +119,25 @@ export async function validateRollout(
   const desired = new Map<string, Manifest[]>();
   const scope = new Map<string, Placement[]>();
   const unreachable = new Map<string, string>();
-  const values = params.ok ? params.value : {};
+  // Rendered here for placement (and, in a preview, for the dry-run). Kept secret values are
+  // opened only for a preview, whose dry-run is an apply without the write; a start renders with
+  // a stand-in (the worker opens the value at apply time, and refuses a render that lands outside
+  // the places checked here).
+  let values = params.ok ? params.value.params : {};
+  const renderedSecrets = params.ok ? [...params.value.newValues.values()] : [];
+  for (const [path, data] of references?.data ?? []) {
+    values = setPath(values, path, data);
+    for (const encoded of Object.values(data))
+      renderedSecrets.push(encoded, Buffer.from(encoded, "base64").toString("utf8"));
+  }
+  if (params.ok && existing && options.preview)
+    for (const [path, value] of await openSecretParams(existing.id, params.value.kept)) {
+      values = setPath(values, path, value);
+      renderedSecrets.push(value);
+    }
+  else if (params.ok)
+    for (const spec of params.value.specs)
+      if (params.value.kept.has(spec.path)) values = setPath(values, spec.path, spec.base64 ? "a2VwdA==" : "kept");
   const known = existing ? { id: existing.id, name: existing.name } : null;
   // A release not created yet renders with a placeholder id; the labels are only checked here.
   const release = known ?? { id: "00000000-0000-4000-8000-000000000000", name: request.releaseName };
@@ -140,12 +168,30 @@ export async function validateRollout(
     scope.set(target.id, placement.scope);
   }
   if (Object.keys(problems).length) throw validationFailed(problems, "The rollout has problems; nothing was started");
+  const entered = [...(params.ok ? params.value.newValues.keys() : [])];
+  if (entered.length) {
+    // Rule secret-param.set: decided over every place every target writes to, not over a visible part.
+    const places = targets.flatMap((target) =>
+      (scope.get(target.id) ?? []).map((place) => ({
+        clusterId: target.id,
+        namespace: place.namespace,
+        level: "deploy" as const,
+      })),
+    );
+    if (decide(profile, "secret-param.set", { teamId, places }) !== "allowed")
+      throw forbidden(
+        `Setting secret parameter ${entered.join(", ")} needs deploy on every target cluster and namespace`,
+      );
+  }
   return {
     teamId,
     templateId: template.id,
     templateName: template.name,
     revision,
-    params: values,
+    secrets: params.ok
+      ? params.value
+      : { specs: [], references: [], params: {}, newValues: new Map(), kept: new Map() },
+    renderedSecrets: options.preview ? renderedSecrets : [],
     targets,
     release: known,
     desired,

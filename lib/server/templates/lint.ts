@@ -10,6 +10,7 @@ import { desiredObjects, renderTargetOf, type RenderTarget } from "@/lib/server/
 import type { LintIssue } from "./documents";
 import { sampleParams, schemaProblems } from "./parameter-schema";
 import { parseTemplate, TemplateError } from "./render";
+import { secretSchemaProblems, withSecretSamples } from "./secret-schema";
 
 /** The cluster a template is rendered against at save time: the one asked for, or the first the author may deploy to. */
 async function sampleCluster(
@@ -35,7 +36,7 @@ async function sampleCluster(
  * discovery; preview and start ask every target again).
  */
 export async function lintRevision(profile: AccessProfile, input: SaveRevisionBody): Promise<FieldErrors> {
-  const problems: FieldErrors = { ...schemaProblems(input.schema) };
+  const problems: FieldErrors = { ...schemaProblems(input.schema), ...secretSchemaProblems(input.schema) };
   try {
     parseTemplate(input.body);
   } catch (error) {
@@ -51,7 +52,7 @@ export async function lintRevision(profile: AccessProfile, input: SaveRevisionBo
   const target = cluster ?? { name: "sample", labels: {}, variables: {} };
   const desired = await desiredObjects(
     { body: input.body, overrides: input.overrides, number: 0 },
-    sampleParams(input.schema),
+    withSecretSamples(input.schema, sampleParams(input.schema)),
     target,
     null,
   );

@@ -1,12 +1,32 @@
 import "server-only";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import type { FieldErrors } from "@/lib/server/errors/app-error";
+import { SECRET_REFERENCE_FORMAT } from "./secret-schema";
+
+/** "secret-reference" marks an object, which JSON Schema formats do not apply to: checked by its own zod schema. */
+function forAjv(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(forAjv);
+  if (!schema || typeof schema !== "object") return schema;
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([key, value]) => !(key === "format" && value === SECRET_REFERENCE_FORMAT))
+      .map(([key, value]) => [key, key === "enum" || key === "default" ? value : forAjv(value)]),
+  );
+}
+
+/** Our formats only mark secrets; values are checked by secret-params code, not by the format. */
+function withFormats(ajv: Ajv): Ajv {
+  for (const format of ALLOWED_FORMATS) ajv.addFormat(format, /[\s\S]*/);
+  return ajv;
+}
 
 /**
  * Template parameters are described with a subset of JSON Schema that a form can be
  * generated from: string, number, integer, boolean, enum, object, array; required,
  * default, pattern, minimum/maximum, minLength/maxLength, minItems/maxItems, title,
  * description. Anything else is refused so the form and the validation never disagree.
+ * Secret parameters (secret-schema.ts) add writeOnly, format ("password", "secret-reference")
+ * and contentEncoding ("base64").
  */
 
 const ALLOWED_KEYWORDS = new Set([
@@ -28,8 +48,12 @@ const ALLOWED_KEYWORDS = new Set([
   "title",
   "description",
   "additionalProperties",
+  "writeOnly",
+  "format",
+  "contentEncoding",
   "$schema",
 ]);
+const ALLOWED_FORMATS = new Set(["password", SECRET_REFERENCE_FORMAT]);
 const ALLOWED_TYPES = new Set(["string", "number", "integer", "boolean", "object", "array"]);
 
 export function schemaProblems(schema: unknown, path = "schema"): FieldErrors {
@@ -50,6 +74,11 @@ export function schemaProblems(schema: unknown, path = "schema"): FieldErrors {
         else for (const [name, child] of Object.entries(value)) walk(child, `${at}.properties.${name}`);
       }
       if (key === "items") walk(value, `${at}.items`);
+      if (key === "format" && (typeof value !== "string" || !ALLOWED_FORMATS.has(value)))
+        add(`${at}.format`, `format must be one of ${[...ALLOWED_FORMATS].join(", ")}`);
+      if (key === "contentEncoding" && value !== "base64")
+        add(`${at}.contentEncoding`, 'contentEncoding must be "base64"');
+      if (key === "writeOnly" && typeof value !== "boolean") add(`${at}.writeOnly`, "writeOnly must be true or false");
       if (key === "pattern" && typeof value === "string") {
         try {
           new RegExp(value, "u");
@@ -67,7 +96,7 @@ export function schemaProblems(schema: unknown, path = "schema"): FieldErrors {
     add(path, 'the top-level schema must be { "type": "object", ... }');
   if (Object.keys(problems).length === 0) {
     try {
-      new Ajv({ strict: true, allErrors: true }).compile(schema as object);
+      withFormats(new Ajv({ strict: true, allErrors: true })).compile(forAjv(schema) as object);
     } catch (error) {
       add(path, `schema does not compile: ${error instanceof Error ? error.message : "invalid"}`);
     }
@@ -81,7 +110,9 @@ function compiled(schema: object): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = cache.get(key);
   if (!validate) {
-    validate = new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(schema);
+    validate = withFormats(new Ajv({ allErrors: true, useDefaults: true, strict: false })).compile(
+      forAjv(schema) as object,
+    );
     if (cache.size > 200) cache.clear();
     cache.set(key, validate);
   }

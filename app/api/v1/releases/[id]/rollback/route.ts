@@ -24,6 +24,18 @@ export const POST = route(
     audit.target({ kind: "Release", name: params.id });
     audit.detail("toRevision", body.revision);
     const result = await rollbackRelease(await profile(), params.id, body);
-    return NextResponse.json({ rolloutId: result.id, created: result.created }, { status: result.created ? 201 : 200 });
+    if (result.secretsKept.length) audit.detail("secretParamsFromRevision", result.secretsKept);
+    return NextResponse.json(
+      {
+        rolloutId: result.id,
+        created: result.created,
+        ...(result.secretsKept.length
+          ? {
+              secretParams: `${result.secretsKept.join(", ")}: the values revision ${body.revision} was rolled out with`,
+            }
+          : {}),
+      },
+      { status: result.created ? 201 : 200 },
+    );
   },
 );

@@ -23,7 +23,7 @@ export async function createFirstAdmin(body: SetupBody): Promise<SessionUser> {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_ADMIN_LOCK_KEY})`;
     if ((await tx.user.count()) > 0) throw setupComplete();
     return tx.user.create({
-      data: { email: body.email, name: body.name, passwordHash, isAdmin: true },
+      data: { email: body.email, name: body.name, passwordHash, isAdmin: true, adminSource: "local" },
       select: { id: true, email: true, name: true, isAdmin: true },
     });
   });

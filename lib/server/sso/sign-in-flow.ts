@@ -4,7 +4,8 @@ import { createSession, deleteSessionByToken, type SessionUser } from "@/lib/ser
 import { db } from "@/lib/server/db/client";
 import { emailSchema } from "@/lib/schemas/auth";
 import { safeReturnPath } from "@/lib/schemas/return-path";
-import { desiredAccess, groupsFrom, readClaim } from "./group-mapping";
+import { groupsFrom, readClaim } from "./group-mapping";
+import { applyProviderAccess } from "./provider-access";
 import { client, discoverProvider, isUnreachable, providerErrorDetail, SsoError, toSsoError } from "./oidc-client";
 import { openClientSecret } from "./secret-vault";
 
@@ -197,8 +198,6 @@ export async function completeSsoSignIn(input: {
 
 async function syncUser(input: { provider: Provider; subject: string; email: string; name: string; groups: string[] }) {
   const { provider } = input;
-  const desired = desiredAccess(input.groups, provider.mappings);
-  const hasAdminMapping = provider.mappings.some((m) => m.admin);
   return db().$transaction(async (tx) => {
     let user = await tx.user.findUnique({
       where: { ssoProviderId_ssoSubject: { ssoProviderId: provider.id, ssoSubject: input.subject } },
@@ -207,43 +206,17 @@ async function syncUser(input: { provider: Provider; subject: string; email: str
     const holder = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
     if (holder && holder.id !== user?.id) throw new SsoError("email_taken");
     if (user?.disabledAt) throw new SsoError("account_disabled");
-    const wasAdmin = user?.isAdmin ?? false;
-    const isAdmin = hasAdminMapping ? desired.isAdmin : wasAdmin;
-    const data = { email: input.email, name: input.name, ssoGroups: input.groups, ssoSyncedAt: new Date(), isAdmin };
+    const data = { email: input.email, name: input.name, ssoGroups: input.groups, ssoSyncedAt: new Date() };
     user = user
       ? await tx.user.update({ where: { id: user.id }, data })
       : await tx.user.create({
           data: { ...data, passwordHash: "", ssoProviderId: provider.id, ssoSubject: input.subject },
         });
-
-    const existing = await tx.membership.findMany({ where: { userId: user.id }, include: { team: true } });
-    const teams = await tx.team.findMany({
-      where: { id: { in: [...desired.teams.keys()] } },
-      select: { id: true, name: true },
-    });
-    const added: SsoSignInResult["added"] = [];
-    const removed: SsoSignInResult["removed"] = [];
-    for (const team of teams) {
-      const role = desired.teams.get(team.id)!;
-      const current = existing.find((m) => m.teamId === team.id);
-      if (current && current.role === role && current.source === "sso") continue;
-      await tx.membership.upsert({
-        where: { teamId_userId: { teamId: team.id, userId: user.id } },
-        create: { teamId: team.id, userId: user.id, role, source: "sso" },
-        update: { role, source: "sso" },
-      });
-      added.push({ teamId: team.id, teamName: team.name, role });
-    }
-    for (const membership of existing) {
-      if (membership.source !== "sso" || desired.teams.has(membership.teamId)) continue;
-      await tx.membership.delete({ where: { teamId_userId: { teamId: membership.teamId, userId: user.id } } });
-      removed.push({ teamId: membership.teamId, teamName: membership.team.name });
-    }
+    const changes = await applyProviderAccess(tx, user, input.groups, provider.mappings);
+    const isAdmin = changes.adminChanged ?? user.isAdmin;
     return {
-      user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin },
-      added,
-      removed,
-      adminChanged: wasAdmin !== isAdmin ? isAdmin : null,
+      user: { id: user.id, email: user.email, name: user.name, isAdmin },
+      ...changes,
       created,
     };
   });

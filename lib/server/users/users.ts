@@ -53,6 +53,7 @@ export async function createUser(input: {
         email: input.email,
         name: input.name,
         isAdmin: input.isAdmin,
+        adminSource: input.isAdmin ? "local" : null,
         passwordHash: await hashPassword(input.password),
       },
       include,
@@ -95,7 +96,10 @@ export async function updateUser(
       where: { id },
       data: {
         ...(changes.name !== undefined ? { name: changes.name } : {}),
-        ...(changes.isAdmin !== undefined ? { isAdmin: changes.isAdmin } : {}),
+        // Set by hand: a provider's admin mapping no longer decides it.
+        ...(changes.isAdmin !== undefined
+          ? { isAdmin: changes.isAdmin, adminSource: changes.isAdmin ? "local" : null }
+          : {}),
         ...(changes.disabled !== undefined
           ? { disabledAt: changes.disabled ? (current.disabledAt ?? new Date()) : null }
           : {}),

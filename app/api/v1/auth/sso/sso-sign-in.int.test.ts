@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { env } from "@/lib/server/config/env";
-import { resetPassword } from "@/lib/server/users/users";
+import { resetPassword, updateUser } from "@/lib/server/users/users";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
 import { createSession, sessionLifetimes, validateSession } from "@/lib/server/auth/sessions";
@@ -141,6 +141,28 @@ describe("single sign-on with a real provider", () => {
     await configure();
     await ssoSignIn("corp", "root", "root-pass");
     expect((await db().user.findUnique({ where: { email: "root@corp.example" } }))?.isAdmin).toBe(true);
+  });
+
+  it("takes provider-granted admin away once no mapping grants it; admin set by hand stays", async () => {
+    const provider = await configure();
+    await ssoSignIn("corp", "root", "root-pass");
+    const isAdmin = async (email: string) => (await db().user.findUniqueOrThrow({ where: { email } })).isAdmin;
+    expect(await isAdmin("root@corp.example")).toBe(true);
+    // The admin mapping is removed: the next sign-in ends the admin rights it gave.
+    await updateSsoProvider(provider.id, {
+      mappings: [{ group: "payments", teamId: teams.payments, role: "member" }],
+    });
+    await ssoSignIn("corp", "root", "root-pass");
+    expect(await isAdmin("root@corp.example")).toBe(false);
+    const row = await db().auditEvent.findFirst({ where: { action: "auth.sso.sign-in" }, orderBy: { id: "desc" } });
+    expect(row?.details).toMatchObject({ admin: false });
+
+    // An admin made by hand is not the provider's to take away.
+    await ssoSignIn("corp", "alice", "alice-pass");
+    const alice = await db().user.findUniqueOrThrow({ where: { email: "alice@corp.example" } });
+    await updateUser(alice.id, { isAdmin: true });
+    await ssoSignIn("corp", "alice", "alice-pass");
+    expect(await isAdmin("alice@corp.example")).toBe(true);
   });
 
   it("reads groups from userinfo when the ID token does not carry them", async () => {

@@ -79,6 +79,7 @@ export async function validateApiToken(token: string): Promise<{ tokenId: string
           disabledAt: true,
           ssoProviderId: true,
           ssoSyncedAt: true,
+          ssoProvider: { select: { enabled: true } },
         },
       },
     },
@@ -89,9 +90,17 @@ export async function validateApiToken(token: string): Promise<{ tokenId: string
   const maxSyncAgeMs = env().ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS * 3_600_000;
   if (row.user.ssoProviderId && (!row.user.ssoSyncedAt || Date.now() - row.user.ssoSyncedAt.getTime() > maxSyncAgeMs))
     return null;
+  // Its provider switched off: the user could not sign in, so their tokens do not work either.
+  if (row.user.ssoProvider && !row.user.ssoProvider.enabled) return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
     await db().apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  const { disabledAt: _disabledAt, ssoProviderId: _provider, ssoSyncedAt: _syncedAt, ...user } = row.user;
+  const {
+    disabledAt: _disabledAt,
+    ssoProviderId: _providerId,
+    ssoSyncedAt: _syncedAt,
+    ssoProvider: _provider,
+    ...user
+  } = row.user;
   return { tokenId: row.id, user };
 }

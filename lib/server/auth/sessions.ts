@@ -54,7 +54,18 @@ export async function validateSession(token: string | undefined): Promise<ValidS
   const id = sessionIdFromToken(token);
   const session = await db().session.findUnique({
     where: { id },
-    include: { user: { select: { id: true, email: true, name: true, isAdmin: true, disabledAt: true } } },
+    include: {
+      user: {
+        select: {
+          id: true,
+          email: true,
+          name: true,
+          isAdmin: true,
+          disabledAt: true,
+          ssoProvider: { select: { enabled: true } },
+        },
+      },
+    },
   });
   if (!session) return null;
 
@@ -64,14 +75,16 @@ export async function validateSession(token: string | undefined): Promise<ValidS
   // reading is older than the idle timeout, so a group removed at the provider is gone from
   // every session within that time at the latest (signing in again re-reads the groups).
   const ssoStale = session.ssoSyncedAt !== null && now - session.ssoSyncedAt.getTime() > sessionLifetimes().idleMs;
-  if (idleExpired || ssoStale || now >= session.expiresAt.getTime() || session.user.disabledAt) {
+  // A provider switched off (in the UI, or dropped from ARCHIPELAGO_SSO_PROVIDERS) lets none of its users in.
+  const providerOff = session.user.ssoProvider !== null && !session.user.ssoProvider.enabled;
+  if (idleExpired || ssoStale || providerOff || now >= session.expiresAt.getTime() || session.user.disabledAt) {
     await db().session.deleteMany({ where: { id } });
     return null;
   }
   if (now - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
     await db().session.updateMany({ where: { id }, data: { lastSeenAt: new Date(now) } });
   }
-  const { disabledAt: _disabledAt, ...user } = session.user;
+  const { disabledAt: _disabledAt, ssoProvider: _provider, ...user } = session.user;
   return { sessionId: id, user, expiresAt: session.expiresAt, ssoProviderId: session.ssoProviderId };
 }
 

@@ -60,7 +60,7 @@ export const envSchema = z.object({
    * within this many hours: their groups are read at sign-in, so this bounds how long a person
    * who left (and never signs in again) keeps access through tokens.
    */
-  ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS: positiveInt(168),
+  ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS: positiveInt(24),
   /** Providers as JSON (see README, Single sign-on); they are then read-only in the UI. */
   ARCHIPELAGO_SSO_PROVIDERS: z.string().optional(),
   /** Password sign-in for everyone (true) or only for the break-glass admins (false); set: locks the UI switch. */

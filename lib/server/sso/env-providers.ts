@@ -1,10 +1,12 @@
 import "server-only";
 import { z } from "zod";
+import { recordAudit } from "@/lib/server/audit/record";
 import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
 import { createSsoProviderBodySchema } from "@/lib/schemas/sso";
 import { parseIssuerUrl } from "./issuer-url";
+import { resyncProviderUsers } from "./provider-access";
 import { sealClientSecret } from "./secret-vault";
 
 /**
@@ -85,7 +87,7 @@ async function syncEnvProviders(): Promise<void> {
       enabled: provider.enabled,
       managedByEnv: true,
     };
-    await db().$transaction(async (tx) => {
+    const resynced = await db().$transaction(async (tx) => {
       await tx.ssoProvider.upsert({
         where: { slug: provider.slug },
         create: { id, slug: provider.slug, ...data },
@@ -93,7 +95,17 @@ async function syncEnvProviders(): Promise<void> {
       });
       await tx.ssoGroupMapping.deleteMany({ where: { providerId: id } });
       await tx.ssoGroupMapping.createMany({ data: mappings.map((m) => ({ ...m, providerId: id })) });
+      // Changed mappings apply now to the users already linked, not at each one's next sign-in.
+      return resyncProviderUsers(tx, id);
     });
+    if (resynced.length > 0)
+      await recordAudit({
+        actor: null,
+        action: "sso.provider.resync",
+        result: "success",
+        target: { kind: "SsoProvider", name: provider.slug },
+        details: { source: "ARCHIPELAGO_SSO_PROVIDERS", resynced },
+      });
   }
   await db().ssoProvider.updateMany({
     where: { managedByEnv: true, slug: { notIn: providers.map((p) => p.slug) } },

@@ -55,3 +55,39 @@ export async function applyProviderAccess(
   }
   return { added, removed, adminChanged: isAdmin !== user.isAdmin ? isAdmin : null };
 }
+
+/** One user's changes from a re-sync, as audit details (names only). */
+export interface UserAccessChange {
+  user: string;
+  teamsAdded: string[];
+  teamsRemoved: string[];
+  admin?: boolean;
+}
+
+/**
+ * Re-applies a provider's mappings (as they are now in the transaction) to every user linked
+ * to it, from the groups stored at each one's last sign-in. Returns what changed, per user.
+ */
+export async function resyncProviderUsers(
+  tx: Prisma.TransactionClient,
+  providerId: string,
+): Promise<UserAccessChange[]> {
+  const mappings = await tx.ssoGroupMapping.findMany({ where: { providerId } });
+  const users = await tx.user.findMany({
+    where: { ssoProviderId: providerId },
+    select: { id: true, email: true, isAdmin: true, adminSource: true, ssoGroups: true },
+    orderBy: { email: "asc" },
+  });
+  const changes: UserAccessChange[] = [];
+  for (const user of users) {
+    const applied = await applyProviderAccess(tx, user, user.ssoGroups, mappings);
+    if (applied.added.length === 0 && applied.removed.length === 0 && applied.adminChanged === null) continue;
+    changes.push({
+      user: user.email,
+      teamsAdded: applied.added.map((m) => `${m.teamName} (${m.role})`),
+      teamsRemoved: applied.removed.map((m) => m.teamName),
+      ...(applied.adminChanged === null ? {} : { admin: applied.adminChanged }),
+    });
+  }
+  return changes;
+}

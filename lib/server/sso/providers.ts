@@ -10,6 +10,7 @@ import type {
 import { isUuid } from "@/lib/schemas/ids";
 import { ensureEnvProviders } from "./env-providers";
 import { parseIssuerUrl } from "./issuer-url";
+import { resyncProviderUsers, type UserAccessChange } from "./provider-access";
 import { sealClientSecret } from "./secret-vault";
 
 const viewInclude = {
@@ -134,7 +135,15 @@ async function editable(id: string) {
   return row;
 }
 
-export async function updateSsoProvider(id: string, input: UpdateSsoProviderBody): Promise<SsoProviderView> {
+/**
+ * Saves a provider. New mappings apply at once to every user linked to it (from the groups of
+ * their last sign-in), in the same transaction; `onResync` receives what changed, for the audit row.
+ */
+export async function updateSsoProvider(
+  id: string,
+  input: UpdateSsoProviderBody,
+  onResync: (changes: UserAccessChange[]) => void = () => {},
+): Promise<SsoProviderView> {
   await editable(id);
   const issuer = input.issuer === undefined ? undefined : parseIssuerUrl(input.issuer);
   if (input.mappings) await checkMappings(input.mappings);
@@ -152,11 +161,12 @@ export async function updateSsoProvider(id: string, input: UpdateSsoProviderBody
         ...(clientSecret ? { clientSecretEnvelope: sealClientSecret(id, clientSecret) } : {}),
       },
     });
-    // A provider switched off signs its users out now; their tokens stop with the sync age bound.
+    // A provider switched off signs its users out now; their sessions and tokens check it at every use too.
     if (input.enabled === false) await tx.session.deleteMany({ where: { ssoProviderId: id } });
     if (mappings) {
       await tx.ssoGroupMapping.deleteMany({ where: { providerId: id } });
       await tx.ssoGroupMapping.createMany({ data: mappingRows(mappings).map((m) => ({ ...m, providerId: id })) });
+      onResync(await resyncProviderUsers(tx, id));
     }
   });
   return getSsoProvider(id);

@@ -12,6 +12,8 @@ import { startTestIdp, type TestIdp } from "@/lib/testing/oidc-idp";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { ssoErrorOf, ssoSignIn, startSignIn } from "./sso-browser";
 import { createSsoProvider, updateSsoProvider } from "@/lib/server/sso/providers";
+import { PATCH as patchProvider } from "@/app/api/v1/sso/providers/[id]/route";
+import { callRoute } from "@/lib/testing/call-route";
 
 /**
  * Single sign-on against a real OpenID Provider (oidc-provider in its own process, with its
@@ -144,14 +146,13 @@ describe("single sign-on with a real provider", () => {
   });
 
   it("takes provider-granted admin away once no mapping grants it; admin set by hand stays", async () => {
-    const provider = await configure();
+    await configure();
     await ssoSignIn("corp", "root", "root-pass");
     const isAdmin = async (email: string) => (await db().user.findUniqueOrThrow({ where: { email } })).isAdmin;
     expect(await isAdmin("root@corp.example")).toBe(true);
-    // The admin mapping is removed: the next sign-in ends the admin rights it gave.
-    await updateSsoProvider(provider.id, {
-      mappings: [{ group: "payments", teamId: teams.payments, role: "member" }],
-    });
+    // The last admin mapping goes (straight in the table here, so that no re-sync on save is
+    // involved): the next sign-in ends the admin rights it gave.
+    await db().ssoGroupMapping.deleteMany({ where: { admin: true } });
     await ssoSignIn("corp", "root", "root-pass");
     expect(await isAdmin("root@corp.example")).toBe(false);
     const row = await db().auditEvent.findFirst({ where: { action: "auth.sso.sign-in" }, orderBy: { id: "desc" } });
@@ -256,6 +257,57 @@ describe("single sign-on with a real provider", () => {
     await updateSsoProvider(provider.id, { enabled: false });
     expect(await validateSession(outcome.sessionToken)).toBeNull();
     expect(ssoErrorOf(await startSignIn("corp"))).toEqual({ code: "provider_unknown", detail: null });
+  });
+
+  it("a provider switched off stops its users' sessions and API tokens, however it was switched off", async () => {
+    const provider = await configure();
+    const outcome = await ssoSignIn("corp", "alice", "alice-pass");
+    const alice = await db().user.findUniqueOrThrow({ where: { email: "alice@corp.example" } });
+    const { token } = await createApiToken(alice.id, { name: "ci", expiresAt: null });
+    const viaToken = () => authenticate({ authorization: `Bearer ${token}` });
+    expect(await viaToken()).not.toBeNull();
+    await updateSsoProvider(provider.id, { enabled: false });
+    expect(await viaToken()).toBeNull();
+    // Switched off without deleting sessions (as ARCHIPELAGO_SSO_PROVIDERS does for a provider it drops).
+    await updateSsoProvider(provider.id, { enabled: true });
+    const again = await ssoSignIn("corp", "alice", "alice-pass");
+    expect(await validateSession(again.sessionToken)).not.toBeNull();
+    await db().ssoProvider.update({ where: { id: provider.id }, data: { enabled: false } });
+    expect(await validateSession(again.sessionToken)).toBeNull();
+    expect(await viaToken()).toBeNull();
+    expect(await validateSession(outcome.sessionToken)).toBeNull();
+  });
+
+  it("saving mappings re-syncs every linked user at once (teams and admin, tokens included), audited", async () => {
+    const provider = await configure();
+    await ssoSignIn("corp", "alice", "alice-pass");
+    await ssoSignIn("corp", "root", "root-pass");
+    const alice = await db().user.findUniqueOrThrow({ where: { email: "alice@corp.example" } });
+    const { token } = await createApiToken(alice.id, { name: "ci", expiresAt: null });
+    const admin = await createTestUser({ email: "admin@example.com", isAdmin: true });
+    const adminSession = (await createSession(admin.id, { clientIp: null, userAgent: null })).token;
+    const patched = await callRoute(patchProvider, {
+      method: "PATCH",
+      path: `/api/v1/sso/providers/${provider.id}`,
+      params: { id: provider.id },
+      session: adminSession,
+      body: { mappings: [{ group: "payments", teamId: teams.search, role: "member" }] },
+    });
+    expect(patched.status).toBe(200);
+    // Nobody signed in again: the stored groups of the last sign-in are mapped anew.
+    expect(await membershipsOf("alice@corp.example")).toEqual({ search: "member/sso" });
+    const caller = await authenticate({ authorization: `Bearer ${token}` });
+    expect((await loadAccessProfile(caller!)).teamNames).toEqual(["search"]);
+    expect((await db().user.findUniqueOrThrow({ where: { email: "root@corp.example" } })).isAdmin).toBe(false);
+    const row = await db().auditEvent.findFirst({
+      where: { action: "sso.provider.update", result: "success" },
+    });
+    expect(row?.details).toMatchObject({
+      resynced: [
+        { user: "alice@corp.example", teamsAdded: ["search (member)"], teamsRemoved: ["payments"] },
+        { user: "root@corp.example", admin: false },
+      ],
+    });
   });
 
   it("refuses to take over a local account with the same email", async () => {

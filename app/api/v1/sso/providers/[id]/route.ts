@@ -14,7 +14,7 @@ export const PATCH = route(
   { access: "admin", params, body: updateSsoProviderBodySchema, audit: "sso.provider.update" },
   async ({ params, body, audit }) => {
     audit.detail("changed", Object.keys(body));
-    const provider = await updateSsoProvider(params.id, body);
+    const provider = await updateSsoProvider(params.id, body, (changes) => audit.detail("resynced", changes));
     audit.target({ kind: "SsoProvider", name: provider.slug });
     return { provider };
   },

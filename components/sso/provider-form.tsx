@@ -9,7 +9,7 @@ import { ApiError } from "@/lib/api/client";
 import { createSsoProvider, updateSsoProvider } from "@/lib/api/sso";
 import { teamsQuery } from "@/lib/queries/access";
 import { ssoKeys } from "@/lib/queries/sso";
-import type { SsoProviderView } from "@/lib/schemas/sso";
+import { DEFAULT_CLUSTER_GROUP_PREFIX, type SsoProviderView } from "@/lib/schemas/sso";
 import { MappingsEditor, type MappingRow } from "./mappings-editor";
 import { TestResultView, useConfigurationTest } from "./test-result";
 
@@ -39,7 +39,7 @@ export function ProviderForm({ provider, onDone }: { provider?: SsoProviderView;
     groupsClaim: provider?.groupsClaim ?? "groups",
     allowedEmailDomains: (provider?.allowedEmailDomains ?? []).join(", "),
     sendGroupsToClusters: provider?.sendGroupsToClusters ?? true,
-    clusterGroupPrefix: provider?.clusterGroupPrefix ?? "",
+    clusterGroupPrefix: provider?.clusterGroupPrefix ?? DEFAULT_CLUSTER_GROUP_PREFIX,
     enabled: provider?.enabled ?? true,
   });
   const [mappings, setMappings] = useState<MappingRow[]>(
@@ -169,7 +169,7 @@ export function ProviderForm({ provider, onDone }: { provider?: SsoProviderView;
           value={form.clusterGroupPrefix}
           onChange={set("clusterGroupPrefix")}
           errors={fields.clusterGroupPrefix}
-          hint="e.g. oidc: (empty: groups as the provider names them)"
+          hint="Required when groups are sent, e.g. oidc: (never system:)"
         />
         <label className="flex items-center gap-2 text-sm">
           <input

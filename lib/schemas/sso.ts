@@ -36,6 +36,22 @@ export const ssoGroupMappingSchema = z
   });
 export type SsoGroupMappingInput = z.infer<typeof ssoGroupMappingSchema>;
 
+/**
+ * Provider groups reach clusters' RBAC only under a prefix, so a group named like a team, or
+ * like a binding an admin made for someone else, cannot borrow that binding.
+ */
+export const DEFAULT_CLUSTER_GROUP_PREFIX = "oidc:";
+
+/** Why a provider's group settings cannot be saved, or null: sending groups needs a prefix. */
+export function clusterGroupPrefixProblem(settings: {
+  sendGroupsToClusters: boolean;
+  clusterGroupPrefix: string;
+}): string | null {
+  return settings.sendGroupsToClusters && settings.clusterGroupPrefix === ""
+    ? `Groups sent to clusters need a prefix (such as ${DEFAULT_CLUSTER_GROUP_PREFIX})`
+    : null;
+}
+
 const providerFields = {
   slug: ssoSlugSchema,
   displayName: z.string().trim().min(1, "Display name is required").max(60, "At most 60 characters"),
@@ -54,7 +70,11 @@ const providerFields = {
   clusterGroupPrefix: z
     .string()
     .max(40)
-    .regex(/^[A-Za-z0-9:_./-]*$/, "Prefix: letters, digits and : _ . / -"),
+    .regex(/^[A-Za-z0-9:_./-]*$/, "Prefix: letters, digits and : _ . / -")
+    .refine(
+      (prefix) => !prefix.toLowerCase().startsWith("system:"),
+      "Kubernetes reserves groups starting with system:",
+    ),
   enabled: z.boolean(),
   mappings: z.array(ssoGroupMappingSchema).max(500),
 };
@@ -67,7 +87,7 @@ export const createSsoProviderBodySchema = z.object({
   groupsClaim: providerFields.groupsClaim.default("groups"),
   allowedEmailDomains: providerFields.allowedEmailDomains.default([]),
   sendGroupsToClusters: providerFields.sendGroupsToClusters.default(true),
-  clusterGroupPrefix: providerFields.clusterGroupPrefix.default(""),
+  clusterGroupPrefix: providerFields.clusterGroupPrefix.default(DEFAULT_CLUSTER_GROUP_PREFIX),
   enabled: providerFields.enabled.default(true),
   mappings: providerFields.mappings.default([]),
 });

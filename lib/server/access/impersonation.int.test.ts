@@ -149,4 +149,36 @@ describe("impersonation", () => {
       });
     }
   });
+
+  it("never sends a provider group unprefixed or as system:, so a group named system:masters gains nothing", async () => {
+    await db().cluster.update({ where: { id: f.clusterA.id }, data: { impersonateUsers: true } });
+    const provider = await createSsoProvider(
+      createSsoProviderBodySchema.parse({
+        slug: "corp",
+        displayName: "Corp",
+        issuer: "http://127.0.0.1:9",
+        clientId: "archipelago",
+        clientSecret: "not-used-here",
+      }),
+    );
+    expect(provider.clusterGroupPrefix).toBe("oidc:");
+    // "other" (team beta) may read nothing in the namespace; system:masters could read everything.
+    await db().user.update({
+      where: { id: f.users.other.id },
+      data: { ssoProviderId: provider.id, ssoSubject: "other-sub", ssoGroups: ["system:masters"] },
+    });
+    const groupsSent = async () => {
+      const user = await db().user.findUniqueOrThrow({ where: { id: f.users.other.id } });
+      const client = await userClusterClient(await loadAccessProfile({ user, via: "session" }), f.clusterA.id);
+      return client.headers["impersonate-group"];
+    };
+    expect(await groupsSent()).toEqual(["beta", "oidc:system:masters"]);
+    expect(await listConfigMapsAs(f.users.other.id)).toBe(403);
+    // Rows written before the rule (empty prefix, or one under system:) still send nothing of Kubernetes' own.
+    for (const prefix of ["", "system:"]) {
+      await db().ssoProvider.update({ where: { id: provider.id }, data: { clusterGroupPrefix: prefix } });
+      expect(await groupsSent()).toEqual(["beta"]);
+      expect(await listConfigMapsAs(f.users.other.id)).toBe(403);
+    }
+  });
 });

@@ -41,9 +41,11 @@ export async function loadAccessProfile(caller: Caller): Promise<AccessProfile> 
     email: caller.user.email,
     isAdmin: caller.user.isAdmin,
     teamNames: memberships.map((m) => m.team.name).sort(),
-    providerGroups: sso?.ssoProvider?.sendGroupsToClusters
-      ? sso.ssoGroups.map((group) => `${sso.ssoProvider!.clusterGroupPrefix}${group}`).sort()
-      : [],
+    // Never unprefixed: a raw provider group could be named like a team or a binding made for others.
+    providerGroups:
+      sso?.ssoProvider?.sendGroupsToClusters && sso.ssoProvider.clusterGroupPrefix
+        ? sso.ssoGroups.map((group) => `${sso.ssoProvider!.clusterGroupPrefix}${group}`).sort()
+        : [],
     memberOf: new Set(memberships.map((m) => m.teamId)),
     maintainerOf: new Set(memberships.filter((m) => m.role === "maintainer").map((m) => m.teamId)),
   };

@@ -4,7 +4,7 @@ import { recordAudit } from "@/lib/server/audit/record";
 import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
-import { createSsoProviderBodySchema } from "@/lib/schemas/sso";
+import { clusterGroupPrefixProblem, createSsoProviderBodySchema } from "@/lib/schemas/sso";
 import { parseIssuerUrl } from "./issuer-url";
 import { resyncProviderUsers } from "./provider-access";
 import { sealClientSecret } from "./secret-vault";
@@ -43,6 +43,8 @@ export function parseEnvProviders(raw: string | undefined): EnvProvider[] {
     throw new Error(`ARCHIPELAGO_SSO_PROVIDERS: ${issue.path.join(".")}: ${issue.message}`);
   }
   for (const [index, provider] of parsed.data.entries()) {
+    const prefixProblem = clusterGroupPrefixProblem(provider);
+    if (prefixProblem) throw new Error(`ARCHIPELAGO_SSO_PROVIDERS: ${index}.clusterGroupPrefix: ${prefixProblem}`);
     try {
       parseIssuerUrl(provider.issuer);
     } catch {

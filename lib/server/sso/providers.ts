@@ -1,11 +1,12 @@
 import "server-only";
 import { db } from "@/lib/server/db/client";
 import { conflict, notFound, validationFailed, type FieldErrors } from "@/lib/server/errors/app-error";
-import type {
-  CreateSsoProviderBody,
-  SsoGroupMappingInput,
-  SsoProviderView,
-  UpdateSsoProviderBody,
+import {
+  clusterGroupPrefixProblem,
+  type CreateSsoProviderBody,
+  type SsoGroupMappingInput,
+  type SsoProviderView,
+  type UpdateSsoProviderBody,
 } from "@/lib/schemas/sso";
 import { isUuid } from "@/lib/schemas/ids";
 import { ensureEnvProviders } from "./env-providers";
@@ -98,8 +99,14 @@ const mappingRows = (mappings: SsoGroupMappingInput[]) =>
     admin: Boolean(m.admin),
   }));
 
+function checkGroupPrefix(settings: { sendGroupsToClusters: boolean; clusterGroupPrefix: string }): void {
+  const problem = clusterGroupPrefixProblem(settings);
+  if (problem) throw validationFailed({ clusterGroupPrefix: [problem] });
+}
+
 export async function createSsoProvider(input: CreateSsoProviderBody): Promise<SsoProviderView> {
   const issuer = parseIssuerUrl(input.issuer);
+  checkGroupPrefix(input);
   await checkMappings(input.mappings);
   if (await db().ssoProvider.findUnique({ where: { slug: input.slug }, select: { id: true } }))
     throw conflict("A provider with this slug exists", { slug: ["This slug is taken"] });
@@ -128,7 +135,10 @@ export async function createSsoProvider(input: CreateSsoProviderBody): Promise<S
 
 async function editable(id: string) {
   const row = isUuid(id)
-    ? await db().ssoProvider.findUnique({ where: { id }, select: { id: true, managedByEnv: true } })
+    ? await db().ssoProvider.findUnique({
+        where: { id },
+        select: { id: true, managedByEnv: true, issuer: true, sendGroupsToClusters: true, clusterGroupPrefix: true },
+      })
     : null;
   if (!row) throw notFound("Identity provider");
   if (row.managedByEnv) throw conflict("This provider is configured by ARCHIPELAGO_SSO_PROVIDERS; change it there");
@@ -144,8 +154,12 @@ export async function updateSsoProvider(
   input: UpdateSsoProviderBody,
   onResync: (changes: UserAccessChange[]) => void = () => {},
 ): Promise<SsoProviderView> {
-  await editable(id);
+  const current = await editable(id);
   const issuer = input.issuer === undefined ? undefined : parseIssuerUrl(input.issuer);
+  checkGroupPrefix({
+    sendGroupsToClusters: input.sendGroupsToClusters ?? current.sendGroupsToClusters,
+    clusterGroupPrefix: input.clusterGroupPrefix ?? current.clusterGroupPrefix,
+  });
   if (input.mappings) await checkMappings(input.mappings);
   if (input.slug) {
     const other = await db().ssoProvider.findUnique({ where: { slug: input.slug }, select: { id: true } });

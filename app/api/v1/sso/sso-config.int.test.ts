@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { GET as listProviders } from "@/app/api/v1/sso/providers/route";
+import { GET as listProviders, POST as createProvider } from "@/app/api/v1/sso/providers/route";
 import { PATCH as patchProvider } from "@/app/api/v1/sso/providers/[id]/route";
 import { POST as testConfiguration } from "@/app/api/v1/sso/providers/test/route";
 import { PUT as putSettings } from "@/app/api/v1/auth/settings/route";
@@ -99,6 +99,58 @@ describe("ARCHIPELAGO_SSO_PROVIDERS", () => {
       expect(String(error)).toMatch(/ARCHIPELAGO_SSO_PROVIDERS: 0\./);
       expect(String(error)).not.toContain(ENV_SECRET);
     }
+  });
+});
+
+describe("groups sent to clusters", () => {
+  const create = (fields: Record<string, unknown>) =>
+    callRoute(createProvider, {
+      method: "POST",
+      path: "/api/v1/sso/providers",
+      session: adminSession,
+      body: {
+        slug: "corp",
+        displayName: "Corp",
+        issuer: "https://login.corp.example",
+        clientId: "archipelago",
+        clientSecret: "a-client-secret",
+        ...fields,
+      },
+    });
+
+  it("go under a prefix: oidc: by default, never empty while sending, never system:", async () => {
+    const empty = await create({ clusterGroupPrefix: "" });
+    expect(empty.status).toBe(400);
+    expect(JSON.stringify(empty.body)).toContain("clusterGroupPrefix");
+    const reserved = await create({ clusterGroupPrefix: "System:" });
+    expect(reserved.status).toBe(400);
+    expect(JSON.stringify(reserved.body)).toContain("clusterGroupPrefix");
+    // Not sending groups needs no prefix.
+    expect((await create({ sendGroupsToClusters: false, clusterGroupPrefix: "" })).status).toBe(201);
+    const provider = (await db().ssoProvider.findUniqueOrThrow({ where: { slug: "corp" } })).id;
+    const turnedOn = await callRoute(patchProvider, {
+      method: "PATCH",
+      path: `/api/v1/sso/providers/${provider}`,
+      params: { id: provider },
+      session: adminSession,
+      body: { sendGroupsToClusters: true },
+    });
+    expect(turnedOn.status).toBe(400);
+    expect(JSON.stringify(turnedOn.body)).toContain("clusterGroupPrefix");
+    await db().ssoProvider.deleteMany();
+    const defaulted = await create({});
+    expect(defaulted.body).toMatchObject({ provider: { sendGroupsToClusters: true, clusterGroupPrefix: "oidc:" } });
+    const env = JSON.stringify([
+      {
+        slug: "corp",
+        displayName: "C",
+        issuer: "https://login.corp.example",
+        clientId: "a",
+        clientSecret: ENV_SECRET,
+        clusterGroupPrefix: "",
+      },
+    ]);
+    expect(() => parseEnvProviders(env)).toThrow(/0\.clusterGroupPrefix: Groups sent to clusters need a prefix/);
   });
 });
 

@@ -77,6 +77,9 @@ export async function signInProviders(): Promise<{ slug: string; displayName: st
   });
 }
 
+/** The issuer as stored: no trailing slash on a bare origin, kept on a path (Keycloak realms). */
+const normalIssuer = (issuer: URL) => issuer.href.replace(/\/$/, issuer.pathname === "/" ? "" : "/");
+
 /** Every mapped team must exist now; a deleted one is named by its field. */
 async function checkMappings(mappings: SsoGroupMappingInput[]): Promise<void> {
   const teamIds = [...new Set(mappings.flatMap((m) => (m.teamId ? [m.teamId] : [])))];
@@ -116,7 +119,7 @@ export async function createSsoProvider(input: CreateSsoProviderBody): Promise<S
       id,
       slug: input.slug,
       displayName: input.displayName,
-      issuer: issuer.href.replace(/\/$/, issuer.pathname === "/" ? "" : "/"),
+      issuer: normalIssuer(issuer),
       clientId: input.clientId,
       clientSecretEnvelope: sealClientSecret(id, input.clientSecret),
       scopes: [...new Set(input.scopes)],
@@ -131,6 +134,24 @@ export async function createSsoProvider(input: CreateSsoProviderBody): Promise<S
     },
   });
   return getSsoProvider(id);
+}
+
+/**
+ * Another issuer is another provider: the stored client secret would be sent to it (HTTP
+ * Basic at the token endpoint), and subjects are unique only per issuer, so its `sub` values
+ * could take over the linked users. So it needs a new secret, and no user may be linked.
+ */
+async function checkIssuerChange(id: string, clientSecret: string | undefined): Promise<void> {
+  const linked = await db().user.count({ where: { ssoProviderId: id } });
+  if (linked > 0)
+    throw conflict(
+      `${linked} user(s) sign in with this provider; its issuer cannot change. Add another provider for the new issuer`,
+      { issuer: ["The issuer cannot change while users sign in with this provider"] },
+    );
+  if (!clientSecret)
+    throw validationFailed({
+      clientSecret: ["A new issuer needs its own client secret: the stored one is never sent to another issuer"],
+    });
 }
 
 async function editable(id: string) {
@@ -155,7 +176,8 @@ export async function updateSsoProvider(
   onResync: (changes: UserAccessChange[]) => void = () => {},
 ): Promise<SsoProviderView> {
   const current = await editable(id);
-  const issuer = input.issuer === undefined ? undefined : parseIssuerUrl(input.issuer);
+  const issuer = input.issuer === undefined ? undefined : normalIssuer(parseIssuerUrl(input.issuer));
+  if (issuer !== undefined && issuer !== current.issuer) await checkIssuerChange(id, input.clientSecret);
   checkGroupPrefix({
     sendGroupsToClusters: input.sendGroupsToClusters ?? current.sendGroupsToClusters,
     clusterGroupPrefix: input.clusterGroupPrefix ?? current.clusterGroupPrefix,
@@ -171,7 +193,7 @@ export async function updateSsoProvider(
       where: { id },
       data: {
         ...fields,
-        ...(issuer ? { issuer: issuer.href.replace(/\/$/, issuer.pathname === "/" ? "" : "/") } : {}),
+        ...(issuer ? { issuer } : {}),
         ...(clientSecret ? { clientSecretEnvelope: sealClientSecret(id, clientSecret) } : {}),
       },
     });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { POST as testConfigurationHandler } from "@/app/api/v1/sso/providers/test/route";
 import { POST as signInHandler } from "@/app/api/v1/auth/sign-in/route";
 import { POST as createProviderHandler } from "@/app/api/v1/sso/providers/route";
+import { PATCH as patchProviderHandler } from "@/app/api/v1/sso/providers/[id]/route";
 import { createSession } from "@/lib/server/auth/sessions";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
@@ -46,7 +47,7 @@ async function configure() {
     groupsClaim: "groups",
     allowedEmailDomains: [],
     sendGroupsToClusters: true,
-    clusterGroupPrefix: "",
+    clusterGroupPrefix: "oidc:",
     enabled: true,
     mappings: [{ group: "payments", teamId, role: "member" }],
   });
@@ -258,6 +259,52 @@ describe("bad input", () => {
       },
     });
     await expectNoSecretsAnywhere();
+  });
+
+  it("the issuer changes only with a new client secret and while no user is linked; the stored secret goes nowhere else", async () => {
+    // Someone else's host, playing a provider: it records every request it gets.
+    const seen: string[] = [];
+    const foreign = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ""}`);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, "127.0.0.1", resolve));
+    const foreignIssuer = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}`;
+    try {
+      const provider = await configure();
+      const patch = (body: unknown) =>
+        callRoute(patchProviderHandler, {
+          method: "PATCH",
+          path: `/api/v1/sso/providers/${provider.id}`,
+          params: { id: provider.id },
+          session: admin.token,
+          body,
+        });
+      const keepSecret = await patch({ issuer: foreignIssuer });
+      expect(keepSecret.status).toBe(400);
+      expect(keepSecret.body).toMatchObject({ error: { fields: { clientSecret: [expect.any(String)] } } });
+
+      const outcome = await ssoSignIn("corp", "alice", "alice-pass");
+      expect(ssoErrorOf(outcome)).toBeNull();
+      const linked = await patch({ issuer: foreignIssuer, clientSecret: "a-new-secret" });
+      expect(linked.status).toBe(409);
+      expect(linked.body).toMatchObject({ error: { fields: { issuer: [expect.any(String)] } } });
+      expect((await db().ssoProvider.findUniqueOrThrow({ where: { id: provider.id } })).issuer).toBe(idp.issuer);
+      // The same issuer written again is no change; other fields still save.
+      expect((await patch({ issuer: `${idp.issuer}/`, displayName: "Corp" })).status).toBe(200);
+
+      // Signing in and testing the saved provider still go to its own issuer only.
+      expect((await test({ providerId: provider.id })).body).toMatchObject({ result: { ok: true } });
+      expect(seen).toEqual([]);
+
+      // Without linked users, a new issuer with its own secret is a new provider setup: allowed.
+      await db().session.deleteMany({ where: { ssoProviderId: provider.id } });
+      await db().user.deleteMany({ where: { ssoProviderId: provider.id } });
+      expect((await patch({ issuer: foreignIssuer, clientSecret: "a-new-secret" })).status).toBe(200);
+      await expectNoSecretsAnywhere();
+    } finally {
+      foreign.close();
+    }
   });
 
   it("a mapping to a team that no longer exists is refused naming the mapping", async () => {

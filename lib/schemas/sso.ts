@@ -130,6 +130,8 @@ export const SSO_ERROR_MESSAGES = {
   account_disabled: "Your Archipelago account is disabled.",
   email_taken: "A local Archipelago account already uses your email address; ask an admin.",
   provider_unknown: "That identity provider is not configured.",
+  setup_pending:
+    "Archipelago is not set up yet: its first admin must be created (with a password) before single sign-on.",
 } as const;
 export type SsoErrorCode = keyof typeof SSO_ERROR_MESSAGES;
 

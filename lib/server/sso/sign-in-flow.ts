@@ -1,5 +1,6 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
+import { needsFirstAdmin } from "@/lib/server/auth/first-admin";
 import { createSession, deleteSessionByToken, type SessionUser } from "@/lib/server/auth/sessions";
 import { db } from "@/lib/server/db/client";
 import { emailSchema } from "@/lib/schemas/auth";
@@ -46,6 +47,8 @@ async function configFor(provider: Provider) {
  * a login-CSRF, is refused). Returns where to send the browser.
  */
 export async function startSsoSignIn(input: { slug: string; returnTo: string | undefined; redirectUri: string }) {
+  // The first account is the local admin of the setup: an SSO user made first would close the setup.
+  if (await needsFirstAdmin()) throw new SsoError("setup_pending");
   const provider = await loadProvider({ slug: input.slug });
   const config = await configFor(provider);
   const codeVerifier = client.randomPKCECodeVerifier();
@@ -203,6 +206,8 @@ async function syncUser(input: { provider: Provider; subject: string; email: str
       where: { ssoProviderId_ssoSubject: { ssoProviderId: provider.id, ssoSubject: input.subject } },
     });
     const created = !user;
+    // Checked again where the user would be created, so no path makes an SSO user the first account.
+    if (created && (await tx.user.count()) === 0) throw new SsoError("setup_pending");
     const holder = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
     if (holder && holder.id !== user?.id) throw new SsoError("email_taken");
     if (user?.disabledAt) throw new SsoError("account_disabled");

@@ -5,12 +5,13 @@ import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
 import { createSession, sessionLifetimes, validateSession } from "@/lib/server/auth/sessions";
 import { createApiToken } from "@/lib/server/auth/api-tokens";
+import { createFirstAdmin, needsFirstAdmin } from "@/lib/server/auth/first-admin";
 import { authenticate } from "@/lib/server/auth/caller";
 import { loadAccessProfile } from "@/lib/server/access/profile";
 import { createTestUser } from "@/lib/testing/users";
 import { startTestIdp, type TestIdp } from "@/lib/testing/oidc-idp";
 import { resetDatabase } from "@/lib/testing/reset-database";
-import { ssoErrorOf, ssoSignIn, startSignIn } from "./sso-browser";
+import { finishSignIn, loginAtProvider, ssoErrorOf, ssoSignIn, startSignIn } from "./sso-browser";
 import { createSsoProvider, updateSsoProvider } from "@/lib/server/sso/providers";
 import { PATCH as patchProvider } from "@/app/api/v1/sso/providers/[id]/route";
 import { callRoute } from "@/lib/testing/call-route";
@@ -91,6 +92,8 @@ beforeEach(async () => {
   await idp.tamper("none");
   await idp.groupsInUserinfoOnly(false);
   await idp.setGroups("alice", ["payments", "search-leads"]);
+  // Setup is done (single sign-on waits for the first admin): a local admin exists.
+  await createTestUser({ email: "admin@example.com", isAdmin: true });
   teams = {
     payments: (await db().team.create({ data: { name: "payments" } })).id,
     search: (await db().team.create({ data: { name: "search" } })).id,
@@ -179,7 +182,7 @@ describe("single sign-on with a real provider", () => {
     const outcome = await ssoSignIn("corp", "mallory", "mallory-pass");
     expect(ssoErrorOf(outcome)).toEqual({ code: "domain_not_allowed", detail: null });
     expect(outcome.sessionToken).toBeUndefined();
-    expect(await db().user.count()).toBe(0);
+    expect(await db().user.count({ where: { ssoProviderId: { not: null } } })).toBe(0);
     const row = await db().auditEvent.findFirst({ where: { action: "auth.sso.sign-in" } });
     expect(row?.result).toBe("denied");
     expect(row?.details).toMatchObject({ provider: "corp", reason: "domain_not_allowed" });
@@ -244,7 +247,7 @@ describe("single sign-on with a real provider", () => {
     try {
       const outcome = await ssoSignIn("corp", "alice", "alice-pass");
       expect(ssoErrorOf(outcome)).toEqual({ code: "email_unverified", detail: null });
-      expect(await db().user.count()).toBe(0);
+      expect(await db().user.count({ where: { ssoProviderId: { not: null } } })).toBe(0);
     } finally {
       await idp.setEmailVerified("alice", true);
     }
@@ -284,7 +287,7 @@ describe("single sign-on with a real provider", () => {
     await ssoSignIn("corp", "root", "root-pass");
     const alice = await db().user.findUniqueOrThrow({ where: { email: "alice@corp.example" } });
     const { token } = await createApiToken(alice.id, { name: "ci", expiresAt: null });
-    const admin = await createTestUser({ email: "admin@example.com", isAdmin: true });
+    const admin = await db().user.findUniqueOrThrow({ where: { email: "admin@example.com" } });
     const adminSession = (await createSession(admin.id, { clientIp: null, userAgent: null })).token;
     const patched = await callRoute(patchProvider, {
       method: "PATCH",
@@ -310,12 +313,34 @@ describe("single sign-on with a real provider", () => {
     });
   });
 
+  it("waits for the first-admin setup: on an empty database nobody signs in through the provider", async () => {
+    await configure();
+    await db().user.deleteMany();
+    expect(await needsFirstAdmin()).toBe(true);
+    const refused = await ssoSignIn("corp", "root", "root-pass");
+    expect(ssoErrorOf(refused)).toEqual({ code: "setup_pending", detail: null });
+    expect(await db().user.count()).toBe(0);
+    expect(await needsFirstAdmin()).toBe(true);
+    // A sign-in started while an account existed cannot finish on an emptied database either.
+    const helper = await createTestUser({ email: "helper@example.com" });
+    const started = await startSignIn("corp");
+    const callback = await loginAtProvider(started.location, { login: "root", password: "root-pass" });
+    await db().user.delete({ where: { id: helper.id } });
+    const finished = await finishSignIn(callback, started.browserCookie);
+    expect(ssoErrorOf(finished)).toEqual({ code: "setup_pending", detail: null });
+    expect(await db().user.count()).toBe(0);
+
+    await createFirstAdmin({ email: "first@example.com", name: "First", password: "a long first password" });
+    const outcome = await ssoSignIn("corp", "root", "root-pass");
+    expect(ssoErrorOf(outcome)).toBeNull();
+  });
+
   it("refuses to take over a local account with the same email", async () => {
     await configure();
     await createTestUser({ email: "alice@corp.example", isAdmin: true });
     const outcome = await ssoSignIn("corp", "alice", "alice-pass");
     expect(ssoErrorOf(outcome)).toEqual({ code: "email_taken", detail: null });
-    expect(await db().user.count()).toBe(1);
+    expect(await db().user.count()).toBe(2);
     expect(await db().membership.count()).toBe(0);
   });
 });

@@ -16,6 +16,7 @@ function createClient() {
       cluster: { credentialEnvelope: true },
       apiToken: { tokenHash: true },
       ssoProvider: { clientSecretEnvelope: true },
+      ssoLoginAttempt: { sealed: true },
       secretParam: { envelope: true },
     },
   });

@@ -2,6 +2,7 @@ import "server-only";
 import { deleteExpiredSessions } from "@/lib/server/auth/sessions";
 import { deleteStaleThrottleBuckets } from "@/lib/server/auth/throttle";
 import { logger } from "@/lib/server/log/logger";
+import { deleteExpiredSsoAttempts } from "@/lib/server/sso/sign-in-flow";
 
 const INTERVAL_MS = 10 * 60_000;
 
@@ -11,7 +12,9 @@ export function startMaintenance(): () => void {
     try {
       const sessions = await deleteExpiredSessions();
       const buckets = await deleteStaleThrottleBuckets();
-      if (sessions || buckets) logger.info({ sessions, buckets }, "maintenance removed expired rows");
+      const ssoAttempts = await deleteExpiredSsoAttempts();
+      if (sessions || buckets || ssoAttempts)
+        logger.info({ sessions, buckets, ssoAttempts }, "maintenance removed expired rows");
     } catch (error) {
       logger.warn({ errorName: error instanceof Error ? error.name : "unknown" }, "maintenance run failed");
     }

@@ -1,4 +1,5 @@
 import "server-only";
+import { z } from "zod";
 import { envelopeSchema, open, rewrap, seal, type Envelope } from "@/lib/server/crypto/envelope";
 import { keyring, reloadKeyring } from "@/lib/server/crypto/master-keyring";
 
@@ -11,10 +12,14 @@ export function sealClientSecret(providerId: string, secret: string): Envelope {
 }
 
 export function openClientSecret(providerId: string, stored: unknown): string {
+  return openText(stored, context(providerId));
+}
+
+function openText(stored: unknown, aad: string): string {
   const envelope = envelopeSchema.parse(stored);
   let plaintext: Buffer;
   try {
-    plaintext = open(keyring(), envelope, context(providerId));
+    plaintext = open(keyring(), envelope, aad);
   } catch (error) {
     // A key id we do not know may mean a rotation added a key since we loaded ours.
     if (
@@ -22,7 +27,7 @@ export function openClientSecret(providerId: string, stored: unknown): string {
       keyring().all.some((key) => key.id === envelope.kid)
     )
       throw error;
-    plaintext = open(reloadKeyring(), envelope, context(providerId));
+    plaintext = open(reloadKeyring(), envelope, aad);
   }
   try {
     return plaintext.toString("utf8");
@@ -33,4 +38,22 @@ export function openClientSecret(providerId: string, stored: unknown): string {
 
 export function rewrapClientSecret(providerId: string, stored: unknown): Envelope {
   return rewrap(keyring(), envelopeSchema.parse(stored), context(providerId));
+}
+
+const attemptSecretsSchema = z.object({ codeVerifier: z.string().min(1), nonce: z.string().min(1) });
+export type AttemptSecrets = z.infer<typeof attemptSecretsSchema>;
+
+/** The associated data binding a sign-in attempt's secrets to its row (the state's hash). */
+const attemptContext = (attemptId: string) => `sso-login-attempt:${attemptId}`;
+
+/**
+ * A sign-in in progress keeps its PKCE verifier and nonce sealed: read from a database dump
+ * (with a state and code seen in a log or a Referer), they would let someone else finish it.
+ */
+export function sealAttemptSecrets(attemptId: string, secrets: AttemptSecrets): Envelope {
+  return seal(keyring(), Buffer.from(JSON.stringify(secrets), "utf8"), attemptContext(attemptId));
+}
+
+export function openAttemptSecrets(attemptId: string, stored: unknown): AttemptSecrets {
+  return attemptSecretsSchema.parse(JSON.parse(openText(stored, attemptContext(attemptId))));
 }

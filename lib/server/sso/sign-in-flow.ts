@@ -8,7 +8,7 @@ import { safeReturnPath } from "@/lib/schemas/return-path";
 import { groupsFrom, readClaim } from "./group-mapping";
 import { applyProviderAccess } from "./provider-access";
 import { client, discoverProvider, isUnreachable, providerErrorDetail, SsoError, toSsoError } from "./oidc-client";
-import { openClientSecret } from "./secret-vault";
+import { openAttemptSecrets, openClientSecret, sealAttemptSecrets } from "./secret-vault";
 
 /** How long a browser may take at the provider's login page. */
 const ATTEMPT_TTL_MS = 10 * 60_000;
@@ -41,8 +41,14 @@ async function configFor(provider: Provider) {
   }
 }
 
+/** Sign-ins abandoned at the provider; removed at each start and by the periodic maintenance. */
+export async function deleteExpiredSsoAttempts(): Promise<number> {
+  const { count } = await db().ssoLoginAttempt.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  return count;
+}
+
 /**
- * Begins a sign-in: a fresh state, nonce and PKCE verifier, kept server-side for one use
+ * Begins a sign-in: a fresh state, nonce and PKCE verifier, kept server-side (sealed) for one use
  * and bound to this browser by a random cookie (so a callback started in another browser,
  * a login-CSRF, is refused). Returns where to send the browser.
  */
@@ -55,14 +61,14 @@ export async function startSsoSignIn(input: { slug: string; returnTo: string | u
   const state = client.randomState();
   const nonce = client.randomNonce();
   const browserBinding = randomBytes(32).toString("base64url");
-  await db().ssoLoginAttempt.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  await deleteExpiredSsoAttempts();
+  const id = sha256(state);
   await db().ssoLoginAttempt.create({
     data: {
-      id: sha256(state),
+      id,
       providerId: provider.id,
       browserHash: sha256(browserBinding),
-      codeVerifier,
-      nonce,
+      sealed: sealAttemptSecrets(id, { codeVerifier, nonce }),
       returnTo: safeReturnPath(input.returnTo),
       expiresAt: new Date(Date.now() + ATTEMPT_TTL_MS),
     },
@@ -124,12 +130,20 @@ export async function completeSsoSignIn(input: {
     if (!state || state.length > 512) throw new SsoError("state_invalid", "state");
     // Consumed before anything else: a replayed state finds nothing.
     const attempt = await db()
-      .ssoLoginAttempt.delete({ where: { id: sha256(state) } })
+      .ssoLoginAttempt.delete({ where: { id: sha256(state) }, omit: { sealed: false } })
       .catch(() => null);
     if (!attempt || attempt.expiresAt.getTime() < Date.now()) throw new SsoError("state_invalid", "state");
     if (!input.browserBinding || sha256(input.browserBinding) !== attempt.browserHash)
       throw new SsoError("state_invalid", "state");
 
+    const secrets = (() => {
+      try {
+        return openAttemptSecrets(attempt.id, attempt.sealed);
+      } catch {
+        // Not sealed for this attempt (a row copied or altered in the database): no sign-in from it.
+        throw new SsoError("state_invalid", "state");
+      }
+    })();
     const provider = await loadProvider({ id: attempt.providerId });
     providerSlug = provider.slug;
     if (input.query.get("error")) throw new SsoError("provider_denied", providerErrorDetail(input.query.get("error")));
@@ -140,9 +154,9 @@ export async function completeSsoSignIn(input: {
     let claims: Record<string, unknown>;
     try {
       const tokens = await client.authorizationCodeGrant(config, currentUrl, {
-        pkceCodeVerifier: attempt.codeVerifier,
+        pkceCodeVerifier: secrets.codeVerifier,
         expectedState: state,
-        expectedNonce: attempt.nonce,
+        expectedNonce: secrets.nonce,
         idTokenExpected: true,
       });
       const idClaims = tokens.claims();

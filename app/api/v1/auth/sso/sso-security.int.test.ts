@@ -14,6 +14,7 @@ import { resetDatabase } from "@/lib/testing/reset-database";
 import { createTestUser, TEST_PASSWORD } from "@/lib/testing/users";
 import { finishSignIn, loginAtProvider, ssoErrorOf, ssoSignIn, startSignIn } from "./sso-browser";
 import { createSsoProvider } from "@/lib/server/sso/providers";
+import { deleteExpiredSsoAttempts } from "@/lib/server/sso/sign-in-flow";
 
 /**
  * What must be refused, against the real provider process: ID tokens it hands out altered
@@ -135,6 +136,32 @@ describe("state", () => {
     const noCookie = await finishSignIn(callback, undefined);
     expect(ssoErrorOf(noCookie)).toEqual({ code: "state_invalid", detail: "state" });
     await expectNothingCreated();
+  });
+
+  it("a sign-in's PKCE verifier and nonce are sealed at rest, bound to their attempt, and purged once expired", async () => {
+    await configure();
+    const started = await startSignIn("corp");
+    const nonce = new URL(started.location).searchParams.get("nonce")!;
+    const rows = await db().$queryRaw<Record<string, unknown>[]>`SELECT * FROM sso_login_attempts`;
+    expect(rows).toHaveLength(1);
+    expect(Object.keys(rows[0]!)).not.toEqual(expect.arrayContaining(["code_verifier"]));
+    expect(JSON.stringify(rows)).not.toContain(nonce);
+    // Moved to another attempt's row, the sealed secrets do not open (the state's hash is bound in).
+    const other = await startSignIn("corp");
+    await db().$executeRaw`UPDATE sso_login_attempts SET sealed = ${JSON.stringify(rows[0]!.sealed)}::jsonb
+      WHERE id <> ${rows[0]!.id as string}`;
+    const moved = await loginAtProvider(other.location, { login: "alice", password: "alice-pass" });
+    const refused = await finishSignIn(moved, other.browserCookie);
+    expect(ssoErrorOf(refused)).toEqual({ code: "state_invalid", detail: "state" });
+    expect(refused.sessionToken).toBeUndefined();
+    // The first one still completes with its own.
+    const callback = await loginAtProvider(started.location, { login: "alice", password: "alice-pass" });
+    expect(ssoErrorOf(await finishSignIn(callback, started.browserCookie))).toBeNull();
+
+    await startSignIn("corp");
+    await db().ssoLoginAttempt.updateMany({ data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await deleteExpiredSsoAttempts()).toBe(1);
+    expect(await db().ssoLoginAttempt.count()).toBe(0);
   });
 
   it("an error answered by the provider (the user pressed Cancel) is shown as such", async () => {

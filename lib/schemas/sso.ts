@@ -130,6 +130,8 @@ export const SSO_ERROR_MESSAGES = {
   account_disabled: "Your Archipelago account is disabled.",
   email_taken: "A local Archipelago account already uses your email address; ask an admin.",
   provider_unknown: "That identity provider is not configured.",
+  audit_unavailable: "The sign-in could not be recorded in the audit log, so you were not signed in. Try again later.",
+  callback_invalid: "The identity provider's answer was malformed; nothing was signed in. Start again.",
   setup_pending:
     "Archipelago is not set up yet: its first admin must be created (with a password) before single sign-on.",
 } as const;

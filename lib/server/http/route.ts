@@ -50,6 +50,12 @@ interface RouteSpec<
    * malformed id and an unknown one also agree when the body is wrong.
    */
   params?: TParams;
+  /**
+   * The handler checks the query string itself, in full (limits, control characters, unknown
+   * names): only for the single sign-on callback, which a provider's redirect reaches in a
+   * browser, so bad input must answer with the sign-in page rather than JSON.
+   */
+  queryCheckedByHandler?: true;
   /** Overrides ARCHIPELAGO_MAX_BODY_BYTES for routes that take larger documents. */
   maxBodyBytes?: number;
   /** Audit action name. Required for every unsafe method (enforced at request time and by the authorization matrix test). */
@@ -135,10 +141,10 @@ export function route<
         : undefined;
       refuseIfAny({
         ...controlCharacterProblems(rawParams, { multiline: false }),
-        ...controlCharacterProblems(rawQuery, { multiline: false }),
+        ...(spec.queryCheckedByHandler ? {} : controlCharacterProblems(rawQuery, { multiline: false })),
         ...controlCharacterProblems(rawBody, { multiline: true }),
       });
-      if (!spec.query)
+      if (!spec.query && !spec.queryCheckedByHandler)
         refuseIfAny(
           Object.fromEntries(Object.keys(rawQuery).map((key) => [key, [`${key} is not a known query parameter`]])),
         );

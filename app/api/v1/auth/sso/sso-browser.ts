@@ -104,6 +104,8 @@ export interface CallbackOutcome {
   status: number;
   location: string;
   sessionToken: string | undefined;
+  /** The browser-binding cookie was cleared by this answer. */
+  bindingCleared: boolean;
 }
 
 export async function finishSignIn(callbackUrl: string, browserCookie: string | undefined): Promise<CallbackOutcome> {
@@ -117,6 +119,7 @@ export async function finishSignIn(callbackUrl: string, browserCookie: string | 
     status: response.status,
     location: response.headers.get("location") ?? "",
     sessionToken: cookies.archipelago_session || undefined,
+    bindingCleared: cookies.archipelago_sso === "",
   };
 }
 
@@ -124,7 +127,7 @@ export async function finishSignIn(callbackUrl: string, browserCookie: string | 
 export async function ssoSignIn(slug: string, login: string, password: string): Promise<CallbackOutcome> {
   const started = await startSignIn(slug);
   if (started.status !== 303 || !started.location.startsWith("http://127.0.0.1"))
-    return { status: started.status, location: started.location, sessionToken: undefined };
+    return { status: started.status, location: started.location, sessionToken: undefined, bindingCleared: false };
   const callback = await loginAtProvider(started.location, { login, password });
   return finishSignIn(callback, started.browserCookie);
 }

@@ -102,7 +102,9 @@ describe("tampered ID tokens are refused", () => {
       expect(ssoErrorOf(outcome)).toEqual({ code: "token_invalid", detail });
       expect(outcome.sessionToken).toBeUndefined();
       await expectNothingCreated();
-      const row = await db().auditEvent.findFirst({ where: { action: "auth.sso.sign-in" } });
+      const row = await db().auditEvent.findFirst({
+        where: { action: "auth.sso.sign-in", result: { not: "started" } },
+      });
       expect(row?.result).toBe("denied");
       expect(row?.details).toMatchObject({ provider: "corp", reason: "token_invalid", check: detail });
       await expectNoSecretsAnywhere();
@@ -331,6 +333,54 @@ describe("bad input", () => {
       await expectNoSecretsAnywhere();
     } finally {
       foreign.close();
+    }
+  });
+
+  it("a malformed callback lands on the sign-in page (not JSON) and clears the binding cookie", async () => {
+    await configure();
+    const started = await startSignIn("corp");
+    for (const query of [
+      `state=${"s".repeat(600)}&code=abc`,
+      "state=abc&error=access_denied&error_description=bad%01news",
+      `state=abc&code=${"c".repeat(5000)}`,
+    ]) {
+      const outcome = await finishSignIn(`${REDIRECT}?${query}`, started.browserCookie);
+      expect(outcome.status).toBe(303);
+      expect(ssoErrorOf(outcome)).toEqual({ code: "callback_invalid", detail: null });
+      expect(outcome.bindingCleared).toBe(true);
+    }
+    const rows = await db().auditEvent.findMany({ where: { action: "auth.sso.sign-in", result: { not: "started" } } });
+    expect(rows.map((r) => r.details)).toContainEqual(expect.objectContaining({ reason: "callback_invalid" }));
+    await expectNothingCreated();
+  });
+
+  it("fails closed when the audit log cannot be written: no account before the start row, no session without the outcome", async () => {
+    await configure();
+    await db().$executeRawUnsafe(
+      `CREATE FUNCTION refuse_sso_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no audit'; END $$`,
+    );
+    const refuse = (when: string) =>
+      db().$executeRawUnsafe(
+        `CREATE TRIGGER refuse_sso_audit BEFORE INSERT ON audit_events FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION refuse_sso_audit()`,
+      );
+    const allow = () => db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS refuse_sso_audit ON audit_events`);
+    try {
+      await refuse(`NEW.action = 'auth.sso.sign-in'`);
+      const noStart = await ssoSignIn("corp", "alice", "alice-pass");
+      expect(ssoErrorOf(noStart)).toEqual({ code: "audit_unavailable", detail: null });
+      expect(noStart.sessionToken).toBeUndefined();
+      await expectNothingCreated();
+
+      await allow();
+      await refuse(`NEW.action = 'auth.sso.sign-in' AND NEW.result <> 'started'`);
+      const noOutcome = await ssoSignIn("corp", "alice", "alice-pass");
+      expect(ssoErrorOf(noOutcome)).toEqual({ code: "audit_unavailable", detail: null });
+      expect(noOutcome.sessionToken).toBeUndefined();
+      expect(await db().session.count({ where: { ssoProviderId: { not: null } } })).toBe(0);
+      expect(await db().auditEvent.count({ where: { action: "auth.sso.sign-in", result: "started" } })).toBe(1);
+    } finally {
+      await allow();
+      await db().$executeRawUnsafe(`DROP FUNCTION refuse_sso_audit()`);
     }
   });
 

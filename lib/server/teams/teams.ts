@@ -145,14 +145,20 @@ export async function addMember(
   return { id: user.id, email: user.email };
 }
 
-/** Memberships set from the identity provider change only at the user's next sign-in. */
-async function refuseProviderMembership(teamId: string, userId: string): Promise<void> {
+/**
+ * Memberships set from the identity provider change only with the provider's groups: the
+ * change below touches `source: local` rows only, in the same statement that checks it, so a
+ * sign-in that turns a membership into a provider one meanwhile cannot be overwritten. When
+ * nothing matched, this says whether a provider membership was the reason.
+ */
+async function refusedOrMissing(teamId: string, userId: string): Promise<never> {
   const membership = await db().membership.findUnique({
     where: { teamId_userId: { teamId, userId } },
     select: { source: true },
   });
   if (membership?.source === "sso")
     throw conflict("This membership comes from the identity provider's groups and cannot be changed by hand");
+  throw notFound("Member");
 }
 
 export async function updateMember(
@@ -163,14 +169,13 @@ export async function updateMember(
 ): Promise<void> {
   if (!isUuid(teamId) || !isUuid(userId)) throw notFound("Member");
   requireTeamMaintainer(profile, teamId);
-  await refuseProviderMembership(teamId, userId);
-  if ((await db().membership.updateMany({ where: { teamId, userId }, data: { role } })).count === 0)
-    throw notFound("Member");
+  if ((await db().membership.updateMany({ where: { teamId, userId, source: "local" }, data: { role } })).count === 0)
+    await refusedOrMissing(teamId, userId);
 }
 
 export async function removeMember(profile: AccessProfile, teamId: string, userId: string): Promise<void> {
   if (!isUuid(teamId) || !isUuid(userId)) throw notFound("Member");
   requireTeamMaintainer(profile, teamId);
-  await refuseProviderMembership(teamId, userId);
-  if ((await db().membership.deleteMany({ where: { teamId, userId } })).count === 0) throw notFound("Member");
+  if ((await db().membership.deleteMany({ where: { teamId, userId, source: "local" } })).count === 0)
+    await refusedOrMissing(teamId, userId);
 }

@@ -239,6 +239,35 @@ describe("bad input", () => {
     expect(await db().ssoProvider.count()).toBe(0);
   });
 
+  it("a refused issuer is not written to the audit trail (it may hold credentials)", async () => {
+    const refused = await callRoute(createProviderHandler, {
+      method: "POST",
+      path: "/api/v1/sso/providers",
+      session: admin.token,
+      body: {
+        slug: "x",
+        displayName: "X",
+        issuer: "https://someone:hunter2-password@login.example.com",
+        clientId: "x",
+        clientSecret: "y",
+      },
+    });
+    expect(refused.status).toBe(400);
+    const rows = await db().auditEvent.findMany({ where: { action: "sso.provider.create" } });
+    expect(rows.map((r) => r.result).sort()).toEqual(["failure", "started"]);
+    expect(JSON.stringify(rows.map((r) => r.details))).not.toContain("hunter2");
+    await configure();
+    const accepted = await callRoute(createProviderHandler, {
+      method: "POST",
+      path: "/api/v1/sso/providers",
+      session: admin.token,
+      body: { slug: "y", displayName: "Y", issuer: idp.issuer, clientId: "x", clientSecret: "y" },
+    });
+    expect(accepted.status).toBe(201);
+    const row = await db().auditEvent.findFirst({ where: { action: "sso.provider.create", result: "success" } });
+    expect(row?.details).toMatchObject({ issuer: idp.issuer });
+  });
+
   it("an unreachable issuer and a URL that is not an issuer get clear results", async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));

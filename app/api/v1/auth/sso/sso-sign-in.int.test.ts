@@ -5,6 +5,7 @@ import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
 import { createSession, sessionLifetimes, validateSession } from "@/lib/server/auth/sessions";
 import { createApiToken } from "@/lib/server/auth/api-tokens";
+import { removeMember, updateMember } from "@/lib/server/teams/teams";
 import { createFirstAdmin, needsFirstAdmin } from "@/lib/server/auth/first-admin";
 import { authenticate } from "@/lib/server/auth/caller";
 import { loadAccessProfile } from "@/lib/server/access/profile";
@@ -336,6 +337,22 @@ describe("single sign-on with a real provider", () => {
     await createFirstAdmin({ email: "first@example.com", name: "First", password: "a long first password" });
     const outcome = await ssoSignIn("corp", "root", "root-pass");
     expect(ssoErrorOf(outcome)).toBeNull();
+  });
+
+  it("provider memberships cannot be changed or removed by hand; hand-made ones can", async () => {
+    await configure();
+    await ssoSignIn("corp", "alice", "alice-pass");
+    const alice = await db().user.findUniqueOrThrow({ where: { email: "alice@corp.example" } });
+    const admin = await db().user.findUniqueOrThrow({ where: { email: "admin@example.com" } });
+    const profile = await loadAccessProfile({ user: admin, via: "session" });
+    await expect(updateMember(profile, teams.payments, alice.id, "maintainer")).rejects.toMatchObject({ status: 409 });
+    await expect(removeMember(profile, teams.payments, alice.id)).rejects.toMatchObject({ status: 409 });
+    expect(await membershipsOf("alice@corp.example")).toEqual({ payments: "member/sso", search: "maintainer/sso" });
+    await expect(removeMember(profile, teams.payments, admin.id)).rejects.toMatchObject({ status: 404 });
+    await db().membership.create({ data: { teamId: teams.payments, userId: admin.id, role: "member" } });
+    await updateMember(profile, teams.payments, admin.id, "maintainer");
+    await removeMember(profile, teams.payments, admin.id);
+    expect(await db().membership.count({ where: { userId: admin.id } })).toBe(0);
   });
 
   it("refuses to take over a local account with the same email", async () => {

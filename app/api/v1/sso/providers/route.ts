@@ -8,10 +8,10 @@ export const POST = route(
   { access: "admin", body: createSsoProviderBodySchema, audit: "sso.provider.create" },
   async ({ body, audit }) => {
     audit.target({ kind: "SsoProvider", name: body.slug });
-    // Never the client secret: only which fields were given.
-    audit.detail("issuer", body.issuer);
     audit.detail("mappings", body.mappings.length);
     const provider = await createSsoProvider(body);
+    // Never the client secret; the issuer only once accepted (a refused one may hold credentials).
+    audit.detail("issuer", provider.issuer);
     return Response.json({ provider }, { status: 201 });
   },
 );

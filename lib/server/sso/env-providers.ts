@@ -59,7 +59,22 @@ async function syncEnvProviders(): Promise<void> {
   const teams = await db().team.findMany({ select: { id: true, name: true } });
   const teamIdByName = new Map(teams.map((t) => [t.name, t.id]));
   for (const provider of providers) {
-    const existing = await db().ssoProvider.findUnique({ where: { slug: provider.slug }, select: { id: true } });
+    const existing = await db().ssoProvider.findUnique({
+      where: { slug: provider.slug },
+      select: { id: true, issuer: true, _count: { select: { users: true } } },
+    });
+    // Subjects are unique only per issuer: another issuer's `sub` could take over linked users.
+    if (existing && existing.issuer !== provider.issuer && existing._count.users > 0) {
+      logger.error(
+        { provider: provider.slug },
+        "ARCHIPELAGO_SSO_PROVIDERS changes the issuer of a provider users sign in with; it is disabled. Give the new issuer its own slug",
+      );
+      await db().$transaction(async (tx) => {
+        await tx.ssoProvider.update({ where: { id: existing.id }, data: { enabled: false, managedByEnv: true } });
+        await tx.session.deleteMany({ where: { ssoProviderId: existing.id } });
+      });
+      continue;
+    }
     const id = existing?.id ?? crypto.randomUUID();
     type Row = { group: string; teamId: string | null; role: "member" | "maintainer" | null; admin: boolean };
     const mappings = provider.mappings.flatMap((m): Row[] => {

@@ -86,6 +86,25 @@ describe("ARCHIPELAGO_SSO_PROVIDERS", () => {
     expect(JSON.stringify(patched.body)).toContain("ARCHIPELAGO_SSO_PROVIDERS");
   });
 
+  it("an issuer changed in the variable while users sign in with the provider disables it instead", async () => {
+    const errors: unknown[] = [];
+    vi.spyOn(logger, "error").mockImplementation(((obj: unknown) => void errors.push(obj)) as never);
+    const entry = { slug: "corp", displayName: "Corp", clientId: "archipelago", clientSecret: ENV_SECRET };
+    setEnv({ ARCHIPELAGO_SSO_PROVIDERS: JSON.stringify([{ ...entry, issuer: "https://login.corp.example" }]) });
+    await callRoute(listProviders, { path: "/api/v1/sso/providers", session: adminSession });
+    const provider = await db().ssoProvider.findUniqueOrThrow({ where: { slug: "corp" } });
+    await db().user.create({
+      data: { email: "sso@corp.example", name: "S", passwordHash: "", ssoProviderId: provider.id, ssoSubject: "s1" },
+    });
+    setEnv({ ARCHIPELAGO_SSO_PROVIDERS: JSON.stringify([{ ...entry, issuer: "https://elsewhere.example" }]) });
+    await callRoute(listProviders, { path: "/api/v1/sso/providers", session: adminSession });
+    expect(await db().ssoProvider.findUniqueOrThrow({ where: { slug: "corp" } })).toMatchObject({
+      issuer: "https://login.corp.example",
+      enabled: false,
+    });
+    expect(errors).toEqual([expect.objectContaining({ provider: "corp" })]);
+  });
+
   it("a bad value is refused naming the variable and field, never echoing the secret", () => {
     expect(() => parseEnvProviders("{not json")).toThrow(/ARCHIPELAGO_SSO_PROVIDERS is not valid JSON/);
     const insecure = JSON.stringify([

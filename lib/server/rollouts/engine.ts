@@ -273,6 +273,19 @@ function summarize(outcomes: ObjectOutcome[], scrub: (text: string) => string = 
   }));
 }
 
+/**
+ * What a failed step hands back to pg-boss, which stores a thrown error (message and stack) in
+ * pgboss.job.output: a fixed sentence with the classified code, never the caught error itself,
+ * which may quote a rendered secret value. The step log and the log line carry the same code.
+ */
+class TargetStepError extends Error {
+  override name = "TargetStepError";
+}
+const forQueue = (error: unknown) =>
+  new TargetStepError(
+    `a rollout target step failed (${error instanceof CorruptColumnError ? "corrupt_column" : classifyClusterError(error).code}); it will be retried`,
+  );
+
 /** After this many failed attempts at one target (each logged as a step), it fails with the last reason. */
 export const MAX_TARGET_ATTEMPTS = 5;
 
@@ -522,7 +535,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
       where: { id: targetId, claimedBy: instanceId() },
       data: { state: (await hasStep(targetId, "target.applied")) ? "gating" : "queued", claimedBy: null },
     });
-    throw error;
+    throw forQueue(error);
   }
 }
 
@@ -581,7 +594,7 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
       });
       if (!desired.ok) return await endRollback("failed", ["the previous revision no longer renders"], null);
       const outcomes = await executor.apply(cluster.id, desired.manifests, { dryRun: false, force: true, actor });
-      notes = outcomes.filter((o) => o.error).map((o) => `${o.ref.kind} ${o.ref.name}: ${o.error}`);
+      notes = outcomes.filter((o) => o.error).map((o) => inputs.scrub(`${o.ref.kind} ${o.ref.name}: ${o.error}`));
       const keep = new Set(desired.manifests.map((m) => refKey(refOf(m))));
       await executor.deleteOwned(
         cluster.id,
@@ -616,6 +629,6 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
       where: { id: targetId, claimedBy: instanceId() },
       data: { claimedBy: null },
     });
-    throw error;
+    throw forQueue(error);
   }
 }

@@ -6,8 +6,24 @@ import { Liquid, Tag, type TagToken, type Context, type TopLevelToken, type Temp
  * execution, only filters and tags. We also remove its file access (include, render,
  * layout refuse), make unknown variables and filters errors (except in if/unless and the
  * default filter, where absence is the question), cap parse size, render time
- * and memory, and quote any multi-line value so a parameter cannot inject YAML structure.
+ * and memory, and quote any string value that is not plain-safe YAML (see yamlSafe) so a
+ * parameter cannot inject YAML structure (a leading `*` would be an alias, `: ` a new key,
+ * a line break a new entry). `{{ x | raw }}` opts out, at the template author's choice.
  */
+
+/**
+ * A string that reads back as the same plain scalar wherever it is inserted: no line break or
+ * control character, no leading indicator (`*`, `&`, `!`, `|`, `>`, quotes, `%`, `@`, `#`, `-`
+ * or `?` or `:` before a space), no `: ` or ` #`, no flow punctuation, no trailing `:` or space.
+ * Anything else is inserted as a JSON (double-quoted YAML) string.
+ */
+export function yamlSafe(value: string): boolean {
+  if (value === "") return true;
+  if (/[\x00-\x1f\x7f\u0085\u2028\u2029,[\]{}]/.test(value)) return false;
+  if (/^[\s*&!|>'"%@`#]/.test(value) || /^[-?:](\s|$)/.test(value)) return false;
+  if (/:\s|\s#|[:\s]$/.test(value)) return false;
+  return true;
+}
 
 export class TemplateError extends Error {
   override name = "TemplateError";
@@ -43,7 +59,7 @@ function engine(): Liquid {
     renderLimit: 2000,
     memoryLimit: 32 * 1024 * 1024,
     outputEscape: (value: unknown) =>
-      (typeof value === "string" && /[\r\n]/.test(value) ? JSON.stringify(value) : value) as string,
+      (typeof value === "string" && !yamlSafe(value) ? JSON.stringify(value) : value) as string,
   });
   for (const name of ["include", "render", "layout"]) liquid.registerTag(name, ForbiddenTag);
   return liquid;
@@ -88,12 +104,26 @@ export function parseTemplate(body: string): Template[] {
   }
 }
 
+/** Errors whose text comes from the template (a variable's name), never from a parameter's value. */
+const TEMPLATE_WORDED = new Set(["UndefinedVariableError", "InternalUndefinedVariableError"]);
+
+/**
+ * Renders with parameters, which may hold secret values: a filter or tag that fails may quote
+ * its input, so only errors worded from the template keep their text; any other failure is a
+ * fixed sentence with the template position.
+ */
 export async function renderTemplate(body: string, context: Record<string, unknown>): Promise<string> {
   const templates = parseTemplate(body);
   try {
     return await shared.render(templates, context);
   } catch (error) {
     const { line, column } = positionOf(error);
-    throw new TemplateError(cleanMessage(error), line, column);
+    const original = (error as { originalError?: unknown }).originalError;
+    const worded = [error, original].some((e) => e instanceof Error && TEMPLATE_WORDED.has(e.name));
+    throw new TemplateError(
+      worded ? cleanMessage(error) : "a filter or tag failed while rendering with these parameters",
+      line,
+      column,
+    );
   }
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { Liquid, Tag, type TagToken, type Context, type TopLevelToken, type Template } from "liquidjs";
+import { Liquid, Tag, type Context, type TagToken, type Template, type TopLevelToken } from "liquidjs";
 
 /**
  * Templates use Liquid (LiquidJS), a language built for untrusted templates: no code
@@ -44,6 +44,10 @@ class ForbiddenTag extends Tag {
   *render(_ctx: Context): Generator<unknown, void, unknown> {}
 }
 
+/** Single-line JSON from the `json` filter: a YAML flow value, inserted as it is (the usual way to quote). */
+class JsonText extends String {}
+type FilterThis = ThisParameterType<Extract<Liquid["filters"][string], (...args: never[]) => unknown>>;
+
 function engine(): Liquid {
   const liquid = new Liquid({
     strictVariables: true,
@@ -62,6 +66,11 @@ function engine(): Liquid {
       (typeof value === "string" && !yamlSafe(value) ? JSON.stringify(value) : value) as string,
   });
   for (const name of ["include", "render", "layout"]) liquid.registerTag(name, ForbiddenTag);
+  const builtinJson = liquid.filters.json as (this: FilterThis, value: unknown, space?: number) => string;
+  liquid.registerFilter("json", function (this: FilterThis, value: unknown, space?: number) {
+    const text = builtinJson.call(this, value, space);
+    return /[\r\n]/.test(text) ? text : new JsonText(text);
+  });
   return liquid;
 }
 

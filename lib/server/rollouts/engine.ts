@@ -12,6 +12,7 @@ import {
   type ObjectRef,
 } from "@/lib/server/templates/desired";
 import { targetScopeSchema } from "@/lib/server/access/coverage";
+import { currentProfileOf } from "@/lib/server/access/stored-author";
 import { isReady, type ObjectOutcome, type ReleaseExecutor } from "@/lib/server/releases/executor";
 import { paramsForRender, type RenderInputs } from "@/lib/server/releases/secret-render";
 import { SourceSecretError } from "@/lib/server/releases/secret-source";
@@ -261,7 +262,9 @@ async function loadContext(targetId: string) {
   });
   // Cluster calls act as the user who started the rollout (impersonated where the cluster does that).
   const actor = { email: target.rollout.createdByEmail, teams: target.rollout.createdByTeams };
-  return { target, rollout: target.rollout, cluster, actor };
+  // Secret references are read for the author's CURRENT access (none when disabled or deleted).
+  const reader = await currentProfileOf(target.rollout.createdById);
+  return { target, rollout: target.rollout, cluster, actor, reader };
 }
 
 function summarize(outcomes: ObjectOutcome[], scrub: (text: string) => string = (text) => text) {
@@ -330,7 +333,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
   if (!(await claim(targetId))) return; // done, someone else is on it, or the rollout is not running
   const context = await loadContext(targetId);
   if (!context) return;
-  const { target, rollout, cluster, actor } = context;
+  const { target, rollout, cluster, actor, reader } = context;
   const finish = async (state: "succeeded" | "failed", data: Prisma.RolloutTargetUpdateManyMutationInput) => {
     // Before the advance: the rollout may only finish once this step is on record.
     await recordTargetStep(
@@ -364,7 +367,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
     // applied, and dropped with this scope. Without them nothing is applied and nothing removed.
     let inputs: RenderInputs;
     try {
-      inputs = await paramsForRender(rollout.releaseId, params, { schema: rollout.revision.schema, actor });
+      inputs = await paramsForRender(rollout.releaseId, params, { schema: rollout.revision.schema, reader });
     } catch (error) {
       if (isSecretInputError(error)) return await finish("failed", { error: error.message });
       throw error;
@@ -552,7 +555,7 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
   if (claimed.count === 0) return;
   const context = await loadContext(targetId);
   if (!context) return;
-  const { target, rollout, cluster, actor } = context;
+  const { target, rollout, cluster, actor, reader } = context;
   const endRollback = async (state: "rolled_back" | "failed", notes: string[], toRevision: number | null) => {
     await recordTargetStep(
       targetId,
@@ -583,7 +586,7 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
       const revision = await db().templateRevision.findUniqueOrThrow({ where: { id: previous.revisionId } });
       let inputs: RenderInputs;
       try {
-        inputs = await paramsForRender(rollout.releaseId, previous.params, { schema: revision.schema, actor });
+        inputs = await paramsForRender(rollout.releaseId, previous.params, { schema: revision.schema, reader });
       } catch (error) {
         if (isSecretInputError(error)) return await endRollback("failed", [error.message], null);
         throw error;

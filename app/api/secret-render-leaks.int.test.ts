@@ -301,4 +301,116 @@ describe("secret values inserted unquoted into a template", () => {
     expect(leaks).toEqual([]);
     expect(seen.length).toBeGreaterThan(10);
   });
+
+  it("a preview shows no secret value inside a non-Secret object, however the template transforms it", async () => {
+    const value = `Pv-${randomBytes(6).toString("hex")}`;
+    const multi = `alpha-${randomBytes(6).toString("hex")}\nbeta-${randomBytes(6).toString("hex")}`;
+    const long = Array.from({ length: 12 }, () => `w${randomBytes(4).toString("hex")}`).join(" ");
+    expect(long.length).toBeGreaterThan(80);
+    const schema = {
+      type: "object",
+      properties: {
+        password: { type: "string", writeOnly: true },
+        multi: { type: "string", writeOnly: true },
+        long: { type: "string", writeOnly: true },
+        note: { type: "string", default: "one" },
+      },
+    };
+    const template = [
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata:",
+      "  name: leaky",
+      `  namespace: ${NS}`,
+      "data:",
+      "  upper: {{ params.password | upcase }}",
+      "  encoded: {{ params.password | base64_encode }}",
+      "  sliced: {{ params.password | slice: 1, 9 }}",
+      "  multi: {{ params.multi }}",
+      "  long: {{ params.long }}",
+      "  folded: |",
+      "    {{ params.long | raw }}",
+      "---",
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata:",
+      "  name: plain",
+      `  namespace: ${NS}`,
+      "data:",
+      "  note: {{ params.note }}",
+      "---",
+      "apiVersion: v1",
+      "kind: Secret",
+      "metadata:",
+      "  name: real",
+      `  namespace: ${NS}`,
+      "stringData:",
+      "  password: {{ params.password }}",
+    ].join("\n");
+    const created = await call("template.create.leaky", templatesRoute.POST, {
+      method: "POST",
+      path: "/api/v1/templates",
+      body: { name: `srl-leaky-${tag}`, schema, body: template, message: "leaky" },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const leakyTemplate = (created.body.template as { id: string }).id;
+    const ask = (params: Record<string, unknown>) => ({
+      ...request(params, 1),
+      releaseName: `srl-leaky-${tag}`,
+      templateId: leakyTemplate,
+    });
+    const forms = [
+      value,
+      value.toUpperCase(),
+      Buffer.from(value).toString("base64"),
+      value.slice(1, 10),
+      ...multi.split("\n"),
+      ...long.split(" "),
+    ];
+    const previewed: string[] = [];
+    const preview = async (params: Record<string, unknown>) => {
+      const answer = await call("preview.leaky", previewRoute.POST, {
+        method: "POST",
+        path: "/api/v1/rollouts/preview",
+        body: ask(params),
+      });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      previewed.push(JSON.stringify(answer.body));
+      const cluster = (
+        answer.body.clusters as Array<{ manifests: string; objects: Array<Record<string, unknown>> }>
+      )[0]!;
+      const byName = new Map(cluster.objects.map((o) => [(o.ref as { name: string }).name, o]));
+      return { cluster, byName };
+    };
+
+    // New values: the object built from them is listed (create) without content; the others as usual.
+    const first = await preview({ password: value, multi, long });
+    expect(first.byName.get("leaky")).toMatchObject({ action: "create", diff: "", dependsOnSecret: true });
+    expect(first.byName.get("plain")).toMatchObject({ action: "create" });
+    expect(first.byName.get("plain")!.diff).toContain("note: one");
+    expect(first.byName.get("plain")!.dependsOnSecret).toBeUndefined();
+    expect(first.byName.get("real")!.dependsOnSecret).toBeUndefined();
+    expect(first.byName.get("real")!.secretKeys).toEqual([
+      { key: "password", change: "added", fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/) },
+    ]);
+    expect(first.cluster.manifests).toContain("depends on a secret parameter; not shown");
+
+    // Applied, then previewed again with the values kept: the live object holds them too, and the
+    // preview still says only "unchanged" (then "changed" for a new value), never its diff.
+    const started = await call("rollout.start.leaky", rolloutsRoute.POST, {
+      method: "POST",
+      path: "/api/v1/rollouts",
+      body: ask({ password: value, multi, long }),
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    expect((await waitForRollout(started.body.rolloutId as string)).state).toBe("succeeded");
+    const kept = await preview({ note: "two" });
+    expect(kept.byName.get("leaky")).toMatchObject({ action: "unchanged", diff: "", dependsOnSecret: true });
+    expect(kept.byName.get("plain")).toMatchObject({ action: "change" });
+    const changed = await preview({ password: `${value}-new`, note: "two" });
+    expect(changed.byName.get("leaky")).toMatchObject({ action: "change", diff: "", dependsOnSecret: true });
+
+    const leaks = previewed.flatMap((text) => forms.filter((form) => text.includes(form)));
+    expect(leaks).toEqual([]);
+  });
 });

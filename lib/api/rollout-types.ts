@@ -38,6 +38,8 @@ export interface PreviewObject {
   conflictManagers?: string[];
   /** Secrets only: each key's change, with a fingerprint keyed for this one preview (never a value). */
   secretKeys?: SecretKeyChange[];
+  /** Its render depends on a secret value outside a Secret's data: shown without diff or message. */
+  dependsOnSecret?: boolean;
 }
 
 export interface SecretKeyChange {

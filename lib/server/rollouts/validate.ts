@@ -204,14 +204,20 @@ export async function validateRollout(
   if (Object.keys(problems).length) throw validationFailed(problems, "The rollout has problems; nothing was started");
   const entered = [...(params.ok ? params.value.newValues.keys() : [])];
   if (entered.length) {
-    // Rule secret-param.set: decided over every place every target writes to, not over a visible part.
-    const places = targets.flatMap((target) =>
-      (scope.get(target.id) ?? []).map((place) => ({
-        clusterId: target.id,
-        namespace: place.namespace,
-        level: "deploy" as const,
-      })),
-    );
+    // Rule secret-param.set: decided over every place every target writes to, not over a visible
+    // part. A preview's unreachable target has no scope from discovery: its rendered objects'
+    // namespaces stand in (cluster-scoped where none is set), and with nothing rendered the
+    // whole cluster (unknown scope, which only an admin holds): never left out.
+    const places = targets.flatMap((target) => {
+      const checked = scope.get(target.id);
+      const rendered = desired.get(target.id) ?? [];
+      const namespaces = checked
+        ? checked.map((place) => place.namespace)
+        : rendered.length
+          ? [...new Set(rendered.map((m) => m.metadata.namespace ?? null))]
+          : [undefined];
+      return namespaces.map((namespace) => ({ clusterId: target.id, namespace, level: "deploy" as const }));
+    });
     if (decide(profile, "secret-param.set", { teamId, places }) !== "allowed")
       throw forbidden(
         `Setting secret parameter ${entered.join(", ")} needs deploy on every target cluster and namespace`,

@@ -410,7 +410,48 @@ describe("secret values inserted unquoted into a template", () => {
     const changed = await preview({ password: `${value}-new`, note: "two" });
     expect(changed.byName.get("leaky")).toMatchObject({ action: "change", diff: "", dependsOnSecret: true });
 
-    const leaks = previewed.flatMap((text) => forms.filter((form) => text.includes(form)));
+    // An object whose very name comes from a secret value is listed by its kind only.
+    const named = await call("template.create.named", templatesRoute.POST, {
+      method: "POST",
+      path: "/api/v1/templates",
+      body: {
+        name: `srl-named-${tag}`,
+        schema,
+        body: [
+          "apiVersion: v1",
+          "kind: ConfigMap",
+          "metadata:",
+          "  name: n-{{ params.password | downcase }}",
+          `  namespace: ${NS}`,
+          "data:",
+          "  fixed: value",
+        ].join("\n"),
+        message: "named after a secret",
+      },
+    });
+    expect(named.status, JSON.stringify(named.body)).toBe(201);
+    const namedPreview = await call("preview.named", previewRoute.POST, {
+      method: "POST",
+      path: "/api/v1/rollouts/preview",
+      body: {
+        ...request({ password: value, multi, long }, 1),
+        releaseName: `srl-named-${tag}`,
+        templateId: (named.body.template as { id: string }).id,
+      },
+    });
+    expect(namedPreview.status, JSON.stringify(namedPreview.body)).toBe(200);
+    previewed.push(JSON.stringify(namedPreview.body));
+    const namedObjects = (namedPreview.body.clusters as Array<{ objects: Array<Record<string, unknown>> }>)[0]!.objects;
+    expect(namedObjects).toEqual([
+      expect.objectContaining({
+        ref: expect.objectContaining({ kind: "ConfigMap", name: "(name depends on a secret parameter)" }),
+        action: "create",
+        diff: "",
+        dependsOnSecret: true,
+      }),
+    ]);
+
+    const leaks = previewed.flatMap((text) => [...forms, value.toLowerCase()].filter((form) => text.includes(form)));
     expect(leaks).toEqual([]);
   });
 });

@@ -76,7 +76,9 @@ export async function previewRollout(
       limit(async (): Promise<ClusterPreview> => {
         const manifests = validated.desired.get(target.id) ?? [];
         const dependent = validated.secretDependent.get(target.id);
-        const dependsOnSecret = (ref: ObjectRef) => dependent === "all" || (dependent?.has(refKey(ref)) ?? false);
+        const dependence = (ref: ObjectRef) => (dependent === "all" ? "identity" : dependent?.get(refKey(ref)));
+        const dependsOnSecret = (ref: ObjectRef) => dependence(ref) !== undefined;
+        const shownRef = (ref: ObjectRef): ObjectRef => (dependence(ref) === "identity" ? hiddenIdentity(ref) : ref);
         const preview: ClusterPreview = {
           clusterId: target.id,
           clusterName: target.name,
@@ -86,7 +88,10 @@ export async function previewRollout(
                 ? stringify({
                     apiVersion: m.apiVersion,
                     kind: m.kind,
-                    metadata: { name: m.metadata.name, namespace: m.metadata.namespace },
+                    metadata: {
+                      name: shownRef(refOf(m)).name,
+                      ...(m.metadata.namespace ? { namespace: shownRef(refOf(m)).namespace } : {}),
+                    },
                     "(content)": "depends on a secret parameter; not shown",
                   })
                 : stringify(maskObject(refOf(m), m, masker)),
@@ -109,7 +114,7 @@ export async function previewRollout(
           );
           preview.objects = outcomes.map((outcome) =>
             dependsOnSecret(outcome.ref)
-              ? withoutContent(toPreview(outcome, masker, digest))
+              ? { ...withoutContent(toPreview(outcome, masker, digest)), ref: shownRef(outcome.ref) }
               : toPreview(outcome, masker, digest),
           );
           if (validated.release) preview.objects.push(...(await prunable(validated.release.id, target.id, manifests)));
@@ -154,6 +159,13 @@ function withoutContent(object: PreviewObject): PreviewObject {
       : {}),
   };
 }
+
+/** An object whose very name or namespace comes from a secret value: named by its kind only. */
+const hiddenIdentity = (ref: ObjectRef): ObjectRef => ({
+  ...ref,
+  name: "(name depends on a secret parameter)",
+  namespace: ref.namespace === null ? null : "(namespace hidden)",
+});
 
 function scrubValues<T>(answer: T, values: string[]): T {
   const needles = values

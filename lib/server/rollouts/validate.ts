@@ -32,6 +32,8 @@ export interface TargetCluster extends RenderTarget {
   id: string;
 }
 
+export type SecretDependence = Map<string, "content" | "identity">;
+
 export interface ValidatedRollout {
   teamId: string | null;
   templateId: string;
@@ -50,10 +52,11 @@ export interface ValidatedRollout {
   unreachable: Map<string, string>;
   /**
    * Preview only, per target: the objects (refKey) whose render depends on a secret value
-   * outside a Secret's data (see secretDependents), or "all" when the stand-in render failed.
-   * The preview shows them without any content.
+   * outside a Secret's data (see secretDependents): "content", or "identity" when even the name
+   * or namespace does (the object is not in the stand-in render); "all" when the stand-in render
+   * failed. The preview shows them without any content (and without the identity).
    */
-  secretDependent: Map<string, Set<string> | "all">;
+  secretDependent: Map<string, SecretDependence | "all">;
 }
 
 /**
@@ -133,7 +136,7 @@ export async function validateRollout(
   const desired = new Map<string, Manifest[]>();
   const scope = new Map<string, Placement[]>();
   const unreachable = new Map<string, string>();
-  const secretDependent = new Map<string, Set<string> | "all">();
+  const secretDependent = new Map<string, SecretDependence | "all">();
   // Rendered here for placement (and, in a preview, for the dry-run). Kept secret values are
   // opened only for a preview, whose dry-run is an apply without the write; a start renders with
   // a stand-in (the worker opens the value at apply time, and refuses a render that lands outside
@@ -248,9 +251,16 @@ export async function validateRollout(
  * with the real ones, each masked as a preview masks it (a Secret's data hidden). Whatever
  * differs, or exists in only one render, depends on a secret.
  */
-function secretDependents(real: Manifest[], standIn: DesiredResult): Set<string> | "all" {
+function secretDependents(real: Manifest[], standIn: DesiredResult): SecretDependence | "all" {
   if (!standIn.ok) return "all";
   const masked = (m: Manifest) => JSON.stringify(maskObject(refOf(m), m, hiddenMasker));
   const others = new Map(standIn.manifests.map((m) => [refKey(refOf(m)), masked(m)]));
-  return new Set(real.filter((m) => others.get(refKey(refOf(m))) !== masked(m)).map((m) => refKey(refOf(m))));
+  const found: SecretDependence = new Map();
+  for (const manifest of real) {
+    const key = refKey(refOf(manifest));
+    const other = others.get(key);
+    if (other === undefined) found.set(key, "identity");
+    else if (other !== masked(manifest)) found.set(key, "content");
+  }
+  return found;
 }

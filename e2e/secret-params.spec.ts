@@ -38,6 +38,14 @@ const BODY = [
   "stringData:",
   "  user: {{ params.user }}",
   "  password: {{ params.password }}",
+  "---",
+  "apiVersion: v1",
+  "kind: ConfigMap",
+  "metadata:",
+  "  name: db-shout",
+  `  namespace: ${NS}`,
+  "data:",
+  "  shout: {{ params.password | upcase }}",
   "",
 ].join("\n");
 
@@ -108,7 +116,12 @@ test("password field, masked preview, release page with set by … at …, and n
   const keys = first.getByTestId("secret-keys");
   await expect(keys).toContainText(/password: added \(hidden, fingerprint [0-9a-f]{12}\)/);
   await expect(keys).toContainText(/user: added \(hidden, fingerprint [0-9a-f]{12}\)/);
+  // A ConfigMap built from the secret (upper-cased): listed, its content never shown.
+  await expect(first.getByTestId("depends-on-secret")).toHaveText(
+    "depends on a secret parameter: changed (content not shown)",
+  );
   await expect(page.locator("body")).not.toContainText(canary);
+  await expect(page.locator("body")).not.toContainText(canary.toUpperCase());
 
   await page.getByRole("button", { name: "Start rollout" }).click();
   await expect(page).toHaveURL(/\/rollouts\/[0-9a-f-]{36}$/);
@@ -149,7 +162,13 @@ test("password field, masked preview, release page with set by … at …, and n
   expect(crawled.some((entry) => entry.url.includes("_rsc="))).toBe(true);
   const b64 = Buffer.from(canary).toString("base64");
   const leaks = crawled
-    .filter(({ text }) => text.includes(canary) || text.includes(b64) || text.includes(b64.replace(/=+$/, "")))
+    .filter(
+      ({ text }) =>
+        text.includes(canary) ||
+        text.includes(canary.toUpperCase()) ||
+        text.includes(b64) ||
+        text.includes(b64.replace(/=+$/, "")),
+    )
     .map(({ url }) => url);
   expect(leaks).toEqual([]);
 

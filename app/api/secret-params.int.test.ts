@@ -20,7 +20,7 @@ import { callRoute } from "@/lib/testing/call-route";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { registrationFor, testbed } from "@/lib/testing/testbed-clusters";
 import { createTestUser } from "@/lib/testing/users";
-import type { Testbed } from "@/testbed/harness";
+import { fault, resumeAll, type Testbed } from "@/testbed/harness";
 import * as auditRoute from "./v1/audit/route";
 import * as releaseDriftRoute from "./v1/releases/[id]/drift/route";
 import * as releaseRollbackRoute from "./v1/releases/[id]/rollback/route";
@@ -320,8 +320,19 @@ describe("secret parameters", () => {
     expect(again[0]!.fingerprint).not.toBe(secretsShown[0]!.fingerprint);
     expect(again[0]!.fingerprint).not.toBe(again[1]!.fingerprint);
 
-    // 2. A later rollout with other parameters keeps the secrets: nothing new is sealed.
-    const kept = await start({ note: "second rollout" });
+    // The rollout's parameters leave the secret paths out (no placeholder that a client copying
+    // them into a new rollout would seal as the value).
+    const firstId = (first as unknown as { id: string }).id;
+    const shownRollout = await call("rollout.get", rolloutRoute.GET, {
+      path: `/api/v1/rollouts/${firstId}`,
+      params: { id: firstId },
+    });
+    const shownParams = (shownRollout.body.rollout as { params: Record<string, unknown> }).params;
+    expect(Object.keys(shownParams)).not.toContain("password");
+    expect(Object.keys(shownParams)).not.toContain("token");
+
+    // 2. A later rollout with those parameters copied and another changed keeps the secrets: nothing new is sealed.
+    const kept = await start({ ...shownParams, note: "second rollout" });
     expect(kept.state).toBe("succeeded");
     await expectEverywhere(canary.first);
     expect(await db().secretParam.count({ where: { releaseId } })).toBe(2);
@@ -576,5 +587,37 @@ describe("secret parameters", () => {
     expect(await db().rollout.count()).toBe(before.rollouts);
     expect(await db().secretParam.count()).toBe(before.sealed);
     for (const id of clusterIds) expect(decoded((await liveSecret(id)).data.password)).toBe(canary.first);
+  });
+
+  it("setting a secret parameter is decided over every target, an unreachable one in a preview included", async () => {
+    const other = `other-${tag}`;
+    const team = await db().team.create({ data: { name: `sp-subset-${tag}` } });
+    await db().grant.create({
+      data: { teamId: team.id, clusterIds: clusterIds.slice(0, 2), namespaces: [NS], level: "deploy" },
+    });
+    // Deploy somewhere on the third cluster (so it may be a target), but not where the template writes.
+    await db().grant.create({
+      data: { teamId: team.id, clusterIds: clusterIds.slice(2), namespaces: [other], level: "deploy" },
+    });
+    const user = await createTestUser({ email: "sp-subset@example.com" });
+    await db().membership.create({ data: { teamId: team.id, userId: user.id } });
+    const session = (await createSession(user.id, { clientIp: "127.0.0.1", userAgent: "sp" })).token;
+    const ask = { ...request({ password: "subset-value", token: tokenB64 }), releaseName: `subset-${tag}` };
+    await fault("testbed-3", "stop");
+    // Discovery answers are cached per cluster revision: a new revision (as after a credential change) asks again.
+    await db().cluster.update({ where: { id: clusterIds[2]! }, data: { revision: { increment: 1 } } });
+    try {
+      const preview = await call(
+        "preview.subset",
+        previewRoute.POST,
+        { method: "POST", path: "/api/v1/rollouts/preview", body: ask },
+        session,
+      );
+      expect(preview.status, JSON.stringify(preview.body)).toBe(403);
+      expect(JSON.stringify(preview.body)).toMatch(/Setting secret parameter [a-z, ]*password/);
+    } finally {
+      await resumeAll();
+    }
+    expect(await db().secretParam.count({ where: { setByEmail: "sp-subset@example.com" } })).toBe(0);
   });
 });

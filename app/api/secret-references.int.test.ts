@@ -45,6 +45,8 @@ const clusterIds: string[] = [];
 let adminSession: string;
 let authorSession: string;
 let noRevealSession: string;
+let authorId: string;
+let authorTeamId: string;
 let templateId: string;
 const seen: Array<{ where: string; text: string }> = [];
 
@@ -145,7 +147,9 @@ beforeAll(async () => {
   await db().grant.create({
     data: { teamId: team.id, clusterIds: [clusterIds[0]!], namespaces: [SRC], level: "view", secrets: "reveal" },
   });
+  authorTeamId = team.id;
   const author = await createTestUser({ email: "ref-author@example.com" });
+  authorId = author.id;
   await db().membership.create({ data: { teamId: team.id, userId: author.id } });
   authorSession = (await createSession(author.id, { clientIp: "127.0.0.1", userAgent: "ref" })).token;
   const other = await db().team.create({ data: { name: `ref-other-${tag}` } });
@@ -315,9 +319,7 @@ describe("secret references", () => {
       expect(entries.map((c) => c.driftState)).toEqual(["unknown", "unknown"]);
       for (const entry of entries)
         expect(entry.drift[0]!.error).toMatch(
-          new RegExp(
-            `source Secret ${SRC}/registry on cluster ref-1 could not be read: .+; the copies here were left as they are`,
-          ),
+          /^Secret reference source: the source Secret could not be read: .+; the copies here were left as they are$/,
         );
     } finally {
       await resumeAll();
@@ -341,10 +343,8 @@ describe("secret references", () => {
     const release = (gone.body.release as { clusters: Array<{ driftState: string; drift: Array<{ error?: string }> }> })
       .clusters;
     expect(release.map((c) => c.driftState)).toEqual(["unknown", "unknown", "unknown"]);
-    expect(release[0]!.drift[0]!.error).toMatch(
-      new RegExp(
-        `source Secret ${SRC}/registry on cluster ref-1 does not exist; the copies here were left as they are`,
-      ),
+    expect(release[0]!.drift[0]!.error).toBe(
+      "Secret reference source: the source Secret does not exist; the copies here were left as they are",
     );
     for (const id of clusterIds) expect((await copyOn(id))?.token).toBe(values.third);
 
@@ -390,8 +390,9 @@ describe("secret references", () => {
     expect(failed.state).toBe("failed");
     const lateTargets = await db().rolloutTarget.findMany({ where: { rolloutId: late.body.rolloutId as string } });
     expect(lateTargets.every((t) => t.state === "failed" || t.state === "skipped")).toBe(true);
+    // Named by the parameter path only: whoever sees a target may not see the source's cluster or namespace.
     expect(lateTargets.find((t) => t.state === "failed")!.error).toBe(
-      `The source Secret ${SRC}/registry on cluster ref-1 does not exist`,
+      "Secret reference source: the source Secret does not exist",
     );
     expect(
       await db().rolloutEvent.count({ where: { rolloutId: late.body.rolloutId as string, step: "target.applied" } }),
@@ -422,5 +423,101 @@ describe("secret references", () => {
       ),
     );
     expect(leaks).toEqual([]);
+  });
+
+  it("drift check and heal need reveal on the source; worker apply and auto-heal re-decide it for the author's current access", async () => {
+    await (
+      await transportFor(clusterIds[0]!)
+    ).json({
+      method: "POST",
+      path: `/api/v1/namespaces/${SRC}/secrets`,
+      body: {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "registry", namespace: SRC },
+        data: { username: b64("robot"), token: b64(values.first) },
+      },
+    });
+    const started = await call("start.2", rolloutsRoute.POST, {
+      method: "POST",
+      path: "/api/v1/rollouts",
+      body: request({ source: source() }, `copy2-${tag}`),
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    const rollout = await waitForRollout(started.body.rolloutId as string);
+    expect(rollout.state, JSON.stringify(rollout.targets)).toBe("succeeded");
+    const releaseId = rollout.release.id;
+    await setSource(values.second);
+    const revealGrant = { teamId: authorTeamId, namespaces: { has: SRC } };
+
+    // 1. Someone who may steer the release (deploy on every target) but not reveal the source:
+    // neither check nor heal, refused before any cluster is called; the answer names the parameter only.
+    for (const heal of [false, true]) {
+      const refused = await call(
+        `drift.no-reveal.${heal}`,
+        releaseDriftRoute.POST,
+        { method: "POST", path: `/api/v1/releases/${releaseId}/drift`, params: { id: releaseId }, body: { heal } },
+        noRevealSession,
+      );
+      expect(refused.status, JSON.stringify(refused.body)).toBe(403);
+      expect(JSON.stringify(refused.body)).toContain("secret reference source");
+      expect(JSON.stringify(refused.body)).not.toContain(SRC);
+    }
+    for (const id of clusterIds) expect((await copyOn(id))?.token).toBe(values.first);
+
+    // 2. The author loses reveal: auto-heal no longer reads the source; drift is unknown with a
+    // plain reason; the copies are neither healed nor deleted.
+    await db().grant.updateMany({ where: revealGrant, data: { secrets: "metadata" } });
+    await db().release.update({ where: { id: releaseId }, data: { autoHeal: true } });
+    await checkAllReleases();
+    const lost = await db().releaseCluster.findMany({ where: { releaseId } });
+    expect(lost.map((row) => row.driftState)).toEqual(["unknown", "unknown", "unknown"]);
+    for (const row of lost) {
+      expect(JSON.stringify(row.driftDetails)).toContain(
+        "Secret reference source: ref-author@example.com may not reveal the source Secret",
+      );
+      expect(JSON.stringify(row.driftDetails)).not.toContain(SRC);
+    }
+    for (const id of clusterIds) expect((await copyOn(id))?.token).toBe(values.first);
+
+    // 3. Worker apply: started while the author may reveal, applied after the author lost it: every
+    // target fails with the plain reason, nothing is applied.
+    await db().grant.updateMany({ where: revealGrant, data: { secrets: "reveal" } });
+    await worker.stop();
+    const late = await call("start.revoked", rolloutsRoute.POST, {
+      method: "POST",
+      path: "/api/v1/rollouts",
+      body: { ...request({ source: source() }, `copy2-${tag}`), autoRollback: false },
+    });
+    expect(late.status, JSON.stringify(late.body)).toBe(201);
+    await db().grant.updateMany({ where: revealGrant, data: { secrets: "metadata" } });
+    worker = await startRolloutWorker(process.env.DATABASE_URL!, executor);
+    expect((await waitForRollout(late.body.rolloutId as string)).state).toBe("failed");
+    const lateTargets = await db().rolloutTarget.findMany({ where: { rolloutId: late.body.rolloutId as string } });
+    expect(lateTargets.find((t) => t.state === "failed")!.error).toBe(
+      "Secret reference source: ref-author@example.com may not reveal the source Secret (rule secret-ref.use); nothing was read",
+    );
+    expect(
+      await db().rolloutEvent.count({ where: { rolloutId: late.body.rolloutId as string, step: "target.applied" } }),
+    ).toBe(0);
+    for (const id of clusterIds) expect((await copyOn(id))?.token).toBe(values.first);
+
+    // 4. Reveal back, but the author's account is disabled: auto-heal refuses plainly, copies stay.
+    await db().grant.updateMany({ where: revealGrant, data: { secrets: "reveal" } });
+    await db().user.update({ where: { id: authorId }, data: { disabledAt: new Date() } });
+    try {
+      await checkAllReleases();
+      const disabled = await db().releaseCluster.findMany({ where: { releaseId } });
+      expect(disabled.map((row) => row.driftState)).toEqual(["unknown", "unknown", "unknown"]);
+      for (const row of disabled)
+        expect(JSON.stringify(row.driftDetails)).toContain("its author's account is disabled or gone");
+      for (const id of clusterIds) expect((await copyOn(id))?.token).toBe(values.first);
+    } finally {
+      await db().user.update({ where: { id: authorId }, data: { disabledAt: null } });
+    }
+
+    // 5. With the author's access whole again, auto-heal copies the new value.
+    await checkAllReleases();
+    for (const id of clusterIds) expect((await copyOn(id))?.token).toBe(values.second);
   });
 });

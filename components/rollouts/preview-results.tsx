@@ -71,6 +71,12 @@ export function PreviewResults({
                   {object.ref.name}
                 </span>
                 {object.error ? <span className="block text-red-700">{object.error}</span> : null}
+                {object.dependsOnSecret ? (
+                  <span data-testid="depends-on-secret" className="block text-slate-600">
+                    depends on a secret parameter: {object.action === "unchanged" ? "unchanged" : "changed"} (content
+                    not shown)
+                  </span>
+                ) : null}
                 {object.secretKeys?.length ? (
                   <ul data-testid="secret-keys" className="mt-1 ml-3">
                     {object.secretKeys.map((key) => (

@@ -38,6 +38,8 @@ export interface PreviewObject {
   conflictManagers?: string[];
   /** Secrets only: each key's change, with a fingerprint keyed for this one preview (never a value). */
   secretKeys?: SecretKeyChange[];
+  /** Its render depends on a secret value outside a Secret's data: shown without diff or message. */
+  dependsOnSecret?: boolean;
 }
 
 export interface SecretKeyChange {
@@ -115,7 +117,7 @@ export interface RolloutDetail {
   /** Null when the caller may not read the template (another team's). */
   template: { id: string; name: string } | null;
   revision: number;
-  /** Secret parameters read "(secret: set by … at …)"; see `secretParams`. */
+  /** Secret parameters are left out (a copy sent back keeps the current value); see `secretParams`. */
   params: Record<string, unknown>;
   secretParams: SecretParamView[];
   /** Canary ids are cut to the clusters the caller can see. */

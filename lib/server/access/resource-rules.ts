@@ -134,3 +134,23 @@ export function decide(profile: AccessProfile, action: ResourceAction, coverage:
     }
   }
 }
+
+/** A secret reference's source, as the rule `secret-ref.use` decides it. */
+export interface ReferenceSource {
+  cluster: string;
+  namespace: string;
+}
+
+/**
+ * May `profile` have this source's values copied (rule `secret-ref.use`: reveal on its
+ * namespace)? One decision per source, for whoever makes a read happen: the author at start,
+ * the caller of a drift check or heal, the stored author's current access for automatic reads.
+ * No profile (a disabled or deleted author) may not.
+ */
+export const decideReferenceUse = (profile: AccessProfile | null, source: ReferenceSource): Decision =>
+  profile
+    ? decide(profile, "secret-ref.use", {
+        teamId: null,
+        places: [{ clusterId: source.cluster, namespace: source.namespace, level: "view" }],
+      })
+    : "forbidden";

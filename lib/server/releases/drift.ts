@@ -8,6 +8,8 @@ import { isSecretRef } from "@/lib/server/redact/secret-mask";
 
 const sourceDigestsSchema = z.record(z.string(), z.string()).catch({});
 import pLimit from "p-limit";
+import type { AccessProfile } from "@/lib/server/access/policy";
+import { currentProfileOf } from "@/lib/server/access/stored-author";
 import { db } from "@/lib/server/db/client";
 import { classifyClusterError } from "@/lib/server/kube/errors";
 import { logger } from "@/lib/server/log/logger";
@@ -67,7 +69,7 @@ type DriftResult = { clusterId: string; state: "unknown" | "in_sync" | "drifted"
  */
 export async function checkReleaseDrift(
   releaseId: string,
-  options: { heal: boolean; actor?: { email: string; teams: string[] } },
+  options: { heal: boolean; caller?: AccessProfile },
 ): Promise<DriftResult[]> {
   const release = await db().release.findUnique({
     where: { id: releaseId },
@@ -91,14 +93,17 @@ export async function checkReleaseDrift(
       data: { driftState: state, driftCheckedAt: new Date(), driftDetails: details },
     });
   };
-  // Secret references are read as whoever heals, else as the author of the release's newest rollout.
-  const author = await db().rollout.findFirst({
-    where: { releaseId },
-    orderBy: { createdAt: "desc" },
-    select: { createdByEmail: true, createdByTeams: true },
-  });
-  const sourceActor =
-    options.actor ?? (author ? { email: author.createdByEmail, teams: author.createdByTeams } : undefined);
+  // Secret references are read for whoever checks or heals, else (the scheduled round) for the
+  // CURRENT access of the author of the release's newest rollout; readSourceSecret decides each read.
+  const author = options.caller
+    ? null
+    : await db().rollout.findFirst({
+        where: { releaseId },
+        orderBy: { createdAt: "desc" },
+        select: { createdById: true },
+      });
+  const reader = options.caller ?? (await currentProfileOf(author?.createdById ?? null));
+  const actor = options.caller ? { email: options.caller.email, teams: options.caller.teamNames } : undefined;
   const limit = pLimit(8);
   return Promise.all(
     release.clusters.map((entry) =>
@@ -111,7 +116,7 @@ export async function checkReleaseDrift(
         let inputs: RenderInputs | null = null;
         if (stored && revision) {
           try {
-            inputs = await paramsForRender(release.id, stored, { schema: revision.schema, actor: sourceActor });
+            inputs = await paramsForRender(release.id, stored, { schema: revision.schema, reader });
           } catch (error) {
             const reason =
               error instanceof SourceSecretError || error instanceof SecretParamMissingError
@@ -168,7 +173,7 @@ export async function checkReleaseDrift(
             const healed = await executor.apply(entry.clusterId, desired.manifests, {
               dryRun: false,
               force: true,
-              actor: options.actor,
+              actor,
             });
             if (!healed.some((o) => ["conflict", "invalid", "forbidden", "error"].includes(o.action)))
               await db().releaseCluster.updateMany({

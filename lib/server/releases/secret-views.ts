@@ -6,7 +6,7 @@ import { setPath } from "@/lib/server/templates/secret-schema";
 import { markersIn } from "./secret-render";
 
 /**
- * How stored parameters are shown: each sealed marker becomes "set", by whom and when, and a
+ * How stored parameters are shown: each sealed marker is left out of them, and listed as "set", by whom and when, and a
  * fingerprint keyed for this one answer (an HMAC of the stored keyed digest under a key made
  * per call), so two values can be told apart on one page and nothing can be matched across
  * answers or guessed. No value and no stable digest ever leaves.
@@ -32,7 +32,10 @@ export async function secretParamViews(
         }
       : { path, set: false, setBy: null, setAt: null, fingerprint: null };
     secrets.push(view);
-    shown = setPath(shown, path, fact ? `(secret: set by ${fact.setByEmail} at ${view.setAt})` : "(secret: missing)");
+    // Left out of the shown parameters (undefined is dropped from JSON), not replaced by a
+    // placeholder: a client copying these parameters into a new rollout would seal the
+    // placeholder as the new value. `secrets` says "set by … at …".
+    shown = setPath(shown, path, undefined);
   }
   return { params: shown, secrets: secrets.sort((a, b) => a.path.localeCompare(b.path)) };
 }

@@ -12,6 +12,7 @@ import {
   type ObjectRef,
 } from "@/lib/server/templates/desired";
 import { targetScopeSchema } from "@/lib/server/access/coverage";
+import { currentProfileOf } from "@/lib/server/access/stored-author";
 import { isReady, type ObjectOutcome, type ReleaseExecutor } from "@/lib/server/releases/executor";
 import { paramsForRender, type RenderInputs } from "@/lib/server/releases/secret-render";
 import { SourceSecretError } from "@/lib/server/releases/secret-source";
@@ -261,7 +262,9 @@ async function loadContext(targetId: string) {
   });
   // Cluster calls act as the user who started the rollout (impersonated where the cluster does that).
   const actor = { email: target.rollout.createdByEmail, teams: target.rollout.createdByTeams };
-  return { target, rollout: target.rollout, cluster, actor };
+  // Secret references are read for the author's CURRENT access (none when disabled or deleted).
+  const reader = await currentProfileOf(target.rollout.createdById);
+  return { target, rollout: target.rollout, cluster, actor, reader };
 }
 
 function summarize(outcomes: ObjectOutcome[], scrub: (text: string) => string = (text) => text) {
@@ -272,6 +275,19 @@ function summarize(outcomes: ObjectOutcome[], scrub: (text: string) => string = 
     ...(o.conflictManagers?.length ? { conflictManagers: o.conflictManagers } : {}),
   }));
 }
+
+/**
+ * What a failed step hands back to pg-boss, which stores a thrown error (message and stack) in
+ * pgboss.job.output: a fixed sentence with the classified code, never the caught error itself,
+ * which may quote a rendered secret value. The step log and the log line carry the same code.
+ */
+class TargetStepError extends Error {
+  override name = "TargetStepError";
+}
+const forQueue = (error: unknown) =>
+  new TargetStepError(
+    `a rollout target step failed (${error instanceof CorruptColumnError ? "corrupt_column" : classifyClusterError(error).code}); it will be retried`,
+  );
 
 /** After this many failed attempts at one target (each logged as a step), it fails with the last reason. */
 export const MAX_TARGET_ATTEMPTS = 5;
@@ -317,7 +333,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
   if (!(await claim(targetId))) return; // done, someone else is on it, or the rollout is not running
   const context = await loadContext(targetId);
   if (!context) return;
-  const { target, rollout, cluster, actor } = context;
+  const { target, rollout, cluster, actor, reader } = context;
   const finish = async (state: "succeeded" | "failed", data: Prisma.RolloutTargetUpdateManyMutationInput) => {
     // Before the advance: the rollout may only finish once this step is on record.
     await recordTargetStep(
@@ -351,7 +367,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
     // applied, and dropped with this scope. Without them nothing is applied and nothing removed.
     let inputs: RenderInputs;
     try {
-      inputs = await paramsForRender(rollout.releaseId, params, { schema: rollout.revision.schema, actor });
+      inputs = await paramsForRender(rollout.releaseId, params, { schema: rollout.revision.schema, reader });
     } catch (error) {
       if (isSecretInputError(error)) return await finish("failed", { error: error.message });
       throw error;
@@ -522,7 +538,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
       where: { id: targetId, claimedBy: instanceId() },
       data: { state: (await hasStep(targetId, "target.applied")) ? "gating" : "queued", claimedBy: null },
     });
-    throw error;
+    throw forQueue(error);
   }
 }
 
@@ -539,7 +555,7 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
   if (claimed.count === 0) return;
   const context = await loadContext(targetId);
   if (!context) return;
-  const { target, rollout, cluster, actor } = context;
+  const { target, rollout, cluster, actor, reader } = context;
   const endRollback = async (state: "rolled_back" | "failed", notes: string[], toRevision: number | null) => {
     await recordTargetStep(
       targetId,
@@ -570,7 +586,7 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
       const revision = await db().templateRevision.findUniqueOrThrow({ where: { id: previous.revisionId } });
       let inputs: RenderInputs;
       try {
-        inputs = await paramsForRender(rollout.releaseId, previous.params, { schema: revision.schema, actor });
+        inputs = await paramsForRender(rollout.releaseId, previous.params, { schema: revision.schema, reader });
       } catch (error) {
         if (isSecretInputError(error)) return await endRollback("failed", [error.message], null);
         throw error;
@@ -581,7 +597,7 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
       });
       if (!desired.ok) return await endRollback("failed", ["the previous revision no longer renders"], null);
       const outcomes = await executor.apply(cluster.id, desired.manifests, { dryRun: false, force: true, actor });
-      notes = outcomes.filter((o) => o.error).map((o) => `${o.ref.kind} ${o.ref.name}: ${o.error}`);
+      notes = outcomes.filter((o) => o.error).map((o) => inputs.scrub(`${o.ref.kind} ${o.ref.name}: ${o.error}`));
       const keep = new Set(desired.manifests.map((m) => refKey(refOf(m))));
       await executor.deleteOwned(
         cluster.id,
@@ -616,6 +632,6 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
       where: { id: targetId, claimedBy: instanceId() },
       data: { claimedBy: null },
     });
-    throw error;
+    throw forQueue(error);
   }
 }

@@ -75,10 +75,28 @@ export async function previewRollout(
     validated.targets.map((target) =>
       limit(async (): Promise<ClusterPreview> => {
         const manifests = validated.desired.get(target.id) ?? [];
+        const dependent = validated.secretDependent.get(target.id);
+        const dependence = (ref: ObjectRef) => (dependent === "all" ? "identity" : dependent?.get(refKey(ref)));
+        const dependsOnSecret = (ref: ObjectRef) => dependence(ref) !== undefined;
+        const shownRef = (ref: ObjectRef): ObjectRef => (dependence(ref) === "identity" ? hiddenIdentity(ref) : ref);
         const preview: ClusterPreview = {
           clusterId: target.id,
           clusterName: target.name,
-          manifests: manifests.map((m) => stringify(maskObject(refOf(m), m, masker))).join("---\n"),
+          manifests: manifests
+            .map((m) =>
+              dependsOnSecret(refOf(m))
+                ? stringify({
+                    apiVersion: m.apiVersion,
+                    kind: m.kind,
+                    metadata: {
+                      name: shownRef(refOf(m)).name,
+                      ...(m.metadata.namespace ? { namespace: shownRef(refOf(m)).namespace } : {}),
+                    },
+                    "(content)": "depends on a secret parameter; not shown",
+                  })
+                : stringify(maskObject(refOf(m), m, masker)),
+            )
+            .join("---\n"),
           objects: [],
           counts: { create: 0, change: 0, unchanged: 0, prune: 0, problems: 0 },
           error: null,
@@ -94,7 +112,11 @@ export async function previewRollout(
             }),
             timeoutMs * Math.max(2, manifests.length),
           );
-          preview.objects = outcomes.map((outcome) => toPreview(outcome, masker, digest));
+          preview.objects = outcomes.map((outcome) =>
+            dependsOnSecret(outcome.ref)
+              ? { ...withoutContent(toPreview(outcome, masker, digest)), ref: shownRef(outcome.ref) }
+              : toPreview(outcome, masker, digest),
+          );
           if (validated.release) preview.objects.push(...(await prunable(validated.release.id, target.id, manifests)));
         } catch (error) {
           preview.error = classifyClusterError(error).message;
@@ -120,6 +142,30 @@ export async function previewRollout(
     secretParams: await secretParamPlans(validated.secrets),
   };
 }
+
+/**
+ * An object whose render depends on a secret value: what happens to it (create, change,
+ * unchanged, a problem) and, for a Secret, its per-key summary, but no diff and no cluster
+ * message (either can show the value, or the live object's old one).
+ */
+function withoutContent(object: PreviewObject): PreviewObject {
+  const { diff: _diff, error, ...rest } = object;
+  return {
+    ...rest,
+    diff: "",
+    dependsOnSecret: true,
+    ...(error
+      ? { error: "The cluster refused this object; its message is withheld (it uses a secret parameter)" }
+      : {}),
+  };
+}
+
+/** An object whose very name or namespace comes from a secret value: named by its kind only. */
+const hiddenIdentity = (ref: ObjectRef): ObjectRef => ({
+  ...ref,
+  name: "(name depends on a secret parameter)",
+  namespace: ref.namespace === null ? null : "(namespace hidden)",
+});
 
 function scrubValues<T>(answer: T, values: string[]): T {
   const needles = values

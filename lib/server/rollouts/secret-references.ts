@@ -43,10 +43,10 @@ export async function readReferences(
       continue;
     }
     try {
-      data.set(spec.path, await readSourceSecret(ref, { email: profile.email, teams: profile.teamNames }));
+      data.set(spec.path, await readSourceSecret(ref, profile));
     } catch (error) {
       if (!(error instanceof SourceSecretError)) throw error;
-      problems[field] = [error.message];
+      problems[field] = [`Secret ${ref.namespace}/${ref.name}: ${error.message}`];
     }
   }
   return { problems, data };

@@ -10,7 +10,15 @@ import { namespacedKinds } from "@/lib/server/clusters/kind-scope";
 import { db } from "@/lib/server/db/client";
 import { forbidden, isAppError, validationFailed, type FieldErrors } from "@/lib/server/errors/app-error";
 import { classifyClusterError } from "@/lib/server/kube/errors";
-import { desiredObjects, renderTargetOf, type RenderTarget } from "@/lib/server/templates/desired";
+import { hiddenMasker, maskObject } from "@/lib/server/redact/secret-mask";
+import {
+  desiredObjects,
+  refKey,
+  refOf,
+  renderTargetOf,
+  type DesiredResult,
+  type RenderTarget,
+} from "@/lib/server/templates/desired";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { formatIssues } from "@/lib/server/templates/lint";
 import { openSecretParams } from "@/lib/server/secrets/sealed-params";
@@ -23,6 +31,8 @@ import { readReferences } from "./secret-references";
 export interface TargetCluster extends RenderTarget {
   id: string;
 }
+
+export type SecretDependence = Map<string, "content" | "identity">;
 
 export interface ValidatedRollout {
   teamId: string | null;
@@ -40,6 +50,13 @@ export interface ValidatedRollout {
   scope: Map<string, Placement[]>;
   /** Preview only: targets whose discovery failed, with the reason (start refuses them instead). */
   unreachable: Map<string, string>;
+  /**
+   * Preview only, per target: the objects (refKey) whose render depends on a secret value
+   * outside a Secret's data (see secretDependents): "content", or "identity" when even the name
+   * or namespace does (the object is not in the stand-in render); "all" when the stand-in render
+   * failed. The preview shows them without any content (and without the identity).
+   */
+  secretDependent: Map<string, SecretDependence | "all">;
 }
 
 /**
@@ -119,6 +136,7 @@ export async function validateRollout(
   const desired = new Map<string, Manifest[]>();
   const scope = new Map<string, Placement[]>();
   const unreachable = new Map<string, string>();
+  const secretDependent = new Map<string, SecretDependence | "all">();
   // Rendered here for placement (and, in a preview, for the dry-run). Kept secret values are
   // opened only for a preview, whose dry-run is an apply without the write; a start renders with
   // a stand-in (the worker opens the value at apply time, and refuses a render that lands outside
@@ -129,6 +147,20 @@ export async function validateRollout(
     values = setPath(values, path, data);
     for (const encoded of Object.values(data))
       renderedSecrets.push(encoded, Buffer.from(encoded, "base64").toString("utf8"));
+  }
+  // Preview only: the same parameters with a stand-in for every secret value (same shape and encoding).
+  let standIns = values;
+  if (options.preview && params.ok) {
+    let n = 0;
+    const standIn = (base64: boolean) => {
+      const text = `secret-stand-in-${(n += 1)}`;
+      return base64 ? Buffer.from(text).toString("base64") : text;
+    };
+    for (const spec of params.value.specs)
+      if (params.value.newValues.has(spec.path) || params.value.kept.has(spec.path))
+        standIns = setPath(standIns, spec.path, standIn(spec.base64));
+    for (const [path, data] of references?.data ?? [])
+      standIns = setPath(standIns, path, Object.fromEntries(Object.keys(data).map((key) => [key, standIn(true)])));
   }
   if (params.ok && existing && options.preview)
     for (const [path, value] of await openSecretParams(existing.id, params.value.kept)) {
@@ -153,6 +185,11 @@ export async function validateRollout(
         `The rendered manifests for cluster ${target.name} are ${(size / 1048576).toFixed(1)} MB; the limit is 1 MB`,
       );
     desired.set(target.id, result.manifests);
+    if (options.preview && renderedSecrets.length)
+      secretDependent.set(
+        target.id,
+        secretDependents(result.manifests, await desiredObjects(revision, standIns, target, release)),
+      );
     let namespaced: Map<string, boolean | null>;
     try {
       namespaced = await namespacedKinds(target.id, result.manifests);
@@ -170,14 +207,20 @@ export async function validateRollout(
   if (Object.keys(problems).length) throw validationFailed(problems, "The rollout has problems; nothing was started");
   const entered = [...(params.ok ? params.value.newValues.keys() : [])];
   if (entered.length) {
-    // Rule secret-param.set: decided over every place every target writes to, not over a visible part.
-    const places = targets.flatMap((target) =>
-      (scope.get(target.id) ?? []).map((place) => ({
-        clusterId: target.id,
-        namespace: place.namespace,
-        level: "deploy" as const,
-      })),
-    );
+    // Rule secret-param.set: decided over every place every target writes to, not over a visible
+    // part. A preview's unreachable target has no scope from discovery: its rendered objects'
+    // namespaces stand in (cluster-scoped where none is set), and with nothing rendered the
+    // whole cluster (unknown scope, which only an admin holds): never left out.
+    const places = targets.flatMap((target) => {
+      const checked = scope.get(target.id);
+      const rendered = desired.get(target.id) ?? [];
+      const namespaces = checked
+        ? checked.map((place) => place.namespace)
+        : rendered.length
+          ? [...new Set(rendered.map((m) => m.metadata.namespace ?? null))]
+          : [undefined];
+      return namespaces.map((namespace) => ({ clusterId: target.id, namespace, level: "deploy" as const }));
+    });
     if (decide(profile, "secret-param.set", { teamId, places }) !== "allowed")
       throw forbidden(
         `Setting secret parameter ${entered.join(", ")} needs deploy on every target cluster and namespace`,
@@ -197,5 +240,27 @@ export async function validateRollout(
     desired,
     scope,
     unreachable,
+    secretDependent,
   };
+}
+
+/**
+ * Which rendered objects depend on a secret value, found by construction rather than by
+ * searching the output for the value (a filter, a block scalar or a fold at 80 columns would
+ * hide it): the objects rendered with stand-ins in place of every secret value are compared
+ * with the real ones, each masked as a preview masks it (a Secret's data hidden). Whatever
+ * differs, or exists in only one render, depends on a secret.
+ */
+function secretDependents(real: Manifest[], standIn: DesiredResult): SecretDependence | "all" {
+  if (!standIn.ok) return "all";
+  const masked = (m: Manifest) => JSON.stringify(maskObject(refOf(m), m, hiddenMasker));
+  const others = new Map(standIn.manifests.map((m) => [refKey(refOf(m)), masked(m)]));
+  const found: SecretDependence = new Map();
+  for (const manifest of real) {
+    const key = refKey(refOf(manifest));
+    const other = others.get(key);
+    if (other === undefined) found.set(key, "identity");
+    else if (other !== masked(manifest)) found.set(key, "content");
+  }
+  return found;
 }

@@ -48,20 +48,40 @@ export async function desiredObjects(
   cluster: RenderTarget,
   release: { id: string; name: string } | null,
 ): Promise<DesiredResult> {
-  let rendered: string;
+  // Parameters may hold secret values: whatever fails in here (a library's message can quote the
+  // text it read) leaves as a TemplateError worded by us, or as this fixed sentence, never rethrown.
   try {
-    rendered = await renderTemplate(revision.body, {
-      params,
-      cluster: { name: cluster.name, labels: cluster.labels, variables: cluster.variables },
-    });
+    return await render(revision, params, cluster, release);
   } catch (error) {
     if (error instanceof TemplateError)
       return {
         ok: false,
         issues: [{ message: error.message, line: error.line, column: error.column, document: null }],
       };
-    throw error;
+    return {
+      ok: false,
+      issues: [
+        {
+          message: "the template could not be rendered with these parameters",
+          line: null,
+          column: null,
+          document: null,
+        },
+      ],
+    };
   }
+}
+
+async function render(
+  revision: RevisionSource,
+  params: Record<string, unknown>,
+  cluster: RenderTarget,
+  release: { id: string; name: string } | null,
+): Promise<DesiredResult> {
+  const rendered = await renderTemplate(revision.body, {
+    params,
+    cluster: { name: cluster.name, labels: cluster.labels, variables: cluster.variables },
+  });
   const parsed = parseManifests(rendered, revision.body);
   if (parsed.issues.length) return { ok: false, issues: parsed.issues };
 

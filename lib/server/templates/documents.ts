@@ -31,27 +31,54 @@ function documentStartLines(body: string): number[] {
   return starts;
 }
 
-/** Parses rendered YAML into objects, with structural checks; issues name the template position. */
+/**
+ * Parses rendered YAML into objects, with structural checks; issues name the template position.
+ *
+ * The rendered text may hold secret values, and the YAML library quotes the text it stumbles
+ * on (an unresolved alias names it), so no library message ever leaves here: every issue is a
+ * fixed sentence naming the document and, for YAML errors, the library's stable error code and
+ * the rendered line. Nothing rendered (a name, a kind) is quoted either.
+ */
 export function parseManifests(rendered: string, templateBody: string): { manifests: Manifest[]; issues: LintIssue[] } {
   const starts = documentStartLines(templateBody);
   const issues: LintIssue[] = [];
   const manifests: Manifest[] = [];
-  const documents = parseAllDocuments(rendered, { prettyErrors: false, uniqueKeys: true });
+  let documents: ReturnType<typeof parseAllDocuments>;
+  try {
+    documents = parseAllDocuments(rendered, { prettyErrors: false, uniqueKeys: true });
+  } catch {
+    return {
+      manifests: [],
+      issues: [{ message: "the rendered template is not valid YAML", line: null, column: null, document: null }],
+    };
+  }
   const list = Array.isArray(documents) ? documents : [documents];
+  const documentOf = new Map<Manifest, number>();
   list.forEach((document, index) => {
     const templateLine = starts[index] ?? null;
     if (document.errors.length) {
       const error = document.errors[0]!;
       const renderedLine = error.linePos?.[0]?.line ?? null;
       issues.push({
-        message: `document ${index + 1} is not valid YAML after rendering: ${error.message.split("\n")[0]}${renderedLine ? ` (rendered line ${renderedLine})` : ""}`,
+        message: `document ${index + 1} is not valid YAML after rendering (${String(error.code)}${renderedLine ? `, rendered line ${renderedLine}` : ""}); quote parameters that may hold YAML syntax`,
         line: templateLine,
         column: null,
         document: index + 1,
       });
       return;
     }
-    const value: unknown = document.toJS();
+    let value: unknown;
+    try {
+      value = document.toJS({ maxAliasCount: 100 });
+    } catch {
+      issues.push({
+        message: `document ${index + 1} could not be read after rendering (an alias, tag or value a parameter may have put there)`,
+        line: templateLine,
+        column: null,
+        document: index + 1,
+      });
+      return;
+    }
     if (value === null || value === undefined) return; // empty document (e.g. a trailing ---)
     const at = (message: string) =>
       issues.push({
@@ -67,28 +94,31 @@ export function parseManifests(rendered: string, templateBody: string): { manife
     const metadata = object.metadata as Record<string, unknown> | undefined;
     if (!metadata || typeof metadata.name !== "string" || !metadata.name) at("metadata.name is required");
     else if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(metadata.name) || metadata.name.length > 253)
-      at(`metadata.name "${metadata.name}" is not a valid object name`);
+      at("metadata.name is not a valid object name (lowercase letters, digits, '-' and '.')");
     if (
       typeof object.apiVersion === "string" &&
       typeof object.kind === "string" &&
       metadata &&
       typeof metadata.name === "string"
-    )
+    ) {
       manifests.push(object as unknown as Manifest);
+      documentOf.set(object as unknown as Manifest, index + 1);
+    }
   });
   if (list.length === 0 || (manifests.length === 0 && issues.length === 0))
     issues.push({ message: "the template renders no object", line: 1, column: null, document: null });
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   for (const manifest of manifests) {
     const key = `${manifest.apiVersion}/${manifest.kind}/${manifest.metadata.namespace ?? ""}/${manifest.metadata.name}`;
-    if (seen.has(key))
+    const first = seen.get(key);
+    if (first !== undefined)
       issues.push({
-        message: `${manifest.kind} ${manifest.metadata.name} appears twice`,
+        message: `documents ${first} and ${documentOf.get(manifest)} render the same object`,
         line: null,
         column: null,
-        document: null,
+        document: documentOf.get(manifest) ?? null,
       });
-    seen.add(key);
+    else seen.set(key, documentOf.get(manifest) ?? 0);
   }
   return { manifests, issues };
 }

@@ -1,13 +1,29 @@
 import "server-only";
-import { Liquid, Tag, type TagToken, type Context, type TopLevelToken, type Template } from "liquidjs";
+import { Liquid, Tag, type Context, type TagToken, type Template, type TopLevelToken } from "liquidjs";
 
 /**
  * Templates use Liquid (LiquidJS), a language built for untrusted templates: no code
  * execution, only filters and tags. We also remove its file access (include, render,
  * layout refuse), make unknown variables and filters errors (except in if/unless and the
  * default filter, where absence is the question), cap parse size, render time
- * and memory, and quote any multi-line value so a parameter cannot inject YAML structure.
+ * and memory, and quote any string value that is not plain-safe YAML (see yamlSafe) so a
+ * parameter cannot inject YAML structure (a leading `*` would be an alias, `: ` a new key,
+ * a line break a new entry). `{{ x | raw }}` opts out, at the template author's choice.
  */
+
+/**
+ * A string that reads back as the same plain scalar wherever it is inserted: no line break or
+ * control character, no leading indicator (`*`, `&`, `!`, `|`, `>`, quotes, `%`, `@`, `#`, `-`
+ * or `?` or `:` before a space), no `: ` or ` #`, no flow punctuation, no trailing `:` or space.
+ * Anything else is inserted as a JSON (double-quoted YAML) string.
+ */
+export function yamlSafe(value: string): boolean {
+  if (value === "") return true;
+  if (/[\x00-\x1f\x7f\u0085\u2028\u2029,[\]{}]/.test(value)) return false;
+  if (/^[\s*&!|>'"%@`#]/.test(value) || /^[-?:](\s|$)/.test(value)) return false;
+  if (/:\s|\s#|[:\s]$/.test(value)) return false;
+  return true;
+}
 
 export class TemplateError extends Error {
   override name = "TemplateError";
@@ -28,6 +44,10 @@ class ForbiddenTag extends Tag {
   *render(_ctx: Context): Generator<unknown, void, unknown> {}
 }
 
+/** Single-line JSON from the `json` filter: a YAML flow value, inserted as it is (the usual way to quote). */
+class JsonText extends String {}
+type FilterThis = ThisParameterType<Extract<Liquid["filters"][string], (...args: never[]) => unknown>>;
+
 function engine(): Liquid {
   const liquid = new Liquid({
     strictVariables: true,
@@ -43,9 +63,14 @@ function engine(): Liquid {
     renderLimit: 2000,
     memoryLimit: 32 * 1024 * 1024,
     outputEscape: (value: unknown) =>
-      (typeof value === "string" && /[\r\n]/.test(value) ? JSON.stringify(value) : value) as string,
+      (typeof value === "string" && !yamlSafe(value) ? JSON.stringify(value) : value) as string,
   });
   for (const name of ["include", "render", "layout"]) liquid.registerTag(name, ForbiddenTag);
+  const builtinJson = liquid.filters.json as (this: FilterThis, value: unknown, space?: number) => string;
+  liquid.registerFilter("json", function (this: FilterThis, value: unknown, space?: number) {
+    const text = builtinJson.call(this, value, space);
+    return /[\r\n]/.test(text) ? text : new JsonText(text);
+  });
   return liquid;
 }
 
@@ -88,12 +113,26 @@ export function parseTemplate(body: string): Template[] {
   }
 }
 
+/** Errors whose text comes from the template (a variable's name), never from a parameter's value. */
+const TEMPLATE_WORDED = new Set(["UndefinedVariableError", "InternalUndefinedVariableError"]);
+
+/**
+ * Renders with parameters, which may hold secret values: a filter or tag that fails may quote
+ * its input, so only errors worded from the template keep their text; any other failure is a
+ * fixed sentence with the template position.
+ */
 export async function renderTemplate(body: string, context: Record<string, unknown>): Promise<string> {
   const templates = parseTemplate(body);
   try {
     return await shared.render(templates, context);
   } catch (error) {
     const { line, column } = positionOf(error);
-    throw new TemplateError(cleanMessage(error), line, column);
+    const original = (error as { originalError?: unknown }).originalError;
+    const worded = [error, original].some((e) => e instanceof Error && TEMPLATE_WORDED.has(e.name));
+    throw new TemplateError(
+      worded ? cleanMessage(error) : "a filter or tag failed while rendering with these parameters",
+      line,
+      column,
+    );
   }
 }

@@ -11,7 +11,10 @@ import type { AccessProfile } from "./policy";
  * ever sent (whatever a provider or a team name says). Archipelago's credential needs the
  * `impersonate` verb on users and groups.
  */
-export function impersonationHeaders(profile: AccessProfile, clusterImpersonates: boolean): ExtraHeaders {
+export function impersonationHeaders(
+  profile: Pick<AccessProfile, "email" | "teamNames" | "providerGroups">,
+  clusterImpersonates: boolean,
+): ExtraHeaders {
   if (!clusterImpersonates) return {};
   // Kubernetes' own groups (system:masters is cluster-admin) are never ours to claim for a user.
   const groups = [...new Set([...profile.teamNames, ...(profile.providerGroups ?? [])])].filter(

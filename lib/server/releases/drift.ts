@@ -103,7 +103,9 @@ export async function checkReleaseDrift(
         select: { createdById: true },
       });
   const reader = options.caller ?? (await currentProfileOf(author?.createdById ?? null));
-  const actor = options.caller ? { email: options.caller.email, teams: options.caller.teamNames } : undefined;
+  const actor = options.caller
+    ? { email: options.caller.email, teams: options.caller.teamNames, providerGroups: options.caller.providerGroups }
+    : undefined;
   const limit = pLimit(8);
   return Promise.all(
     release.clusters.map((entry) =>

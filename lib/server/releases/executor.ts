@@ -29,8 +29,11 @@ export interface ObjectOutcome {
 export interface ApplyOptions {
   dryRun: boolean;
   force: boolean;
-  /** Identity to impersonate on clusters that impersonate users. */
-  actor?: { email: string; teams: string[] };
+  /**
+   * Identity to impersonate on clusters that impersonate users: the email, team names and (for
+   * a single sign-on user) provider groups, turned into headers by access/impersonation.ts.
+   */
+  actor?: { email: string; teams: string[]; providerGroups?: string[] };
 }
 
 export interface ObjectHealth {

@@ -1,6 +1,7 @@
 import "server-only";
 import { WORKLOAD_KINDS, type InventoryKind } from "@/lib/k8s/kinds";
 import { transportFor } from "@/lib/server/clusters/connection";
+import { impersonationHeaders } from "@/lib/server/access/impersonation";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
 import { scrubSecrets } from "@/lib/server/log/scrub";
@@ -36,11 +37,13 @@ async function objectPath(transport: ClusterTransport, ref: ObjectRef): Promise<
   return `${resource.prefix}${namespace}/${resource.plural}/${encodeURIComponent(ref.name)}`;
 }
 
+/** One rule for what a cluster is told about the user (access/impersonation.ts), whoever calls. */
 const headersFor = (actor: ApplyOptions["actor"], impersonate: boolean): ExtraHeaders =>
-  impersonate && actor
-    ? actor.teams.length
-      ? { "impersonate-user": actor.email, "impersonate-group": actor.teams }
-      : { "impersonate-user": actor.email }
+  actor
+    ? impersonationHeaders(
+        { email: actor.email, teamNames: actor.teams, providerGroups: actor.providerGroups },
+        impersonate,
+      )
     : {};
 
 /** Manager names from a 409 Status (bounded, see lib/server/redact/remote-text.ts); nothing else of the body is kept. */

@@ -261,9 +261,14 @@ async function loadContext(targetId: string) {
     select: { id: true, name: true, labels: true, variables: true },
   });
   // Cluster calls act as the user who started the rollout (impersonated where the cluster does that).
-  const actor = { email: target.rollout.createdByEmail, teams: target.rollout.createdByTeams };
   // Secret references are read for the author's CURRENT access (none when disabled or deleted).
   const reader = await currentProfileOf(target.rollout.createdById);
+  // Teams as recorded at start; a single sign-on author's provider groups as of their last sign-in.
+  const actor = {
+    email: target.rollout.createdByEmail,
+    teams: target.rollout.createdByTeams,
+    providerGroups: reader?.providerGroups ?? [],
+  };
   return { target, rollout: target.rollout, cluster, actor, reader };
 }
 

@@ -108,7 +108,7 @@ export async function previewRollout(
             executor.apply(target.id, manifests, {
               dryRun: true,
               force: request.takeOwnership,
-              actor: { email: profile.email, teams: profile.teamNames },
+              actor: { email: profile.email, teams: profile.teamNames, providerGroups: profile.providerGroups },
             }),
             timeoutMs * Math.max(2, manifests.length),
           );

@@ -2,6 +2,7 @@ import "server-only";
 import { statSync } from "node:fs";
 import path from "node:path";
 import { dataDir, env } from "@/lib/server/config/env";
+import { DecryptionError, open, type Envelope } from "./envelope";
 import { loadKeyring, type Keyring } from "./keyring";
 
 interface Cached {
@@ -44,4 +45,18 @@ export function reloadKeyring(): Keyring {
 /** Test seam and start-up helper: forget the cached keyring (e.g. after changing env). */
 export function resetKeyring(): void {
   globalForKeys.archipelagoKeyring = undefined;
+}
+
+/**
+ * Opens an envelope under the process keyring. A key id we do not know may mean that a
+ * rotation (another process, or `keys:rotate`) added a key since we loaded ours: the keyring
+ * is read again once before giving up.
+ */
+export function openSealed(envelope: Envelope, aad: string): Buffer {
+  try {
+    return open(keyring(), envelope, aad);
+  } catch (error) {
+    if (!(error instanceof DecryptionError) || keyring().all.some((key) => key.id === envelope.kid)) throw error;
+    return open(reloadKeyring(), envelope, aad);
+  }
 }

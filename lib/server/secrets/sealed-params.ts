@@ -1,8 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { DecryptionError, envelopeSchema, open, rewrap, seal, type Envelope } from "@/lib/server/crypto/envelope";
-import { keyring, reloadKeyring } from "@/lib/server/crypto/master-keyring";
+import { envelopeSchema, rewrap, seal, type Envelope } from "@/lib/server/crypto/envelope";
+import { keyring, openSealed } from "@/lib/server/crypto/master-keyring";
 import { db } from "@/lib/server/db/client";
 import { secretDigest } from "./digest-key";
 
@@ -57,16 +57,6 @@ export async function sealSecretParam(input: {
   }
 }
 
-function openWithReload(envelope: Envelope, aad: string): Buffer {
-  try {
-    return open(keyring(), envelope, aad);
-  } catch (error) {
-    // A key id we do not know may mean a rotation added a key since we loaded ours.
-    if (!(error instanceof DecryptionError) || keyring().all.some((key) => key.id === envelope.kid)) throw error;
-    return open(reloadKeyring(), envelope, aad);
-  }
-}
-
 export class SecretParamMissingError extends Error {
   override name = "SecretParamMissingError";
 }
@@ -87,7 +77,7 @@ export async function openSecretParams(releaseId: string, markers: Map<string, s
     const row = byId.get(id);
     if (!row || row.path !== path)
       throw new SecretParamMissingError(`The sealed value of secret parameter ${path} is missing`);
-    const plaintext = openWithReload(envelopeSchema.parse(row.envelope), context(releaseId, path, id));
+    const plaintext = openSealed(envelopeSchema.parse(row.envelope), context(releaseId, path, id));
     values.set(path, plaintext.toString("utf8"));
     plaintext.fill(0);
   }

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
-import { envelopeSchema, open, rewrap, seal, type Envelope } from "@/lib/server/crypto/envelope";
-import { keyring, reloadKeyring } from "@/lib/server/crypto/master-keyring";
+import { envelopeSchema, rewrap, seal, type Envelope } from "@/lib/server/crypto/envelope";
+import { keyring, openSealed } from "@/lib/server/crypto/master-keyring";
 
 /** The associated data binding a client secret to its provider row. */
 const context = (providerId: string) => `sso-provider:${providerId}:client-secret`;
@@ -16,19 +16,7 @@ export function openClientSecret(providerId: string, stored: unknown): string {
 }
 
 function openText(stored: unknown, aad: string): string {
-  const envelope = envelopeSchema.parse(stored);
-  let plaintext: Buffer;
-  try {
-    plaintext = open(keyring(), envelope, aad);
-  } catch (error) {
-    // A key id we do not know may mean a rotation added a key since we loaded ours.
-    if (
-      !(error instanceof Error && error.name === "DecryptionError") ||
-      keyring().all.some((key) => key.id === envelope.kid)
-    )
-      throw error;
-    plaintext = open(reloadKeyring(), envelope, aad);
-  }
+  const plaintext = openSealed(envelopeSchema.parse(stored), aad);
   try {
     return plaintext.toString("utf8");
   } finally {

@@ -45,6 +45,7 @@ export interface AuditPage extends Page {
   /**
    * Mutations that started over ten minutes ago and have no outcome row (the database failed
    * between the two writes): how many, and the newest few. Not filtered, so none can hide.
+   * On the first page only.
    */
-  unfinished: { total: number; newest: Array<{ id: string; at: string; action: string; requestId: string | null }> };
+  unfinished?: { total: number; newest: Array<{ id: string; at: string; action: string; requestId: string | null }> };
 }

@@ -28,18 +28,21 @@ export async function listAuditEvents(query: ListAuditQuery): Promise<AuditPage>
     { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
   );
   const page = rows.slice(0, query.pageSize);
-  const unfinished = await unfinishedStarts({ limit: 5 });
+  // Asked once per listing, on its first page: later pages ("Load more") show the same banner.
+  const unfinished = query.cursor ? undefined : await unfinishedStarts({ limit: 5 });
   return {
     total,
-    unfinished: {
-      total: unfinished.total,
-      newest: unfinished.newest.map((start) => ({
-        id: start.id,
-        at: start.at.toISOString(),
-        action: start.action,
-        requestId: start.requestId,
-      })),
-    },
+    ...(unfinished && {
+      unfinished: {
+        total: unfinished.total,
+        newest: unfinished.newest.map((start) => ({
+          id: start.id,
+          at: start.at.toISOString(),
+          action: start.action,
+          requestId: start.requestId,
+        })),
+      },
+    }),
     events: page.map((row) => ({
       id: row.id.toString(),
       at: row.at.toISOString(),

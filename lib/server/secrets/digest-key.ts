@@ -1,8 +1,6 @@
 import "server-only";
-import { createHmac, randomBytes } from "node:crypto";
-import { envelopeSchema, open, rewrap, seal } from "@/lib/server/crypto/envelope";
-import { keyring } from "@/lib/server/crypto/master-keyring";
-import { db } from "@/lib/server/db/client";
+import { createHmac } from "node:crypto";
+import { sealedKey } from "@/lib/server/db/sealed-keys";
 
 /**
  * The key under which secret values are digested for comparison (a secret parameter's
@@ -12,53 +10,18 @@ import { db } from "@/lib/server/db/client";
  * the key itself never changes, so stored digests stay comparable.
  */
 
-const NAME = "secret-digest";
-const CONTEXT = "sealed-key:secret-digest";
-
-const globalForKey = globalThis as unknown as { archipelagoSecretDigestKey?: Promise<Buffer> };
-
-async function loadOrCreate(): Promise<Buffer> {
-  const existing = await db().sealedKey.findUnique({ where: { name: NAME } });
-  if (existing) return open(keyring(), envelopeSchema.parse(existing.envelope), CONTEXT);
-  await db().sealedKey.createMany({
-    data: [{ name: NAME, envelope: seal(keyring(), randomBytes(32), CONTEXT) as object }],
-    skipDuplicates: true,
-  });
-  const stored = await db().sealedKey.findUniqueOrThrow({ where: { name: NAME } });
-  return open(keyring(), envelopeSchema.parse(stored.envelope), CONTEXT);
-}
-
-function digestKey(): Promise<Buffer> {
-  const cached = globalForKey.archipelagoSecretDigestKey;
-  if (cached) return cached;
-  const loading = loadOrCreate();
-  globalForKey.archipelagoSecretDigestKey = loading;
-  loading.catch(() => {
-    if (globalForKey.archipelagoSecretDigestKey === loading) globalForKey.archipelagoSecretDigestKey = undefined;
-  });
-  return loading;
-}
+const key = sealedKey("secret-digest");
 
 /** HMAC-SHA256 (hex) of a secret value under the digest key; `label` keeps digests of different uses apart. */
 export async function secretDigest(label: string, value: Buffer | string): Promise<string> {
-  return createHmac("sha256", await digestKey())
+  return createHmac("sha256", await key.get())
     .update(`${label}\u0000`)
     .update(value)
     .digest("hex");
 }
 
 /** Test seam: a fresh database has another key. */
-export function forgetSecretDigestKey(): void {
-  globalForKey.archipelagoSecretDigestKey = undefined;
-}
+export const forgetSecretDigestKey = (): void => key.forget();
 
 /** For master-key rotation: re-wraps the sealed digest key. */
-export async function rewrapSecretDigestKey(): Promise<number> {
-  const existing = await db().sealedKey.findUnique({ where: { name: NAME } });
-  if (!existing) return 0;
-  const envelope = envelopeSchema.parse(existing.envelope);
-  const next = rewrap(keyring(), envelope, CONTEXT);
-  if (next === envelope) return 0;
-  await db().sealedKey.update({ where: { name: NAME }, data: { envelope: next as object } });
-  return 1;
-}
+export const rewrapSecretDigestKey = (): Promise<number> => key.rewrap();

@@ -6,6 +6,7 @@ import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 import { createAccessFixtures, type AccessFixtures } from "@/lib/testing/access-fixtures";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { testbed } from "@/lib/testing/testbed-clusters";
+import { bindGroup, bindGroupInNamespace } from "@/lib/testing/cluster-rbac";
 import { loadAccessProfile } from "./profile";
 import { userClusterClient } from "./user-cluster";
 import { createSsoProviderBodySchema } from "@/lib/schemas/sso";
@@ -17,32 +18,12 @@ let f: AccessFixtures;
 
 /** RBAC on the real cluster: group "alpha" may read configmaps in the namespace; "beta" nothing. */
 async function installRbac(clusterId: string) {
-  const admin = await transportFor(clusterId);
-  const apply = (path: string, body: object) =>
-    admin.json({
-      method: "PATCH",
-      path,
-      query: { fieldManager: "archipelago-tests", force: true },
-      body,
-      contentType: "application/apply-patch+yaml",
-    });
-  await apply(`/api/v1/namespaces/${NAMESPACE}`, {
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: { name: NAMESPACE },
-  });
-  await apply(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/roles/configmap-reader`, {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "Role",
-    metadata: { name: "configmap-reader", namespace: NAMESPACE },
+  await bindGroupInNamespace(clusterId, {
+    namespace: NAMESPACE,
+    role: "configmap-reader",
     rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list"] }],
-  });
-  await apply(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/rolebindings/alpha-reads`, {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "RoleBinding",
-    metadata: { name: "alpha-reads", namespace: NAMESPACE },
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "configmap-reader" },
-    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "alpha" }],
+    binding: "alpha-reads",
+    group: "alpha",
   });
 }
 
@@ -119,19 +100,11 @@ describe("impersonation", () => {
       where: { id: f.users.other.id },
       data: { ssoProviderId: provider.id, ssoSubject: "other-sub", ssoGroups: ["k8s-readers"] },
     });
-    const admin = await transportFor(f.clusterA.id);
-    await admin.json({
-      method: "PATCH",
-      path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/rolebindings/oidc-readers`,
-      query: { fieldManager: "archipelago-tests", force: true },
-      body: {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: { name: "oidc-readers", namespace: NAMESPACE },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "configmap-reader" },
-        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "oidc:k8s-readers" }],
-      },
-      contentType: "application/apply-patch+yaml",
+    await bindGroup(f.clusterA.id, {
+      namespace: NAMESPACE,
+      role: "configmap-reader",
+      binding: "oidc-readers",
+      group: "oidc:k8s-readers",
     });
     try {
       const user = await db().user.findUniqueOrThrow({ where: { id: f.users.other.id } });
@@ -143,7 +116,9 @@ describe("impersonation", () => {
       await db().ssoProvider.update({ where: { id: provider.id }, data: { sendGroupsToClusters: false } });
       expect(await listConfigMapsAs(f.users.other.id)).toBe(403);
     } finally {
-      await admin.request({
+      await (
+        await transportFor(f.clusterA.id)
+      ).request({
         method: "DELETE",
         path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/rolebindings/oidc-readers`,
       });

@@ -7,6 +7,7 @@ import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { registrationFor, testbed } from "@/lib/testing/testbed-clusters";
+import { bindGroupInNamespace } from "@/lib/testing/cluster-rbac";
 import { executor } from "./hub-push";
 
 /**
@@ -32,32 +33,12 @@ beforeAll(async () => {
   forgetAllTransports();
   await resetDatabase();
   clusterId = (await registerCluster(registrationFor(tb, "testbed-1", "imp-1"))).id;
-  const admin = await transportFor(clusterId);
-  const apply = (path: string, body: object) =>
-    admin.json({
-      method: "PATCH",
-      path,
-      query: { fieldManager: "archipelago-tests", force: true },
-      body,
-      contentType: "application/apply-patch+yaml",
-    });
-  await apply(`/api/v1/namespaces/${NAMESPACE}`, {
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: { name: NAMESPACE },
-  });
-  await apply(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/roles/configmap-writer`, {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "Role",
-    metadata: { name: "configmap-writer", namespace: NAMESPACE },
+  await bindGroupInNamespace(clusterId, {
+    namespace: NAMESPACE,
+    role: "configmap-writer",
     rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "create", "patch", "update"] }],
-  });
-  await apply(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/rolebindings/oidc-deployers`, {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "RoleBinding",
-    metadata: { name: "oidc-deployers", namespace: NAMESPACE },
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "configmap-writer" },
-    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "oidc:deployers" }],
+    binding: "oidc-deployers",
+    group: "oidc:deployers",
   });
   await db().cluster.update({ where: { id: clusterId }, data: { impersonateUsers: true } });
   forgetAllTransports();

@@ -2,13 +2,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Testbed } from "@/testbed/harness";
 import { createSsoProviderBodySchema } from "@/lib/schemas/sso";
 import { loadAccessProfile } from "@/lib/server/access/profile";
-import { transportFor } from "@/lib/server/clusters/connection";
 import { db } from "@/lib/server/db/client";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 import { createSsoProvider } from "@/lib/server/sso/providers";
 import { createAccessFixtures, type AccessFixtures } from "@/lib/testing/access-fixtures";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { testbed } from "@/lib/testing/testbed-clusters";
+import { applyAsAdmin, bindGroupInNamespace } from "@/lib/testing/cluster-rbac";
 import { readSourceSecret, SourceSecretError } from "./secret-source";
 
 /**
@@ -26,38 +26,18 @@ beforeAll(async () => {
   await resetDatabase();
   forgetAllTransports();
   f = await createAccessFixtures(tb);
-  const admin = await transportFor(f.clusterA.id);
-  const apply = (path: string, body: object) =>
-    admin.json({
-      method: "PATCH",
-      path,
-      query: { fieldManager: "archipelago-tests", force: true },
-      body,
-      contentType: "application/apply-patch+yaml",
-    });
-  await apply(`/api/v1/namespaces/${NAMESPACE}`, {
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: { name: NAMESPACE },
+  await bindGroupInNamespace(f.clusterA.id, {
+    namespace: NAMESPACE,
+    role: "secret-reader",
+    rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }],
+    binding: "oidc-secret-readers",
+    group: "oidc:vault-readers",
   });
-  await apply(`/api/v1/namespaces/${NAMESPACE}/secrets/source`, {
+  await applyAsAdmin(f.clusterA.id, `/api/v1/namespaces/${NAMESPACE}/secrets/source`, {
     apiVersion: "v1",
     kind: "Secret",
     metadata: { name: "source", namespace: NAMESPACE },
     data: { token: Buffer.from("source-token").toString("base64") },
-  });
-  await apply(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/roles/secret-reader`, {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "Role",
-    metadata: { name: "secret-reader", namespace: NAMESPACE },
-    rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }],
-  });
-  await apply(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/rolebindings/oidc-secret-readers`, {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "RoleBinding",
-    metadata: { name: "oidc-secret-readers", namespace: NAMESPACE },
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "secret-reader" },
-    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "oidc:vault-readers" }],
   });
   await db().cluster.update({ where: { id: f.clusterA.id }, data: { impersonateUsers: true } });
   // Team beta may reveal Secrets there in Archipelago; only the cluster's RBAC decides the rest.

@@ -193,6 +193,34 @@ describe("audit log", () => {
     expect((await verifyAuditChain()).problems).toEqual([{ id: "8", problem: expect.stringMatching(/edited/) }]);
   });
 
+  it("a row whose text holds U+FFFD and does not verify is reported with the likely cause", async () => {
+    // As versions before issue 20 wrote a token name with a lone surrogate: hashed over \ud800, stored as U+FFFD.
+    const fields: ChainedFields = {
+      at: new Date(Date.UTC(2026, 10, 1)),
+      actorUserId: null,
+      actorEmail: "old@example.com",
+      actorVia: "session",
+      action: "token.create",
+      targetCluster: null,
+      targetNamespace: null,
+      targetKind: "ApiToken",
+      targetName: "ci \ud800",
+      result: "success",
+      httpStatus: 201,
+      requestId: "old-surrogate",
+      clientIp: null,
+      details: {},
+    };
+    const hash = auditHash(GENESIS_HASH, fields, await auditChainKey());
+    await db().auditEvent.create({
+      data: { ...fields, result: "success", details: {}, prevHash: GENESIS_HASH, hash },
+    });
+    expect(await db().auditEvent.findFirstOrThrow()).toMatchObject({ targetName: "ci \ufffd" });
+    expect((await verifyAuditChain()).problems).toEqual([
+      { id: "1", problem: expect.stringMatching(/edited or forged.*U\+FFFD.*lone surrogate/) },
+    ]);
+  });
+
   it("rows hashed by the previous writer (same v2 form) still verify", async () => {
     // The form of the hash did not change: a row as the issue-12 code wrote it verifies as before.
     const fields: ChainedFields = {

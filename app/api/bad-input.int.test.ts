@@ -11,6 +11,7 @@ import type { CreateClusterBody } from "@/lib/schemas/clusters";
 import type { CreateTemplateBody } from "@/lib/schemas/templates";
 import { registerCluster } from "@/lib/server/clusters/register";
 import { forgetAuditChainKey } from "@/lib/server/audit/chain-key";
+import { verifyAuditChain } from "@/lib/server/audit/verify";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
 import { createAccessFixtures, type AccessFixtures } from "@/lib/testing/access-fixtures";
@@ -103,6 +104,34 @@ const PARAMS = (): Record<string, string> => ({
 
 const NUL = "a\u0000b";
 const HUGE = "9".repeat(30);
+/** Half a UTF-16 pair: not text (issue 20). */
+const LONE = "a\ud800b";
+/** Dates Date.parse takes (or not) that Postgres' timestamptz cannot hold, and their neighbours. */
+const BAD_DATES = [
+  "?from=%2B275000-01-01",
+  "?from=300000-01-01",
+  "?from=-1e20",
+  "?to=-004714-01-01",
+  "?from=0000-01-01",
+  "?to=12%2F31%2F99999",
+  "?from=%ED%A0%80",
+  "?from=2026-02-01&to=2026-01-01",
+];
+
+/** Every string leaf of a JSON value given a lone surrogate. */
+function loneSurrogateStrings(value: unknown): unknown {
+  if (typeof value === "string") return `${value}\ud800`;
+  if (Array.isArray(value)) return value.map(loneSurrogateStrings);
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, loneSurrogateStrings(item)]));
+  return value;
+}
+/** The body's JSON text with one more top-level key, written as JSON.parse will make it (an own property). */
+function withRawKey(body: unknown, key: string): string {
+  const json = JSON.stringify(body);
+  const extra = `${JSON.stringify(key)}:{"isAdmin":true,"polluted":1}`;
+  return json === "{}" ? `{${extra}}` : `{${extra},${json.slice(1)}`;
+}
 
 /** Every string leaf of a JSON value replaced by one with a NUL byte (and a control character). */
 function spoilStrings(value: unknown): unknown {
@@ -135,8 +164,10 @@ async function send(
   });
   const body = input.rawBody ?? (input.body === undefined ? undefined : JSON.stringify(input.body));
   if (body !== undefined) headers.set("content-type", "application/json");
+  // A URL cannot carry a lone surrogate (encodeURIComponent throws); the handler still gets it as a segment.
+  const urlParams = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.replace(/\p{Cs}/gu, "\uFFFD")]));
   const request = new NextRequest(
-    new URL(urlFor(route.template, params) + (input.search ?? ""), "http://localhost:3000"),
+    new URL(urlFor(route.template, urlParams) + (input.search ?? ""), "http://localhost:3000"),
     { method: route.method, headers, body },
   );
   const response = await route.handler(request, { params: Promise.resolve(params) });
@@ -197,8 +228,14 @@ describe("bad input never answers 500", () => {
         failures.push(`${label}: expected ${expectedStatus}, got ${result.status}`);
     };
     for (const route of routes) {
-      for (const name of route.params)
+      for (const name of route.params) {
         check(`${route.key} param ${name}`, await send(route, { params: { ...PARAMS(), [name]: NUL } }), /^4/);
+        check(
+          `${route.key} param ${name} lone surrogate`,
+          await send(route, { params: { ...PARAMS(), [name]: LONE } }),
+          /^4/,
+        );
+      }
       for (const search of [
         `?bad=${encodeURIComponent(NUL)}`,
         `?before=${HUGE}`,
@@ -207,6 +244,8 @@ describe("bad input never answers 500", () => {
         `?from=${HUGE}&to=1`,
         `?q=${encodeURIComponent(NUL)}`,
         `?cluster=${encodeURIComponent(NUL)}&kind=configmaps&namespace=team-a&name=x`,
+        `?q=%ED%A0%80`,
+        ...BAD_DATES,
       ])
         check(`${route.key} query ${search}`, await send(route, { search, body: BODIES[route.key]?.(tb) }));
       const body = BODIES[route.key]?.(tb);
@@ -218,9 +257,19 @@ describe("bad input never answers 500", () => {
       check(`${route.key} huge integers`, await send(route, { body: spoilNumbers(body, 1e20) }));
       check(`${route.key} int32 + 1`, await send(route, { body: spoilNumbers(body, 2_147_483_648) }));
       check(`${route.key} not an object`, await send(route, { rawBody: '"\\u0000"' }), /^4/);
+      check(
+        `${route.key} lone surrogate in every string`,
+        await send(route, { body: loneSurrogateStrings(body) }),
+        hasString ? /^400$/ : undefined,
+      );
+      check(`${route.key} lone surrogate key`, await send(route, { rawBody: withRawKey(body, "\ud800") }), /^400$/);
+      for (const key of ["__proto__", "constructor", "toString"])
+        check(`${route.key} ${key} key`, await send(route, { rawBody: withRawKey(body, key) }), /^400$/);
     }
     expect(failures).toEqual([]);
     expect(errorLogs).toEqual([]);
+    // Every row the walk left (refusals naming odd fields included) verifies: no false tamper alarm.
+    expect((await verifyAuditChain()).problems).toEqual([]);
   }, 600_000);
 
   const byKey = (key: string) => routes.find((route) => route.key === key)!;
@@ -253,6 +302,91 @@ describe("bad input never answers 500", () => {
     const filter = await send(byKey("GET /api/v1/audit"), { search: `?user=${encodeURIComponent(NUL)}` });
     expect(filter.status).toBe(400);
     expect(JSON.parse(filter.text).error.fields).toHaveProperty("user");
+  });
+
+  /** Issue 20, points 3 and 5. */
+  it("names the field: lone surrogates, out-of-range audit dates, invisible characters in names, __proto__", async () => {
+    await resetDatabase();
+    f = await createAccessFixtures(tb);
+    const fieldsOf = (result: { status: number; text: string }) => {
+      expect(result.status, result.text).toBe(400);
+      return Object.keys(JSON.parse(result.text).error.fields ?? {});
+    };
+    const cluster = byKey("PATCH /api/v1/clusters/[id]");
+    const clusterId = { ...PARAMS(), id: f.clusterA.id };
+    expect(fieldsOf(await send(cluster, { params: clusterId, body: { variables: { A: "\ud800" } } }))).toEqual([
+      "variables.A",
+    ]);
+    expect(fieldsOf(await send(cluster, { params: clusterId, body: { variables: { "\ud800": "x" } } }))).toEqual([
+      "variables",
+    ]);
+    expect(
+      fieldsOf(
+        await send(byKey("POST /api/v1/clusters"), {
+          body: { ...(registrationFor(tb, "testbed-3", "odd") as object), variables: { A: "x\udc00" } },
+        }),
+      ),
+    ).toEqual(["variables.A"]);
+    expect(fieldsOf(await send(byKey("POST /api/v1/me/tokens"), { body: { name: "ci \ud800" } }))).toEqual(["name"]);
+    const rename = byKey("PATCH /api/v1/users/[id]");
+    const viewer = { ...PARAMS(), id: f.users.view.id };
+    expect(fieldsOf(await send(rename, { params: viewer, body: { name: "\ud800" } }))).toEqual(["name"]);
+
+    const audit = byKey("GET /api/v1/audit");
+    for (const search of BAD_DATES) {
+      const named = fieldsOf(await send(audit, { search }));
+      expect(named.length, search).toBe(1);
+      expect(["from", "to"]).toContain(named[0]);
+    }
+    expect((await send(audit, { search: "?from=2026-01-01&to=2026-01-01T10:00" })).status).toBe(200);
+
+    // Names people read: bidi overrides, zero-width and other invisible characters are refused by name.
+    const named: Array<[string, Record<string, string>, (bad: string) => unknown, string]> = [
+      [
+        "POST /api/v1/users",
+        {},
+        (bad) => ({ email: "odd@example.com", name: bad, password: "long enough password" }),
+        "name",
+      ],
+      ["PATCH /api/v1/users/[id]", viewer, (bad) => ({ name: bad }), "name"],
+      ["POST /api/v1/me/tokens", {}, (bad) => ({ name: bad }), "name"],
+      ["POST /api/v1/teams", {}, (bad) => ({ name: bad }), "name"],
+      ["POST /api/v1/templates", {}, (bad) => ({ ...demoTemplate("x"), name: bad }), "name"],
+      ["POST /api/v1/rollouts", {}, (bad) => ({ ...rolloutBody(), releaseName: bad }), "releaseName"],
+      [
+        "POST /api/v1/clusters",
+        {},
+        (bad) => ({ ...(registrationFor(tb, "testbed-3", "x") as object), name: bad }),
+        "name",
+      ],
+      ["PATCH /api/v1/sso/providers/[id]", {}, (bad) => ({ displayName: bad }), "displayName"],
+    ];
+    for (const [key, params, bodyWith, field] of named)
+      for (const bad of ["ad\u202Emin", "ad\u200Bmin", "ad\u2066min", "ad\uFEFFmin", "ad\u200Fmin", "ad\u2060min"]) {
+        const result = await send(byKey(key), { params: { ...PARAMS(), ...params }, body: bodyWith(bad) });
+        expect(result.status, `${key} ${JSON.stringify(bad)}: ${result.text}`).toBe(400);
+        expect(JSON.parse(result.text).error.fields, key).toHaveProperty([field]);
+      }
+    const stored = await db().user.findUniqueOrThrow({ where: { id: f.users.view.id } });
+    expect(stored.name).not.toMatch(/[\p{Cf}\p{Cs}]/u);
+
+    // __proto__, constructor and toString are unknown fields like any other, at the top and nested.
+    const teams = byKey("POST /api/v1/teams");
+    for (const key of ["__proto__", "constructor", "toString"]) {
+      const top = await send(teams, { rawBody: withRawKey({ name: "proto-team" }, key) });
+      expect(fieldsOf(top)).toEqual([key]);
+      const nested = await send(byKey("POST /api/v1/rollouts/preview"), {
+        rawBody: JSON.stringify({ ...rolloutBody(), healthGate: { timeoutSeconds: 120 } }).replace(
+          '"timeoutSeconds":120',
+          `${JSON.stringify(key)}:1,"timeoutSeconds":120`,
+        ),
+      });
+      expect(fieldsOf(nested)).toEqual([`healthGate.${key}`]);
+    }
+    expect(await db().team.count({ where: { name: "proto-team" } })).toBe(0);
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    expect((await verifyAuditChain()).problems).toEqual([]);
+    expect(errorLogs).toEqual([]);
   });
 
   it("a NUL byte in a cluster URL is refused before the connection test runs, and the refusal is audited", async () => {

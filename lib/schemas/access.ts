@@ -2,21 +2,25 @@ import { z } from "zod";
 import { namespacePatternProblem } from "@/lib/k8s/namespace-patterns";
 import { emailSchema, displayNameSchema, newPasswordSchema } from "./auth";
 import { labelSelectorSchema } from "./clusters";
+import { visibleName } from "./text";
 
 export const ACCESS_LEVELS = ["view", "deploy", "manage"] as const;
 export const SECRET_ACCESS = ["none", "metadata", "reveal"] as const;
 export type AccessLevelValue = (typeof ACCESS_LEVELS)[number];
 export type SecretAccessValue = (typeof SECRET_ACCESS)[number];
 
-export const teamNameSchema = z
-  .string({ error: "Team name is required" })
-  .trim()
-  .min(1, "Team name is required")
-  .max(63, "Team name must be at most 63 characters")
-  .regex(
-    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
-    "Use lower-case letters, digits and '-' (it becomes a Kubernetes group name)",
-  );
+export const teamNameSchema = visibleName(
+  z
+    .string({ error: "Team name is required" })
+    .trim()
+    .min(1, "Team name is required")
+    .max(63, "Team name must be at most 63 characters")
+    .regex(
+      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+      "Use lower-case letters, digits and '-' (it becomes a Kubernetes group name)",
+    ),
+  "Team name",
+);
 
 export const createTeamBodySchema = z.object({
   name: teamNameSchema,
@@ -89,11 +93,13 @@ export const updateUserBodySchema = z
 export const resetPasswordBodySchema = z.object({ password: newPasswordSchema });
 
 export const createApiTokenBodySchema = z.object({
-  name: z
-    .string({ error: "Name is required" })
-    .trim()
-    .min(1, "Name is required")
-    .max(100, "Name must be at most 100 characters"),
+  name: visibleName(
+    z
+      .string({ error: "Name is required" })
+      .trim()
+      .min(1, "Name is required")
+      .max(100, "Name must be at most 100 characters"),
+  ),
   expiresInDays: z
     .number({ error: "expiresInDays must be a number of days" })
     .int("expiresInDays must be a whole number")

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { visibleName } from "./text";
 
 /** Upper bound on passwords: argon2 cost is per byte, so unbounded input is a DoS lever. */
 export const PASSWORD_MAX_LENGTH = 256;
@@ -27,11 +28,13 @@ export const newPasswordSchema = z
   .min(PASSWORD_MIN_LENGTH, `Password must be at least ${PASSWORD_MIN_LENGTH} characters`)
   .max(PASSWORD_MAX_LENGTH, `Password must be at most ${PASSWORD_MAX_LENGTH} characters`);
 
-export const displayNameSchema = z
-  .string({ error: "Name is required" })
-  .trim()
-  .min(1, "Name is required")
-  .max(100, "Name must be at most 100 characters");
+export const displayNameSchema = visibleName(
+  z
+    .string({ error: "Name is required" })
+    .trim()
+    .min(1, "Name is required")
+    .max(100, "Name must be at most 100 characters"),
+);
 
 export const setupBodySchema = z.object({
   email: emailSchema,

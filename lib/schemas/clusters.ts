@@ -2,18 +2,21 @@ import { z } from "zod";
 import { pageQuerySchema } from "./numbers";
 import { selectorProblem } from "@/lib/k8s/label-selector";
 import { labelKeyProblem, labelValueProblem } from "@/lib/k8s/labels";
+import { visibleName } from "./text";
 
 /** Shared by the cluster forms and the /api/v1/clusters handlers. */
 
-export const clusterNameSchema = z
-  .string({ error: "Name is required" })
-  .trim()
-  .min(1, "Name is required")
-  .max(63, "Name must be at most 63 characters")
-  .regex(
-    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
-    "Use lower-case letters, digits and '-', starting and ending with a letter or digit",
-  );
+export const clusterNameSchema = visibleName(
+  z
+    .string({ error: "Name is required" })
+    .trim()
+    .min(1, "Name is required")
+    .max(63, "Name must be at most 63 characters")
+    .regex(
+      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+      "Use lower-case letters, digits and '-', starting and ending with a letter or digit",
+    ),
+);
 
 export const serverUrlSchema = z
   .string({ error: "Server URL is required" })

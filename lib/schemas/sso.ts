@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { emailSchema } from "./auth";
+import { visibleName } from "./text";
 
 /** URL-safe provider name, used in sign-in links and in ARCHIPELAGO_SSO_PROVIDERS. */
 export const ssoSlugSchema = z
@@ -25,7 +26,10 @@ const domainSchema = z
 /** A provider group mapped to a team (with a role) or to admin rights. */
 export const ssoGroupMappingSchema = z
   .object({
-    group: z.string().trim().min(1, "Group is required").max(256, "Group must be at most 256 characters"),
+    group: visibleName(
+      z.string().trim().min(1, "Group is required").max(256, "Group must be at most 256 characters"),
+      "Group",
+    ),
     teamId: z.uuid("Choose a team").optional(),
     role: z.enum(["member", "maintainer"]).optional(),
     admin: z.boolean().optional(),
@@ -54,7 +58,10 @@ export function clusterGroupPrefixProblem(settings: {
 
 const providerFields = {
   slug: ssoSlugSchema,
-  displayName: z.string().trim().min(1, "Display name is required").max(60, "At most 60 characters"),
+  displayName: visibleName(
+    z.string().trim().min(1, "Display name is required").max(60, "At most 60 characters"),
+    "Display name",
+  ),
   issuer: z.string({ error: "Issuer URL is required" }).trim().min(1, "Issuer URL is required").max(500),
   clientId: z.string({ error: "Client id is required" }).trim().min(1, "Client id is required").max(500),
   clientSecret: z.string().min(1, "Client secret is required").max(2000),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { revisionNumberSchema } from "./numbers";
 import { selectorProblem } from "@/lib/k8s/label-selector";
 import { labelSelectorSchema } from "./clusters";
+import { visibleName } from "./text";
 
 export const TEMPLATE_BODY_MAX_BYTES = 1024 * 1024;
 /** Request limit of the template routes: a body at the limit, JSON-escaped, plus schema and overrides. */
@@ -9,12 +10,15 @@ export const TEMPLATE_REQUEST_MAX_BYTES = 4 * 1024 * 1024;
 /** Request limit of rollout start and preview: above a secret parameter's own 1 MiB limit, so that one is named. */
 export const ROLLOUT_REQUEST_MAX_BYTES = 4 * 1024 * 1024;
 
-export const templateNameSchema = z
-  .string({ error: "Template name is required" })
-  .trim()
-  .min(1, "Template name is required")
-  .max(63, "Template name must be at most 63 characters")
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "Use lower-case letters, digits and '-'");
+/** Template and release names. */
+export const templateNameSchema = visibleName(
+  z
+    .string({ error: "Template name is required" })
+    .trim()
+    .min(1, "Template name is required")
+    .max(63, "Template name must be at most 63 characters")
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "Use lower-case letters, digits and '-'"),
+);
 
 export const templateOverrideSchema = z.object({
   selector: z

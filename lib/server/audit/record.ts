@@ -2,9 +2,9 @@ import "server-only";
 import { db } from "@/lib/server/db/client";
 import { AppError } from "@/lib/server/errors/app-error";
 import { logger } from "@/lib/server/log/logger";
-import { scrubSecrets } from "@/lib/server/log/scrub";
 import { auditHash, GENESIS_HASH, type ChainedFields } from "./chain";
 import { auditChainKey } from "./chain-key";
+import { storedDetails, storedText, storedTextOrNull, storedUuidOrNull } from "./stored-form";
 
 /** Serialises appends so every row chains to exactly one predecessor. */
 const AUDIT_CHAIN_LOCK = 4_207_201;
@@ -35,48 +35,25 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Longest string kept in an audit row's fields; longer ones are cut (and marked). */
-const MAX_AUDIT_STRING = 2000;
-
-/**
- * What may be written: control characters (a NUL cannot be stored in Postgres text and
- * would fail the write) become spaces, and strings are capped, so the content of a row can
- * never be why an audit write fails.
- */
-function storable(text: string): string {
-  const clean = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, " ");
-  return clean.length > MAX_AUDIT_STRING ? `${clean.slice(0, MAX_AUDIT_STRING - 1)}…` : clean;
-}
-
-const storableOrNull = (text: string | null | undefined): string | null =>
-  text === null || text === undefined ? null : storable(text);
-
-function scrubbed(value: unknown): unknown {
-  if (typeof value === "string") return storable(scrubSecrets(value));
-  if (Array.isArray(value)) return value.map(scrubbed);
-  if (value && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), scrubbed(v)]));
-  return value;
-}
-
 export async function recordAudit(entry: AuditEntry): Promise<void> {
   // Millisecond precision: the column is timestamptz(3), and the hash must survive a round trip.
   const at = new Date(Math.floor(Date.now()));
   const fields: ChainedFields = {
     at,
-    actorUserId: entry.actor?.userId ?? null,
-    actorEmail: storableOrNull(entry.actor?.email),
+    // Every value as Postgres will return it (stored-form.ts), so the hash is of what is read back.
+    actorUserId: storedUuidOrNull(entry.actor?.userId),
+    actorEmail: storedTextOrNull(entry.actor?.email),
     actorVia: entry.actor?.via ?? null,
-    action: storable(entry.action),
-    targetCluster: storableOrNull(entry.target?.cluster),
-    targetNamespace: storableOrNull(entry.target?.namespace),
-    targetKind: storableOrNull(entry.target?.kind),
-    targetName: storableOrNull(entry.target?.name),
+    action: storedText(entry.action),
+    targetCluster: storedTextOrNull(entry.target?.cluster),
+    targetNamespace: storedTextOrNull(entry.target?.namespace),
+    targetKind: storedTextOrNull(entry.target?.kind),
+    targetName: storedTextOrNull(entry.target?.name),
     result: entry.result,
     httpStatus: entry.httpStatus ?? null,
-    requestId: storableOrNull(entry.requestId),
-    clientIp: storableOrNull(entry.clientIp),
-    details: scrubbed(entry.details ?? {}),
+    requestId: storedTextOrNull(entry.requestId),
+    clientIp: storedTextOrNull(entry.clientIp),
+    details: storedDetails(entry.details ?? {}),
   };
   const key = await auditChainKey();
   await db().$transaction(async (tx) => {

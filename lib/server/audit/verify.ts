@@ -50,7 +50,15 @@ export async function verifyAuditChain(
       if (isKeyedHash(row.hash)) {
         keyedSeen = true;
         if (auditHash(row.prevHash, fields, key) !== row.hash)
-          problems.push({ id, problem: "content does not match its keyed hash (the row was edited or forged)" });
+          problems.push({
+            id,
+            problem:
+              "content does not match its keyed hash (the row was edited or forged)" +
+              (JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)).includes("\uFFFD")
+                ? "; it holds U+FFFD, which versions before issue 20 stored in place of a lone surrogate they had hashed," +
+                  " so a row written by such a version may be honest"
+                : ""),
+          });
       } else if (isLegacyHash(row.hash) && !keyedSeen) {
         if (legacyAuditHash(row.prevHash, fields) !== row.hash)
           problems.push({ id, problem: "content does not match its hash (the row was edited)" });

@@ -41,6 +41,10 @@ afterEach(() => {
   resetEnvForTests();
 });
 
+/** Simulates the account's delay passing (as the window test moves window_start). */
+const passAccountDelay = () =>
+  db().$executeRaw`UPDATE throttle_buckets SET not_before = now() - interval '1 second' WHERE not_before IS NOT NULL`;
+
 describe("signIn", () => {
   it("creates a server-side session for the right password", async () => {
     const user = await createTestUser();
@@ -94,7 +98,7 @@ describe("signIn", () => {
     ).resolves.toBeTruthy();
   });
 
-  it("an account guessed at from many addresses refuses those addresses, not its owner's clean one", async () => {
+  it("an account guessed at from many addresses refuses those addresses; its owner gets in after the delay", async () => {
     const user = await createTestUser();
     for (let i = 0; i < 7; i += 1)
       expect(
@@ -105,9 +109,73 @@ describe("signIn", () => {
       (await failure(signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "192.0.2.3" }))))
         .status,
     ).toBe(429);
+    // A clean address waits for the account's turn, and then gets in.
+    await passAccountDelay();
     await expect(
       signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "198.51.100.9" })),
     ).resolves.toBeTruthy();
+  });
+
+  /** Issue 20, point 6: the attack that used to pass. */
+  it("65 addresses with one guess each: after the account's limit every attempt waits, from any address; admins are told once; the owner gets in after the delay", async () => {
+    const user = await createTestUser();
+    const { signInAccountSlowdowns, signInAttemptsDelayed } = await import("@/lib/server/metrics/counters");
+    const [slowdownsBefore, delayedBefore] = [signInAccountSlowdowns.value, signInAttemptsDelayed.value];
+    const answers: AppError[] = [];
+    for (let i = 0; i < 65; i += 1)
+      answers.push(
+        await failure(signIn({ email: user.email, password: `guess ${i}` }, context({ clientIp: `10.20.${i}.1` }))),
+      );
+    const statuses = answers.map((answer) => answer.status);
+    // The limit (6) is checked in full; past it the account's turns come 1, 2, 4 … seconds apart,
+    // so a fast run gets one more checked guess (two if the machine stalls for a second).
+    expect(statuses.slice(0, 6)).toEqual(Array(6).fill(401));
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(8);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(57);
+    for (const answer of answers.filter((a) => a.status === 429)) {
+      const retryAfter = Number(answer.options.headers?.["Retry-After"]);
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60); // ARCHIPELAGO_SIGNIN_ACCOUNT_MAX_DELAY_SECONDS
+    }
+    // Once a delay has passed, the next attempt (a guesser's here) is checked and starts a new delay ...
+    await passAccountDelay();
+    const checked = await failure(
+      signIn({ email: user.email, password: "one more" }, context({ clientIp: "10.21.0.1" })),
+    );
+    expect(checked.status).toBe(401);
+    // ... in which the owner, from a new address, with the right password, waits too (no password is checked) ...
+    const waiting = await failure(
+      signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "198.51.100.77" })),
+    );
+    expect(waiting.status).toBe(429);
+    expect(Number(waiting.options.headers?.["Retry-After"])).toBeGreaterThan(30);
+    // ... and is in once the delay has passed, from the same address: a wait, never a lock.
+    await passAccountDelay();
+    await expect(
+      signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "198.51.100.77" })),
+    ).resolves.toBeTruthy();
+    // Admins are told once for the episode, not once per attempt.
+    const notices = await db().auditEvent.findMany({ where: { action: "auth.sign-in-delayed" } });
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ targetName: user.email, result: "denied", details: { failures: 7, limit: 6 } });
+    expect(JSON.stringify(notices[0]!.details)).not.toMatch(/guess|more/);
+    expect(signInAccountSlowdowns.value - slowdownsBefore).toBe(1);
+    expect(signInAttemptsDelayed.value - delayedBefore).toBeGreaterThanOrEqual(58);
+  });
+
+  it("the account's turn is decided in Postgres: of concurrent attempts from many addresses only one is checked", async () => {
+    const user = await createTestUser();
+    // Well past the limit, so the turn taken below starts a long delay (60 s), however slow this machine is.
+    for (let i = 0; i < 16; i += 1)
+      await failure(signIn({ email: user.email, password: "nope" }, context({ clientIp: `10.30.${i}.1` })));
+    await passAccountDelay();
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        failure(signIn({ email: user.email, password: "nope" }, context({ clientIp: `10.31.${i}.1` }))),
+      ),
+    );
+    expect(answers.filter((answer) => answer.status === 401)).toHaveLength(1);
+    expect(answers.filter((answer) => answer.status === 429)).toHaveLength(11);
   });
 
   it("one address failing 20 times on the admin's account does not lock the admin out from elsewhere", async () => {

@@ -3,9 +3,11 @@ import type { SignInBody } from "@/lib/schemas/auth";
 import { AppError, rateLimited } from "@/lib/server/errors/app-error";
 import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
+import { signInAttemptsDelayed } from "@/lib/server/metrics/counters";
 import { passwordSignInPolicy } from "./auth-settings";
 import { burnPasswordCheck, verifyPassword } from "./password";
 import { createSession, deleteSessionByToken, type SessionUser } from "./sessions";
+import { reportAccountSlowdown } from "./slowdown-report";
 import { forgiveSignInAttempt, signInThrottleKeys, takeSignInAttempt } from "./throttle";
 
 export interface SignInContext {
@@ -35,10 +37,12 @@ export async function signIn(body: SignInBody, context: SignInContext): Promise<
       "Password sign-in is turned off: sign in with your organisation's identity provider",
     );
   const keys = signInThrottleKeys(body.email, context.clientIp);
-  const retryAfter = await takeSignInAttempt(keys);
-  if (retryAfter !== null) {
+  const attempt = await takeSignInAttempt(keys);
+  if (attempt.accountLimitCrossed) await reportAccountSlowdown(body.email, attempt.accountLimitCrossed, context);
+  if (attempt.retryAfter !== null) {
+    if (attempt.accountDelayed) signInAttemptsDelayed.inc();
     logger.warn({ requestId: context.requestId, email: body.email, clientIp: context.clientIp }, "sign-in throttled");
-    throw rateLimited(retryAfter);
+    throw rateLimited(attempt.retryAfter);
   }
 
   const user = await db().user.findUnique({

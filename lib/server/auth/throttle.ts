@@ -12,8 +12,13 @@ import { db } from "@/lib/server/db/client";
  * throttling"):
  * - (account, address): one person's mistakes from one place; the tight limit.
  * - account, from every address: bounds guessing spread over many addresses. Over its
- *   limit it refuses only addresses that have themselves failed on this account in the
- *   window, so the owner signing in from a clean address still gets in.
+ *   limit it refuses addresses that have themselves failed on this account in the window,
+ *   and every other attempt on the account, from any address, waits its turn: one attempt
+ *   is checked, then none for 1, 2, 4 … seconds (up to ARCHIPELAGO_SIGNIN_ACCOUNT_MAX_DELAY_SECONDS),
+ *   the delay growing with the account's failures in the window. The turn is taken in
+ *   Postgres (`not_before`), so instances agree. 65 addresses with one guess each get the
+ *   limit's worth of guesses and then one per delay; the owner, from anywhere, gets in
+ *   after at most one delay (the block is a wait, never a lock).
  * - address, over every account: far higher than anyone's mistakes; bounds spraying and
  *   the password-hashing work one address can cause, and refuses only that address.
  * Every attempt counts on all three whether the account exists or not, so a 429 says
@@ -41,22 +46,59 @@ export function signInThrottleKeys(email: string, clientIp: string | null): Sign
   };
 }
 
-/**
- * Counts one sign-in attempt. Returns the seconds to wait when it must be refused without
- * checking the password, else null.
- */
-export async function takeSignInAttempt(keys: SignInThrottle): Promise<number | null> {
+export interface SignInAttempt {
+  /** Seconds to wait when the attempt must be refused without checking the password, else null. */
+  retryAfter: number | null;
+  /** Why: the account is in its growing delay (counted and reported apart from the other limits). */
+  accountDelayed: boolean;
+  /** This attempt took the account over its limit in this window: the start of an episode, reported once. */
+  accountLimitCrossed: { failures: number; limit: number } | null;
+}
+
+/** Counts one sign-in attempt and decides whether its password may be checked. */
+export async function takeSignInAttempt(keys: SignInThrottle): Promise<SignInAttempt> {
   const [pair, account, address] = await Promise.all([
     bump(keys.pair.key),
     bump(keys.account.key),
     bump(keys.address.key),
   ]);
+  const accountOver = account.failures > keys.account.limit;
+  const accountLimitCrossed =
+    account.failures === keys.account.limit + 1 ? { failures: account.failures, limit: keys.account.limit } : null;
   const waits: number[] = [];
   if (pair.failures > keys.pair.limit) waits.push(pair.retryAfter);
   // The account is under attack from many addresses: refuse those that failed on it before.
-  if (account.failures > keys.account.limit && pair.failures > 1) waits.push(account.retryAfter);
+  if (accountOver && pair.failures > 1) waits.push(account.retryAfter);
   if (address.failures > keys.address.limit) waits.push(address.retryAfter);
-  return waits.length ? Math.max(1, ...waits) : null;
+  if (waits.length) return { retryAfter: Math.max(1, ...waits), accountDelayed: false, accountLimitCrossed };
+  // Whatever the address: one attempt per delay on an account over its limit.
+  if (accountOver) {
+    const wait = await takeAccountTurn(keys.account.key, account.failures - keys.account.limit);
+    if (wait !== null) {
+      // Not a failure of this address (no password was checked): the owner told to wait, who
+      // comes back after Retry-After from the same place, must not count as a guesser there.
+      await db()
+        .$executeRaw`UPDATE throttle_buckets SET failures = GREATEST(failures - 1, 0) WHERE key = ${keys.pair.key}`;
+      return { retryAfter: wait, accountDelayed: true, accountLimitCrossed };
+    }
+  }
+  return { retryAfter: null, accountDelayed: false, accountLimitCrossed };
+}
+
+/**
+ * Takes the account's turn if it is free (and sets when the next one is: 2^(over-1) seconds,
+ * capped), else answers the seconds left. One UPDATE decides, so of concurrent attempts on
+ * several instances exactly one gets the turn.
+ */
+async function takeAccountTurn(key: string, over: number): Promise<number | null> {
+  const delay = Math.min(2 ** Math.min(over - 1, 30), env().ARCHIPELAGO_SIGNIN_ACCOUNT_MAX_DELAY_SECONDS);
+  const taken = await db().$executeRaw`
+    UPDATE throttle_buckets SET not_before = now() + make_interval(secs => ${delay})
+    WHERE key = ${key} AND (not_before IS NULL OR not_before <= now())`;
+  if (taken > 0) return null;
+  const rows = await db().$queryRaw<Array<{ wait: number | null }>>`
+    SELECT CEIL(EXTRACT(EPOCH FROM (not_before - now())))::int AS wait FROM throttle_buckets WHERE key = ${key}`;
+  return Math.max(1, rows[0]?.wait ?? 1);
 }
 
 /** After a successful sign-in: this (account, address) starts afresh; the wider counters get the attempt back. */

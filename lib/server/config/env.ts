@@ -35,6 +35,8 @@ export const envSchema = z.object({
   /** Failed sign-ins allowed per client address over all accounts (far above one person's mistakes). */
   ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ADDRESS: positiveInt(200),
   ARCHIPELAGO_SIGNIN_WINDOW_SECONDS: positiveInt(900),
+  /** Over the per-account limit, attempts on the account wait 1, 2, 4 … seconds, from any address, up to this. */
+  ARCHIPELAGO_SIGNIN_ACCOUNT_MAX_DELAY_SECONDS: positiveInt(60),
   /** Largest JSON body accepted by the API, in bytes. */
   ARCHIPELAGO_MAX_BODY_BYTES: positiveInt(1_048_576),
   /** Current master key (base64, 32 bytes) wrapping credential data keys. */

@@ -24,7 +24,34 @@ describe("controlCharacterProblems", () => {
   });
 });
 
+describe("malformed Unicode and __proto__ keys", () => {
+  it("refuses a lone surrogate in any string or key, naming the field; a paired one is text", () => {
+    for (const bad of ["\ud800", "a\udfffb", "\ude00\ud83d"]) {
+      expect(controlCharacterProblems({ token: { name: bad } }, { multiline: true })).toEqual({
+        "token.name": [expect.stringMatching(/not valid Unicode text/)],
+      });
+      expect(controlCharacterProblems({ q: bad }, { multiline: false })).toHaveProperty("q");
+      expect(controlCharacterProblems({ variables: { [bad]: "x" } }, { multiline: true })).toHaveProperty("variables");
+    }
+    expect(controlCharacterProblems({ name: "\ud83d\ude00 ok" }, { multiline: true })).toEqual({});
+  });
+  it("refuses a __proto__ key at any depth, as JSON.parse makes it (an own property)", () => {
+    const body = JSON.parse('{"params":{"nested":{"__proto__":{"isAdmin":true}}},"__proto__":1}') as unknown;
+    const problems = controlCharacterProblems(body, { multiline: true });
+    expect(Object.keys(problems).sort()).toEqual(["__proto__", "params.nested.__proto__"]);
+    expect(Object.getOwnPropertyDescriptor(problems, "__proto__")?.value).toEqual(["__proto__ is not a known field"]);
+  });
+});
+
 describe("unknownFieldProblems", () => {
+  it("names constructor, toString and __proto__ like any other unknown key (not found through the prototype)", () => {
+    const given = JSON.parse('{"name":"x","constructor":1,"toString":"y","__proto__":{"a":1}}') as unknown;
+    expect(Object.keys(unknownFieldProblems(given, { name: "x" })).sort()).toEqual([
+      "__proto__",
+      "constructor",
+      "toString",
+    ]);
+  });
   it("names keys the schema dropped, at any level it kept", () => {
     expect(
       unknownFieldProblems({ a: 1, b: { c: 1, d: 2 }, e: [{ f: 1, g: 2 }] }, { a: 1, b: { c: 1 }, e: [{ f: 1 }] }),

@@ -5,6 +5,7 @@ import { createSession, deleteSessionByToken, type SessionUser } from "@/lib/ser
 import { db } from "@/lib/server/db/client";
 import { emailSchema } from "@/lib/schemas/auth";
 import { safeReturnPath } from "@/lib/schemas/return-path";
+import { withoutInvisibleCharacters } from "@/lib/schemas/text";
 import { groupsFrom, readClaim } from "./group-mapping";
 import { applyProviderAccess } from "./provider-access";
 import { client, discoverProvider, isUnreachable, providerErrorDetail, SsoError, toSsoError } from "./oidc-client";
@@ -186,8 +187,11 @@ export async function completeSsoSignIn(input: {
     if (provider.allowedEmailDomains.length > 0 && !provider.allowedEmailDomains.includes(domain))
       throw new SsoError("domain_not_allowed");
     const groups = groupsFrom(readClaim(claims, provider.groupsClaim));
+    // A provider's name claim is not checked by a form: invisible and direction-changing characters
+    // are removed (lib/schemas/text.ts), and it is cut by code points so no half surrogate pair is left.
     const rawName = readClaim(claims, provider.nameClaim);
-    const name = typeof rawName === "string" && rawName.trim() ? rawName.trim().slice(0, 100) : email;
+    const cleanName = typeof rawName === "string" ? Array.from(withoutInvisibleCharacters(rawName).trim()) : [];
+    const name = cleanName.length > 0 ? cleanName.slice(0, 100).join("").trim() : email;
     const subject = String(claims.sub);
 
     const synced = await syncUser({ provider, subject, email, name, groups });

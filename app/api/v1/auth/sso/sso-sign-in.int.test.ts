@@ -41,6 +41,8 @@ const USERS = [
     groups: ["payments"],
   },
   { login: "root", password: "root-pass", email: "root@corp.example", name: "Root", groups: ["platform-admins"] },
+  // A name claim that would impersonate: a right-to-left override, a zero-width space and a BOM.
+  { login: "eve", password: "eve-pass", email: "eve@corp.example", name: "\u202EEv\u200Be\uFEFF", groups: [] },
 ];
 
 let idp: TestIdp;
@@ -128,6 +130,13 @@ describe("single sign-on with a real provider", () => {
       JSON.stringify(rows, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)) + logLines.join("\n");
     expect(everything).not.toContain(CLIENT.client_secret);
     expect(everything).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+  });
+
+  it("strips invisible and direction-changing characters from the provider's name claim", async () => {
+    await configure();
+    const outcome = await ssoSignIn("corp", "eve", "eve-pass");
+    expect(ssoErrorOf(outcome)).toBeNull();
+    expect((await db().user.findUniqueOrThrow({ where: { email: "eve@corp.example" } })).name).toBe("Eve");
   });
 
   it("re-syncs memberships at every sign-in: a dropped group loses its team, other sessions included", async () => {

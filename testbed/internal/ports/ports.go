@@ -13,7 +13,7 @@ import (
 // of BlockSize, so 99 clusters stay below 17500, far from the kernel's
 // ephemeral range (32768+) where client sockets would collide with them.
 // Aliases take base+500 onwards (see ForAlias): 10 clusters with 10 aliases
-// each end at base+661; nothing of a testbed reaches base+1000.
+// each end at base+679; nothing of a testbed reaches base+1000.
 const DefaultBase = 16443
 
 // BlockSize is the number of ports reserved per cluster (a few are spare).

@@ -58,7 +58,7 @@ func TestAliasesHaveTheirOwnRangeInTheWindow(t *testing.T) {
 	if ForCluster(DefaultBase, MaxClusters).Control >= DefaultBase+Window {
 		t.Error("99 clusters leave the window")
 	}
-	// The fleet: 10 x 10 ends at base+661, far below the ephemeral range.
+	// The fleet: 10 x 10 ends at base+679, far below the ephemeral range.
 	if last := ForAlias(DefaultBase, 10, 10).Control; last != DefaultBase+500+9*18+8*2+1 {
 		t.Errorf("10 clusters x 10 aliases end at %d", last)
 	}

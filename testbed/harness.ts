@@ -226,6 +226,16 @@ export async function downTestbed(): Promise<void> {
   await runTestbed(["down"]);
 }
 
+/**
+ * Stops every alias proxy (alias 2 onwards) and drops the aliases from the kubeconfig; the clusters
+ * keep running. Tests that add aliases call it when done, so later tests see the usual contexts.
+ */
+export async function downAliases(): Promise<void> {
+  started = undefined;
+  startedAliases = 1;
+  await runTestbed(["down", "--only-aliases"]);
+}
+
 /** Ends every fault on every cluster and every alias. */
 export async function resumeAll(): Promise<void> {
   await runTestbed(["resume", "--all"]);

@@ -5,7 +5,16 @@
  */
 import { execFile } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { auditEventsByAlias, ensureTestbed, fault, type Testbed, type TestbedCluster } from "../harness";
+import {
+  auditEventsByAlias,
+  downAliases,
+  ensureTestbed,
+  fault,
+  resumeAll,
+  status,
+  type Testbed,
+  type TestbedCluster,
+} from "../harness";
 import { startTimeoutMs, uniqueNamespace } from "./support";
 
 interface Kubectl {
@@ -43,11 +52,13 @@ describe("aliases: one real cluster under several names", () => {
   });
 
   afterEach(async () => {
-    await fault(first.aliases[1]!.name, "resume");
+    await resumeAll();
   });
 
   afterAll(async () => {
     await kubectl(tb, first.context, ["-n", "default", "delete", "configmap", configMap, "--ignore-not-found"]);
+    // Later test files import the whole kubeconfig and expect the usual contexts only.
+    await downAliases();
   });
 
   it("lists each cluster's names, with their own server, context and user", () => {
@@ -121,5 +132,15 @@ describe("aliases: one real cluster under several names", () => {
     await fault(alias2!.name, "resume");
     const resumed = await kubectl(tb, alias2!.context, ["--request-timeout=10s", "get", "ns", "-o", "name"]);
     expect(resumed.stdout).toContain("namespace/default");
+  });
+
+  it("down --only-aliases stops the alias proxies and leaves the clusters answering", async () => {
+    await downAliases();
+    const entries = await status();
+    expect(entries.every((e) => e.aliases?.length === 1 && e.ready)).toBe(true);
+    const gone = await kubectl(tb, first.aliases[1]!.context, ["get", "ns"]);
+    expect(gone.stderr).toMatch(/context was not found|does not exist/);
+    const own = await kubectl(tb, first.context, ["get", "ns", "-o", "name"]);
+    expect(own.stdout).toContain("namespace/default");
   });
 });

@@ -21,6 +21,7 @@ commands:
                                       under A names (default 1, 1-10; N <= 27 then: testbed-N, testbed-N-a2..aA);
                                       idempotent
   down [CLUSTER]                      stop all clusters (or one, with its aliases) and delete their data
+  down ALIAS | --only-aliases         stop one alias (testbed-2-a3) or every alias; clusters keep running
   status [--json]                     ports, pids, fault mode and health of each cluster and alias
   stop NAME | --all                   fault: the API endpoint refuses connections
   hang NAME | --all                   fault: connections are accepted but never answered

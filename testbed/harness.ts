@@ -6,6 +6,9 @@
  *   const tb = await ensureTestbed({ clusters: 3 });
  *   kc.loadFromFile(tb.kubeconfigPath); kc.setCurrentContext(tb.clusters[0].context);
  *   await fault("testbed-2", "hang"); ... await fault("testbed-2", "resume");
+ *
+ * With aliases (`ensureTestbed({ clusters: 2, aliases: 3 })`) each real cluster is also reachable
+ * under more names (testbed-1-a2, testbed-1-a3), each its own proxy, context and user: `tb.aliases`.
  */
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -33,14 +36,49 @@ export interface TestbedCluster {
   server: string;
   /** Folder with ca.crt, admin.token, scoped.token, cert-user.crt, cert-user.key and logs/. */
   dir: string;
+  /** Every name this cluster answers under, its own first (alias 1): one real API server behind all. */
+  aliases: TestbedAlias[];
+}
+
+/**
+ * One name of a real cluster: its own fault proxy, kubeconfig context and admin user, in front of the
+ * same API server as the cluster's other names. Alias 1 is the cluster itself (context testbed-N,
+ * user testbed-admin); alias k >= 2 is testbed-N-aK with user testbed-N-aK-admin.
+ */
+export interface TestbedAlias {
+  /** testbed-N (alias 1) or testbed-N-aK: the alias's cluster and context name, and its fault target. */
+  name: string;
+  /** Admin context of this alias in the kubeconfig (same as name). */
+  context: string;
+  /** The real cluster behind it (testbed-N): its audit log, data and API server. */
+  cluster: string;
+  /** 1..10 */
+  k: number;
+  /** The URL clients use: this alias's own fault proxy. */
+  server: string;
+  /** The user its token authenticates as: what the cluster's audit log records for calls through it. */
+  user: string;
 }
 
 export interface Testbed {
   kubeconfigPath: string;
-  /** Admin contexts, one per cluster: testbed-1..N. */
+  /** Admin contexts, one per real cluster: testbed-1..N. */
   contexts: string[];
   clusters: TestbedCluster[];
+  /** Every name of every cluster (clusters x aliases), ordered by cluster then alias. */
+  aliases: TestbedAlias[];
   dir: string;
+}
+
+/** One alias as `testbed status --json` prints it. */
+interface AliasEntry {
+  name: string;
+  k: number;
+  server: string;
+  context: string;
+  user: string;
+  fault: string;
+  down?: boolean;
 }
 
 /** One cluster as `testbed status --json` prints it. */
@@ -50,6 +88,8 @@ interface StatusEntry {
   fault: string;
   ready: boolean;
   down?: string[];
+  /** Absent when the CLI predates aliases. */
+  aliases?: AliasEntry[];
 }
 
 /** The namespace the scoped user may use. */
@@ -100,21 +140,29 @@ export async function runTestbed(args: string[], opts: { timeoutMs?: number } = 
 
 let started: Promise<Testbed> | undefined;
 let startedWith = 0;
+let startedAliases = 1;
 
 /**
- * Starts `clusters` clusters unless they already run, ends any fault left on
- * them by an earlier run, and returns where to find them. The first call
- * builds the binaries when needed (minutes on a cold Go cache; `npm test` builds
- * and starts them before any test). Later calls in the same process reuse the result.
+ * Starts `clusters` clusters unless they already run, each reachable under `aliases` names (default 1:
+ * its own only; see testbed/README.md, "Aliases"), ends any fault left on them (and their aliases) by
+ * an earlier run, and returns where to find them. The first call builds the binaries when needed
+ * (minutes on a cold Go cache; `npm test` builds and starts them before any test). Later calls in the
+ * same process reuse the result unless they ask for more clusters or aliases.
  */
-export function ensureTestbed(opts: { clusters?: number; timeoutMs?: number } = {}): Promise<Testbed> {
+export function ensureTestbed(
+  opts: { clusters?: number; aliases?: number; timeoutMs?: number } = {},
+): Promise<Testbed> {
   const clusters = opts.clusters ?? 3;
-  if (!started || clusters > startedWith) {
-    startedWith = clusters;
+  const aliases = opts.aliases ?? 1;
+  if (!started || clusters > startedWith || aliases > startedAliases) {
+    startedWith = Math.max(clusters, startedWith);
+    startedAliases = Math.max(aliases, startedAliases);
     started = (async () => {
       // TESTBED_BASE_PORT lets two checkouts (each with its own TESTBED_DIR) run testbeds side by side.
       const base = process.env.TESTBED_BASE_PORT ? ["--base-port", process.env.TESTBED_BASE_PORT] : [];
-      await runTestbed(["up", "--clusters", String(clusters), ...base], { timeoutMs: opts.timeoutMs });
+      // Without aliases the command is what it always was.
+      const aliasArgs = aliases > 1 ? ["--aliases", String(aliases)] : [];
+      await runTestbed(["up", "--clusters", String(clusters), ...aliasArgs, ...base], { timeoutMs: opts.timeoutMs });
       await runTestbed(["resume", "--all"]);
       return toTestbed(await status());
     })();
@@ -143,17 +191,25 @@ function toTestbed(entries: StatusEntry[]): Testbed {
     scopedContext: `${e.name}-scoped`,
     server: e.server,
     dir: path.join(testbedDir, e.name),
+    aliases: (e.aliases ?? [{ name: e.name, k: 1, server: e.server, context: e.name, user: adminUser, fault: e.fault }])
+      .filter((a) => !a.down)
+      .map((a) => ({ name: a.name, context: a.context, cluster: e.name, k: a.k, server: a.server, user: a.user })),
   }));
   return {
     kubeconfigPath: path.join(testbedDir, "kubeconfig"),
     contexts: clusters.map((c) => c.context),
     clusters,
+    aliases: clusters.flatMap((c) => c.aliases),
     dir: testbedDir,
   };
 }
 
+/** The user of every cluster's admin token, alias 1's user (the seeder uses it too). */
+const adminUser = "testbed-admin";
+
 /**
- * Sets a cluster's fault proxy: "stop" refuses connections, "hang" accepts
+ * Sets the fault proxy of a cluster or of one alias (`testbed-2-a3`; a cluster's name is its own
+ * proxy only, its other aliases keep answering): "stop" refuses connections, "hang" accepts
  * and never answers, "slow" delays every response by `latency` (e.g. "2s"),
  * "resume" ends the fault. Takes effect before the promise resolves.
  */
@@ -170,7 +226,17 @@ export async function downTestbed(): Promise<void> {
   await runTestbed(["down"]);
 }
 
-/** Ends every fault on every cluster. */
+/**
+ * Stops every alias proxy (alias 2 onwards) and drops the aliases from the kubeconfig; the clusters
+ * keep running. Tests that add aliases call it when done, so later tests see the usual contexts.
+ */
+export async function downAliases(): Promise<void> {
+  started = undefined;
+  startedAliases = 1;
+  await runTestbed(["down", "--only-aliases"]);
+}
+
+/** Ends every fault on every cluster and every alias. */
 export async function resumeAll(): Promise<void> {
   await runTestbed(["resume", "--all"]);
 }
@@ -204,6 +270,21 @@ export function auditEvents(cluster: string): AuditEvent[] {
     .split("\n")
     .filter((line) => line.startsWith("{") && line.endsWith("}"))
     .map((line) => JSON.parse(line) as AuditEvent);
+}
+
+/**
+ * The writes recorded in `cluster`'s audit log, grouped by the alias whose credentials made them
+ * (every alias has its own user). Writes by other users (the cert and scoped users) are left out;
+ * alias 1's user is the admin user, which `seed` also writes as.
+ */
+export function auditEventsByAlias(cluster: TestbedCluster): Map<string, AuditEvent[]> {
+  const byUser = new Map(cluster.aliases.map((a) => [a.user, a.name]));
+  const out = new Map<string, AuditEvent[]>(cluster.aliases.map((a) => [a.name, []]));
+  for (const event of auditEvents(cluster.name)) {
+    const alias = byUser.get(event.user.username);
+    if (alias) out.get(alias)!.push(event);
+  }
+  return out;
 }
 
 /**

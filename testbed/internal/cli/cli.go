@@ -16,13 +16,19 @@ import (
 const usageText = `usage: testbed <command> [arguments]
 
 commands:
-  up [--clusters N] [--base-port P]   start clusters testbed-1..N (default 3, 1-99); idempotent
-  down [CLUSTER]                      stop all clusters (or one) and delete their data
-  status [--json]                     ports, pids, fault mode and health of each cluster
-  stop CLUSTER | --all                fault: the API endpoint refuses connections
-  hang CLUSTER | --all                fault: connections are accepted but never answered
-  slow CLUSTER | --all --latency D    fault: every response is delayed by D (e.g. 2s)
-  resume CLUSTER | --all              end any fault
+  up [--clusters N] [--aliases A] [--base-port P]
+                                      start clusters testbed-1..N (default 3, 1-99), each reachable
+                                      under A names (default 1, 1-10; N <= 27 then: testbed-N, testbed-N-a2..aA);
+                                      idempotent
+  down [CLUSTER]                      stop all clusters (or one, with its aliases) and delete their data
+  down ALIAS | --only-aliases         stop one alias (testbed-2-a3) or every alias; clusters keep running
+  status [--json]                     ports, pids, fault mode and health of each cluster and alias
+  stop NAME | --all                   fault: the API endpoint refuses connections
+  hang NAME | --all                   fault: connections are accepted but never answered
+  slow NAME | --all --latency D       fault: every response is delayed by D (e.g. 2s)
+  resume NAME | --all                 end any fault
+                                      (NAME: a cluster, testbed-2, or an alias, testbed-2-a3;
+                                      --all: every cluster and every alias)
   seed [--scale S] [--seed K] [--clusters testbed-1,testbed-2]
                                       fill clusters with deterministic test data
 testbed.sh also takes: build   (build the binaries, start nothing)

@@ -97,6 +97,28 @@ func resolve(ctx context.Context, e env, name string) (cluster.Status, error) {
 	return s, nil
 }
 
+// resolveAlias checks that name is a running cluster (its first alias) or a
+// running alias of one, with a message listing the running names if not.
+func resolveAlias(ctx context.Context, e env, name string) (cluster.AliasStatus, error) {
+	i, k, err := layout.ParseAlias(name)
+	if err != nil {
+		return cluster.AliasStatus{}, err
+	}
+	s, err := resolve(ctx, e, layout.ClusterName(i))
+	if err != nil {
+		return cluster.AliasStatus{}, err
+	}
+	var names []string
+	for _, a := range s.Aliases {
+		if a.K == k {
+			return a, nil
+		}
+		names = append(names, a.Name)
+	}
+	return cluster.AliasStatus{}, fmt.Errorf("%s has no alias %q (its names: %s; add aliases with up --aliases)",
+		s.Name, name, strings.Join(names, ", "))
+}
+
 // writeKubeconfig rewrites the merged kubeconfig for the clusters that have
 // state, or removes it when there are none.
 func writeKubeconfig(e env) error {
@@ -112,9 +134,11 @@ func writeKubeconfig(e env) error {
 	}
 	var clusters []kubeconfig.Cluster
 	for _, s := range all {
-		clusters = append(clusters, kubeconfig.Cluster{
-			Name: s.Name, Server: cluster.ServerURL(s.Ports.Proxy), Dir: e.layout.Cluster(s.Name),
-		})
+		kc := kubeconfig.Cluster{Name: s.Name, Server: cluster.ServerURL(s.Ports.Proxy), Dir: e.layout.Cluster(s.Name)}
+		for _, a := range s.Aliases {
+			kc.Aliases = append(kc.Aliases, kubeconfig.Alias{Name: a.Name, K: a.K, Server: cluster.ServerURL(a.Ports.Proxy)})
+		}
+		clusters = append(clusters, kc)
 	}
 	return kubeconfig.WriteMerged(e.layout.Kubeconfig(), clusters)
 }

@@ -34,14 +34,14 @@ func faultCommand(verb string) command {
 			return err
 		}
 		var errs []error
-		for _, s := range targets {
-			client := proxy.NewClient(fmt.Sprintf("127.0.0.1:%d", s.Ports.Control))
+		for _, t := range targets {
+			client := proxy.NewClient(fmt.Sprintf("127.0.0.1:%d", t.Control))
 			got, err := client.Set(ctx, mode)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", s.Name, err))
+				errs = append(errs, fmt.Errorf("%s: %w", t.Name, err))
 				continue
 			}
-			fmt.Fprintf(e.out, "%s: %s\n", s.Name, got)
+			fmt.Fprintf(e.out, "%s: %s\n", t.Name, got)
 		}
 		return errors.Join(errs...)
 	}
@@ -64,24 +64,29 @@ func faultMode(verb string, latency time.Duration) (proxy.Mode, error) {
 	return proxy.Mode{}, fmt.Errorf("unknown fault %q", verb)
 }
 
-// faultTargets resolves the cluster argument: exactly one running cluster, or
-// every running cluster with --all.
-func faultTargets(ctx context.Context, e env, verb string, all bool, names []string) ([]cluster.Status, error) {
+// faultTargets resolves the name argument: exactly one running cluster or
+// alias (a cluster's name is its first alias: only its own proxy), or every
+// alias of every running cluster with --all.
+func faultTargets(ctx context.Context, e env, verb string, all bool, names []string) ([]cluster.AliasStatus, error) {
 	switch {
 	case all && len(names) > 0:
-		return nil, usagef("%s takes a cluster name or --all, not both", verb)
+		return nil, usagef("%s takes a cluster or alias name or --all, not both", verb)
 	case all:
-		targets, err := inspectAll(ctx, e)
-		if err == nil && len(targets) == 0 {
+		clusters, err := inspectAll(ctx, e)
+		if err == nil && len(clusters) == 0 {
 			err = fmt.Errorf("no clusters are running")
+		}
+		var targets []cluster.AliasStatus
+		for _, s := range clusters {
+			targets = append(targets, s.Aliases...)
 		}
 		return targets, err
 	case len(names) != 1:
-		return nil, usagef("%s needs one cluster name (e.g. testbed-2) or --all", verb)
+		return nil, usagef("%s needs one cluster or alias name (e.g. testbed-2, testbed-2-a3) or --all", verb)
 	}
-	s, err := resolve(ctx, e, names[0])
+	a, err := resolveAlias(ctx, e, names[0])
 	if err != nil {
 		return nil, err
 	}
-	return []cluster.Status{s}, nil
+	return []cluster.AliasStatus{a}, nil
 }

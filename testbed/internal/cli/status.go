@@ -50,6 +50,7 @@ func runStatus(ctx context.Context, e env, args []string) error {
 		if !s.Running() || !s.Ready {
 			bad = append(bad, s.Name)
 		}
+		bad = append(bad, s.AliasesDown()...)
 	}
 	if len(bad) > 0 {
 		return fmt.Errorf("unhealthy: %s", strings.Join(bad, ", "))
@@ -72,6 +73,7 @@ func printStatus(e env, all []cluster.Status) {
 		total = total.Add(s.Memory)
 	}
 	_ = w.Flush()
+	printAliases(e, all)
 	if len(all) > 1 {
 		fmt.Fprintf(e.out, "total memory: RSS %s, PSS %s (PSS counts the shared binary once; see README)\n", mib(total.RSS), mib(total.PSS))
 	}
@@ -88,4 +90,37 @@ func pidList(pids map[string]int) string {
 		parts = append(parts, fmt.Sprintf("%s=%d", strings.TrimPrefix(name, "kube-"), pids[name]))
 	}
 	return "(" + strings.Join(parts, " ") + ")"
+}
+
+// printAliases lists every name of every cluster when any has aliases, and
+// says how many real API servers stand behind them.
+func printAliases(e env, all []cluster.Status) {
+	names := 0
+	for _, s := range all {
+		names += len(s.Aliases)
+	}
+	if names <= len(all) {
+		return
+	}
+	fmt.Fprintln(e.out)
+	w := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ALIAS\tREAL CLUSTER\tSERVER (proxy)\tCONTROL\tUSER\tFAULT\tRSS\tPSS\tPROXY")
+	var proxies proc.Memory
+	for _, s := range all {
+		for _, a := range s.Aliases {
+			procState := fmt.Sprintf("pid %d", a.PID)
+			if a.Down {
+				procState = "down"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", a.Name, s.Name, a.Server, a.Control, a.User, a.Fault,
+				mib(a.Memory.RSS), mib(a.Memory.PSS), procState)
+			if a.K > 1 {
+				proxies = proxies.Add(a.Memory)
+			}
+		}
+	}
+	_ = w.Flush()
+	fmt.Fprintf(e.out, "%d names on %d real API server(s): aliases of one cluster share its API server, etcd and objects\n", names, len(all))
+	fmt.Fprintf(e.out, "alias proxies (beyond each cluster's own): RSS %s, PSS %s, included in the cluster totals above\n",
+		mib(proxies.RSS), mib(proxies.PSS))
 }

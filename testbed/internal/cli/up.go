@@ -5,11 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
 	"archipelago.dev/testbed/internal/cluster"
 	"archipelago.dev/testbed/internal/layout"
+	"archipelago.dev/testbed/internal/pki"
 	"archipelago.dev/testbed/internal/ports"
 	"archipelago.dev/testbed/internal/state"
 )
@@ -20,6 +22,7 @@ const DefaultClusters = 3
 // upArgs are the validated arguments of `up`.
 type upArgs struct {
 	clusters int
+	aliases  int // names per cluster, its own included: 1 means no extra aliases
 	basePort int
 	baseSet  bool
 }
@@ -27,6 +30,7 @@ type upArgs struct {
 func parseUp(args []string) (upArgs, error) {
 	fs := flag.NewFlagSet("up", flag.ContinueOnError)
 	n := fs.Int("clusters", DefaultClusters, "")
+	aliases := fs.Int("aliases", 1, "")
 	base := fs.Int("base-port", ports.DefaultBase, "")
 	rest, err := parse(fs, args)
 	if err != nil {
@@ -38,9 +42,12 @@ func parseUp(args []string) (upArgs, error) {
 	if *n < 1 || *n > layout.MaxClusters {
 		return upArgs{}, usagef("--clusters must be between 1 and %d, got %d", layout.MaxClusters, *n)
 	}
-	a := upArgs{clusters: *n, basePort: *base}
+	if *aliases < 1 || *aliases > ports.MaxAliases {
+		return upArgs{}, usagef("--aliases must be between 1 and %d (names per cluster, its own included), got %d", ports.MaxAliases, *aliases)
+	}
+	a := upArgs{clusters: *n, aliases: *aliases, basePort: *base}
 	fs.Visit(func(f *flag.Flag) { a.baseSet = a.baseSet || f.Name == "base-port" })
-	if err := ports.ValidateBase(a.basePort, a.clusters); err != nil {
+	if err := ports.ValidateBase(a.basePort, a.clusters, a.aliases); err != nil {
 		return upArgs{}, usagef("%v", err)
 	}
 	return a, nil
@@ -66,6 +73,7 @@ func runUp(ctx context.Context, e env, args []string) error {
 	}
 
 	var toStart []int
+	newAliases := map[int][]state.Alias{} // by cluster index: alias proxies to start
 	for i := 1; i <= a.clusters; i++ {
 		c := e.layout.Cluster(layout.ClusterName(i))
 		s, ok, err := cluster.Inspect(ctx, c)
@@ -75,6 +83,12 @@ func runUp(ctx context.Context, e env, args []string) error {
 		switch {
 		case ok && s.Running():
 			fmt.Fprintf(e.out, "%s already running at %s\n", c.Name, s.Server)
+			if newAliases[i] = cluster.MissingAliases(c, *s.State, base, a.aliases); len(newAliases[i]) > 0 {
+				// A cluster started before aliases existed has no tokens for them.
+				if _, err := pki.AliasToken(c, a.aliases); err != nil {
+					return err
+				}
+			}
 			continue
 		case ok:
 			fmt.Fprintf(e.out, "%s has stopped components (%v); restarting it\n", c.Name, s.Down)
@@ -83,6 +97,7 @@ func runUp(ctx context.Context, e env, args []string) error {
 			}
 		}
 		toStart = append(toStart, i)
+		newAliases[i] = cluster.MissingAliases(c, state.Cluster{Index: i}, base, a.aliases)
 	}
 
 	// Every port is checked before anything starts, so a conflict leaves
@@ -92,7 +107,17 @@ func runUp(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
+	for _, list := range newAliases {
+		for _, al := range list {
+			if err := ports.CheckNamed(al.Name, al.Ports.All()); err != nil {
+				return err
+			}
+		}
+	}
 	if err := startAll(ctx, e, base, toStart); err != nil {
+		return err
+	}
+	if err := startAliases(ctx, e, toStart, newAliases); err != nil {
 		return err
 	}
 	if err := writeKubeconfig(e); err != nil {
@@ -117,7 +142,7 @@ func settleBasePort(e env, a upArgs) (int, error) {
 		if a.baseSet && a.basePort != saved.BasePort {
 			return 0, fmt.Errorf("the running testbed uses --base-port %d; run `down` first to change it", saved.BasePort)
 		}
-		if err := ports.ValidateBase(saved.BasePort, a.clusters); err != nil {
+		if err := ports.ValidateBase(saved.BasePort, a.clusters, a.aliases); err != nil {
 			return 0, usagef("%v", err)
 		}
 		return saved.BasePort, nil
@@ -156,4 +181,52 @@ func startAll(ctx context.Context, e env, base int, indexes []int) error {
 	}
 	_ = writeKubeconfig(e)
 	return fmt.Errorf("start failed; stopped the %d cluster(s) this run started:\n%w", len(indexes), errors.Join(errs...))
+}
+
+// startAliases starts the alias proxies of every cluster, clusters in
+// parallel. On any failure it stops the clusters this run started and the
+// aliases it started on clusters that were already running, so a failed
+// `up` leaves what ran before and nothing else.
+func startAliases(ctx context.Context, e env, startedClusters []int, aliases map[int][]state.Alias) error {
+	var mu sync.Mutex
+	var errs []error
+	var wg sync.WaitGroup
+	for i, list := range aliases {
+		if len(list) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := e.layout.Cluster(layout.ClusterName(i))
+			err := cluster.StartAliases(ctx, c, list, e.bin)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			first, last := list[0], list[len(list)-1]
+			fmt.Fprintf(e.out, "%s: %d alias(es) %s..%s on ports %d-%d\n", c.Name, len(list), first.Name, last.Name,
+				first.Ports.Proxy, last.Ports.Control)
+		}()
+	}
+	wg.Wait()
+	if len(errs) == 0 {
+		return nil
+	}
+	for i, list := range aliases {
+		c := e.layout.Cluster(layout.ClusterName(i))
+		if slices.Contains(startedClusters, i) {
+			_ = cluster.Remove(c)
+			continue
+		}
+		var ks []int
+		for _, al := range list {
+			ks = append(ks, al.K)
+		}
+		_ = cluster.StopAliases(c, ks)
+	}
+	_ = writeKubeconfig(e)
+	return fmt.Errorf("alias start failed; stopped what this run started:\n%w", errors.Join(errs...))
 }

@@ -10,8 +10,11 @@ func TestParseUp(t *testing.T) {
 	if err != nil || a.clusters != DefaultClusters || a.baseSet {
 		t.Fatalf("defaults: %+v %v", a, err)
 	}
-	a, err = parseUp([]string{"--clusters", "10", "--base-port=20000"})
-	if err != nil || a.clusters != 10 || a.basePort != 20000 || !a.baseSet {
+	if a.aliases != 1 {
+		t.Fatalf("default aliases: %+v", a)
+	}
+	a, err = parseUp([]string{"--clusters", "10", "--base-port=20000", "--aliases", "10"})
+	if err != nil || a.clusters != 10 || a.basePort != 20000 || !a.baseSet || a.aliases != 10 {
 		t.Fatalf("explicit: %+v %v", a, err)
 	}
 	for _, args := range [][]string{

@@ -16,7 +16,12 @@ const tailBytes = 2000
 func logTail(c layout.ClusterDir, component string) string {
 	// "kube-controller-manager and kwok" names two; quote the first.
 	name, _, _ := strings.Cut(component, " ")
-	data, err := os.ReadFile(c.Log(name))
+	return logTailOf(c.Log(name))
+}
+
+// logTailOf is logTail for any log file.
+func logTailOf(path string) string {
+	data, err := os.ReadFile(path)
 	if err != nil || len(data) == 0 {
 		return ""
 	}
@@ -26,5 +31,5 @@ func logTail(c layout.ClusterDir, component string) string {
 			data = data[i+1:]
 		}
 	}
-	return "\n--- last lines of " + c.Log(name) + " ---\n" + string(bytes.TrimRight(data, "\n"))
+	return "\n--- last lines of " + path + " ---\n" + string(bytes.TrimRight(data, "\n"))
 }

@@ -25,8 +25,22 @@ type Status struct {
 	Fault     string         `json:"fault"`          // the proxy's mode, or "unknown"
 	Ready     bool           `json:"ready"`          // kube-apiserver /readyz, asked directly
 	ReadyInfo string         `json:"readyInfo,omitempty"`
-	Memory    proc.Memory    `json:"memory"` // summed over the cluster's processes
-	State     *state.Cluster `json:"-"`
+	Memory    proc.Memory    `json:"memory"` // summed over the cluster's processes, alias proxies included
+	// Aliases are every name the cluster answers under, its own first: one
+	// real API server behind all of them.
+	Aliases []AliasStatus  `json:"aliases"`
+	State   *state.Cluster `json:"-"`
+}
+
+// AliasesDown names the aliases whose proxy process is gone.
+func (s Status) AliasesDown() []string {
+	var down []string
+	for _, a := range s.Aliases {
+		if a.K > 1 && a.Down {
+			down = append(down, a.Name)
+		}
+	}
+	return down
 }
 
 // Running reports whether every process of the cluster is alive.
@@ -61,6 +75,10 @@ func Inspect(ctx context.Context, c layout.ClusterDir) (s Status, ok bool, err e
 	defer cancel()
 	if mode, err := proxy.NewClient(fmt.Sprintf("127.0.0.1:%d", st.Ports.Control)).Get(ctx); err == nil {
 		s.Fault = mode.String()
+	}
+	s.Aliases = inspectAliases(ctx, c, st, s.Fault)
+	for _, a := range s.Aliases[1:] {
+		s.Memory = s.Memory.Add(a.Memory)
 	}
 	if cs, err := adminClient(c, st.Ports.APIServer); err == nil {
 		if err := bootstrap.WaitAPIServer(ctx, cs); err == nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"archipelago.dev/testbed/internal/layout"
@@ -14,8 +15,8 @@ import (
 // stopGrace is how long a component gets to exit on SIGTERM before SIGKILL.
 const stopGrace = 10 * time.Second
 
-// Stop ends every process of a cluster, in reverse start order, and removes
-// its state file. The folder (credentials, data, logs) stays; Remove deletes it.
+// Stop ends every process of a cluster (alias proxies first, then the
+// components in reverse start order) and removes its state file. The folder (credentials, data, logs) stays; Remove deletes it.
 func Stop(c layout.ClusterDir) error {
 	st, err := state.Read(c.State())
 	if errors.Is(err, os.ErrNotExist) {
@@ -24,7 +25,8 @@ func Stop(c layout.ClusterDir) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
+	// The alias proxies go first: they are clients' doors, like the cluster's own proxy.
+	errs := stopAliases(c, st)
 	for i := len(state.Components) - 1; i >= 0; i-- {
 		name := state.Components[i]
 		if pid, ok := st.PIDs[name]; ok {
@@ -45,4 +47,27 @@ func Remove(c layout.ClusterDir) error {
 		return err
 	}
 	return os.RemoveAll(c.Dir)
+}
+
+// StopAliases ends the proxies of the given aliases (by number) of a cluster
+// and drops them from its state file; used to undo a failed `up`.
+func StopAliases(c layout.ClusterDir, ks []int) error {
+	st, err := state.Read(c.State())
+	if err != nil {
+		return err
+	}
+	var stop, keep []state.Alias
+	for _, a := range st.Aliases {
+		if slices.Contains(ks, a.K) {
+			stop = append(stop, a)
+		} else {
+			keep = append(keep, a)
+		}
+	}
+	st.Aliases = stop
+	if errs := stopAliases(c, st); len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	st.Aliases = keep
+	return state.Write(c.State(), st)
 }

@@ -12,6 +12,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"archipelago.dev/testbed/internal/layout"
+	"archipelago.dev/testbed/internal/pki"
 )
 
 // Cluster is what the merged kubeconfig needs of one cluster.
@@ -19,6 +20,17 @@ type Cluster struct {
 	Name   string // testbed-N: cluster name and admin context name
 	Server string // https://127.0.0.1:<proxy port>
 	Dir    layout.ClusterDir
+	// Aliases are the cluster's extra names (alias 2 onwards), each written
+	// as a cluster, an admin user and a context of its own.
+	Aliases []Alias
+}
+
+// Alias is one extra name of a cluster: its own server URL (an alias fault
+// proxy) and its own admin token, for the same API server and CA.
+type Alias struct {
+	Name   string // testbed-N-aK: cluster and context name
+	K      int
+	Server string
 }
 
 // Context names for a cluster, besides the admin context named like the cluster.
@@ -30,7 +42,8 @@ const ScopedNamespace = "team-a"
 
 // WriteMerged writes one kubeconfig with three contexts per cluster:
 // testbed-N (admin bearer token), testbed-N-cert (client certificate) and
-// testbed-N-scoped (bearer token limited to team-a). Credentials are
+// testbed-N-scoped (bearer token limited to team-a), plus one admin context
+// per alias (testbed-N-aK, user testbed-N-aK-admin). Credentials are
 // embedded, so the file works from any working directory.
 func WriteMerged(path string, clusters []Cluster) error {
 	sort.Slice(clusters, func(i, j int) bool {
@@ -73,6 +86,17 @@ func WriteMerged(path string, clusters []Cluster) error {
 		cfg.Contexts[CertContext(c.Name)] = &clientcmdapi.Context{Cluster: c.Name, AuthInfo: c.Name + "-cert"}
 		cfg.Contexts[ScopedContext(c.Name)] = &clientcmdapi.Context{
 			Cluster: c.Name, AuthInfo: c.Name + "-scoped", Namespace: ScopedNamespace,
+		}
+		for _, a := range c.Aliases {
+			token, err := pki.AliasToken(c.Dir, a.K)
+			if err != nil {
+				return err
+			}
+			// The user entry is named like the user the token authenticates as.
+			user := pki.AliasUser(c.Name, a.K)
+			cfg.Clusters[a.Name] = &clientcmdapi.Cluster{Server: a.Server, CertificateAuthorityData: ca}
+			cfg.AuthInfos[user] = &clientcmdapi.AuthInfo{Token: token}
+			cfg.Contexts[a.Name] = &clientcmdapi.Context{Cluster: a.Name, AuthInfo: user}
 		}
 	}
 	if len(clusters) > 0 {

@@ -7,13 +7,19 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"archipelago.dev/testbed/internal/ports"
 )
 
 // ClusterPrefix is the name of cluster i without its number: testbed-1, testbed-2...
 const ClusterPrefix = "testbed-"
 
 // MaxClusters bounds --clusters: port blocks and memory are sized for it.
-const MaxClusters = 99
+const MaxClusters = ports.MaxClusters
+
+// AliasInfix separates a cluster's name from an alias number: testbed-3-a7 is
+// the seventh name of testbed-3 (its first name is testbed-3 itself).
+const AliasInfix = "-a"
 
 // Layout is rooted at the state folder (<repo>/.testbed by default).
 type Layout struct {
@@ -76,6 +82,11 @@ func (c ClusterDir) ComponentKubeconfig(component string) string {
 // so tests can count what reached the cluster (see testbed/README.md).
 func (c ClusterDir) AuditLog() string { return c.path("logs", "audit.log") }
 
+// AliasLog is the log of the fault proxy of alias k of the cluster.
+func (c ClusterDir) AliasLog(k int) string {
+	return c.path("logs", "proxy"+AliasInfix+strconv.Itoa(k)+".log")
+}
+
 // Log is the log file of one component.
 func (c ClusterDir) Log(component string) string {
 	return c.path("logs", component+".log")
@@ -95,4 +106,30 @@ func ClusterIndex(name string) (int, error) {
 		return 0, fmt.Errorf("%q is not a testbed cluster name (expected %s1..%s%d)", name, ClusterPrefix, ClusterPrefix, MaxClusters)
 	}
 	return i, nil
+}
+
+// AliasName is the name of alias k of cluster i: alias 1 is the cluster's own
+// name, aliases 2..ports.MaxAliases are testbed-i-a2, testbed-i-a3...
+func AliasName(i, k int) string {
+	if k == 1 {
+		return ClusterName(i)
+	}
+	return ClusterName(i) + AliasInfix + strconv.Itoa(k)
+}
+
+// ParseAlias parses a cluster name (alias 1) or an alias name back to the
+// cluster index and the alias number, rejecting anything else.
+func ParseAlias(name string) (index, k int, err error) {
+	clusterPart, aliasPart, found := strings.Cut(strings.TrimPrefix(name, ClusterPrefix), AliasInfix)
+	if !found {
+		i, err := ClusterIndex(name)
+		return i, 1, err
+	}
+	i, err := ClusterIndex(ClusterPrefix + clusterPart)
+	k, convErr := strconv.Atoi(aliasPart)
+	if err != nil || convErr != nil || k < 2 || k > ports.MaxAliases || strconv.Itoa(k) != aliasPart {
+		return 0, 0, fmt.Errorf("%q is not a testbed cluster or alias name (expected %s1..%s%d, or an alias such as %s)",
+			name, ClusterPrefix, ClusterPrefix, MaxClusters, AliasName(1, 2))
+	}
+	return i, k, nil
 }

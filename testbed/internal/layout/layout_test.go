@@ -22,3 +22,23 @@ func TestClusterNameRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestAliasNames(t *testing.T) {
+	if AliasName(3, 1) != "testbed-3" || AliasName(3, 7) != "testbed-3-a7" {
+		t.Fatalf("got %s %s", AliasName(3, 1), AliasName(3, 7))
+	}
+	for i := 1; i <= MaxClusters; i++ {
+		for k := 1; k <= 10; k++ {
+			gotI, gotK, err := ParseAlias(AliasName(i, k))
+			if err != nil || gotI != i || gotK != k {
+				t.Fatalf("%d/%d: got %d/%d, %v", i, k, gotI, gotK, err)
+			}
+		}
+	}
+	for _, bad := range []string{"testbed-3-a1", "testbed-3-a0", "testbed-3-a11", "testbed-3-a02", "testbed-3-a", "testbed-0-a2",
+		"testbed-3-cert", "testbed-3-scoped", "testbed-3-a2-admin", "prod-3-a2", "testbed-3a2"} {
+		if _, _, err := ParseAlias(bad); err == nil {
+			t.Errorf("%q: want an error", bad)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"archipelago.dev/testbed/internal/layout"
+	"archipelago.dev/testbed/internal/ports"
 )
 
 // The identities of a testbed cluster. Control-plane components get their
@@ -28,15 +29,17 @@ const (
 // gives to the default/kubernetes Service; in-cluster clients dial it.
 var ServiceIP = net.IPv4(10, 96, 0, 1)
 
-// Tokens are the static bearer tokens of one cluster, by user.
+// Tokens are the static bearer tokens of one cluster, by user. Aliases[i] is
+// the admin token of alias i+2 (alias 1 uses Admin).
 type Tokens struct {
 	Admin, Scoped, Controller, Scheduler, Kwok string
+	Aliases                                    [ports.MaxAliases - 1]string
 }
 
 // Ensure creates the credentials of one cluster unless a complete set already
 // exists in its folder, which it then returns unchanged.
 func Ensure(c layout.ClusterDir) (Tokens, error) {
-	if tokens, err := readTokens(c.TokenFile()); err == nil && filesExist(c) {
+	if tokens, err := readTokens(c.TokenFile(), c.Name); err == nil && filesExist(c) {
 		return tokens, nil
 	}
 	return create(c)
@@ -89,7 +92,7 @@ func create(c layout.ClusterDir) (Tokens, error) {
 		c.CertUserCert():  certPEM(certUser.der),
 		c.AdminToken():    []byte(tokens.Admin),
 		c.ScopedToken():   []byte(tokens.Scoped),
-		c.TokenFile():     tokenCSV(tokens),
+		c.TokenFile():     tokenCSV(c.Name, tokens),
 	}
 	for path, key := range map[string]*ecdsa.PrivateKey{
 		c.CAKey():        ca.key,

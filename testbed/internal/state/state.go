@@ -20,6 +20,18 @@ type Cluster struct {
 	Index int            `json:"index"`
 	Ports ports.Set      `json:"ports"`
 	PIDs  map[string]int `json:"pids"`
+	// Aliases are the extra names the cluster is reachable under (alias 2
+	// onwards; alias 1 is the cluster's own proxy), each its own proxy process.
+	Aliases []Alias `json:"aliases,omitempty"`
+}
+
+// Alias is one extra endpoint of a cluster: its own fault proxy in front of
+// the same API server.
+type Alias struct {
+	Name  string         `json:"name"` // testbed-N-aK
+	K     int            `json:"k"`    // 2..ports.MaxAliases
+	Ports ports.AliasSet `json:"ports"`
+	PID   int            `json:"pid"`
 }
 
 // Read loads a state file; a missing file is reported with os.ErrNotExist.

@@ -6,6 +6,7 @@ import { rewrapSecretDigestKey } from "@/lib/server/secrets/digest-key";
 import { rewrapSecretParams } from "@/lib/server/secrets/sealed-params";
 import { rewrapCredential } from "./credential-vault";
 import { envelopeSchema } from "@/lib/server/crypto/envelope";
+import { announceKeyringChange } from "@/lib/server/db/keyring-signal";
 import { generateKey, readKeyFile, writeKeyFile } from "@/lib/server/crypto/keyring";
 import { keyring, reloadKeyring } from "@/lib/server/crypto/master-keyring";
 
@@ -38,9 +39,11 @@ export async function rotateMasterKey(): Promise<RotationReport> {
       // Start a rotation: new current key, old key kept for decryption.
       writeKeyFile(file, [generateKey(), existing[0]!.key.toString("base64")]);
     }
-    ring = reloadKeyring();
+    ring = reloadKeyring("keys:rotate started");
     retiredKeyIds = ring.all.slice(1).map((key) => key.id);
   }
+  // Every instance reads its key source again now (they would also on meeting the new key id).
+  await announceKeyringChange(ring.current.id);
 
   let rewrapped = 0;
   let alreadyCurrent = 0;
@@ -83,7 +86,8 @@ export async function rotateMasterKey(): Promise<RotationReport> {
 
   if (ring.source.kind === "file") {
     writeKeyFile(ring.source.path, [ring.current.key.toString("base64")]);
-    reloadKeyring();
+    reloadKeyring("keys:rotate finished");
+    await announceKeyringChange(ring.current.id);
   }
   return { newKeyId: ring.current.id, rewrapped, alreadyCurrent, retiredKeyIds };
 }

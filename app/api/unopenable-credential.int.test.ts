@@ -6,7 +6,9 @@ import { startHealthMonitor } from "@/lib/server/clusters/health-monitor";
 import { registerCluster } from "@/lib/server/clusters/register";
 import { seal } from "@/lib/server/crypto/envelope";
 import { generateKey, loadKeyring } from "@/lib/server/crypto/keyring";
-import { keyring } from "@/lib/server/crypto/master-keyring";
+import { keyring, resetKeyring } from "@/lib/server/crypto/master-keyring";
+import { resetEnvForTests } from "@/lib/server/config/env";
+import { rotateMasterKey } from "@/lib/server/clusters/rotate-keys";
 import { db } from "@/lib/server/db/client";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 import { logger } from "@/lib/server/log/logger";
@@ -215,6 +217,21 @@ describe("a cluster whose credential does not open with the current keys", () =>
     }
     expect(["failed", "rolled_back"]).toContain(rollout.state);
     expectNamed(rollout.targets[0]!.error ?? "");
+
+    // A rotation is not stopped by it: everything else moves to the new key, the report counts it.
+    process.env.ARCHIPELAGO_MASTER_KEY_PREVIOUS = process.env.ARCHIPELAGO_MASTER_KEY;
+    process.env.ARCHIPELAGO_MASTER_KEY = generateKey();
+    resetEnvForTests();
+    resetKeyring();
+    const report = await rotateMasterKey();
+    expect(report.notCurrent).toBe(1);
+    expect(report.rewrapped).toBeGreaterThanOrEqual(2); // the good cluster and the audit chain key
+    const kids = await db().$queryRaw<Array<{ id: string; kid: string }>>`
+      SELECT id::text, credential_envelope->>'kid' AS kid FROM clusters`;
+    expect(Object.fromEntries(kids.map((row) => [row.id, row.kid]))).toEqual({
+      [goodId]: keyring().current.id,
+      [lockedId]: FOREIGN_KID,
+    });
 
     expect(errorLogs).toEqual([]);
   }, 300_000);

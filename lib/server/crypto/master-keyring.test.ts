@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -63,6 +63,10 @@ describe("the process keyring during a rotation", () => {
     expect(reloadKeyring("unknown key id").current.id).toBe(held.current.id);
     expect(errors).toHaveBeenCalledTimes(2);
     expect(JSON.stringify(errors.mock.calls)).not.toContain(held.current.key.toString("base64"));
+    // Removed: still the same keys, and no new key file is generated behind the operator's back.
+    rmSync(file);
+    expect(reloadKeyring("unknown key id").current.id).toBe(held.current.id);
+    expect(existsSync(file)).toBe(false);
     // A good file again is picked up.
     const next = generateKey();
     writeKeyFile(file, [next]);

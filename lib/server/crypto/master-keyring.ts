@@ -46,8 +46,11 @@ function fileStamp(file: string): string | null {
   return stat ? `${stat.ino}:${stat.size}:${stat.mtimeNs}` : null;
 }
 
-function load(): Cached {
-  const keyring = loadKeyring(keySource());
+function load(loaded?: Keyring): Cached {
+  // A reload reads the file it read before and never makes one: a key generated because the
+  // embedded default's file went missing would seal new records under a key nobody backed up.
+  const source = loaded?.source.kind === "file" ? { keyFile: loaded.source.path, defaultFile: null } : keySource();
+  const keyring = loadKeyring(source);
   return { keyring, stamp: keyring.source.kind === "file" ? fileStamp(keyring.source.path) : null };
 }
 
@@ -60,7 +63,7 @@ function refresh(reason: string): Keyring {
   const previous = globalForKeys.archipelagoKeyring;
   if (!previous) return (globalForKeys.archipelagoKeyring = load()).keyring;
   try {
-    const next = load();
+    const next = load(previous.keyring);
     globalForKeys.archipelagoKeyring = next;
     const before = previous.keyring.all.map((key) => key.id).join(",");
     const after = next.keyring.all.map((key) => key.id).join(",");

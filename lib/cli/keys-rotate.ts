@@ -11,6 +11,13 @@ async function main(): Promise<void> {
         `${report.alreadyCurrent} already current.` +
         (report.retiredKeyIds.length ? ` Retired key(s): ${report.retiredKeyIds.join(", ")}.` : ""),
     );
+    if (report.notCurrent > 0) {
+      console.error(
+        `${report.notCurrent} sealed record(s) are still under another key: an instance without the new key is sealing. ` +
+          "Give every instance the same key file (or ARCHIPELAGO_MASTER_KEY), then run keys:rotate again.",
+      );
+      process.exitCode = 1;
+    }
   } finally {
     const { disconnectDb } = await import("@/lib/server/db/client");
     await disconnectDb();
@@ -19,7 +26,7 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     console.error(`Key rotation failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

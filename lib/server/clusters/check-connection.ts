@@ -2,7 +2,7 @@ import "server-only";
 import type { ConnectionTestView } from "@/lib/api/cluster-types";
 import { probeCluster, type ProbeResult } from "@/lib/server/kube/probe";
 import type { CredentialInput } from "@/lib/schemas/clusters";
-import { validationFailed } from "@/lib/server/errors/app-error";
+import { isAppError, validationFailed } from "@/lib/server/errors/app-error";
 import { transientTransport, transportFor } from "./connection";
 import { recordProbe } from "./health";
 import { materialProblems } from "./material";
@@ -24,7 +24,20 @@ export function toConnectionTestView(result: ProbeResult): ConnectionTestView {
 
 /** On-demand test of a registered cluster; the result also updates its status. */
 export async function checkRegisteredCluster(clusterId: string): Promise<ConnectionTestView> {
-  const result = await probeCluster(await transportFor(clusterId));
+  let transport;
+  try {
+    transport = await transportFor(clusterId);
+  } catch (error) {
+    // A credential that does not open: the cluster's status says why (the answer is the 503 itself).
+    if (isAppError(error) && error.code === "credential_unavailable")
+      await recordProbe(clusterId, {
+        ok: false,
+        latencyMs: null,
+        error: { code: "credential_unavailable", message: error.message },
+      });
+    throw error;
+  }
+  const result = await probeCluster(transport);
   await recordProbe(clusterId, result);
   return toConnectionTestView(result);
 }

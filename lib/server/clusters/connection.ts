@@ -25,6 +25,7 @@ export async function transportFor(clusterId: string, knownRevision?: number): P
     where: { id: clusterId },
     select: {
       id: true,
+      name: true,
       revision: true,
       server: true,
       caData: true,
@@ -41,7 +42,7 @@ export async function transportFor(clusterId: string, knownRevision?: number): P
     caData: cluster.caData,
     insecureSkipTlsVerify: cluster.insecureSkipTlsVerify,
     tlsServerName: cluster.tlsServerName,
-    credential: openCredential(cluster.id, cluster.credentialEnvelope),
+    credential: openCredential(cluster, cluster.credentialEnvelope),
   };
   return storeTransport(spec, env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS);
 }

@@ -4,7 +4,6 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Testbed } from "@/testbed/harness";
 import { resetEnvForTests } from "@/lib/server/config/env";
-import { DecryptionError } from "@/lib/server/crypto/envelope";
 import { generateKey, readKeyFile, writeKeyFile } from "@/lib/server/crypto/keyring";
 import { keyring, resetKeyring } from "@/lib/server/crypto/master-keyring";
 import { rotateMasterKey } from "@/lib/server/clusters/rotate-keys";
@@ -77,14 +76,24 @@ describe("credentials at rest", () => {
       UPDATE clusters SET credential_envelope = CASE id WHEN ${a.id}::uuid THEN (SELECT credential_envelope FROM clusters WHERE id = ${b.id}::uuid)
                                                         ELSE (SELECT credential_envelope FROM clusters WHERE id = ${a.id}::uuid) END
       WHERE id IN (${a.id}::uuid, ${b.id}::uuid)`;
-    await expect(transportFor(a.id)).rejects.toBeInstanceOf(DecryptionError);
-    await expect(transportFor(b.id)).rejects.toBeInstanceOf(DecryptionError);
+    // Issue 20: the cluster's problem (503 naming it), never a 500.
+    await expect(transportFor(a.id)).rejects.toMatchObject({
+      status: 503,
+      code: "credential_unavailable",
+      message: expect.stringMatching(/cluster row-a does not open under master key [0-9a-f]{16}/),
+    });
+    await expect(transportFor(b.id)).rejects.toMatchObject({ status: 503, code: "credential_unavailable" });
   });
 
   it("a different master key cannot decrypt", async () => {
     const cluster = await registerCluster(registrationFor(tb, "testbed-1", "other-key"));
+    const sealedUnder = keyring().current.id;
     useEnvKeys(generateKey());
-    await expect(transportFor(cluster.id)).rejects.toBeInstanceOf(DecryptionError);
+    await expect(transportFor(cluster.id)).rejects.toMatchObject({
+      status: 503,
+      code: "credential_unavailable",
+      message: expect.stringContaining(`cluster other-key is sealed under master key ${sealedUnder}`),
+    });
   });
 });
 

@@ -1,5 +1,7 @@
 import "server-only";
-import { envelopeSchema, rewrap, seal, type Envelope } from "@/lib/server/crypto/envelope";
+import { z } from "zod";
+import { DecryptionError, envelopeSchema, rewrap, seal, type Envelope } from "@/lib/server/crypto/envelope";
+import { AppError } from "@/lib/server/errors/app-error";
 import { keyring, openSealed } from "@/lib/server/crypto/master-keyring";
 import { clusterCredentialSchema, type ClusterCredential } from "@/lib/server/kube/credential";
 
@@ -10,8 +12,19 @@ export function sealCredential(clusterId: string, credential: ClusterCredential)
   return seal(keyring(), Buffer.from(JSON.stringify(credential), "utf8"), context(clusterId));
 }
 
-export function openCredential(clusterId: string, stored: unknown): ClusterCredential {
-  const plaintext = openSealed(envelopeSchema.parse(stored), context(clusterId));
+/**
+ * A credential that does not open (sealed under a master key this instance does not hold, or
+ * tampered with) is the cluster's problem, not a server fault: 503 naming the cluster and the
+ * key id (a fingerprint, never key material), which every fan-out shows as that cluster's state.
+ */
+export function openCredential(cluster: { id: string; name: string }, stored: unknown): ClusterCredential {
+  let plaintext: Buffer;
+  try {
+    plaintext = openSealed(envelopeSchema.parse(stored), context(cluster.id));
+  } catch (error) {
+    if (!(error instanceof DecryptionError) && !(error instanceof z.ZodError)) throw error;
+    throw credentialUnavailable(cluster.name, stored);
+  }
   try {
     return clusterCredentialSchema.parse(JSON.parse(plaintext.toString("utf8")));
   } finally {
@@ -21,4 +34,19 @@ export function openCredential(clusterId: string, stored: unknown): ClusterCrede
 
 export function rewrapCredential(clusterId: string, stored: unknown): Envelope {
   return rewrap(keyring(), envelopeSchema.parse(stored), context(clusterId));
+}
+
+function credentialUnavailable(clusterName: string, stored: unknown): AppError {
+  const kid = envelopeSchema.safeParse(stored).data?.kid;
+  const ring = keyring();
+  const reason = !kid
+    ? "is not a sealed credential Archipelago can read"
+    : ring.all.some((key) => key.id === kid)
+      ? `does not open under master key ${kid} (changed or copied from another row)`
+      : `is sealed under master key ${kid}, which this instance's keyring does not hold (current key ${ring.current.id})`;
+  return new AppError(
+    503,
+    "credential_unavailable",
+    `The stored credential of cluster ${clusterName} ${reason}: restore that key or replace the cluster's credential`,
+  );
 }

@@ -66,10 +66,8 @@ export function startHealthMonitor(databaseUrl: string): HealthMonitor {
         latencyMs: null,
         error: {
           code: classified.code,
-          message:
-            error instanceof Error && error.name === "DecryptionError"
-              ? "The stored credential cannot be decrypted with the configured master key"
-              : classified.message,
+          // A credential that does not open says so, naming the cluster and the key id (credential-vault.ts).
+          message: classified.message,
         },
       };
     }

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync, renameSync, chmodSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -49,7 +49,7 @@ export function generateKey(): string {
   return randomBytes(32).toString("base64");
 }
 
-interface KeySourceConfig {
+export interface KeySourceConfig {
   envKey?: string;
   envPrevious?: string;
   keyFile?: string;
@@ -93,10 +93,28 @@ export function readKeyFile(file: string): MasterKey[] {
   return lines.map((line, index) => parseKey(line, `${path.basename(file)} line ${index + 1}`));
 }
 
-/** Atomic replace, owner-only permissions: a half-written key file would lose every credential. */
+/**
+ * Atomic replace, owner-only permissions: a half-written key file would lose every credential,
+ * and running servers re-read the file whenever it changes. The new content is written to a
+ * temporary file beside it and flushed to disk, then renamed over the old one (a reader sees
+ * the old file or the new one, never a part), and the directory is flushed so the rename
+ * survives a crash.
+ */
 export function writeKeyFile(file: string, keys: string[]): void {
   const temporary = `${file}.tmp-${process.pid}`;
-  writeFileSync(temporary, `${keys.join("\n")}\n`, { mode: 0o600 });
+  const fd = openSync(temporary, "w", 0o600);
+  try {
+    writeSync(fd, `${keys.join("\n")}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   chmodSync(temporary, 0o600);
   renameSync(temporary, file);
+  const directory = openSync(path.dirname(file), "r");
+  try {
+    fsyncSync(directory);
+  } finally {
+    closeSync(directory);
+  }
 }

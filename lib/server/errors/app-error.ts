@@ -17,6 +17,7 @@ export type ErrorCode =
   | "rate_limited"
   | "cluster_error"
   | "cluster_timeout"
+  | "credential_unavailable"
   | "audit_unavailable"
   | "password_sign_in_off"
   | "sso_provider_error"

@@ -202,10 +202,8 @@ async function collect(
       classified.code === "timeout" ? "timed_out" : classified.code === "forbidden" ? "forbidden" : "unreachable";
     result.error = {
       code: classified.code,
-      message:
-        error instanceof Error && error.name === "DecryptionError"
-          ? "The stored credential cannot be decrypted"
-          : classified.message,
+      // A credential that does not open says so, naming the cluster and the key id (credential-vault.ts).
+      message: classified.message,
     };
     result.waitedMs = Date.now() - started;
     return { items: [], result };

@@ -26,6 +26,7 @@ export type ClusterErrorCode =
   | "blocked_address"
   | "server_error"
   | "bad_response"
+  | "credential_unavailable"
   | "unknown";
 
 export class ClusterCallError extends Error {
@@ -98,6 +99,9 @@ export function classifyHttpStatus(status: number): ClusterCallError | null {
 /** Maps anything thrown while talking to a cluster to a ClusterCallError. */
 export function classifyClusterError(error: unknown): ClusterCallError {
   if (isClusterCallError(error)) return error;
+  // The stored credential did not open (clusters/credential-vault.ts): its message names the cluster and key id.
+  if (isAppError(error) && error.code === "credential_unavailable")
+    return new ClusterCallError("credential_unavailable", error.message);
   if (isNamed(error, "ClusterTimeoutError")) {
     return new ClusterCallError(
       "timeout",

@@ -2,6 +2,7 @@ import "server-only";
 import { bootstrapAdminFromEnv } from "@/lib/server/auth/first-admin";
 import { startHealthMonitor } from "@/lib/server/clusters/health-monitor";
 import { env } from "@/lib/server/config/env";
+import { listenForKeyringChanges } from "@/lib/server/db/keyring-signal";
 import { stopAllReflectors } from "@/lib/server/inventory/cache";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 import { logger } from "@/lib/server/log/logger";
@@ -31,6 +32,8 @@ export function startBackground(): Promise<Background> {
       password: config.ARCHIPELAGO_ADMIN_PASSWORD,
     });
     if (admin) logger.info({ email: admin.email }, "first admin created from ARCHIPELAGO_ADMIN_EMAIL");
+    // A master-key rotation run beside this server (keys:rotate) is picked up at once.
+    const keyringListener = listenForKeyringChanges(databaseUrl);
     const stopMaintenance = startMaintenance();
     const health = startHealthMonitor(databaseUrl);
     // The composition root: the engine gets its cluster transport here (today the hub pushes).
@@ -43,6 +46,7 @@ export function startBackground(): Promise<Background> {
         await drift.stop();
         await worker.stop();
         await health.stop();
+        await keyringListener.stop();
         stopAllReflectors();
         forgetAllTransports();
       },

@@ -7,7 +7,7 @@ import { db } from "@/lib/server/db/client";
 import { createSsoProviderBodySchema } from "@/lib/schemas/sso";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { createSsoProvider, getSsoProvider, listSsoProviders } from "./providers";
-import { openClientSecret } from "./secret-vault";
+import { openAttemptSecrets, openClientSecret, sealAttemptSecrets } from "./secret-vault";
 
 const SECRET = "client-secret-that-must-stay-sealed";
 const originalKey = process.env.ARCHIPELAGO_MASTER_KEY;
@@ -63,6 +63,19 @@ describe("client secrets at rest", () => {
     const oldKey = generateKey();
     useEnvKeys(oldKey);
     const provider = await create();
+    // A sign-in in progress (someone at the provider's login page) while the key rotates.
+    const attemptId = "a".repeat(64);
+    const attemptSecrets = { codeVerifier: "verifier-that-must-stay-sealed", nonce: "nonce-1" };
+    await db().ssoLoginAttempt.create({
+      data: {
+        id: attemptId,
+        providerId: provider.id,
+        browserHash: "b".repeat(64),
+        sealed: sealAttemptSecrets(attemptId, attemptSecrets) as object,
+        returnTo: "/",
+        expiresAt: new Date(Date.now() + 600_000),
+      },
+    });
     const newKey = generateKey();
     useEnvKeys(newKey, oldKey);
     const report = await rotateMasterKey();
@@ -74,5 +87,11 @@ describe("client secrets at rest", () => {
     });
     expect((stored.clientSecretEnvelope as { kid: string }).kid).toBe(keyring().current.id);
     expect(openClientSecret(provider.id, stored.clientSecretEnvelope)).toBe(SECRET);
+    expect(report.notCurrent).toBe(0);
+    const attempt = await db().ssoLoginAttempt.findUniqueOrThrow({
+      where: { id: attemptId },
+      omit: { sealed: false },
+    });
+    expect(openAttemptSecrets(attemptId, attempt.sealed)).toEqual(attemptSecrets);
   });
 });

@@ -42,6 +42,10 @@ export function sealAttemptSecrets(attemptId: string, secrets: AttemptSecrets): 
   return seal(keyring(), Buffer.from(JSON.stringify(secrets), "utf8"), attemptContext(attemptId));
 }
 
+export function rewrapAttemptSecrets(attemptId: string, stored: unknown): Envelope {
+  return rewrap(keyring(), envelopeSchema.parse(stored), attemptContext(attemptId));
+}
+
 export function openAttemptSecrets(attemptId: string, stored: unknown): AttemptSecrets {
   return attemptSecretsSchema.parse(JSON.parse(openText(stored, attemptContext(attemptId))));
 }

@@ -95,12 +95,16 @@ export async function listReleases(profile: AccessProfile, query: ListReleasesQu
   };
 }
 
-/** Drift entries of one cluster, cut to visible namespaces (an error entry names no object and stays). */
+/** Drift entries of one cluster, cut to visible namespaces (an error entry that names no object stays). */
 export function visibleDrift(profile: AccessProfile, clusterId: string, details: unknown) {
   const parsed = driftDetailsSchema.safeParse(details);
   if (!parsed.success) return [];
   return parsed.data
-    .filter((entry) => entry.error !== undefined || canSeeNamespace(profile, clusterId, entry.namespace ?? null))
+    .filter(
+      (entry) =>
+        (entry.error !== undefined && entry.kind === undefined) ||
+        canSeeNamespace(profile, clusterId, entry.namespace ?? null),
+    )
     .map((entry) => ({
       kind: entry.kind ?? "",
       namespace: entry.namespace ?? null,

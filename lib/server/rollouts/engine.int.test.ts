@@ -13,6 +13,7 @@ import { createTestUser } from "@/lib/testing/users";
 import { controlRollout } from "./control";
 import { advance, MAX_TARGET_ATTEMPTS, rollbackTarget, runTarget } from "./engine";
 import { getRollout } from "./queries";
+import { holdForRollout } from "@/lib/server/releases/writers";
 import { sweep } from "./worker";
 
 /**
@@ -83,6 +84,7 @@ async function rollout(
   const names = new Map((await db().cluster.findMany({ select: { id: true, name: true } })).map((c) => [c.id, c.name]));
   const created = await db().rollout.create({
     data: {
+      createdById: admin.userId,
       releaseId,
       revisionId,
       params: { image: "registry.local/demo:1.0", replicas: 1, namespace: "team-a", greeting: "hello" },
@@ -104,6 +106,10 @@ async function rollout(
       },
     },
   });
+  // As startRollout does: the rollout holds its clusters (one writer per release and cluster).
+  await db().$transaction((tx) =>
+    holdForRollout(tx, { releaseId, rolloutId: created.id, clusterIds: waves.flat(), label: `rollout ${created.id}` }),
+  );
   await advance(created.id);
   return created.id;
 }
@@ -353,7 +359,7 @@ describe("no hang, no swallowed error", () => {
     expect(fake.applies.get(a.id)).toBeUndefined();
   });
 
-  it("a crash between any two writes of a target's step is recovered by the sweep: no step twice, nothing applied after its step is on record", async () => {
+  it("a crash between any two writes of a target's step (every later write fails, as in a dead process) is recovered by the sweep: no step twice, nothing applied after its step is on record", async () => {
     const base = db();
     const holder = globalThis as unknown as { archipelagoDb?: unknown };
     const WRITES = new Set(["create", "createMany", "update", "updateMany", "upsert", "delete", "deleteMany"]);
@@ -361,6 +367,10 @@ describe("no hang, no swallowed error", () => {
     for (let crashAt = 1; ; crashAt += 1) {
       await resetDatabase();
       fake = new FakeExecutor();
+      admin = await loadAccessProfile({
+        user: await createTestUser({ isAdmin: true, email: "admin@example.com" }),
+        via: "session",
+      });
       const template = await db().template.create({
         data: {
           name: "crash",
@@ -382,14 +392,15 @@ describe("no hang, no swallowed error", () => {
       const id = await rollout([[a.id]]);
       const targetId = (await targetsOf(id)).a!.id;
 
-      // The process "dies" just before its crashAt-th write: that write and the rest never happen.
+      // The process "dies" just before its crashAt-th write: that write and every later one never
+      // happen (the worker's own error handler cannot record anything either), as with kill -9.
       let writes = 0;
       let appliedWhenCrashed = false;
       holder.archipelagoDb = base.$extends({
         query: {
           $allOperations: async ({ operation, args, query }) => {
-            if (WRITES.has(operation) && ++writes === crashAt) {
-              appliedWhenCrashed = fake.applies.size > 0;
+            if (WRITES.has(operation) && ++writes >= crashAt) {
+              if (writes === crashAt) appliedWhenCrashed = fake.applies.size > 0;
               throw new Error("simulated crash");
             }
             return query(args);
@@ -402,6 +413,8 @@ describe("no hang, no swallowed error", () => {
         holder.archipelagoDb = base;
       }
       if (writes < crashAt) break; // the step finished before the crash point: every point is covered
+      // Dead: the worker wrote nothing from its crash point on (not even its own error handling).
+      expect(writes, `crash before write ${crashAt}`).toBeGreaterThanOrEqual(crashAt);
       crashed += 1;
       const stepOnRecord = await db().rolloutEvent.count({ where: { targetId, step: "target.applied" } });
       // Recovery: the sweep finds the dead instance's claim (no heartbeat) and hands the target back; a worker runs it.

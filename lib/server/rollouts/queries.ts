@@ -14,7 +14,7 @@ import type { ListRolloutsQuery } from "@/lib/schemas/lists";
 import { encodeCursor } from "@/lib/schemas/paging";
 import { strategySchema } from "@/lib/schemas/templates";
 import { secretParamViews } from "@/lib/server/releases/secret-views";
-import { storedParamsSchema } from "./columns";
+import { storedParamsSchema } from "@/lib/server/releases/columns";
 
 /**
  * Reads of rollouts, cut to what the caller can see: a rollout is listed when the caller can

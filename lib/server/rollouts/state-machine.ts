@@ -2,10 +2,18 @@ import "server-only";
 
 /**
  * The rollout state machine as data: every state, every event, and where each event leads.
- * The engine (engine.ts) and the controls (control.ts) move rows only along these edges,
- * with conditional updates `WHERE state IN (statesAllowing(event))`, so two workers or two
- * instances can never both make a move. The README draws the same table.
+ * The engine (advance.ts, apply-target.ts, rollback-target.ts, target-steps.ts), the controls
+ * (control.ts) and the sweep (worker.ts) ask this table for every move: a rollout moves with
+ * `moveRollout(state, event)`, a target with a conditional update `WHERE state IN
+ * (targetStatesInto(to))`; a move the table does not have throws TransitionError (a bug), it
+ * is never written and never silently skipped. engine.int.test.ts records every move the
+ * engine makes in its scenarios and checks each against this table. The README draws it.
  */
+
+/** A move the state table does not allow: our bug, reported as such. */
+export class TransitionError extends Error {
+  override name = "TransitionError";
+}
 
 export const ROLLOUT_STATES = [
   "running",
@@ -64,6 +72,13 @@ export function nextState(state: RolloutStateValue, event: RolloutEvent): Rollou
   return TRANSITIONS[state][event] ?? null;
 }
 
+/** Where `event` takes a rollout in `state`; a move the table does not have is an error. */
+export function moveRollout(state: RolloutStateValue, event: RolloutEvent): RolloutStateValue {
+  const next = nextState(state, event);
+  if (!next) throw new TransitionError(`a ${state} rollout has no move for ${event}`);
+  return next;
+}
+
 /** The states in which `event` is allowed: the WHERE clause of the conditional update that makes the move. */
 export function statesAllowing(event: RolloutEvent): RolloutStateValue[] {
   return ROLLOUT_STATES.filter((state) => TRANSITIONS[state][event] !== undefined);
@@ -88,7 +103,29 @@ export const TARGET_TRANSITIONS = {
 } as const;
 
 export type TargetStateValue = keyof typeof TARGET_TRANSITIONS;
+export const TARGET_STATES = Object.keys(TARGET_TRANSITIONS) as TargetStateValue[];
 export const TERMINAL_TARGET_STATES = new Set<TargetStateValue>(["succeeded", "failed", "rolled_back", "skipped"]);
+
+/** The states a target may move into `to` from: the WHERE clause of every target move. */
+export function targetStatesInto(to: TargetStateValue, among: readonly TargetStateValue[] = TARGET_STATES) {
+  const from = among.filter((state) => (TARGET_TRANSITIONS[state] as readonly string[]).includes(to));
+  if (!from.length) throw new TransitionError(`no target state among ${among.join(", ")} may move to ${to}`);
+  return from;
+}
+
+/**
+ * Every way a target ends, and the step that records it: advance() counts targets by the
+ * state they ended in, so a new ending cannot go uncounted; the step says who ended it.
+ */
+export const TARGET_ENDINGS = {
+  "target.succeeded": "succeeded",
+  "target.failed": "failed",
+  "target.skipped": "skipped",
+  "target.rolled-back": "rolled_back",
+  "target.rollback-failed": "failed",
+  "target.ended-stuck": "failed",
+  "target.ended-aborted": "failed",
+} as const satisfies Record<string, TargetStateValue>;
 
 /** Where an event leads, for events that lead to one state from wherever they are allowed (the user's controls). */
 export function destinationOf(event: RolloutEvent): RolloutStateValue {

@@ -43,7 +43,7 @@ export const ROLLOUT_EVENTS = [
   "rollback-done",
   /** The rollback ended, but at least one target could not be rolled back. */
   "rollback-failed",
-  /** A stored column (strategy, health gate) does not parse: the rollout cannot go on. */
+  /** The stored strategy of a running rollout does not parse: it cannot go on. */
   "corrupt",
 ] as const;
 export type RolloutEvent = (typeof ROLLOUT_EVENTS)[number];
@@ -57,9 +57,11 @@ export const TRANSITIONS: Record<RolloutStateValue, Partial<Record<RolloutEvent,
     "wave-failed-roll-back": "rolling_back",
     corrupt: "failed",
   },
-  paused: { resume: "running", abort: "aborted", corrupt: "failed" },
-  // A rollback in progress finishes: aborting it would leave a wave half old, half new.
-  rolling_back: { "rollback-done": "rolled_back", "rollback-failed": "failed", corrupt: "failed" },
+  // A paused rollout does not read its strategy (advance() waits for the resume), so it cannot find it corrupt.
+  paused: { resume: "running", abort: "aborted" },
+  // A rollback in progress finishes: aborting it would leave a wave half old, half new. It needs
+  // no strategy, so a corrupt one does not stop it.
+  rolling_back: { "rollback-done": "rolled_back", "rollback-failed": "failed" },
   succeeded: {},
   failed: {},
   aborted: {},
@@ -92,7 +94,7 @@ export function statesAllowing(event: RolloutEvent): RolloutStateValue[] {
  */
 export const TARGET_TRANSITIONS = {
   pending: ["queued", "skipped"],
-  queued: ["applying", "skipped", "failed"],
+  queued: ["applying", "skipped"],
   applying: ["gating", "failed", "queued"],
   gating: ["succeeded", "failed"],
   succeeded: ["rolling_back"],

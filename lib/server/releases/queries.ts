@@ -95,14 +95,17 @@ export async function listReleases(profile: AccessProfile, query: ListReleasesQu
   };
 }
 
-/** Drift entries of one cluster, cut to visible namespaces (an error entry that names no object stays). */
+/** A drift entry about one object the cluster refused (it names the object): cut like the object. */
+const OBJECT_REFUSALS = new Set(["invalid", "forbidden", "error", "not-healed"]);
+
+/** Drift entries of one cluster, cut to visible namespaces (an error entry about no visible object stays). */
 export function visibleDrift(profile: AccessProfile, clusterId: string, details: unknown) {
   const parsed = driftDetailsSchema.safeParse(details);
   if (!parsed.success) return [];
   return parsed.data
     .filter(
       (entry) =>
-        (entry.error !== undefined && entry.kind === undefined) ||
+        (entry.error !== undefined && !OBJECT_REFUSALS.has(entry.problem ?? "")) ||
         canSeeNamespace(profile, clusterId, entry.namespace ?? null),
     )
     .map((entry) => ({

@@ -17,6 +17,7 @@ import { resetDatabase } from "@/lib/testing/reset-database";
 import { demoTemplate } from "@/lib/testing/rollout-fixtures";
 import { registrationFor, testbed } from "@/lib/testing/testbed-clusters";
 import { createTestUser } from "@/lib/testing/users";
+import { sealClientSecret } from "@/lib/server/sso/secret-vault";
 import { controlRollout } from "./control";
 import { startRollout } from "./create";
 import { runTarget } from "./engine";
@@ -249,4 +250,72 @@ describe("one writer per release and cluster", () => {
     }
     console.log(`abort race outcomes over 12 runs: ${JSON.stringify(outcomes)}`);
   }, 300_000);
+
+  it("the author's standing decides background work: a disabled single sign-on provider or stale groups stop their auto-heal (and their rollouts' applies)", async () => {
+    const release = `writer-sso-${runSuffix}`;
+    releases.push(release);
+    const providerId = crypto.randomUUID();
+    await db().ssoProvider.create({
+      data: {
+        id: providerId,
+        slug: `writer-sso-${runSuffix}`,
+        displayName: "Writer SSO",
+        issuer: "https://login.writer.example",
+        clientId: "archipelago",
+        clientSecretEnvelope: sealClientSecret(providerId, "writer-client-secret"),
+      },
+    });
+    const user = await createTestUser({ isAdmin: true, email: "sso-author@example.com" });
+    await db().user.update({
+      where: { id: user.id },
+      data: { ssoProviderId: providerId, ssoSubject: "sso-author", ssoSyncedAt: new Date() },
+    });
+    const author = await loadAccessProfile({ user, via: "session" });
+    const templateId = (await createTemplate(author, demoTemplate(release, release))).id;
+    const { id } = await startRollout(author, request(release, templateId));
+    await runTarget((await targetOf(id)).id, executor);
+    const { releaseId } = await db().rollout.findUniqueOrThrow({ where: { id }, select: { releaseId: true } });
+    const drift = async () => {
+      const transport = await transportFor(clusterId);
+      await transport.json({
+        method: "PATCH",
+        path: `/api/v1/namespaces/team-a/configmaps/${release}-config`,
+        body: { data: { greeting: "edited" } },
+        contentType: "application/merge-patch+json",
+        query: { fieldManager: "kubectl-edit" },
+      });
+    };
+    const notHealed = async (reason: RegExp) => {
+      await drift();
+      const [result] = await checkReleaseDrift(releaseId, { heal: true });
+      expect(result!.state).toBe("drifted");
+      expect(result!.healed).toBeUndefined();
+      const row = await db().releaseCluster.findFirstOrThrow({ where: { releaseId } });
+      expect(JSON.stringify(row.driftDetails)).toMatch(reason);
+      expect((await liveConfig(release)).data?.greeting).toBe("edited");
+    };
+
+    // While the author may act, the scheduled heal puts the object back.
+    await drift();
+    const [healed] = await checkReleaseDrift(releaseId, { heal: true });
+    expect(healed!.state).toBe("in_sync");
+    expect((await liveConfig(release)).data?.greeting).toBe("one");
+
+    await db().ssoProvider.update({ where: { id: providerId }, data: { enabled: false } });
+    await notHealed(/Not healed: their single sign-on provider is switched off/);
+
+    await db().ssoProvider.update({ where: { id: providerId }, data: { enabled: true } });
+    await db().user.update({ where: { id: user.id }, data: { ssoSyncedAt: new Date(Date.now() - 72 * 3_600_000) } });
+    await notHealed(/Not healed: their groups from the single sign-on provider are out of date/);
+
+    // The same rule stops their rollout's worker before it applies anything.
+    const applies = appliesReached(release);
+    const next = await startRollout(admin, request(release, templateId, { params: { greeting: "three" } }));
+    await db().rollout.update({ where: { id: next.id }, data: { createdById: user.id } });
+    await runTarget((await targetOf(next.id)).id, executor);
+    const target = await targetOf(next.id);
+    expect(target.state).toBe("failed");
+    expect(target.error).toMatch(/Not applied: their groups from the single sign-on provider are out of date/);
+    expect(appliesReached(release)).toBe(applies);
+  }, 180_000);
 });

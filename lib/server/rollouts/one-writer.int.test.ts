@@ -318,4 +318,45 @@ describe("one writer per release and cluster", () => {
     expect(target.error).toMatch(/Not applied: their groups from the single sign-on provider are out of date/);
     expect(appliesReached(release)).toBe(applies);
   }, 180_000);
+
+  it("drift keeps causes per object: objects the API server refuses are named with its reason, never 'cluster unreachable'; a heal's outcome per object is kept", async () => {
+    const release = `writer-cause-${runSuffix}`;
+    releases.push(release);
+    const templateId = (await createTemplate(admin, demoTemplate(release, release))).id;
+    const { id } = await startRollout(admin, request(release, templateId));
+    await runTarget((await targetOf(id)).id, executor);
+    const { releaseId } = await db().rollout.findUniqueOrThrow({ where: { id }, select: { releaseId: true } });
+
+    // A heal: the outcome of each object it wrote is in the answer.
+    const transport = await transportFor(clusterId);
+    await transport.json({
+      method: "PATCH",
+      path: `/api/v1/namespaces/team-a/configmaps/${release}-config`,
+      body: { data: { greeting: "edited" } },
+      contentType: "application/merge-patch+json",
+      query: { fieldManager: "kubectl-edit" },
+    });
+    const [healed] = await checkReleaseDrift(releaseId, { heal: true });
+    expect(healed!.state).toBe("in_sync");
+    expect(healed!.healed).toHaveLength(5);
+    expect(healed!.healed).toContainEqual(
+      expect.objectContaining({ kind: "ConfigMap", name: `${release}-config`, action: "configured" }),
+    );
+
+    // The record now renders into a namespace the cluster does not have: each object is refused
+    // (404) while the cluster answers fine.
+    const row = await db().releaseCluster.findFirstOrThrow({ where: { releaseId } });
+    await db().releaseCluster.update({
+      where: { releaseId_clusterId: { releaseId, clusterId } },
+      data: { params: { ...(row.params as object), namespace: `missing-${runSuffix}` } },
+    });
+    const [refused] = await checkReleaseDrift(releaseId, { heal: false });
+    expect(refused!.state).toBe("unknown");
+    expect(refused!.drift).toHaveLength(5);
+    for (const entry of refused!.drift)
+      expect(entry).toMatchObject({ problem: "error", error: "Not found on the cluster (404)" });
+    const stored = await db().releaseCluster.findFirstOrThrow({ where: { releaseId } });
+    expect(stored.driftState).toBe("unknown");
+    expect(JSON.stringify(stored.driftDetails)).not.toMatch(/unreachable|did not answer/);
+  }, 120_000);
 });

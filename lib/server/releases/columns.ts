@@ -41,6 +41,15 @@ export const targetObjectsSchema = z.array(
     .passthrough(),
 );
 
+/** rollout_targets.gate: the health gate's last reading. */
+export const storedGateSchema = z.object({
+  ready: z.number().optional(),
+  total: z.number().optional(),
+  failing: z.array(z.string()).optional(),
+  checkedAt: z.string().optional(),
+  error: z.string().optional(),
+});
+
 export class CorruptColumnError extends Error {
   override name = "CorruptColumnError";
 }

@@ -176,9 +176,3 @@ export async function requireWriter(releaseId: string, clusterId: string, holder
   if (row?.holderId !== holderId)
     throw new NotTheWriterError(`release ${releaseId} on cluster ${clusterId} is not held by ${holderId}`);
 }
-
-/** Who holds a release on each of its clusters now (for pages and answers that say so). */
-export async function holdersOf(releaseId: string): Promise<Map<string, Holder>> {
-  const rows = await db().releaseWriter.findMany({ where: { releaseId } });
-  return new Map(rows.map((row) => [row.clusterId, row as Holder]));
-}

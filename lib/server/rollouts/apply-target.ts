@@ -1,6 +1,5 @@
 import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { authorStanding } from "@/lib/server/access/stored-author";
 import { targetScopeSchema } from "@/lib/server/access/coverage";
 import { db } from "@/lib/server/db/client";
 import { instanceId } from "@/lib/server/jobs/queue";
@@ -52,7 +51,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
   if (!(await claimTarget(targetId))) return; // done, someone else is on it, or the rollout is not running
   const context = await loadContext(targetId);
   if (!context) return;
-  const { target, rollout, cluster, actor, writer } = context;
+  const { target, rollout, cluster, actor, author, writer } = context;
   const finish = async (state: "succeeded" | "failed", data: Prisma.RolloutTargetUpdateManyMutationInput) => {
     // Before the advance: the rollout may only finish once this step is on record.
     await recordTargetStep(
@@ -81,7 +80,6 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
 
   try {
     // Background work acts only while its author may still act (the same rule as their sessions).
-    const author = await authorStanding(rollout.createdById);
     if (!author.ok)
       return await finish("failed", { error: `Not applied: ${author.reason}, so this rollout no longer acts` });
     const params = parseColumn(storedParamsSchema, rollout.params, "parameters");

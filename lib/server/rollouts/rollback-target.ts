@@ -1,5 +1,4 @@
 import "server-only";
-import { authorStanding } from "@/lib/server/access/stored-author";
 import { db } from "@/lib/server/db/client";
 import { parseColumn, previousStateSchema, targetObjectsSchema } from "@/lib/server/releases/columns";
 import type { ReleaseExecutor } from "@/lib/server/releases/executor";
@@ -35,7 +34,7 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
   if (!(await claimRollback(targetId))) return;
   const context = await loadContext(targetId);
   if (!context) return;
-  const { target, rollout, cluster, actor, writer } = context;
+  const { target, rollout, cluster, actor, author, writer } = context;
   const endRollback = async (state: "rolled_back" | "failed", notes: string[], toRevision: number | null) => {
     await recordTargetStep(
       targetId,
@@ -57,7 +56,6 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
   if (!(await hasStep(targetId, "target.applied")))
     return await endRollback("rolled_back", ["nothing was applied here, so nothing was rolled back"], null);
   try {
-    const author = await authorStanding(rollout.createdById);
     if (!author.ok) return await endRollback("failed", [`not rolled back: ${author.reason}`], null);
     const previous = parseColumn(previousStateSchema, target.previous, "previous state");
     const failedRefs = parseColumn(targetObjectsSchema, target.objects, "target objects")

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { currentProfileOf } from "@/lib/server/access/stored-author";
+import { authorStanding } from "@/lib/server/access/stored-author";
 import { db } from "@/lib/server/db/client";
 import { instanceId } from "@/lib/server/jobs/queue";
 import type { ObjectOutcome } from "@/lib/server/releases/executor";
@@ -153,17 +153,18 @@ export async function loadContext(targetId: string) {
     where: { id: target.clusterId },
     select: { id: true, name: true, labels: true, variables: true },
   });
-  // Cluster calls act as the user who started the rollout (impersonated where the cluster does that).
-  // Secret references are read for the author's CURRENT access (none when they may no longer act).
-  const reader = await currentProfileOf(target.rollout.createdById);
+  // Cluster calls act as the user who started the rollout (impersonated where the cluster does that),
+  // and only while they may still act (access/may-act.ts); secret references are read for their
+  // CURRENT access.
+  const author = await authorStanding(target.rollout.createdById);
   // Teams as recorded at start; a single sign-on author's provider groups as of their last sign-in.
   const actor = {
     email: target.rollout.createdByEmail,
     teams: target.rollout.createdByTeams,
-    providerGroups: reader?.providerGroups ?? [],
+    providerGroups: author.ok ? author.profile.providerGroups : [],
   };
   const writer = { releaseId: target.rollout.releaseId, clusterId: target.clusterId, holderId: target.rolloutId };
-  return { target, rollout: target.rollout, cluster, actor, reader, writer };
+  return { target, rollout: target.rollout, cluster, actor, author, writer };
 }
 
 /** Per-object outcomes as kept on a target: references and what happened, errors scrubbed of secret values. */

@@ -1,23 +1,44 @@
 import "server-only";
+import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
+import { mayStillAct, standingSelect } from "./may-act";
 import type { AccessProfile } from "./policy";
 import { loadAccessProfile } from "./profile";
 
+export type AuthorStanding = { ok: true; profile: AccessProfile } | { ok: false; reason: string };
+
 /**
  * The CURRENT access of a user recorded as the author of something that acts later without
- * them (a rollout's worker apply, a rollback, an auto-heal): loaded now, from their grants as
- * they are now. A disabled or deleted user has none (null), so nothing automatic keeps acting
- * on access its author has lost.
+ * them (a rollout's worker apply, a rollback, an auto-heal, a secret-reference read): loaded
+ * now, from their grants as they are now, if they may still act at all (may-act.ts, the same
+ * rule as for their sessions and API tokens). Nothing automatic keeps acting on access its
+ * author has lost.
  */
-export async function currentProfileOf(userId: string | null): Promise<AccessProfile | null> {
-  if (!userId) return null;
+export async function authorStanding(userId: string | null): Promise<AuthorStanding> {
+  if (!userId) return { ok: false, reason: "the user who started it no longer exists" };
   const user = await db().user.findUnique({
     where: { id: userId },
-    select: { id: true, email: true, name: true, isAdmin: true, disabledAt: true },
+    select: { id: true, email: true, name: true, isAdmin: true, ...standingSelect },
   });
-  if (!user || user.disabledAt) return null;
-  return loadAccessProfile({
-    user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin },
-    via: "session",
-  });
+  if (!user) return { ok: false, reason: "the user who started it no longer exists" };
+  const standing = mayStillAct(
+    user,
+    user.ssoProviderId
+      ? { readAt: user.ssoSyncedAt, maxAgeMs: env().ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS * 3_600_000 }
+      : null,
+  );
+  if (!standing.ok) return standing;
+  return {
+    ok: true,
+    profile: await loadAccessProfile({
+      user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin },
+      via: "session",
+    }),
+  };
+}
+
+/** The author's current access, or null when they may no longer act. */
+export async function currentProfileOf(userId: string | null): Promise<AccessProfile | null> {
+  const standing = await authorStanding(userId);
+  return standing.ok ? standing.profile : null;
 }

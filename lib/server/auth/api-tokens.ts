@@ -1,6 +1,7 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import type { ApiTokenView } from "@/lib/api/team-types";
+import { mayStillAct, standingSelect } from "@/lib/server/access/may-act";
 import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
@@ -76,22 +77,20 @@ export async function validateApiToken(token: string): Promise<{ tokenId: string
           email: true,
           name: true,
           isAdmin: true,
-          disabledAt: true,
-          ssoProviderId: true,
-          ssoSyncedAt: true,
-          ssoProvider: { select: { enabled: true } },
+          ...standingSelect,
         },
       },
     },
   });
-  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now()) || row.user.disabledAt)
-    return null;
+  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return null;
   // A single sign-on user's teams are only as fresh as their last sign-in through the provider.
-  const maxSyncAgeMs = env().ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS * 3_600_000;
-  if (row.user.ssoProviderId && (!row.user.ssoSyncedAt || Date.now() - row.user.ssoSyncedAt.getTime() > maxSyncAgeMs))
-    return null;
-  // Its provider switched off: the user could not sign in, so their tokens do not work either.
-  if (row.user.ssoProvider && !row.user.ssoProvider.enabled) return null;
+  const standing = mayStillAct(
+    row.user,
+    row.user.ssoProviderId
+      ? { readAt: row.user.ssoSyncedAt, maxAgeMs: env().ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS * 3_600_000 }
+      : null,
+  );
+  if (!standing.ok) return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
     await db().apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }

@@ -1,4 +1,5 @@
 import "server-only";
+import { mayStillAct, standingSelect } from "@/lib/server/access/may-act";
 import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { isWellFormedToken, newSessionToken, sessionIdFromToken } from "./session-token";
@@ -61,8 +62,7 @@ export async function validateSession(token: string | undefined): Promise<ValidS
           email: true,
           name: true,
           isAdmin: true,
-          disabledAt: true,
-          ssoProvider: { select: { enabled: true } },
+          ...standingSelect,
         },
       },
     },
@@ -74,17 +74,25 @@ export async function validateSession(token: string | undefined): Promise<ValidS
   // A single sign-on session holds teams read from the provider at sign-in. It ends once that
   // reading is older than the idle timeout, so a group removed at the provider is gone from
   // every session within that time at the latest (signing in again re-reads the groups).
-  const ssoStale = session.ssoSyncedAt !== null && now - session.ssoSyncedAt.getTime() > sessionLifetimes().idleMs;
-  // A provider switched off (in the UI, or dropped from ARCHIPELAGO_SSO_PROVIDERS) lets none of its users in.
-  const providerOff = session.user.ssoProvider !== null && !session.user.ssoProvider.enabled;
-  if (idleExpired || ssoStale || providerOff || now >= session.expiresAt.getTime() || session.user.disabledAt) {
+  const standing = mayStillAct(
+    session.user,
+    session.ssoSyncedAt ? { readAt: session.ssoSyncedAt, maxAgeMs: sessionLifetimes().idleMs } : null,
+    now,
+  );
+  if (idleExpired || !standing.ok || now >= session.expiresAt.getTime()) {
     await db().session.deleteMany({ where: { id } });
     return null;
   }
   if (now - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
     await db().session.updateMany({ where: { id }, data: { lastSeenAt: new Date(now) } });
   }
-  const { disabledAt: _disabledAt, ssoProvider: _provider, ...user } = session.user;
+  const {
+    disabledAt: _disabledAt,
+    ssoProviderId: _providerId,
+    ssoSyncedAt: _syncedAt,
+    ssoProvider: _provider,
+    ...user
+  } = session.user;
   return { sessionId: id, user, expiresAt: session.expiresAt, ssoProviderId: session.ssoProviderId };
 }
 

@@ -1,35 +1,38 @@
 import "server-only";
-import { z } from "zod";
-import { SecretParamMissingError } from "@/lib/server/secrets/sealed-params";
-import { paramsForRender, type RenderInputs } from "./secret-render";
-import { SourceSecretError } from "./secret-source";
-import { secretKeyChanges } from "@/lib/server/redact/secret-keys";
-import { isSecretRef } from "@/lib/server/redact/secret-mask";
-
-const sourceDigestsSchema = z.record(z.string(), z.string()).catch({});
 import pLimit from "p-limit";
 import type { AccessProfile } from "@/lib/server/access/policy";
-import { currentProfileOf } from "@/lib/server/access/stored-author";
+import { authorStanding } from "@/lib/server/access/stored-author";
 import { db } from "@/lib/server/db/client";
-import { classifyClusterError } from "@/lib/server/kube/errors";
 import { logger } from "@/lib/server/log/logger";
-import { desiredObjects, renderTargetOf, revisionSourceOf } from "@/lib/server/templates/desired";
+import { secretKeyChanges } from "@/lib/server/redact/secret-keys";
+import { isSecretRef } from "@/lib/server/redact/secret-mask";
+import { releaseObjectsSchema, sourceDigestsSchema, storedParamsSchema } from "./columns";
 import type { ObjectOutcome } from "./executor";
+import { classifyFailure, INTERNAL_ERROR, logFailure } from "./failure";
 import { executor } from "./hub-push";
+import { applyRelease, dryRunRelease, isProblem, recordHealed, renderRelease, type Actor } from "./release-write";
+import { holdForOperation } from "./writers";
 
 export interface DriftEntry {
   kind: string;
   namespace: string | null;
   name: string;
-  problem: "missing" | "changed" | "taken-over" | "source-changed";
+  /**
+   * missing, changed, taken-over, source-changed: drift. invalid, forbidden, error: the API
+   * server refused to dry-run this object (its own words, bounded), which says nothing about
+   * drift and is not the cluster being unreachable. not-healed: a heal could not write it.
+   */
+  problem: "missing" | "changed" | "taken-over" | "source-changed" | "invalid" | "forbidden" | "error" | "not-healed";
   managers?: string[];
-  /** source-changed: which secret reference (its parameter path; never the source's data). */
+  /** source-changed: which secret reference (its parameter path; never the source's data); refusals: why. */
   error?: string;
   /** A Secret that changed: which keys, and how (compared on the server; no value, no digest is kept). */
   keys?: Array<{ key: string; change: "added" | "changed" | "removed" }>;
 }
 
-/** What a dry-run apply of the desired objects says about the live ones: only fields we manage count. */
+const DRIFT_PROBLEMS = new Set<DriftEntry["problem"]>(["missing", "changed", "taken-over", "source-changed"]);
+
+/** What a dry-run apply of the desired objects says about the live ones, object by object: only fields we manage count. */
 function driftOf(outcomes: ObjectOutcome[]): DriftEntry[] {
   const entries: DriftEntry[] = [];
   for (const outcome of outcomes) {
@@ -45,18 +48,21 @@ function driftOf(outcomes: ObjectOutcome[]): DriftEntry[] {
     } else if (outcome.action === "conflict")
       entries.push({ ...base, problem: "taken-over", managers: outcome.conflictManagers });
     else if (outcome.action === "error" || outcome.action === "invalid" || outcome.action === "forbidden")
-      throw new Error(outcome.error ?? "dry-run failed");
+      entries.push({ ...base, problem: outcome.action, error: outcome.error ?? "the API server refused it" });
   }
   return entries;
 }
 
-/** Namespaces (null: cluster-scoped) of what the release applied on a cluster: the places its rollouts were allowed to write. */
-function appliedPlaces(objects: unknown): Set<string | null> | null {
-  if (!Array.isArray(objects) || objects.length === 0) return null;
-  return new Set(objects.map((ref) => (ref as { namespace?: string | null }).namespace ?? null));
-}
-
-type DriftResult = { clusterId: string; state: "unknown" | "in_sync" | "drifted" | "unreachable"; drift: DriftEntry[] };
+export type DriftResult = {
+  clusterId: string;
+  /** held: another operation (a rollout in flight, a heal) holds this cluster; nothing was checked or written. */
+  state: "unknown" | "in_sync" | "drifted" | "unreachable" | "held";
+  drift: DriftEntry[];
+  /** held: who holds it, e.g. "rollout … in flight". */
+  heldBy?: string;
+  /** A heal's outcome per object it wrote (kept, not dropped). */
+  healed?: Array<{ kind: string; namespace: string | null; name: string; action: string; error?: string }>;
+};
 
 /**
  * Drift check of one release on every cluster it is on: render what should be there, ask
@@ -66,6 +72,11 @@ type DriftResult = { clusterId: string; state: "unknown" | "in_sync" | "drifted"
  * caller (impersonated where the cluster does that), and only into the places the release
  * applied to before: a render that now lands elsewhere (a cluster variable changed) is
  * reported, never written. One cluster's problem never fails the others.
+ *
+ * One writer per release and cluster (writers.ts): a check or heal holds the clusters it
+ * works on. Asked by a person (`caller`), it is refused whole with a 409 naming the holder
+ * when any is held (a rollout in flight), nothing written; the scheduled round reports held
+ * clusters as "held" (rollout in flight) and neither checks nor heals there.
  */
 export async function checkReleaseDrift(
   releaseId: string,
@@ -78,6 +89,38 @@ export async function checkReleaseDrift(
     },
   });
   if (!release) return [];
+  const kind = options.heal ? "heal" : "drift-check";
+  const hold = await holdForOperation({
+    releaseId,
+    clusterIds: release.clusters.map((entry) => entry.clusterId),
+    kind,
+    label: options.caller ? `${kind} by ${options.caller.email}` : `scheduled ${kind}`,
+    skipHeld: !options.caller,
+  });
+  try {
+    return await checkHeld(release, options, hold);
+  } finally {
+    await hold.release();
+  }
+}
+
+async function checkHeld(
+  release: {
+    id: string;
+    name: string;
+    clusters: Array<{
+      clusterId: string;
+      revisionId: string;
+      params: unknown;
+      objects: unknown;
+      sourceDigests: unknown;
+      cluster: { id: string; name: string; labels: unknown; variables: unknown };
+    }>;
+  },
+  options: { heal: boolean; caller?: AccessProfile },
+  hold: Awaited<ReturnType<typeof holdForOperation>>,
+): Promise<DriftResult[]> {
+  const releaseId = release.id;
   // Most clusters of a release run the same revision: read each revision once.
   const revisionIds = [...new Set(release.clusters.map((entry) => entry.revisionId))];
   const revisions = new Map(
@@ -86,7 +129,7 @@ export async function checkReleaseDrift(
       revision,
     ]),
   );
-  const record = async (clusterId: string, state: DriftResult["state"], details: object[]) => {
+  const record = async (clusterId: string, state: Exclude<DriftResult["state"], "held">, details: object[]) => {
     // updateMany: the row may be gone meanwhile (a rollback removed it); that is not an error.
     await db().releaseCluster.updateMany({
       where: { releaseId, clusterId },
@@ -94,103 +137,127 @@ export async function checkReleaseDrift(
     });
   };
   // Secret references are read for whoever checks or heals, else (the scheduled round) for the
-  // CURRENT access of the author of the release's newest rollout; readSourceSecret decides each read.
-  const author = options.caller
-    ? null
-    : await db().rollout.findFirst({
-        where: { releaseId },
-        orderBy: { createdAt: "desc" },
-        select: { createdById: true },
-      });
-  const reader = options.caller ?? (await currentProfileOf(author?.createdById ?? null));
-  const actor = options.caller
+  // CURRENT access of the author of the release's newest rollout, who must still be allowed to
+  // act (access/may-act.ts): if not, the round still checks, but never heals for them.
+  let reader: AccessProfile | null = options.caller ?? null;
+  let healRefused: string | null = null;
+  if (!options.caller) {
+    const author = await db().rollout.findFirst({
+      where: { releaseId },
+      orderBy: { createdAt: "desc" },
+      select: { createdById: true },
+    });
+    const standing = await authorStanding(author?.createdById ?? null);
+    if (standing.ok) reader = standing.profile;
+    else healRefused = `Not healed: ${standing.reason}`;
+  }
+  const actor: Actor | undefined = options.caller
     ? { email: options.caller.email, teams: options.caller.teamNames, providerGroups: options.caller.providerGroups }
     : undefined;
   const limit = pLimit(8);
   return Promise.all(
     release.clusters.map((entry) =>
       limit(async (): Promise<DriftResult> => {
-        const revision = revisions.get(entry.revisionId);
-        const stored =
-          entry.params && typeof entry.params === "object" ? (entry.params as Record<string, unknown>) : null;
-        // Secret inputs that cannot be had (a source Secret gone or unreachable, a sealed value that does
-        // not open) leave the state unknown with the reason: nothing is applied, no copy is removed.
-        let inputs: RenderInputs | null = null;
-        if (stored && revision) {
-          try {
-            inputs = await paramsForRender(release.id, stored, { schema: revision.schema, reader });
-          } catch (error) {
-            const reason =
-              error instanceof SourceSecretError || error instanceof SecretParamMissingError
-                ? error.message
-                : "The release's sealed parameters do not open";
-            await record(entry.clusterId, "unknown", [{ error: `${reason}; the copies here were left as they are` }]);
-            return { clusterId: entry.clusterId, state: "unknown", drift: [] };
-          }
+        const clusterId = entry.clusterId;
+        const holder = hold.skipped.get(clusterId);
+        if (holder) {
+          logger.info({ event: "release.drift_skipped_held", releaseId, clusterId }, "held by another writer");
+          return {
+            clusterId,
+            state: "held",
+            drift: [],
+            heldBy: holder.kind === "rollout" ? `${holder.label} in flight` : holder.label,
+          };
         }
-        const appliedDigests = sourceDigestsSchema.parse(entry.sourceDigests);
-        // Compared by keyed digests: which references' sources changed since they were applied here.
-        const sourceDrift = (digests: Record<string, string>): DriftEntry[] =>
-          Object.entries(digests)
-            .filter(([path, digest]) => appliedDigests[path] !== undefined && appliedDigests[path] !== digest)
-            .map(([path]) => ({
+        const writer = { releaseId, clusterId, holderId: hold.holderId };
+        const revision = revisions.get(entry.revisionId);
+        const params = storedParamsSchema.safeParse(entry.params);
+        const objects = releaseObjectsSchema.safeParse(entry.objects);
+        const appliedDigests = sourceDigestsSchema.safeParse(entry.sourceDigests);
+        if (!revision || !params.success || !objects.success) {
+          await record(clusterId, "unknown", [{ error: "The release's revision or parameters no longer render" }]);
+          return { clusterId, state: "unknown", drift: [] };
+        }
+        try {
+          // Secret inputs that cannot be had (a source Secret gone or unreachable, a sealed value missing)
+          // leave the state unknown with the reason: nothing is applied, no copy is removed.
+          const rendered = await renderRelease({
+            release,
+            revision,
+            params: params.data,
+            cluster: entry.cluster,
+            reader,
+          });
+          if (!rendered.ok) {
+            const reason =
+              rendered.cause === "secret-input"
+                ? `${rendered.reason}; the copies here were left as they are`
+                : "The release's revision or parameters no longer render";
+            await record(clusterId, "unknown", [{ error: reason }]);
+            return { clusterId, state: "unknown", drift: [] };
+          }
+          const digests = appliedDigests.success ? appliedDigests.data : {};
+          // Compared by keyed digests: which references' sources changed since they were applied here.
+          const sourceDrift = Object.entries(rendered.inputs.sourceDigests)
+            .filter(([path, digest]) => digests[path] !== undefined && digests[path] !== digest)
+            .map(([path]): DriftEntry => ({
               kind: "SecretReference",
               namespace: null,
               name: path,
               problem: "source-changed",
               error: `Secret reference ${path}: the source changed since it was applied here`,
             }));
-        const desired =
-          revision && inputs
-            ? await desiredObjects(revisionSourceOf(revision), inputs.params, renderTargetOf(entry.cluster), {
-                id: release.id,
-                name: release.name,
-              })
-            : null;
-        if (!desired?.ok) {
-          await record(entry.clusterId, "unknown", [
-            { error: "The release's revision or parameters no longer render" },
-          ]);
-          return { clusterId: entry.clusterId, state: "unknown", drift: [] };
-        }
-        let drift: DriftEntry[];
-        try {
-          drift = [
-            ...driftOf(await executor.apply(entry.clusterId, desired.manifests, { dryRun: true, force: false })),
-            ...sourceDrift(inputs!.sourceDigests),
-          ];
-          if (drift.length && options.heal) {
-            const allowed = appliedPlaces(entry.objects);
-            const outside = desired.manifests.filter((m) => allowed && !allowed.has(m.metadata.namespace ?? null));
-            if (outside.length) {
-              const where = [...new Set(outside.map((m) => m.metadata.namespace ?? "cluster-scoped"))].join(", ");
-              await record(entry.clusterId, "drifted", [
-                ...drift,
-                {
-                  error: `Not healed: the template now renders into ${where}, outside what this release applied; start a rollout`,
-                },
-              ]);
-              return { clusterId: entry.clusterId, state: "drifted", drift };
+          let drift = [...driftOf(await dryRunRelease(executor, clusterId, rendered.manifests)), ...sourceDrift];
+          let healed: DriftResult["healed"];
+          const drifted = drift.some((d) => DRIFT_PROBLEMS.has(d.problem));
+          if (drifted && options.heal) {
+            const allowed = objects.data.length ? new Set(objects.data.map((ref) => ref.namespace)) : null;
+            const outside = rendered.manifests.filter((m) => allowed && !allowed.has(m.metadata.namespace ?? null));
+            const notHealed = healRefused
+              ? healRefused
+              : outside.length
+                ? `Not healed: the template now renders into ${[...new Set(outside.map((m) => m.metadata.namespace ?? "cluster-scoped"))].join(", ")}, outside what this release applied; start a rollout`
+                : null;
+            if (notHealed) {
+              await record(clusterId, "drifted", [...drift, { error: notHealed }]);
+              return { clusterId, state: "drifted", drift };
             }
-            const healed = await executor.apply(entry.clusterId, desired.manifests, {
-              dryRun: false,
-              force: true,
-              actor,
-            });
-            if (!healed.some((o) => ["conflict", "invalid", "forbidden", "error"].includes(o.action)))
-              await db().releaseCluster.updateMany({
-                where: { releaseId, clusterId: entry.clusterId },
-                data: { sourceDigests: inputs!.sourceDigests },
-              });
-            drift = driftOf(await executor.apply(entry.clusterId, desired.manifests, { dryRun: true, force: false }));
+            const outcomes = await applyRelease(executor, writer, rendered.manifests, "heal", { force: true, actor });
+            healed = outcomes.map((o) => ({
+              ...o.ref,
+              action: o.action,
+              ...(o.error ? { error: rendered.inputs.scrub(o.error) } : {}),
+            }));
+            if (!outcomes.some(isProblem)) await recordHealed(writer, rendered.inputs.sourceDigests);
+            drift = [
+              ...driftOf(await dryRunRelease(executor, clusterId, rendered.manifests)),
+              ...outcomes.filter(isProblem).map((o): DriftEntry => ({
+                kind: o.ref.kind,
+                namespace: o.ref.namespace,
+                name: o.ref.name,
+                problem: "not-healed",
+                error: rendered.inputs.scrub(o.error ?? o.action),
+              })),
+            ];
           }
+          const state = drift.some((d) => DRIFT_PROBLEMS.has(d.problem) || d.problem === "not-healed")
+            ? "drifted"
+            : drift.length
+              ? "unknown"
+              : "in_sync";
+          await record(clusterId, state, drift as unknown as object[]);
+          return { clusterId, state, drift, ...(healed ? { healed } : {}) };
         } catch (error) {
-          await record(entry.clusterId, "unreachable", [{ error: classifyClusterError(error).message }]);
-          return { clusterId: entry.clusterId, state: "unreachable", drift: [] };
+          // Classified once: a cluster that failed is unreachable; our own bug is an internal error.
+          const failure = classifyFailure(error);
+          logFailure(failure, error, { releaseId, clusterId }, "release.drift_check_failed");
+          if (failure.cause === "cluster") {
+            await record(clusterId, "unreachable", [{ error: failure.message }]);
+            return { clusterId, state: "unreachable", drift: [] };
+          }
+          await record(clusterId, "unknown", [{ error: `${INTERNAL_ERROR}; the operators' log has the details` }]);
+          return { clusterId, state: "unknown", drift: [] };
         }
-        const state = drift.length ? "drifted" : "in_sync";
-        await record(entry.clusterId, state, drift as unknown as object[]);
-        return { clusterId: entry.clusterId, state, drift };
       }),
     ),
   );
@@ -203,14 +270,7 @@ export async function checkAllReleases(): Promise<void> {
     try {
       await checkReleaseDrift(release.id, { heal: release.autoHeal });
     } catch (error) {
-      logger.warn(
-        {
-          event: "release.drift_check_failed",
-          releaseId: release.id,
-          errorName: error instanceof Error ? error.name : "unknown",
-        },
-        "a release's drift check failed",
-      );
+      logFailure(classifyFailure(error), error, { releaseId: release.id }, "release.drift_check_failed");
     }
   }
 }

@@ -14,6 +14,7 @@ import { notFound } from "@/lib/server/errors/app-error";
 import { isUuid } from "@/lib/schemas/ids";
 import type { ListReleasesQuery } from "@/lib/schemas/lists";
 import { encodeCursor } from "@/lib/schemas/paging";
+import { storedParamsSchema } from "./columns";
 
 /**
  * Reads of releases, cut like rollouts (see rollouts/queries.ts): listed when the caller can
@@ -95,12 +96,19 @@ export async function listReleases(profile: AccessProfile, query: ListReleasesQu
   };
 }
 
-/** Drift entries of one cluster, cut to visible namespaces (an error entry names no object and stays). */
+/** A drift entry about one object the cluster refused (it names the object): cut like the object. */
+const OBJECT_REFUSALS = new Set(["invalid", "forbidden", "error", "not-healed"]);
+
+/** Drift entries of one cluster, cut to visible namespaces (an error entry about no visible object stays). */
 export function visibleDrift(profile: AccessProfile, clusterId: string, details: unknown) {
   const parsed = driftDetailsSchema.safeParse(details);
   if (!parsed.success) return [];
   return parsed.data
-    .filter((entry) => entry.error !== undefined || canSeeNamespace(profile, clusterId, entry.namespace ?? null))
+    .filter(
+      (entry) =>
+        (entry.error !== undefined && !OBJECT_REFUSALS.has(entry.problem ?? "")) ||
+        canSeeNamespace(profile, clusterId, entry.namespace ?? null),
+    )
     .map((entry) => ({
       kind: entry.kind ?? "",
       namespace: entry.namespace ?? null,
@@ -161,10 +169,8 @@ export async function getRelease(profile: AccessProfile, id: string): Promise<Re
   const clusters = release.clusters.filter((c) => seesReleaseEntry(profile, c));
   const template = release.template;
   // The current secret parameters are the newest rollout's: shown as set by whom and when, never a value.
-  const newest = release.rollouts[0]?.params;
-  const { secrets } = await secretParamViews(
-    newest && typeof newest === "object" && !Array.isArray(newest) ? (newest as Record<string, unknown>) : {},
-  );
+  const newest = storedParamsSchema.safeParse(release.rollouts[0]?.params);
+  const { secrets } = await secretParamViews(newest.success ? newest.data : {});
   return {
     id: release.id,
     team: ownerTeamView(release.team),

@@ -6,6 +6,7 @@ import { secretDigest } from "@/lib/server/secrets/digest-key";
 import { isSecretMarker, openSecretParams } from "@/lib/server/secrets/sealed-params";
 import { getPath, secretParamSpecs, setPath } from "@/lib/server/templates/secret-schema";
 import type { AccessProfile } from "@/lib/server/access/policy";
+import { storedParamsSchema } from "./columns";
 import { readSourceSecret, SourceSecretError } from "./secret-source";
 
 /** Every sealed marker in stored parameters: dotted path → sealed row id. */
@@ -107,7 +108,8 @@ export async function releaseReferences(releaseId: string): Promise<Array<{ path
   );
   const found = new Map<string, { path: string; ref: SecretReference }>();
   for (const row of rows) {
-    const params = row.params && typeof row.params === "object" ? (row.params as Record<string, unknown>) : {};
+    const parsed = storedParamsSchema.safeParse(row.params);
+    const params = parsed.success ? parsed.data : {};
     for (const spec of secretParamSpecs(schemas.get(row.revisionId) ?? {})) {
       if (spec.kind !== "reference") continue;
       const ref = secretReferenceSchema.safeParse(getPath(params, spec.path));

@@ -5,7 +5,8 @@ import { conflict } from "@/lib/server/errors/app-error";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/server/db/client";
 import { advance } from "./engine";
-import { destinationOf, statesAllowing } from "./state-machine";
+import { letGoOfRollout } from "@/lib/server/releases/writers";
+import { destinationOf, statesAllowing, targetStatesInto } from "./state-machine";
 
 export const ROLLOUT_ACTIONS = ["pause", "resume", "abort"] as const;
 export type RolloutAction = (typeof ROLLOUT_ACTIONS)[number];
@@ -46,34 +47,36 @@ async function resume(id: string): Promise<void> {
   await advance(id);
 }
 
-/** Abort: targets not started are skipped; health waits stop; nothing is rolled back automatically. */
+/**
+ * Abort: targets not started are skipped; health waits stop; nothing is rolled back automatically.
+ * Each target is moved by one conditional UPDATE … WHERE state IN (…) RETURNING id, never read
+ * first and written by id: Postgres re-checks the state under the row lock, so a worker that
+ * claimed a target a moment before keeps it (it runs to a recorded outcome, its gate sees the
+ * abort), and a target skipped here can no longer be claimed. Never both.
+ */
 async function abort(id: string): Promise<void> {
   await db().$transaction(async (tx) => {
     await move(id, "abort", { finishedAt: new Date(), message: "Aborted by a user" }, tx);
-    const notStarted = await tx.rolloutTarget.findMany({
-      where: { rolloutId: id, state: { in: ["pending", "queued"] } },
+    const skipped = await tx.rolloutTarget.updateManyAndReturn({
+      where: { rolloutId: id, state: { in: targetStatesInto("skipped", ["pending", "queued"]) } },
+      data: { state: "skipped", claimedBy: null },
       select: { id: true },
     });
     // Targets a pause left waiting before their gate will never be resumed: they end too, with the reason.
-    const waiting = await tx.rolloutTarget.findMany({
-      where: { rolloutId: id, state: "gating", claimedBy: null },
-      select: { id: true },
-    });
-    await tx.rolloutTarget.updateMany({
-      where: { id: { in: notStarted.map((t) => t.id) } },
-      data: { state: "skipped", claimedBy: null },
-    });
-    await tx.rolloutTarget.updateMany({
-      where: { id: { in: waiting.map((t) => t.id) } },
+    const waiting = await tx.rolloutTarget.updateManyAndReturn({
+      where: { rolloutId: id, state: { in: targetStatesInto("failed", ["gating"]) }, claimedBy: null },
       data: { state: "failed", error: "Rollout aborted before the health gate passed", finishedAt: new Date() },
+      select: { id: true },
     });
     await tx.rolloutEvent.createMany({
       data: [
-        ...notStarted.map((t) => ({ rolloutId: id, targetId: t.id, step: "target.skipped", instance: "control" })),
+        ...skipped.map((t) => ({ rolloutId: id, targetId: t.id, step: "target.skipped", instance: "control" })),
         ...waiting.map((t) => ({ rolloutId: id, targetId: t.id, step: "target.failed", instance: "control" })),
       ],
       skipDuplicates: true,
     });
+    // What has ended lets go of its clusters now; a target a worker still holds, when it ends.
+    await letGoOfRollout(tx, id);
   });
 }
 

@@ -9,6 +9,7 @@ import { planWaves } from "./plan";
 import { advance } from "./engine";
 import { sealSecretParam } from "@/lib/server/secrets/sealed-params";
 import { storedParams } from "./secret-inputs";
+import { holdForRollout } from "@/lib/server/releases/writers";
 import { validateRollout } from "./validate";
 
 export interface StartedRollout {
@@ -85,8 +86,18 @@ export async function startRollout(
         await tx.secretParam.createMany({
           data: sealedValues.map((row) => ({ ...row, envelope: row.envelope as object })),
         });
+      // One writer per release and cluster: refused (409 naming the holder) while another
+      // rollout of this release is in flight, or a heal or check holds one of its clusters.
+      const id = randomUUID();
+      await holdForRollout(tx, {
+        releaseId: release.id,
+        rolloutId: id,
+        clusterIds: validated.targets.map((t) => t.id),
+        label: `rollout ${id} (started by ${profile.email})`,
+      });
       const rollout = await tx.rollout.create({
         data: {
+          id,
           teamId: validated.teamId,
           releaseId: release.id,
           revisionId: validated.revision.id,

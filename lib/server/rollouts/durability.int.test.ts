@@ -181,8 +181,9 @@ describe("durable rollouts", () => {
     expect(rollout.state).toBe("succeeded");
     expect(rollout.targets.map((t) => t.state)).toEqual(["succeeded", "succeeded", "succeeded"]);
     const steps = await appliedSteps(id);
+    // Every target's apply step is on record (the unique (target, step) index would hide a
+    // repeat here; the clusters' audit logs below are what show none happened).
     expect(steps).toHaveLength(3);
-    expect(new Set(steps.map((s) => s.targetId)).size).toBe(3);
     const succeeded = await db().rolloutEvent.count({ where: { rolloutId: id, step: "target.succeeded" } });
     expect(succeeded).toBe(3);
     // The work after the kill was done by the new instance.
@@ -228,9 +229,7 @@ describe("durable rollouts", () => {
         "the rollouts to finish",
       );
       expect(rollout.state).toBe("succeeded");
-      const steps = await appliedSteps(id);
-      expect(steps).toHaveLength(3);
-      expect(new Set(steps.map((s) => s.targetId)).size).toBe(3);
+      expect(await appliedSteps(id)).toHaveLength(3);
     }
     // Both instances took work (an instance id starts with its pid): the queue spread it,
     // the claims kept it single.
@@ -243,10 +242,15 @@ describe("durable rollouts", () => {
       ).map((e) => Number(e.instance?.split("-")[0])),
     );
     expect(workers).toEqual(new Set(pair.map((app) => app.pid)));
+    // No step twice, proven where it matters: what reached each API server (its audit log), not
+    // our step log, whose unique (target, step) index makes a duplicate row impossible anyway.
     for (let i = 0; i < 3; i += 1) expect(appliesReached(`${release}-${i}`)).toEqual(onceEverywhere(`${release}-${i}`));
-    const duplicates = await db().$queryRaw<
-      Array<{ n: bigint }>
-    >`SELECT count(*) AS n FROM (SELECT target_id, step FROM rollout_events WHERE target_id IS NOT NULL GROUP BY target_id, step HAVING count(*) > 1) d`;
-    expect(Number(duplicates[0]!.n)).toBe(0);
+    // Nor twice by the two instances in turn: each target's apply was done by one instance,
+    // and no attempt of one failed and was redone by the other.
+    expect(
+      await db().rolloutEvent.count({
+        where: { rolloutId: { in: ids }, step: { startsWith: "target.attempt-failed." } },
+      }),
+    ).toBe(0);
   }, 420_000);
 });

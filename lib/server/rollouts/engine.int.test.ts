@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadAccessProfile } from "@/lib/server/access/profile";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { deleteCluster } from "@/lib/server/clusters/update";
@@ -13,6 +13,9 @@ import { createTestUser } from "@/lib/testing/users";
 import { controlRollout } from "./control";
 import { advance, MAX_TARGET_ATTEMPTS, rollbackTarget, runTarget } from "./engine";
 import { getRollout } from "./queries";
+import { logger } from "@/lib/server/log/logger";
+import { ROLLOUT_STATES, TARGET_TRANSITIONS, TRANSITIONS } from "./state-machine";
+import { holdForRollout } from "@/lib/server/releases/writers";
 import { sweep } from "./worker";
 
 /**
@@ -32,9 +35,22 @@ class FakeExecutor implements ReleaseExecutor {
   duringHealth?: () => Promise<void>;
   /** Runs inside apply (after the "cluster" accepted it): lets a test pause mid-step. */
   duringApply?: (clusterId: string) => Promise<void>;
+  /** The next N writes (applies and deletes) find the cluster refusing connections. */
+  refuseNextWrites = 0;
+  /** Apply hits a bug of ours (a real TypeError, as from reading a property of undefined). */
+  bugOn = new Set<string>();
+
+  private refused() {
+    if (this.refuseNextWrites <= 0) return false;
+    this.refuseNextWrites -= 1;
+    return true;
+  }
 
   async apply(clusterId: string, manifests: Manifest[], options: ApplyOptions): Promise<ObjectOutcome[]> {
     if (this.throwOn.has(clusterId)) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    if (!options.dryRun && this.refused())
+      throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    if (this.bugOn.has(clusterId)) (undefined as unknown as { spec: { replicas: number } }).spec.replicas += 1;
     if (!options.dryRun) this.applies.set(clusterId, (this.applies.get(clusterId) ?? 0) + 1);
     await this.duringApply?.(clusterId);
     if (this.forbiddenOn.has(clusterId))
@@ -53,6 +69,7 @@ class FakeExecutor implements ReleaseExecutor {
     return refs.map(() => null);
   }
   async deleteOwned(): Promise<ObjectOutcome[]> {
+    if (this.refused()) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
     return [];
   }
   async health(clusterId: string, refs: ObjectRef[]): Promise<ObjectHealth[]> {
@@ -83,6 +100,7 @@ async function rollout(
   const names = new Map((await db().cluster.findMany({ select: { id: true, name: true } })).map((c) => [c.id, c.name]));
   const created = await db().rollout.create({
     data: {
+      createdById: admin.userId,
       releaseId,
       revisionId,
       params: { image: "registry.local/demo:1.0", replicas: 1, namespace: "team-a", greeting: "hello" },
@@ -104,6 +122,10 @@ async function rollout(
       },
     },
   });
+  // As startRollout does: the rollout holds its clusters (one writer per release and cluster).
+  await db().$transaction((tx) =>
+    holdForRollout(tx, { releaseId, rolloutId: created.id, clusterIds: waves.flat(), label: `rollout ${created.id}` }),
+  );
   await advance(created.id);
   return created.id;
 }
@@ -122,6 +144,45 @@ async function work(rolloutId: string) {
     else await runTarget(id, fake).catch(() => undefined);
   }
 }
+
+/**
+ * Every state move the engine, the controls and the sweep make in these scenarios, as seen at
+ * the database: each update that sets a state is recorded as (state before → state set) per
+ * row it touched. The last test checks them against the state table (state-machine.ts).
+ */
+const moves = { rollout: new Set<string>(), target: new Set<string>() };
+const observed = globalThis as unknown as { archipelagoDb?: ReturnType<typeof db> };
+let unobserved: ReturnType<typeof db>;
+
+beforeAll(() => {
+  unobserved = db();
+  const record = (model: "rollout" | "target") =>
+    async function recordMove({ args, query }: { args: unknown; query: (args: unknown) => Promise<unknown> }) {
+      const { where, data } = args as { where: object; data?: { state?: unknown } };
+      if (typeof data?.state !== "string") return query(args);
+      const rows =
+        model === "rollout"
+          ? await unobserved.rollout.findMany({ where, select: { state: true } })
+          : await unobserved.rolloutTarget.findMany({ where, select: { state: true } });
+      const result = await query(args);
+      for (const row of rows) if (row.state !== data.state) moves[model].add(`${row.state} -> ${data.state}`);
+      return result;
+    };
+  observed.archipelagoDb = unobserved.$extends({
+    query: {
+      rollout: { update: record("rollout"), updateMany: record("rollout") },
+      rolloutTarget: {
+        update: record("target"),
+        updateMany: record("target"),
+        updateManyAndReturn: record("target"),
+      },
+    },
+  }) as unknown as ReturnType<typeof db>;
+});
+
+afterAll(() => {
+  observed.archipelagoDb = unobserved;
+});
 
 beforeEach(async () => {
   await resetDatabase();
@@ -195,6 +256,26 @@ describe("pause, resume, abort", () => {
     expect(fake.applies.size).toBe(0);
   });
 
+  it("abort while a target is in its health gate: that one runs to a recorded outcome, the next wave is skipped, the release is let go", async () => {
+    const [a, b] = [await cluster("a"), await cluster("b")];
+    const id = await rollout([[a.id], [b.id]]);
+    const target = (await targetsOf(id)).a!;
+    fake.duringHealth = async () => {
+      fake.duringHealth = undefined;
+      await controlRollout(admin, id, "abort");
+    };
+    await runTarget(target.id, fake);
+    const targets = await targetsOf(id);
+    // The read in flight when the abort came passed the gate: recorded as such, with its step.
+    expect(targets.a!.state).toBe("succeeded");
+    expect(await db().rolloutEvent.count({ where: { targetId: target.id, step: "target.succeeded" } })).toBe(1);
+    expect(targets.b!.state).toBe("skipped");
+    expect(await stateOf(id)).toBe("aborted");
+    expect(fake.applies.get(b.id)).toBeUndefined();
+    // Everything has ended: the release is free again.
+    expect(await db().releaseWriter.count({ where: { holderId: id } })).toBe(0);
+  });
+
   it("abort during a rollback is refused: the rollback finishes", async () => {
     const a = await cluster("a");
     fake.failApplyOn.add(a.id);
@@ -239,6 +320,16 @@ describe("failure policy", () => {
     expect(await stateOf(rolled)).toBe("rolled_back");
     expect((await targetsOf(rolled)).b!.state).toBe("rolled_back");
     expect((await targetsOf(rolled)).a!.state).toBe("succeeded");
+  });
+
+  it("auto-rollback puts back every target of the failed wave, the succeeded ones too", async () => {
+    const [a, b] = [await cluster("a"), await cluster("b")];
+    fake.failApplyOn.add(b.id);
+    const id = await rollout([[a.id, b.id]], { autoRollback: true });
+    await work(id);
+    await work(id);
+    expect(await stateOf(id)).toBe("rolled_back");
+    expect(Object.values(await targetsOf(id)).map((t) => t.state)).toEqual(["rolled_back", "rolled_back"]);
   });
 });
 
@@ -297,11 +388,12 @@ describe("no hang, no swallowed error", () => {
     const target = (await targetsOf(id)).a!;
     // The worker applied and recorded the step, then died holding its claim.
     await runTarget(target.id, fake);
-    await db().rolloutTarget.update({
+    // Test setup, not a move of the engine: written past the observer.
+    await unobserved.rolloutTarget.update({
       where: { id: target.id },
       data: { state: "queued", claimedBy: null, finishedAt: null },
     });
-    await db().rollout.update({ where: { id }, data: { state: "running", finishedAt: null } });
+    await unobserved.rollout.update({ where: { id }, data: { state: "running", finishedAt: null } });
     await runTarget(target.id, fake);
     expect(fake.applies.get(a.id)).toBe(1);
   });
@@ -312,7 +404,7 @@ describe("no hang, no swallowed error", () => {
     const target = (await targetsOf(id)).a!;
     fake.duringHealth = async () => {
       fake.duringHealth = undefined;
-      await db().rolloutTarget.update({
+      await unobserved.rolloutTarget.update({
         where: { id: target.id },
         data: { state: "failed", claimedBy: null, error: "ended by the sweep" },
       });
@@ -353,7 +445,7 @@ describe("no hang, no swallowed error", () => {
     expect(fake.applies.get(a.id)).toBeUndefined();
   });
 
-  it("a crash between any two writes of a target's step is recovered by the sweep: no step twice, nothing applied after its step is on record", async () => {
+  it("a crash between any two writes of a target's step (every later write fails, as in a dead process) is recovered by the sweep: no step twice, nothing applied after its step is on record", async () => {
     const base = db();
     const holder = globalThis as unknown as { archipelagoDb?: unknown };
     const WRITES = new Set(["create", "createMany", "update", "updateMany", "upsert", "delete", "deleteMany"]);
@@ -361,6 +453,10 @@ describe("no hang, no swallowed error", () => {
     for (let crashAt = 1; ; crashAt += 1) {
       await resetDatabase();
       fake = new FakeExecutor();
+      admin = await loadAccessProfile({
+        user: await createTestUser({ isAdmin: true, email: "admin@example.com" }),
+        via: "session",
+      });
       const template = await db().template.create({
         data: {
           name: "crash",
@@ -382,14 +478,15 @@ describe("no hang, no swallowed error", () => {
       const id = await rollout([[a.id]]);
       const targetId = (await targetsOf(id)).a!.id;
 
-      // The process "dies" just before its crashAt-th write: that write and the rest never happen.
+      // The process "dies" just before its crashAt-th write: that write and every later one never
+      // happen (the worker's own error handler cannot record anything either), as with kill -9.
       let writes = 0;
       let appliedWhenCrashed = false;
       holder.archipelagoDb = base.$extends({
         query: {
           $allOperations: async ({ operation, args, query }) => {
-            if (WRITES.has(operation) && ++writes === crashAt) {
-              appliedWhenCrashed = fake.applies.size > 0;
+            if (WRITES.has(operation) && ++writes >= crashAt) {
+              if (writes === crashAt) appliedWhenCrashed = fake.applies.size > 0;
               throw new Error("simulated crash");
             }
             return query(args);
@@ -402,6 +499,8 @@ describe("no hang, no swallowed error", () => {
         holder.archipelagoDb = base;
       }
       if (writes < crashAt) break; // the step finished before the crash point: every point is covered
+      // Dead: the worker wrote nothing from its crash point on (not even its own error handling).
+      expect(writes, `crash before write ${crashAt}`).toBeGreaterThanOrEqual(crashAt);
       crashed += 1;
       const stepOnRecord = await db().rolloutEvent.count({ where: { targetId, step: "target.applied" } });
       // Recovery: the sweep finds the dead instance's claim (no heartbeat) and hands the target back; a worker runs it.
@@ -444,5 +543,97 @@ describe("no hang, no swallowed error", () => {
       /Health gate timed out after 1 s: the cluster did not answer: The connection timed out/,
     );
     expect(await stateOf(id)).toBe("failed");
+  });
+
+  it("a rollback step ended by the sweep (it hung) is counted: the rollout fails with the reason, never rolled_back", async () => {
+    const a = await cluster("a");
+    fake.failApplyOn.add(a.id);
+    const id = await rollout([[a.id]], { autoRollback: true, gateSeconds: 1 });
+    await work(id);
+    expect(await stateOf(id)).toBe("rolling_back");
+    // A worker that still beats took the rollback step and hung past the bound (gate + 10 minutes).
+    await db().appInstance.upsert({
+      where: { id: "hung" },
+      create: { id: "hung" },
+      update: { heartbeatAt: new Date() },
+    });
+    await db().rolloutTarget.updateMany({
+      where: { rolloutId: id },
+      data: { claimedBy: "hung", claimedAt: new Date(Date.now() - 60 * 60_000) },
+    });
+    await sweep();
+    const row = await db().rollout.findUniqueOrThrow({ where: { id } });
+    expect(row.state).toBe("failed");
+    expect(row.message).toMatch(
+      /1 cluster\(s\) could not be rolled back: a: No progress for 10 minutes \(rolling back\); ended by the sweep/,
+    );
+    expect(await db().rolloutEvent.count({ where: { rolloutId: id, step: "target.ended-stuck" } })).toBe(1);
+    expect(await db().rolloutEvent.count({ where: { rolloutId: id, step: "rollout.rollback-failed" } })).toBe(1);
+    // It has ended: the release is free again (a new rollout may start).
+    expect(await db().releaseWriter.count({ where: { holderId: id } })).toBe(0);
+  });
+
+  it("four apply tries leave the rollback its full tries: attempts are counted per phase", async () => {
+    const a = await cluster("a");
+    fake.unhealthyOn.add(a.id);
+    fake.refuseNextWrites = MAX_TARGET_ATTEMPTS - 1;
+    const id = await rollout([[a.id]], { autoRollback: true });
+    for (let attempt = 0; attempt < MAX_TARGET_ATTEMPTS; attempt += 1) await work(id);
+    expect(await stateOf(id)).toBe("rolling_back");
+    const target = (await targetsOf(id)).a!;
+    fake.refuseNextWrites = MAX_TARGET_ATTEMPTS - 1;
+    for (let attempt = 0; attempt < MAX_TARGET_ATTEMPTS; attempt += 1)
+      await rollbackTarget(target.id, fake).catch(() => undefined);
+    expect(await stateOf(id)).toBe("rolled_back");
+    const steps = (await db().rolloutEvent.findMany({ where: { targetId: target.id } })).map((e) => e.step);
+    expect(steps.filter((step) => step.startsWith("target.attempt-failed."))).toHaveLength(MAX_TARGET_ATTEMPTS - 1);
+    expect(steps.filter((step) => step.startsWith("target.rollback-attempt-failed."))).toHaveLength(
+      MAX_TARGET_ATTEMPTS - 1,
+    );
+    expect(steps).toContain("target.rolled-back");
+  });
+
+  it("an engine bug (a thrown TypeError) is logged with its name and stack, and the target says internal error", async () => {
+    const a = await cluster("a");
+    fake.bugOn.add(a.id);
+    const errors = vi.spyOn(logger, "error");
+    try {
+      const id = await rollout([[a.id]]);
+      await work(id);
+      const target = (await targetsOf(id)).a!;
+      expect(target.state).toBe("failed");
+      expect(target.error).toMatch(/^internal error \(TypeError\)/);
+      expect(target.error).not.toMatch(/request to the cluster failed/);
+      const logged = errors.mock.calls.map(([fields]) => fields as Record<string, unknown>);
+      const line = logged.find((fields) => fields.event === "rollout.target.attempt_failed");
+      expect(line).toMatchObject({ code: "internal", errorName: "TypeError", targetId: target.id });
+      expect(String(line!.stack)).toMatch(/^\s+at .*engine\.int\.test\.ts/);
+      // Frames only: never the message, which may quote a value.
+      expect(String(line!.stack)).not.toMatch(/Cannot read/);
+      const attempt = await db().rolloutEvent.findFirstOrThrow({
+        where: { targetId: target.id, step: "target.attempt-failed.1" },
+      });
+      expect(attempt.details).toMatchObject({ code: "internal", reason: "internal error" });
+      // A bug does not get better by retrying against the cluster: one attempt, then the target ends.
+      expect(await stateOf(id)).toBe("failed");
+    } finally {
+      errors.mockRestore();
+    }
+  });
+});
+
+describe("the state table drives the engine", () => {
+  it("every move the engine, controls and sweep made in the scenarios above is an edge of the table", () => {
+    const rolloutEdges = new Set(
+      ROLLOUT_STATES.flatMap((from) => Object.values(TRANSITIONS[from]).map((to) => `${from} -> ${to}`)),
+    );
+    const targetEdges = new Set(
+      Object.entries(TARGET_TRANSITIONS).flatMap(([from, tos]) => tos.map((to) => `${from} -> ${to}`)),
+    );
+    expect([...moves.rollout].filter((move) => !rolloutEdges.has(move))).toEqual([]);
+    expect([...moves.target].filter((move) => !targetEdges.has(move))).toEqual([]);
+    // The scenarios exercise the table, not a corner of it.
+    expect([...moves.rollout].sort()).toEqual([...rolloutEdges].sort());
+    expect([...moves.target].sort()).toEqual([...targetEdges].sort());
   });
 });

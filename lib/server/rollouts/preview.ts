@@ -13,6 +13,7 @@ import { classifyClusterError } from "@/lib/server/kube/errors";
 import { isSecretRef, maskObject, requestMasker, type SecretMasker } from "@/lib/server/redact/secret-mask";
 import { secretKeyChanges } from "@/lib/server/redact/secret-keys";
 import { refKey, refOf, type ObjectRef } from "@/lib/server/templates/desired";
+import { releaseObjectsSchema } from "@/lib/server/releases/columns";
 import type { ObjectOutcome } from "@/lib/server/releases/executor";
 import { comparableObject, executor } from "@/lib/server/releases/hub-push";
 import type { Manifest } from "@/lib/server/templates/documents";
@@ -199,7 +200,9 @@ async function prunable(releaseId: string, clusterId: string, manifests: Manifes
     select: { objects: true },
   });
   const desired = new Set(manifests.map((m) => refKey(refOf(m))));
-  return ((current?.objects ?? []) as unknown as ObjectRef[])
+  // A record that does not parse prunes nothing (pruning is never guessed).
+  const applied = releaseObjectsSchema.safeParse(current?.objects ?? []);
+  return (applied.success ? applied.data : [])
     .filter((ref) => !desired.has(refKey(ref)))
     .map((ref) => ({ ref, action: "prune" as const, diff: "" }));
 }

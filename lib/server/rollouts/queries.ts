@@ -14,7 +14,12 @@ import type { ListRolloutsQuery } from "@/lib/schemas/lists";
 import { encodeCursor } from "@/lib/schemas/paging";
 import { strategySchema } from "@/lib/schemas/templates";
 import { secretParamViews } from "@/lib/server/releases/secret-views";
-import { storedParamsSchema } from "./columns";
+import {
+  storedGateSchema,
+  storedHealthGateSchema,
+  storedParamsSchema,
+  targetObjectsSchema,
+} from "@/lib/server/releases/columns";
 
 /**
  * Reads of rollouts, cut to what the caller can see: a rollout is listed when the caller can
@@ -108,8 +113,23 @@ function pauseNote(target: { state: string; claimedBy: string | null }): string 
   return null;
 }
 
-const objectListSchemaSafe = (value: unknown): RolloutDetail["targets"][number]["objects"] =>
-  Array.isArray(value) ? (value as RolloutDetail["targets"][number]["objects"]) : [];
+/** Stored columns parsed, never cast (releases/columns.ts); a row that does not parse shows nothing rather than a guess. */
+const objectListSchemaSafe = (value: unknown): RolloutDetail["targets"][number]["objects"] => {
+  const parsed = targetObjectsSchema.safeParse(value);
+  if (!parsed.success) return [];
+  return parsed.data.map((o) => ({
+    kind: o.kind,
+    namespace: o.namespace,
+    name: o.name,
+    action: o.action,
+    ...(typeof o.error === "string" ? { error: o.error } : {}),
+    ...(Array.isArray(o.conflictManagers) ? { conflictManagers: o.conflictManagers.map(String) } : {}),
+  }));
+};
+const gateSafe = (value: unknown): RolloutDetail["targets"][number]["gate"] => {
+  const parsed = storedGateSchema.safeParse(value);
+  return parsed.success ? parsed.data : {};
+};
 
 export async function getRollout(profile: AccessProfile, id: string): Promise<RolloutDetail> {
   if (!isUuid(id)) throw notFound("Rollout");
@@ -165,7 +185,7 @@ export async function getRollout(profile: AccessProfile, id: string): Promise<Ro
             canaryClusterIds: strategy.data.canaryClusterIds.filter((c) => targets.some((t) => t.clusterId === c)),
           }
         : strategy.data,
-    healthGate: rollout.healthGate as RolloutDetail["healthGate"],
+    healthGate: storedHealthGateSchema.safeParse(rollout.healthGate).data ?? { timeoutSeconds: 0 },
     tolerateFailures: rollout.tolerateFailures,
     autoRollback: rollout.autoRollback,
     takeOwnership: rollout.takeOwnership,
@@ -193,7 +213,7 @@ export async function getRollout(profile: AccessProfile, id: string): Promise<Ro
         pause: rollout.state === "paused" ? pauseNote(t) : null,
         objects: objectListSchemaSafe(t.objects).filter((o) => canSeeNamespace(profile, t.clusterId, o.namespace)),
         // Gate counts and failing names, and the error, may speak of objects in hidden namespaces.
-        gate: targetWhole ? (t.gate as RolloutDetail["targets"][number]["gate"]) : {},
+        gate: targetWhole ? gateSafe(t.gate) : {},
         error: targetWhole ? t.error : t.error ? "Failed (the details concern namespaces outside your access)" : null,
         startedAt: t.startedAt?.toISOString() ?? null,
         finishedAt: t.finishedAt?.toISOString() ?? null,

@@ -3,6 +3,7 @@ import { requireOnRelease } from "@/lib/server/access/coverage";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { db } from "@/lib/server/db/client";
 import { validationFailed } from "@/lib/server/errors/app-error";
+import { parseColumn, storedParamsSchema } from "@/lib/server/releases/columns";
 import { markersIn } from "@/lib/server/releases/secret-render";
 import { startRollout, type StartedRollout } from "./create";
 
@@ -28,7 +29,7 @@ export async function rollbackRelease(
     select: { params: true },
   });
   if (!last) throw validationFailed({ revision: [`Release ${release.name} never ran revision ${input.revision}`] });
-  const params = last.params && typeof last.params === "object" ? (last.params as Record<string, unknown>) : {};
+  const params = parseColumn(storedParamsSchema, last.params, "parameters");
   const sealed = Object.fromEntries(markersIn(params));
   const paths = Object.keys(sealed).sort();
   return startRollout(

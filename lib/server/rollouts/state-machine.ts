@@ -2,10 +2,18 @@ import "server-only";
 
 /**
  * The rollout state machine as data: every state, every event, and where each event leads.
- * The engine (engine.ts) and the controls (control.ts) move rows only along these edges,
- * with conditional updates `WHERE state IN (statesAllowing(event))`, so two workers or two
- * instances can never both make a move. The README draws the same table.
+ * The engine (advance.ts, apply-target.ts, rollback-target.ts, target-steps.ts), the controls
+ * (control.ts) and the sweep (worker.ts) ask this table for every move: a rollout moves with
+ * `moveRollout(state, event)`, a target with a conditional update `WHERE state IN
+ * (targetStatesInto(to))`; a move the table does not have throws TransitionError (a bug), it
+ * is never written and never silently skipped. engine.int.test.ts records every move the
+ * engine makes in its scenarios and checks each against this table. The README draws it.
  */
+
+/** A move the state table does not allow: our bug, reported as such. */
+export class TransitionError extends Error {
+  override name = "TransitionError";
+}
 
 export const ROLLOUT_STATES = [
   "running",
@@ -35,7 +43,7 @@ export const ROLLOUT_EVENTS = [
   "rollback-done",
   /** The rollback ended, but at least one target could not be rolled back. */
   "rollback-failed",
-  /** A stored column (strategy, health gate) does not parse: the rollout cannot go on. */
+  /** The stored strategy of a running rollout does not parse: it cannot go on. */
   "corrupt",
 ] as const;
 export type RolloutEvent = (typeof ROLLOUT_EVENTS)[number];
@@ -49,9 +57,11 @@ export const TRANSITIONS: Record<RolloutStateValue, Partial<Record<RolloutEvent,
     "wave-failed-roll-back": "rolling_back",
     corrupt: "failed",
   },
-  paused: { resume: "running", abort: "aborted", corrupt: "failed" },
-  // A rollback in progress finishes: aborting it would leave a wave half old, half new.
-  rolling_back: { "rollback-done": "rolled_back", "rollback-failed": "failed", corrupt: "failed" },
+  // A paused rollout does not read its strategy (advance() waits for the resume), so it cannot find it corrupt.
+  paused: { resume: "running", abort: "aborted" },
+  // A rollback in progress finishes: aborting it would leave a wave half old, half new. It needs
+  // no strategy, so a corrupt one does not stop it.
+  rolling_back: { "rollback-done": "rolled_back", "rollback-failed": "failed" },
   succeeded: {},
   failed: {},
   aborted: {},
@@ -62,6 +72,13 @@ export const TERMINAL_ROLLOUT_STATES = ROLLOUT_STATES.filter((state) => Object.k
 
 export function nextState(state: RolloutStateValue, event: RolloutEvent): RolloutStateValue | null {
   return TRANSITIONS[state][event] ?? null;
+}
+
+/** Where `event` takes a rollout in `state`; a move the table does not have is an error. */
+export function moveRollout(state: RolloutStateValue, event: RolloutEvent): RolloutStateValue {
+  const next = nextState(state, event);
+  if (!next) throw new TransitionError(`a ${state} rollout has no move for ${event}`);
+  return next;
 }
 
 /** The states in which `event` is allowed: the WHERE clause of the conditional update that makes the move. */
@@ -77,7 +94,7 @@ export function statesAllowing(event: RolloutEvent): RolloutStateValue[] {
  */
 export const TARGET_TRANSITIONS = {
   pending: ["queued", "skipped"],
-  queued: ["applying", "skipped", "failed"],
+  queued: ["applying", "skipped"],
   applying: ["gating", "failed", "queued"],
   gating: ["succeeded", "failed"],
   succeeded: ["rolling_back"],
@@ -88,7 +105,29 @@ export const TARGET_TRANSITIONS = {
 } as const;
 
 export type TargetStateValue = keyof typeof TARGET_TRANSITIONS;
+export const TARGET_STATES = Object.keys(TARGET_TRANSITIONS) as TargetStateValue[];
 export const TERMINAL_TARGET_STATES = new Set<TargetStateValue>(["succeeded", "failed", "rolled_back", "skipped"]);
+
+/** The states a target may move into `to` from: the WHERE clause of every target move. */
+export function targetStatesInto(to: TargetStateValue, among: readonly TargetStateValue[] = TARGET_STATES) {
+  const from = among.filter((state) => (TARGET_TRANSITIONS[state] as readonly string[]).includes(to));
+  if (!from.length) throw new TransitionError(`no target state among ${among.join(", ")} may move to ${to}`);
+  return from;
+}
+
+/**
+ * Every way a target ends, and the step that records it: advance() counts targets by the
+ * state they ended in, so a new ending cannot go uncounted; the step says who ended it.
+ */
+export const TARGET_ENDINGS = {
+  "target.succeeded": "succeeded",
+  "target.failed": "failed",
+  "target.skipped": "skipped",
+  "target.rolled-back": "rolled_back",
+  "target.rollback-failed": "failed",
+  "target.ended-stuck": "failed",
+  "target.ended-aborted": "failed",
+} as const satisfies Record<string, TargetStateValue>;
 
 /** Where an event leads, for events that lead to one state from wherever they are allowed (the user's controls). */
 export function destinationOf(event: RolloutEvent): RolloutStateValue {

@@ -5,7 +5,9 @@ import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
 import type { ReleaseExecutor } from "@/lib/server/releases/executor";
 import { advance, rollbackTarget, runTarget } from "./engine";
-import { storedHealthGateSchema } from "./columns";
+import { letGoOfEndedRollouts } from "@/lib/server/releases/writers";
+import { targetStatesInto, type TargetStateValue } from "./state-machine";
+import { storedHealthGateSchema } from "@/lib/server/releases/columns";
 import { enqueue, instanceId, QUEUES, registerWorker, startQueue, stopQueue } from "@/lib/server/jobs/queue";
 
 /** An instance that has not beaten for this long is considered dead and its work is taken over. */
@@ -130,7 +132,11 @@ export async function sweep(): Promise<void> {
     if (orphaned && target.rollout.state === "aborted") {
       // Nobody will resume an aborted rollout: end the dead instance's target with the reason.
       const ended = await db().rolloutTarget.updateMany({
-        where: { id: target.id, claimedBy: target.claimedBy },
+        where: {
+          id: target.id,
+          claimedBy: target.claimedBy,
+          state: { in: targetStatesInto("failed", [target.state]) },
+        },
         data: {
           state: "failed",
           claimedBy: null,
@@ -138,7 +144,10 @@ export async function sweep(): Promise<void> {
           error: "Rollout aborted; its worker stopped",
         },
       });
-      if (ended.count === 1) await logSweepStep(target.rolloutId, target.id, "target.ended-aborted");
+      if (ended.count === 1) {
+        await logSweepStep(target.rolloutId, target.id, "target.ended-aborted");
+        await advance(target.rolloutId);
+      }
       continue;
     }
     if (orphaned) {
@@ -162,6 +171,7 @@ export async function sweep(): Promise<void> {
       await enqueue(QUEUES.target, { targetId: target.id });
   }
   await endStuckTargets();
+  await letGoOfEndedRollouts();
   // Running rollouts whose advance job may have been lost.
   const running = await db().rollout.findMany({
     where: { state: { in: ["running", "rolling_back"] } },
@@ -192,7 +202,11 @@ async function endStuckTargets(): Promise<void> {
     if (!target.claimedAt || Date.now() - target.claimedAt.getTime() < boundMs) continue;
     const minutes = Math.round(boundMs / 60_000);
     const ended = await db().rolloutTarget.updateMany({
-      where: { id: target.id, state: target.state, claimedAt: target.claimedAt },
+      where: {
+        id: target.id,
+        state: { in: targetStatesInto("failed", [target.state as TargetStateValue]) },
+        claimedAt: target.claimedAt,
+      },
       data: {
         state: "failed",
         claimedBy: null,

@@ -4,8 +4,10 @@ import { strategySchema } from "@/lib/schemas/templates";
 import { appliedRefsSchema } from "@/lib/server/access/coverage";
 
 /**
- * The rollout tables' JSON columns, parsed when read (never cast). A row that does not parse
- * fails its rollout or target with a reason naming the column, instead of throwing later.
+ * The JSON columns of releases and rollouts, parsed when read (never cast), in one place for
+ * releases/ and rollouts/ alike. A rollout or target row that does not parse fails with a
+ * reason naming the column, instead of throwing later; a release's row leaves its drift
+ * state unknown with that reason.
  */
 
 export const storedStrategySchema = strategySchema;
@@ -21,6 +23,11 @@ export const previousStateSchema = z
   .nullable();
 export type PreviousState = z.infer<typeof previousStateSchema>;
 
+/** release_clusters.objects: the references applied there (what pruning and heal may touch). */
+export const releaseObjectsSchema = appliedRefsSchema;
+/** release_clusters.source_digests: per secret-reference path, a keyed digest of the source last applied. */
+export const sourceDigestsSchema = z.record(z.string(), z.string());
+
 /** Per-object outcomes kept on a target: what rollback needs is the reference and what happened. */
 export const targetObjectsSchema = z.array(
   z
@@ -33,6 +40,15 @@ export const targetObjectsSchema = z.array(
     })
     .passthrough(),
 );
+
+/** rollout_targets.gate: the health gate's last reading. */
+export const storedGateSchema = z.object({
+  ready: z.number().optional(),
+  total: z.number().optional(),
+  failing: z.array(z.string()).optional(),
+  checkedAt: z.string().optional(),
+  error: z.string().optional(),
+});
 
 export class CorruptColumnError extends Error {
   override name = "CorruptColumnError";

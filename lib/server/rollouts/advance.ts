@@ -1,0 +1,200 @@
+import "server-only";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { db } from "@/lib/server/db/client";
+import { enqueue, enqueueMany, QUEUES } from "@/lib/server/jobs/queue";
+import { storedStrategySchema } from "@/lib/server/releases/columns";
+import { letGoOfRollout } from "@/lib/server/releases/writers";
+import {
+  moveRollout,
+  targetStatesInto,
+  TERMINAL_ROLLOUT_STATES,
+  TERMINAL_TARGET_STATES,
+  type RolloutEvent,
+  type RolloutStateValue,
+  type TargetStateValue,
+} from "./state-machine";
+import { logStep } from "./target-steps";
+
+/**
+ * The rollout's own state machine (its table: state-machine.ts): starts waves, counts how their
+ * targets ended, bakes, fails or rolls back a wave, and finishes. Every move happens in a
+ * transaction that locks the rollout row, so two workers (or two app instances) never decide
+ * the same step twice. A rollout that has ended lets go of its clusters (releases/writers.ts)
+ * in the same transaction, each once its target there has ended too.
+ */
+
+type Tx = Prisma.TransactionClient;
+
+/** Moves the targets of a rollout that are in `from` to `to`, along the table only. */
+async function moveTargets(
+  tx: Tx,
+  where: Prisma.RolloutTargetWhereInput,
+  from: TargetStateValue[],
+  data: Prisma.RolloutTargetUpdateManyMutationInput & { state: TargetStateValue },
+) {
+  await tx.rolloutTarget.updateMany({
+    where: { ...where, state: { in: targetStatesInto(data.state, from) } },
+    data,
+  });
+}
+
+/** Moves a rollout forward as far as it can go now. Safe to call any number of times. */
+export async function advance(rolloutId: string): Promise<void> {
+  const jobs: Array<() => Promise<void>> = [];
+  await db().$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT id FROM rollouts WHERE id = ${rolloutId}::uuid FOR UPDATE`;
+      const rollout = await tx.rollout.findUnique({
+        where: { id: rolloutId },
+        include: { waves: { orderBy: { index: "asc" } }, targets: true },
+      });
+      if (!rollout) return;
+      if (TERMINAL_ROLLOUT_STATES.includes(rollout.state)) {
+        // Ended (an abort, or a late worker finishing its last step): let go of what is done.
+        await letGoOfRollout(tx, rolloutId);
+        return;
+      }
+      if (rollout.state === "paused") return;
+      const now = new Date();
+      const moveTo = (event: RolloutEvent) => moveRollout(rollout.state as RolloutStateValue, event);
+      const end = async (data: Prisma.RolloutUpdateInput, step: string, details: Record<string, unknown> = {}) => {
+        await tx.rollout.update({ where: { id: rolloutId }, data: { ...data, finishedAt: now } });
+        await logStep(tx, rolloutId, null, step, details);
+        await letGoOfRollout(tx, rolloutId);
+      };
+
+      if (rollout.state === "rolling_back") {
+        // The failed wave's targets were all put to rolling_back; however each one ended (rolled
+        // back, its rollback failed, the sweep ended it as stuck), it is counted by its state now.
+        const wave = rollout.targets.filter((t) => t.waveIndex === rollout.currentWave);
+        if (wave.some((t) => t.state === "rolling_back")) return;
+        const notRolledBack = wave.filter((t) => t.state !== "rolled_back" && t.state !== "skipped");
+        if (notRolledBack.length)
+          await end(
+            {
+              state: moveTo("rollback-failed"),
+              message:
+                `${notRolledBack.length} cluster(s) could not be rolled back: ` +
+                notRolledBack.map((t) => `${t.clusterName}: ${t.error ?? "no reason recorded"}`).join("; "),
+            },
+            "rollout.rollback-failed",
+            { targets: notRolledBack.map((t) => t.id) },
+          );
+        else await end({ state: moveTo("rollback-done") }, "rollout.rolled-back");
+        return;
+      }
+      const strategy = storedStrategySchema.safeParse(rollout.strategy);
+      if (!strategy.success) {
+        await moveTargets(tx, { rolloutId }, ["pending", "queued"], { state: "skipped" });
+        await end(
+          { state: moveTo("corrupt"), message: "The stored strategy is not valid; stopped" },
+          "rollout.corrupt",
+          { column: "strategy" },
+        );
+        return;
+      }
+
+      for (let guard = 0; guard < 1000; guard += 1) {
+        const wave = rollout.waves[rollout.currentWave];
+        if (!wave) {
+          await end({ state: moveTo("waves-done") }, "rollout.succeeded");
+          return;
+        }
+        const targets = rollout.targets.filter((t) => t.waveIndex === wave.index);
+        if (wave.state === "pending") {
+          await tx.rolloutWave.update({
+            where: { rolloutId_index: { rolloutId, index: wave.index } },
+            data: { state: "running", startedAt: now },
+          });
+          await moveTargets(tx, { rolloutId, waveIndex: wave.index }, ["pending"], { state: "queued" });
+          await logStep(tx, rolloutId, null, `wave.${wave.index}.started`);
+          jobs.push(() =>
+            enqueueMany(
+              QUEUES.target,
+              targets.map((target) => ({ targetId: target.id })),
+            ),
+          );
+          return;
+        }
+        if (targets.some((t) => !TERMINAL_TARGET_STATES.has(t.state))) {
+          // After a resume (or a lost job): targets waiting unclaimed go back to the workers.
+          const waiting = targets.filter((t) => t.claimedBy === null && (t.state === "queued" || t.state === "gating"));
+          if (waiting.length)
+            jobs.push(() =>
+              enqueueMany(
+                QUEUES.target,
+                waiting.map((target) => ({ targetId: target.id })),
+              ),
+            );
+          return;
+        }
+
+        const failed = rollout.targets.filter((t) => t.state === "failed").length;
+        if (failed > rollout.tolerateFailures) {
+          await tx.rolloutWave.update({
+            where: { rolloutId_index: { rolloutId, index: wave.index } },
+            data: { state: "failed", finishedAt: now },
+          });
+          await moveTargets(tx, { rolloutId }, ["pending"], { state: "skipped" });
+          const toRollBack = rollout.autoRollback
+            ? targets.filter((t) => t.state === "failed" || t.state === "succeeded")
+            : [];
+          await logStep(tx, rolloutId, null, `wave.${wave.index}.failed`, { failed });
+          if (toRollBack.length) {
+            await moveTargets(tx, { id: { in: toRollBack.map((t) => t.id) } }, ["failed", "succeeded"], {
+              state: "rolling_back",
+              claimedBy: null,
+            });
+            await tx.rollout.update({
+              where: { id: rolloutId },
+              data: {
+                state: moveTo("wave-failed-roll-back"),
+                message: `${failed} cluster(s) failed in wave ${wave.index + 1}; rolling back that wave`,
+              },
+            });
+            jobs.push(() =>
+              enqueueMany(
+                QUEUES.rollback,
+                toRollBack.map((target) => ({ targetId: target.id })),
+              ),
+            );
+          } else
+            await end(
+              {
+                state: moveTo("wave-failed"),
+                message: rollout.autoRollback
+                  ? `${failed} cluster(s) failed in wave ${wave.index + 1}; nothing to roll back; stopped`
+                  : `${failed} cluster(s) failed in wave ${wave.index + 1}; stopped`,
+              },
+              "rollout.failed",
+            );
+          return;
+        }
+
+        const bakeSeconds = strategy.data.kind === "waves" ? strategy.data.bakeSeconds : 0;
+        const hasNext = Boolean(rollout.waves[rollout.currentWave + 1]);
+        if (hasNext && bakeSeconds > 0) {
+          if (!wave.bakeUntil) {
+            const bakeUntil = new Date(now.getTime() + bakeSeconds * 1000);
+            await tx.rolloutWave.update({
+              where: { rolloutId_index: { rolloutId, index: wave.index } },
+              data: { state: "baking", bakeUntil },
+            });
+            jobs.push(() => enqueue(QUEUES.advance, { rolloutId }, bakeUntil));
+            return;
+          }
+          if (wave.bakeUntil > now) return;
+        }
+        await tx.rolloutWave.update({
+          where: { rolloutId_index: { rolloutId, index: wave.index } },
+          data: { state: "succeeded", finishedAt: now },
+        });
+        await logStep(tx, rolloutId, null, `wave.${wave.index}.succeeded`);
+        rollout.currentWave += 1;
+        await tx.rollout.update({ where: { id: rolloutId }, data: { currentWave: rollout.currentWave } });
+      }
+    },
+    { timeout: 30_000 },
+  );
+  for (const job of jobs) await job();
+}

@@ -1,0 +1,178 @@
+import "server-only";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { authorStanding } from "@/lib/server/access/stored-author";
+import { db } from "@/lib/server/db/client";
+import { instanceId } from "@/lib/server/jobs/queue";
+import type { ObjectOutcome } from "@/lib/server/releases/executor";
+import { classifyFailure, logFailure, type Failure } from "@/lib/server/releases/failure";
+import { targetStatesInto, type TargetStateValue } from "./state-machine";
+
+/**
+ * The bookkeeping every target step shares: the step log (one row per target and step), the
+ * claim that says which instance works on a target, its moves along the state table, and the
+ * attempts counted per phase (apply and rollback each get MAX_TARGET_ATTEMPTS).
+ */
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * Logs a step once: a second attempt is a no-op (ON CONFLICT DO NOTHING on the unique
+ * (target, step) key) rather than an error, which would also abort a surrounding transaction.
+ */
+export async function logStep(
+  tx: Tx | ReturnType<typeof db>,
+  rolloutId: string,
+  targetId: string | null,
+  step: string,
+  details: Record<string, unknown> = {},
+): Promise<boolean> {
+  const { count } = await tx.rolloutEvent.createMany({
+    data: [{ rolloutId, targetId, step, instance: instanceId(), details: details as object }],
+    skipDuplicates: true,
+  });
+  return count === 1;
+}
+
+/** This instance no longer holds the target (the sweep ended it, or another worker took it over): stop, write nothing. */
+export class LostClaimError extends Error {
+  override name = "LostClaimError";
+}
+
+/**
+ * A target's new state and the step that explains it, together: nobody sees one without the
+ * other. Written only while this instance still holds the target and it is in a state the
+ * table lets move to `data.state`, so a worker that lost its claim (declared dead, or ended by
+ * the sweep) can never overwrite the outcome someone else recorded.
+ */
+export async function recordTargetStep(
+  targetId: string,
+  data: Prisma.RolloutTargetUpdateManyMutationInput & { state: TargetStateValue },
+  rolloutId: string,
+  step: string,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const { count } = await tx.rolloutTarget.updateMany({
+      where: { id: targetId, claimedBy: instanceId(), state: { in: targetStatesInto(data.state) } },
+      data,
+    });
+    if (count === 0) throw new LostClaimError(`target ${targetId} is no longer held by this instance`);
+    await logStep(tx, rolloutId, targetId, step, details);
+  });
+}
+
+export const hasStep = async (targetId: string, step: string) =>
+  Boolean(await db().rolloutEvent.findUnique({ where: { targetId_step: { targetId, step } }, select: { id: true } }));
+
+/**
+ * What a failed step hands back to pg-boss, which stores a thrown error (message and stack) in
+ * pgboss.job.output: a fixed sentence with the classified code, never the caught error itself,
+ * which may quote a rendered secret value. The step log and the log line carry the same code.
+ */
+class TargetStepError extends Error {
+  override name = "TargetStepError";
+}
+export const forQueue = (failure: Failure) =>
+  new TargetStepError(`a rollout target step failed (${failure.code}); it will be retried`);
+
+/** After this many failed attempts at one phase of a target (each logged as a step), it fails with the last reason. */
+export const MAX_TARGET_ATTEMPTS = 5;
+
+export type Phase = "apply" | "rollback";
+/** Attempt steps per phase: a target that needed 4 tries to apply still gets all its rollback tries. */
+const ATTEMPT_STEP: Record<Phase, string> = {
+  apply: "target.attempt-failed.",
+  rollback: "target.rollback-attempt-failed.",
+};
+
+/**
+ * Records an error caught while working on a target, classified once (failure.ts): a step on
+ * the target (visible on the rollout page) and a log line (a bug's with name and stack).
+ * Returns the classification and how many attempts of this phase have failed so far.
+ */
+export async function recordAttemptFailure(
+  rolloutId: string,
+  targetId: string,
+  phase: Phase,
+  error: unknown,
+): Promise<{ failure: Failure; attempts: number }> {
+  const failure = classifyFailure(error);
+  const attempts =
+    (await db().rolloutEvent.count({ where: { targetId, step: { startsWith: ATTEMPT_STEP[phase] } } })) + 1;
+  await logStep(db(), rolloutId, targetId, `${ATTEMPT_STEP[phase]}${attempts}`, {
+    reason: failure.message.slice(0, 300),
+    code: failure.code,
+  });
+  logFailure(failure, error, { rolloutId, targetId, phase, attempt: attempts }, "rollout.target.attempt_failed");
+  return { failure, attempts };
+}
+
+/** Claims a target for this instance: a queued one (it starts applying) or one a pause left waiting before its gate. */
+export async function claimTarget(targetId: string): Promise<boolean> {
+  const now = new Date();
+  // Only while the rollout runs: once paused, no target that has not started applying starts.
+  // The state condition is re-checked by Postgres under the row lock, so an abort that skipped
+  // this target first wins, and one that comes after sees it applying and leaves it alone.
+  const queued = await db().rolloutTarget.updateMany({
+    where: { id: targetId, state: { in: targetStatesInto("applying") }, rollout: { state: "running" } },
+    data: { state: "applying", claimedBy: instanceId(), claimedAt: now },
+  });
+  if (queued.count === 1) return true;
+  const waiting = await db().rolloutTarget.updateMany({
+    where: { id: targetId, state: "gating", claimedBy: null, rollout: { state: "running" } },
+    data: { claimedBy: instanceId(), claimedAt: now },
+  });
+  return waiting.count === 1;
+}
+
+/** Claims a target whose wave is being rolled back. */
+export async function claimRollback(targetId: string): Promise<boolean> {
+  const claimed = await db().rolloutTarget.updateMany({
+    where: { id: targetId, state: "rolling_back", claimedBy: null },
+    data: { claimedBy: instanceId(), claimedAt: new Date() },
+  });
+  return claimed.count === 1;
+}
+
+/** Lets go of a target after a failed attempt, so a retry (or the sweep) picks it up again in `state`. */
+export async function handBack(targetId: string, state: TargetStateValue): Promise<void> {
+  await db().rolloutTarget.updateMany({
+    where: { id: targetId, claimedBy: instanceId() },
+    data: { state, claimedBy: null },
+  });
+}
+
+/** Everything a target step needs, read once: the target, its rollout, the cluster, and who acts. */
+export async function loadContext(targetId: string) {
+  const target = await db().rolloutTarget.findUnique({
+    where: { id: targetId },
+    include: { rollout: { include: { revision: true, release: true } } },
+  });
+  if (!target) return null;
+  const cluster = await db().cluster.findUnique({
+    where: { id: target.clusterId },
+    select: { id: true, name: true, labels: true, variables: true },
+  });
+  // Cluster calls act as the user who started the rollout (impersonated where the cluster does that),
+  // and only while they may still act (access/may-act.ts); secret references are read for their
+  // CURRENT access.
+  const author = await authorStanding(target.rollout.createdById);
+  // Teams as recorded at start; a single sign-on author's provider groups as of their last sign-in.
+  const actor = {
+    email: target.rollout.createdByEmail,
+    teams: target.rollout.createdByTeams,
+    providerGroups: author.ok ? author.profile.providerGroups : [],
+  };
+  const writer = { releaseId: target.rollout.releaseId, clusterId: target.clusterId, holderId: target.rolloutId };
+  return { target, rollout: target.rollout, cluster, actor, author, writer };
+}
+
+/** Per-object outcomes as kept on a target: references and what happened, errors scrubbed of secret values. */
+export function summarize(outcomes: ObjectOutcome[], scrub: (text: string) => string = (text) => text) {
+  return outcomes.map((o) => ({
+    ...o.ref,
+    action: o.action,
+    ...(o.error ? { error: scrub(o.error) } : {}),
+    ...(o.conflictManagers?.length ? { conflictManagers: o.conflictManagers } : {}),
+  }));
+}

@@ -12,9 +12,11 @@ import type { AccessProfile } from "@/lib/server/access/policy";
 import { currentProfileOf } from "@/lib/server/access/stored-author";
 import { db } from "@/lib/server/db/client";
 import { classifyClusterError } from "@/lib/server/kube/errors";
+import { clusterDeadline } from "@/lib/server/kube/deadline";
+import { env } from "@/lib/server/config/env";
 import { logger } from "@/lib/server/log/logger";
 import { desiredObjects, renderTargetOf, revisionSourceOf } from "@/lib/server/templates/desired";
-import type { ObjectOutcome } from "./executor";
+import { ownerWords, type ObjectOutcome } from "./executor";
 import { executor } from "./hub-push";
 
 export interface DriftEntry {
@@ -23,6 +25,8 @@ export interface DriftEntry {
   name: string;
   problem: "missing" | "changed" | "taken-over" | "source-changed";
   managers?: string[];
+  /** taken-over: who owns the object now (another release, or managers outside Archipelago). */
+  takenOverBy?: string;
   /** source-changed: which secret reference (its parameter path; never the source's data). */
   error?: string;
   /** A Secret that changed: which keys, and how (compared on the server; no value, no digest is kept). */
@@ -43,7 +47,12 @@ function driftOf(outcomes: ObjectOutcome[]): DriftEntry[] {
         : [];
       entries.push({ ...base, problem: "changed", ...(keys.length ? { keys } : {}) });
     } else if (outcome.action === "conflict")
-      entries.push({ ...base, problem: "taken-over", managers: outcome.conflictManagers });
+      entries.push({
+        ...base,
+        problem: "taken-over",
+        managers: outcome.conflictManagers,
+        takenOverBy: outcome.owner ? ownerWords(outcome.owner) : outcome.conflictManagers?.join(", "),
+      });
     else if (outcome.action === "error" || outcome.action === "invalid" || outcome.action === "forbidden")
       throw new Error(outcome.error ?? "dry-run failed");
   }
@@ -106,7 +115,10 @@ export async function checkReleaseDrift(
   const actor = options.caller
     ? { email: options.caller.email, teams: options.caller.teamNames, providerGroups: options.caller.providerGroups }
     : undefined;
+  // One owner per object: an object another release (or someone outside) owns is reported, never healed back.
+  const owner = { releaseId, takeOwnership: false, author: reader };
   const limit = pLimit(8);
+  const timeoutMs = env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
   return Promise.all(
     release.clusters.map((entry) =>
       limit(async (): Promise<DriftResult> => {
@@ -156,7 +168,14 @@ export async function checkReleaseDrift(
         let drift: DriftEntry[];
         try {
           drift = [
-            ...driftOf(await executor.apply(entry.clusterId, desired.manifests, { dryRun: true, force: false })),
+            ...driftOf(
+              await executor.apply(entry.clusterId, desired.manifests, {
+                dryRun: true,
+                force: false,
+                owner,
+                signal: clusterDeadline(timeoutMs),
+              }),
+            ),
             ...sourceDrift(inputs!.sourceDigests),
           ];
           if (drift.length && options.heal) {
@@ -176,13 +195,21 @@ export async function checkReleaseDrift(
               dryRun: false,
               force: true,
               actor,
+              owner,
             });
             if (!healed.some((o) => ["conflict", "invalid", "forbidden", "error"].includes(o.action)))
               await db().releaseCluster.updateMany({
                 where: { releaseId, clusterId: entry.clusterId },
                 data: { sourceDigests: inputs!.sourceDigests },
               });
-            drift = driftOf(await executor.apply(entry.clusterId, desired.manifests, { dryRun: true, force: false }));
+            drift = driftOf(
+              await executor.apply(entry.clusterId, desired.manifests, {
+                dryRun: true,
+                force: false,
+                owner,
+                signal: clusterDeadline(timeoutMs),
+              }),
+            );
           }
         } catch (error) {
           await record(entry.clusterId, "unreachable", [{ error: classifyClusterError(error).message }]);

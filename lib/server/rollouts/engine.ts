@@ -419,6 +419,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
         dryRun: false,
         force: rollout.takeOwnership,
         actor,
+        owner: { releaseId: rollout.releaseId, takeOwnership: rollout.takeOwnership, author: reader },
       });
       const problems = outcomes.filter((o) => ["conflict", "invalid", "forbidden", "error"].includes(o.action));
       if (problems.length) {
@@ -601,7 +602,12 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
         name: rollout.release.name,
       });
       if (!desired.ok) return await endRollback("failed", ["the previous revision no longer renders"], null);
-      const outcomes = await executor.apply(cluster.id, desired.manifests, { dryRun: false, force: true, actor });
+      const outcomes = await executor.apply(cluster.id, desired.manifests, {
+        dryRun: false,
+        force: true,
+        actor,
+        owner: { releaseId: rollout.releaseId, takeOwnership: rollout.takeOwnership, author: reader },
+      });
       notes = outcomes.filter((o) => o.error).map((o) => inputs.scrub(`${o.ref.kind} ${o.ref.name}: ${o.error}`));
       const keep = new Set(desired.manifests.map((m) => refKey(refOf(m))));
       await executor.deleteOwned(

@@ -163,7 +163,8 @@ export async function previewRollout(
           );
           if (validated.release) preview.objects.push(...(await prunable(validated.release.id, target.id, manifests)));
         } catch (error) {
-          preview.error = classifyClusterError(error).message;
+          // Named like a discovery failure, so a timed-out cluster says which one it was.
+          preview.error = `Cluster ${target.name}: ${classifyClusterError(error).message}`;
         }
         for (const object of preview.objects) {
           if (

@@ -34,7 +34,7 @@ const yamlOf = (ref: ObjectRef, object: Record<string, unknown> | null | undefin
  * summary) is the same whether a guessed value is right or wrong: a value will be written, no more.
  */
 const blindLive: SecretMasker = { mark: () => "(hidden)" };
-const blindNext: SecretMasker = { mark: () => "(hidden, written by this rollout)" };
+const blindNext: SecretMasker = { mark: () => "(hidden, not compared with the live value)" };
 
 function toPreview(
   outcome: ObjectOutcome,

@@ -18,6 +18,7 @@ import {
 import { isSecretRef } from "@/lib/server/redact/secret-mask";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { discoverResource } from "@/lib/server/kube/discovery";
+import { deadlineReason } from "@/lib/server/kube/deadline";
 import { applyTiers } from "./apply-order";
 import { FIELD_MANAGER, RELEASE_LABEL, refOf, type ObjectRef } from "@/lib/server/templates/desired";
 import {
@@ -189,6 +190,8 @@ export class HubPushExecutor implements ReleaseExecutor {
       };
     } catch (error) {
       if (error instanceof UnknownKindError) return { ref, action: "invalid", error: error.message };
+      // The fan-out's deadline for this cluster is over: the cluster timed out, not this object.
+      if (signal?.aborted) throw deadlineReason(signal);
       const classified = classifyClusterError(error);
       if (classified.code === "unknown")
         logger.warn(

@@ -99,7 +99,26 @@ export async function previewRollout(
   profile: AccessProfile,
   request: RolloutRequest,
 ): Promise<{ clusters: ClusterPreview[]; secretParams: SecretParamPlan[] }> {
-  const validated = await validateRollout(profile, request, { preview: true });
+  const actor = { email: profile.email, teams: profile.teamNames, providerGroups: profile.providerGroups };
+  const dryRun = (clusterId: string, manifests: Manifest[], signal: AbortSignal, releaseId: string | null) =>
+    executor.apply(clusterId, manifests, {
+      dryRun: true,
+      force: request.takeOwnership,
+      actor,
+      owner: { releaseId: releaseId ?? NEW_RELEASE, takeOwnership: request.takeOwnership, author: profile },
+      signal,
+    });
+  // Each cluster's dry-run starts as soon as its own checks pass (under the deadline its discovery
+  // began), so a hung cluster's discovery never eats a healthy cluster's time.
+  const early = new Map<string, Promise<ObjectOutcome[]>>();
+  const validated = await validateRollout(profile, request, {
+    preview: true,
+    onPlaced: (target, manifests, signal, releaseId) => {
+      const started = dryRun(target.id, manifests, signal, releaseId);
+      started.catch(() => undefined); // awaited below; a validation problem may leave it unread
+      early.set(target.id, started);
+    },
+  });
   // One key per preview: equal values show equal fingerprints here, and nowhere else.
   const masker = requestMasker();
   // Per-key summaries use the diff's key, so a value shows the same fingerprint in both.
@@ -142,17 +161,13 @@ export async function previewRollout(
         const blind = (ref: ObjectRef) => !mayCompareSecretValues(profile, target.id, ref.namespace);
         try {
           // The same deadline as this cluster's discovery in validateRollout: one limit for the cluster in all.
-          const outcomes = await executor.apply(target.id, manifests, {
-            dryRun: true,
-            force: request.takeOwnership,
-            actor: { email: profile.email, teams: profile.teamNames, providerGroups: profile.providerGroups },
-            owner: {
-              releaseId: validated.release?.id ?? NEW_RELEASE,
-              takeOwnership: request.takeOwnership,
-              author: profile,
-            },
-            signal: validated.deadlines.get(target.id) ?? clusterDeadline(timeoutMs),
-          });
+          const outcomes = await (early.get(target.id) ??
+            dryRun(
+              target.id,
+              manifests,
+              validated.deadlines.get(target.id) ?? clusterDeadline(timeoutMs),
+              validated.release?.id ?? null,
+            ));
           preview.objects = outcomes.map((outcome) =>
             dependsOnSecret(outcome.ref)
               ? {

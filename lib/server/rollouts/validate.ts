@@ -36,6 +36,14 @@ export interface TargetCluster extends RenderTarget {
 
 export type SecretDependence = Map<string, "content" | "identity">;
 
+/** Preview: a target whose own checks passed, with its objects and its deadline (see validateRollout). */
+export type OnPlaced = (
+  target: TargetCluster,
+  manifests: Manifest[],
+  deadline: AbortSignal,
+  releaseId: string | null,
+) => void;
+
 export interface ValidatedRollout {
   teamId: string | null;
   templateId: string;
@@ -74,7 +82,7 @@ export interface ValidatedRollout {
 export async function validateRollout(
   profile: AccessProfile,
   request: RolloutRequest,
-  options: { preview?: boolean; sealed?: Record<string, string> } = {},
+  options: { preview?: boolean; sealed?: Record<string, string>; onPlaced?: OnPlaced } = {},
 ): Promise<ValidatedRollout> {
   const teamId = await resolveOwnerTeam(profile, request.teamId, {
     noun: "this release belongs to",
@@ -181,6 +189,7 @@ export async function validateRollout(
   // request asks of it: discovery here, the preview's dry-run after), so a hung cluster costs
   // the whole answer at most the per-cluster limit, and never delays the others.
   const timeoutMs = env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
+  const newSecretValues = params.ok && params.value.newValues.size > 0;
   const deadlines = new Map(targets.map((target) => [target.id, clusterDeadline(timeoutMs)]));
   const checked = await Promise.all(
     targets.map(async (target) => {
@@ -192,6 +201,16 @@ export async function validateRollout(
           : undefined;
       try {
         const namespaced = await namespacedKinds(target.id, result.manifests, deadlines.get(target.id));
+        // This target's own checks passed: its dry-run may start now, under the same deadline, instead
+        // of after the slowest cluster's discovery. Not with a new secret value, whose rule
+        // (secret-param.set) is decided over every target first. A later problem discards the result.
+        if (
+          options.onPlaced &&
+          !newSecretValues &&
+          result.manifests.length > 0 &&
+          placementProblems(profile, target.id, result.manifests, namespaced).problems.length === 0
+        )
+          options.onPlaced(target, result.manifests, deadlines.get(target.id)!, known?.id ?? null);
         return { target, result, dependence, namespaced };
       } catch (error) {
         return {

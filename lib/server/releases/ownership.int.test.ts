@@ -289,6 +289,34 @@ describe("one owner per object", () => {
   });
 });
 
+describe("an owner the caller cannot see", () => {
+  it("a label naming a release the caller may not read is 'another release you cannot see'", async () => {
+    await (
+      await transportFor(clusterId)
+    ).json({
+      method: "PATCH",
+      path: `/api/v1/namespaces/${SHARED}/configmaps/outside-cm`,
+      query: { fieldManager: "someone-else", force: true },
+      body: {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+          name: "outside-cm",
+          namespace: SHARED,
+          labels: { "archipelago.dev/release": "33333333-3333-4333-8333-333333333333" },
+        },
+      },
+      contentType: "application/apply-patch+yaml",
+    });
+    const preview = await previewRollout(
+      blue,
+      request({ teamId: teams.blue, templateId: templates.outside, releaseName: "blue-outside" }),
+    );
+    const object = objectNamed(preview.clusters[0]!.objects, "outside-cm");
+    expect(object).toMatchObject({ action: "conflict", owner: "another release you cannot see" });
+  });
+});
+
 describe("no guessing oracle", () => {
   it("a deployer without reveal gets the same answer for a right and a wrong guess of a live Secret", async () => {
     await (

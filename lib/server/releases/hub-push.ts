@@ -180,7 +180,7 @@ export class HubPushExecutor implements ReleaseExecutor {
               ? "unchanged"
               : "configured";
       if (takenFrom && !options.dryRun && options.owner)
-        await auditTakeOver(clusterId, ref, options.owner.releaseId, takenFrom, options.actor?.email);
+        await auditTakeOver(clusterId, ref, options.owner, takenFrom, options.actor?.email);
       return {
         ref,
         action,
@@ -381,17 +381,22 @@ export class HubPushExecutor implements ReleaseExecutor {
 async function auditTakeOver(
   clusterId: string,
   ref: ObjectRef,
-  releaseId: string,
+  applying: NonNullable<ApplyOptions["owner"]>,
   from: Extract<LiveOwner, { type: "release" | "outside" }>,
   actorEmail: string | undefined,
 ): Promise<void> {
   await recordAudit({
-    actor: { userId: null, email: actorEmail ?? "archipelago", via: "system" },
+    // The worker acts for the rollout's author: named, marked as background work.
+    actor: {
+      userId: applying.author?.userId ?? null,
+      email: actorEmail ?? applying.author?.email ?? "archipelago",
+      via: "system",
+    },
     action: "release.object-taken-over",
     target: { cluster: clusterId, namespace: ref.namespace, kind: ref.kind, name: ref.name },
     result: "success",
     details: {
-      releaseId,
+      releaseId: applying.releaseId,
       ...(from.type === "release" ? { fromReleaseId: from.releaseId } : { fromManagers: from.managers }),
     },
   });

@@ -43,17 +43,20 @@ function toPreview(
   blind: boolean,
 ): PreviewObject {
   const secret = isSecretRef(outcome.ref);
-  const preview = toPreviewOf(outcome, blind && secret ? [blindLive, blindNext] : [masker, masker]);
+  // Nothing live, nothing to compare with: a Secret created keeps its fingerprints (they tell its values apart).
+  const compared = blind && secret && Boolean(outcome.live);
+  const preview = toPreviewOf(outcome, compared ? [blindLive, blindNext] : [masker, masker]);
   if (!secret || !outcome.result) return preview;
   const keys = secretKeyChanges(outcome.live, outcome.result, digest);
   return {
     ...preview,
-    secretKeys: blind
-      ? keys.map(({ key, change }) => ({
-          key,
-          change: change === "changed" || change === "unchanged" ? "written" : change,
-          fingerprint: null,
-        }))
+    secretKeys: compared
+      ? keys.map(({ key, change, fingerprint }) =>
+          change === "changed" || change === "unchanged"
+            ? { key, change: "written" as const, fingerprint: null }
+            : // An added key has no live value; a removed one has no new value: nothing is compared.
+              { key, change, fingerprint: change === "added" ? null : fingerprint },
+        )
       : keys,
   };
 }

@@ -192,6 +192,32 @@ describe("one owner per object", () => {
     expect(object.metadata.managedFields?.map((f) => f.manager)).toContain(releaseFieldManager(redRelease));
   });
 
+  it("an object the release applied before per-release managers (shared manager `archipelago`) keeps working", async () => {
+    // As the old code applied it: manager `archipelago`, the release's label, an older value.
+    const transport = await transportFor(clusterId);
+    await transport.request({ method: "DELETE", path: `/api/v1/namespaces/${RED_ONLY}/configmaps/red-only` });
+    await transport.json({
+      method: "PATCH",
+      path: `/api/v1/namespaces/${RED_ONLY}/configmaps/red-only`,
+      query: { fieldManager: "archipelago" },
+      body: {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "red-only", namespace: RED_ONLY, labels: { "archipelago.dev/release": redRelease } },
+        data: { owner: "red-before" },
+      },
+      contentType: "application/apply-patch+yaml",
+    });
+    const rollout = await waitForRollout(
+      (await startRollout(red, request({ teamId: teams.red, templateId: templates.red, releaseName: "red-release" })))
+        .id,
+    );
+    expect(rollout.state, JSON.stringify(rollout.targets[0]?.error)).toBe("succeeded");
+    const object = await live(`/api/v1/namespaces/${RED_ONLY}/configmaps/red-only`);
+    expect(object.data).toEqual({ owner: "red" });
+    expect(object.metadata.managedFields?.map((f) => f.manager)).toEqual(["archipelago"]);
+  });
+
   it("blue's release writing the same ConfigMap is refused: the preview names the owner, the target fails", async () => {
     const body = request({ teamId: teams.blue, templateId: templates.blue, releaseName: "blue-release" });
     const preview = await previewRollout(blue, body);

@@ -41,6 +41,16 @@ describe("one owner per object", () => {
     expect(legacy).toEqual({ type: "ours", legacyManager: true });
     expect(fieldManagerFor(RELEASE, legacy)).toBe("archipelago");
     expect(fieldManagerFor(RELEASE, { type: "free" })).toBe(`archipelago/${RELEASE}`);
+    // Once the release has its own entry (it took the object over), the old name is no longer used.
+    expect(
+      liveOwner(
+        object({ "archipelago.dev/release": RELEASE }, [
+          { manager: "archipelago" },
+          { manager: `archipelago/${RELEASE}` },
+        ]),
+        RELEASE,
+      ),
+    ).toEqual({ type: "ours", legacyManager: false });
     expect(fieldManagerFor(RELEASE, { type: "release", releaseId: OTHER })).toBe(`archipelago/${RELEASE}`);
     expect(releaseFieldManager(RELEASE).length).toBeLessThanOrEqual(128);
   });

@@ -47,7 +47,12 @@ export function liveOwner(live: Record<string, unknown> | null | undefined, rele
     .filter((entry) => entry.subresource !== "status" && entry.manager)
     .map((entry) => entry.manager!);
   const label = meta.labels?.[RELEASE_LABEL];
-  if (label === releaseId) return { type: "ours", legacyManager: managers.includes(LEGACY_FIELD_MANAGER) };
+  // The old shared name counts as ours only while this release has no entry of its own on the object.
+  if (label === releaseId)
+    return {
+      type: "ours",
+      legacyManager: managers.includes(LEGACY_FIELD_MANAGER) && !managers.includes(releaseFieldManager(releaseId)),
+    };
   if (label) return { type: "release", releaseId: label };
   const named = [...new Set(managers.map(boundManagerName).filter(Boolean))].slice(0, MAX_MANAGERS);
   return { type: "outside", managers: named.length ? named : ["an unknown manager"] };

@@ -441,7 +441,9 @@ describe("secret references", () => {
     const started = await call("start.2", rolloutsRoute.POST, {
       method: "POST",
       path: "/api/v1/rollouts",
-      body: request({ source: source() }, `copy2-${tag}`),
+      // The copy belongs to the first release (one owner per object): this one takes it over, which its
+      // author may (they may steer the first release too).
+      body: { ...request({ source: source() }, `copy2-${tag}`), takeOwnership: true },
     });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const rollout = await waitForRollout(started.body.rolloutId as string);

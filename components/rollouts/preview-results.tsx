@@ -71,6 +71,9 @@ export function PreviewResults({
                   {object.ref.name}
                 </span>
                 {object.error ? <span className="block text-red-700">{object.error}</span> : null}
+                {object.takesOverFrom ? (
+                  <span className="block text-amber-700">takes ownership from {object.takesOverFrom}</span>
+                ) : null}
                 {object.dependsOnSecret ? (
                   <span data-testid="depends-on-secret" className="block text-slate-600">
                     depends on a secret parameter: {object.action === "unchanged" ? "unchanged" : "changed"} (content

@@ -88,7 +88,7 @@ export function ReleaseDetail({ id }: { id: string }) {
                       {c.drift.map((d, i) => (
                         <p key={i} className="text-xs text-slate-600">
                           {d.error ??
-                            `${d.kind} ${d.name}: ${d.problem}${d.managers?.length ? ` by ${d.managers.join(", ")}` : ""}${
+                            `${d.kind} ${d.name}: ${d.takenOverBy ? `taken over by ${d.takenOverBy}` : `${d.problem}${d.managers?.length ? ` by ${d.managers.join(", ")}` : ""}`}${
                               d.keys?.length ? ` (${d.keys.map((k) => `${k.key} ${k.change}`).join(", ")})` : ""
                             }`}
                         </p>

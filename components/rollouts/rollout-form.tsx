@@ -330,7 +330,8 @@ export function RolloutForm({ initialTemplateId, initialRevision, isAdmin = fals
               </label>
               <label className="flex items-center gap-2">
                 <input type="checkbox" checked={takeOwnership} onChange={(e) => setTakeOwnership(e.target.checked)} />{" "}
-                Take ownership of fields other managers own (audited)
+                Take ownership of objects another release or someone outside Archipelago owns (from a release: only if
+                you may steer it; audited)
               </label>
             </div>
           </div>

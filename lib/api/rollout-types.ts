@@ -38,13 +38,18 @@ export interface PreviewObject {
   conflictManagers?: string[];
   /** Secrets only: each key's change, with a fingerprint keyed for this one preview (never a value). */
   secretKeys?: SecretKeyChange[];
+  /** Conflict: who owns the object (a release by name, "another release you cannot see", or managers outside Archipelago). */
+  owner?: string;
+  /** The rollout takes ownership, and takes this object over from this owner. */
+  takesOverFrom?: string;
   /** Its render depends on a secret value outside a Secret's data: shown without diff or message. */
   dependsOnSecret?: boolean;
 }
 
 export interface SecretKeyChange {
   key: string;
-  change: "added" | "changed" | "unchanged" | "removed";
+  /** written: a value is written over a live one; whether they are equal is not shown (no reveal there). */
+  change: "added" | "changed" | "unchanged" | "removed" | "written";
   fingerprint: string | null;
 }
 
@@ -210,6 +215,8 @@ export interface ReleaseDetail {
       name: string;
       problem: string;
       managers?: string[];
+      /** taken-over: who owns the object now (another release, or managers outside Archipelago). */
+      takenOverBy?: string;
       error?: string;
       /** A Secret that drifted: which keys, and how (never a value). */
       keys?: Array<{ key: string; change: string }>;

@@ -58,6 +58,31 @@ describe("resource rules", () => {
   const cases: Array<[string, AccessProfile, ResourceAction, Coverage, ReturnType<typeof decide>]> = [
     ["deployer steers what lies wholly in their grant", deployer, "rollout.pause", devOnly, "allowed"],
     ["deployer reads a rollout that also covers prod", deployer, "rollout.read", devAndProd, "allowed"],
+    // One owner per object: taking objects over from a release needs steering all of it, another team's too.
+    [
+      "deployer takes over from a release wholly in their grant",
+      deployer,
+      "release.take-over",
+      otherTeamsRelease,
+      "allowed",
+    ],
+    [
+      "deployer may not take over from a release that also covers prod",
+      deployer,
+      "release.take-over",
+      devAndProd,
+      "forbidden",
+    ],
+    ["viewer may not take over", viewer, "release.take-over", devOnly, "forbidden"],
+    // No guessing oracle: comparing a Secret's live value with the one to be written needs reveal there.
+    ["deployer without reveal may not compare secret values", deployer, "secret-value.compare", sourceDev, "forbidden"],
+    [
+      "revealer may compare secret values",
+      person([grant({ secrets: "reveal" })]),
+      "secret-value.compare",
+      sourceDev,
+      "allowed",
+    ],
     ["…but may not steer it", deployer, "rollout.abort", devAndProd, "forbidden"],
     ["…nor heal a release covering prod", deployer, "release.heal", devAndProd, "forbidden"],
     ["a namespace outside the grant is invisible", deployer, "release.read", devOtherNamespace, "hidden"],

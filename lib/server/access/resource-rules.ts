@@ -42,6 +42,11 @@ export const RESOURCE_RULES = {
   "secret-param.set": { need: "steer" },
   // A secret reference copies a Secret's values out of its source: the author must be allowed to reveal them there.
   "secret-ref.use": { need: "reveal" },
+  // Taking an object over from another release (a rollout with takeOwnership) takes it from that
+  // release's steerers: the rollout's author must be allowed to steer the release it takes from.
+  "release.take-over": { need: "steer" },
+  // Whether a value about to be written equals the live one is itself a secret: only who may reveal it learns that.
+  "secret-value.compare": { need: "reveal" },
   "template.read": { need: "team-or-global" },
   "template.use": { need: "team-or-global" },
   "template.write": { need: "team", level: "deploy" },

@@ -40,7 +40,11 @@ function kindsDefinedBy(objects: TypedObject[]): Map<string, boolean> {
  * cluster does not serve the kind (and no CRD among the objects defines it). Asked of the
  * cluster's discovery; cluster failures are thrown, for the caller to name the cluster.
  */
-export async function namespacedKinds(clusterId: string, objects: TypedObject[]): Promise<Map<string, boolean | null>> {
+export async function namespacedKinds(
+  clusterId: string,
+  objects: TypedObject[],
+  signal?: AbortSignal,
+): Promise<Map<string, boolean | null>> {
   const defined = kindsDefinedBy(objects);
   const transport = await transportFor(clusterId);
   const answers = new Map<string, boolean | null>();
@@ -51,7 +55,7 @@ export async function namespacedKinds(clusterId: string, objects: TypedObject[])
       answers.set(key, defined.get(key)!);
       continue;
     }
-    const resource = await discoverResource(transport, object.apiVersion, object.kind);
+    const resource = await discoverResource(transport, object.apiVersion, object.kind, signal);
     answers.set(key, resource ? resource.namespaced : null);
   }
   return answers;

@@ -26,11 +26,14 @@ export async function listAsUser(input: {
   kinds: InventoryKind[];
   patterns: string[];
   timeoutMs: number;
+  /** One deadline for the namespace list and every list after it (kube/deadline.ts). */
+  signal?: AbortSignal;
 }): Promise<{ items: InventoryItem[]; forbiddenNamespaces: number }> {
   const namespaces = await input.systemTransport.json<{ items: Array<{ metadata: { name: string } }> }>({
     method: "GET",
     path: "/api/v1/namespaces",
     timeoutMs: input.timeoutMs,
+    signal: input.signal,
   });
   const targets = namespaces.items
     .map((ns) => ns.metadata.name)
@@ -49,6 +52,7 @@ export async function listAsUser(input: {
               accept: kind === "secrets" ? TABLE_ACCEPT : undefined,
               query: { includeObject: kind === "secrets" ? "Metadata" : undefined },
               timeoutMs: input.timeoutMs,
+              signal: input.signal,
             },
             input.userHeaders,
           );

@@ -16,6 +16,7 @@ import {
 import { transportFor } from "@/lib/server/clusters/connection";
 import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
+import { clusterDeadline } from "@/lib/server/kube/deadline";
 import { classifyClusterError } from "@/lib/server/kube/errors";
 import { reflectorFor } from "./cache";
 import { listAsUser } from "./live-list";
@@ -153,6 +154,8 @@ async function collect(
         kinds,
         patterns: namespacePatterns(profile, cluster.id, "view"),
         timeoutMs: Math.max(200, deadline - Date.now()),
+        // The namespace list and the lists after it share what is left, not the limit each.
+        signal: clusterDeadline(Math.max(200, deadline - Date.now())),
       });
       const items = live.items.filter(filter);
       result.count = items.length;

@@ -1,4 +1,5 @@
 import "server-only";
+import { untilDeadline } from "./deadline";
 import { isClusterCallError } from "./errors";
 import type { ClusterTransport } from "./transport";
 
@@ -45,16 +46,19 @@ async function groupVersion(transport: ClusterTransport, apiVersion: string, max
 /**
  * The resource serving `kind` in `apiVersion` on this cluster, or null when the cluster does
  * not serve it. A miss in an answer older than a second asks again, so a kind registered since (a CRD
- * applied a moment ago) is found. Cluster failures are thrown (classified by the transport).
+ * applied a moment ago) is found. Cluster failures are thrown (classified by the transport), and
+ * so is the end of the caller's deadline (`signal`, see deadline.ts).
  */
 export async function discoverResource(
   transport: ClusterTransport,
   apiVersion: string,
   kind: string,
+  signal?: AbortSignal,
 ): Promise<DiscoveredResource | null> {
   const find = (list: ApiResourceList | null) =>
     list?.resources.find((resource) => resource.kind === kind && !resource.name.includes("/"));
-  let found = find(await groupVersion(transport, apiVersion, TTL_MS));
-  if (!found) found = find(await groupVersion(transport, apiVersion, 1_000));
+  // The answer is shared by every caller (cached), so a caller's deadline ends its wait, not the request.
+  let found = find(await untilDeadline(groupVersion(transport, apiVersion, TTL_MS), signal));
+  if (!found) found = find(await untilDeadline(groupVersion(transport, apiVersion, 1_000), signal));
   return found ? { prefix: apiPrefix(apiVersion), plural: found.name, namespaced: found.namespaced } : null;
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { AuthenticationV1Api, CoreV1Api, VersionApi } from "@kubernetes/client-node";
+import { clusterDeadline } from "./deadline";
 import { classifyClusterError, type ClusterErrorCode } from "./errors";
 import type { ClusterTransport } from "./transport";
 
@@ -28,7 +29,12 @@ export type ProbeResult = ProbeSuccess | ProbeFailure;
  * call must succeed; counts may be forbidden for a narrowly scoped credential.
  */
 export async function probeCluster(transport: ClusterTransport, timeoutMs?: number): Promise<ProbeResult> {
-  const configuration = transport.configuration({}, timeoutMs);
+  // One deadline for the whole probe (version, identity, counts): a slow cluster costs the limit once, not per call.
+  const configuration = transport.configuration(
+    {},
+    timeoutMs,
+    timeoutMs === undefined ? undefined : clusterDeadline(timeoutMs),
+  );
   const started = performance.now();
   let kubernetesVersion: string;
   let latencyMs: number;

@@ -14,6 +14,7 @@ import {
 } from "@kubernetes/client-node";
 import { BlockedAddressError, guardedLookup, isBlockedAddress, normalizeAddress } from "./address-guard";
 import type { ConnectionSpec } from "./credential";
+import { deadlineReason } from "./deadline";
 import { ClusterTimeoutError, classifyClusterError, classifyHttpStatus } from "./errors";
 import { protectedEndpoints } from "./protected-endpoints";
 
@@ -29,6 +30,8 @@ export interface RawRequest {
   accept?: string;
   timeoutMs?: number;
   headers?: Record<string, string>;
+  /** A deadline shared by several calls to this cluster (kube/deadline.ts): aborting ends this call at once. */
+  signal?: AbortSignal;
 }
 
 export interface RawResponse {
@@ -92,7 +95,7 @@ export class ClusterTransport {
       ...(request.headers ?? {}),
     };
     if (body !== undefined) headers["content-type"] = request.contentType ?? "application/json";
-    return this.send(url, request.method, headers, body, request.timeoutMs ?? this.defaultTimeoutMs);
+    return this.send(url, request.method, headers, body, request.timeoutMs ?? this.defaultTimeoutMs, request.signal);
   }
 
   /** Like request(), but throws a ClusterCallError for non-2xx and parses JSON. */
@@ -108,7 +111,11 @@ export class ClusterTransport {
   }
 
   /** A configuration for @kubernetes/client-node's generated API classes over this transport. */
-  configuration(extraHeaders: ExtraHeaders = {}, timeoutMs = this.defaultTimeoutMs): Configuration {
+  configuration(
+    extraHeaders: ExtraHeaders = {},
+    timeoutMs = this.defaultTimeoutMs,
+    signal?: AbortSignal,
+  ): Configuration {
     return createConfiguration({
       baseServer: new ServerConfiguration<Record<string, string>>(this.base.href.replace(/\/$/, ""), {}),
       authMethods: { default: noAuth },
@@ -124,6 +131,7 @@ export class ClusterTransport {
             headers,
             body,
             timeoutMs,
+            signal,
           );
           const flatHeaders: Record<string, string> = {};
           for (const [key, value] of Object.entries(response.headers)) {
@@ -247,10 +255,12 @@ export class ClusterTransport {
     headers: Record<string, string | string[]>,
     body: string | undefined,
     timeoutMs: number,
+    signal?: AbortSignal,
   ): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
       const refused = refusedLiteral(url);
       if (refused) return reject(refused);
+      if (signal?.aborted) return reject(classifyClusterError(deadlineReason(signal)));
       const allHeaders = this.withAuth(headers);
       if (body !== undefined) allHeaders["content-length"] = String(Buffer.byteLength(body));
 
@@ -259,6 +269,7 @@ export class ClusterTransport {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
         if (error) reject(classifyClusterError(error));
         else resolve(value!);
       };
@@ -285,6 +296,13 @@ export class ClusterTransport {
         request.destroy(error);
         finish(error);
       }, timeoutMs);
+      // The shared deadline (one per cluster per fan-out) ends the exchange like its own timer would.
+      const onAbort = () => {
+        const error = deadlineReason(signal!);
+        request.destroy(error);
+        finish(error);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
       request.on("error", (error) => finish(error));
       if (body !== undefined) request.write(body);
       request.end();

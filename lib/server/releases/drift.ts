@@ -3,11 +3,13 @@ import pLimit from "p-limit";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { authorStanding } from "@/lib/server/access/stored-author";
 import { db } from "@/lib/server/db/client";
+import { env } from "@/lib/server/config/env";
+import { clusterDeadline } from "@/lib/server/kube/deadline";
 import { logger } from "@/lib/server/log/logger";
 import { secretKeyChanges } from "@/lib/server/redact/secret-keys";
 import { isSecretRef } from "@/lib/server/redact/secret-mask";
 import { releaseObjectsSchema, sourceDigestsSchema, storedParamsSchema } from "./columns";
-import type { ObjectOutcome } from "./executor";
+import { ownerWords, type ObjectOutcome } from "./executor";
 import { classifyFailure, INTERNAL_ERROR, logFailure } from "./failure";
 import { executor } from "./hub-push";
 import { applyRelease, dryRunRelease, isProblem, recordHealed, renderRelease, type Actor } from "./release-write";
@@ -24,6 +26,8 @@ export interface DriftEntry {
    */
   problem: "missing" | "changed" | "taken-over" | "source-changed" | "invalid" | "forbidden" | "error" | "not-healed";
   managers?: string[];
+  /** taken-over: who owns the object now (another release, or managers outside Archipelago). */
+  takenOverBy?: string;
   /** source-changed: which secret reference (its parameter path; never the source's data); refusals: why. */
   error?: string;
   /** A Secret that changed: which keys, and how (compared on the server; no value, no digest is kept). */
@@ -46,7 +50,12 @@ function driftOf(outcomes: ObjectOutcome[]): DriftEntry[] {
         : [];
       entries.push({ ...base, problem: "changed", ...(keys.length ? { keys } : {}) });
     } else if (outcome.action === "conflict")
-      entries.push({ ...base, problem: "taken-over", managers: outcome.conflictManagers });
+      entries.push({
+        ...base,
+        problem: "taken-over",
+        managers: outcome.conflictManagers,
+        takenOverBy: outcome.owner ? ownerWords(outcome.owner) : outcome.conflictManagers?.join(", "),
+      });
     else if (outcome.action === "error" || outcome.action === "invalid" || outcome.action === "forbidden")
       entries.push({ ...base, problem: outcome.action, error: outcome.error ?? "the API server refused it" });
   }
@@ -207,7 +216,15 @@ async function checkHeld(
               problem: "source-changed",
               error: `Secret reference ${path}: the source changed since it was applied here`,
             }));
-          let drift = [...driftOf(await dryRunRelease(executor, clusterId, rendered.manifests)), ...sourceDrift];
+          // One deadline per cluster for the check's calls (a real heal's apply gets none: a write is
+          // never cut off half-way); an object another release or someone outside owns is reported,
+          // never healed back (one owner per object).
+          const dryRun = () =>
+            dryRunRelease(executor, { releaseId, clusterId }, rendered.manifests, {
+              author: reader,
+              signal: clusterDeadline(env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS),
+            });
+          let drift = [...driftOf(await dryRun()), ...sourceDrift];
           let healed: DriftResult["healed"];
           const drifted = drift.some((d) => DRIFT_PROBLEMS.has(d.problem));
           if (drifted && options.heal) {
@@ -222,7 +239,11 @@ async function checkHeld(
               await record(clusterId, "drifted", [...drift, { error: notHealed }]);
               return { clusterId, state: "drifted", drift };
             }
-            const outcomes = await applyRelease(executor, writer, rendered.manifests, "heal", { force: true, actor });
+            const outcomes = await applyRelease(executor, writer, rendered.manifests, "heal", {
+              force: true,
+              actor,
+              author: reader,
+            });
             healed = outcomes.map((o) => ({
               ...o.ref,
               action: o.action,
@@ -230,7 +251,7 @@ async function checkHeld(
             }));
             if (!outcomes.some(isProblem)) await recordHealed(writer, rendered.inputs.sourceDigests);
             drift = [
-              ...driftOf(await dryRunRelease(executor, clusterId, rendered.manifests)),
+              ...driftOf(await dryRun()),
               ...outcomes.filter(isProblem).map((o): DriftEntry => ({
                 kind: o.ref.kind,
                 namespace: o.ref.namespace,

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Health } from "@/lib/k8s/kinds";
+import type { AccessProfile } from "@/lib/server/access/policy";
 import type { Manifest } from "@/lib/server/templates/documents";
 import type { ObjectRef } from "@/lib/server/templates/desired";
 
@@ -24,7 +25,24 @@ export interface ObjectOutcome {
   result?: Record<string, unknown>;
   /** The live object before the change (null when absent). */
   live?: Record<string, unknown> | null;
+  /**
+   * Conflict: the object belongs to someone else (see ownership.ts): another release (its id and
+   * name as the rollout's author may know it, null: "another release you cannot see"), or
+   * managers outside Archipelago. Applied: the owner it was taken over from.
+   */
+  owner?: ObjectOwner;
+  tookOver?: boolean;
 }
+
+export type ObjectOwner = { releaseId: string; releaseName: string | null } | { managers: string[] };
+
+/** Words for an owner, for messages: `release "web"`, `another release you cannot see`, or the managers. */
+export const ownerWords = (owner: ObjectOwner): string =>
+  "releaseId" in owner
+    ? owner.releaseName === null
+      ? "another release you cannot see"
+      : `release "${owner.releaseName}"`
+    : `${owner.managers.join(", ")} (outside Archipelago)`;
 
 export interface ApplyOptions {
   dryRun: boolean;
@@ -34,6 +52,15 @@ export interface ApplyOptions {
    * a single sign-on user) provider groups, turned into headers by access/impersonation.ts.
    */
   actor?: { email: string; teams: string[]; providerGroups?: string[] };
+  /**
+   * The release applying (one owner per object, see ownership.ts): its own field manager, and an
+   * object owned by another release or outside Archipelago is refused as a conflict unless
+   * `takeOwnership` (the rollout's explicit option) and, from another release, `author` may steer
+   * that release (access/ownership.ts). `author` also decides which owner names may be shown.
+   */
+  owner?: { releaseId: string; takeOwnership: boolean; author: AccessProfile | null };
+  /** One deadline for every call this apply makes to the cluster (the fan-out's per-cluster limit). */
+  signal?: AbortSignal;
 }
 
 export interface ObjectHealth {

@@ -18,9 +18,21 @@ import {
 import { isSecretRef } from "@/lib/server/redact/secret-mask";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { discoverResource } from "@/lib/server/kube/discovery";
+import { deadlineReason } from "@/lib/server/kube/deadline";
 import { applyTiers } from "./apply-order";
 import { FIELD_MANAGER, RELEASE_LABEL, refOf, type ObjectRef } from "@/lib/server/templates/desired";
-import { isReady, type ApplyOptions, type ObjectHealth, type ObjectOutcome, type ReleaseExecutor } from "./executor";
+import {
+  isReady,
+  ownerWords,
+  type ApplyOptions,
+  type ObjectHealth,
+  type ObjectOutcome,
+  type ObjectOwner,
+  type ReleaseExecutor,
+} from "./executor";
+import { mayTakeOverFrom, ownerReleaseNameFor } from "@/lib/server/access/ownership";
+import { recordAudit } from "@/lib/server/audit/record";
+import { fieldManagerFor, liveOwner, type LiveOwner } from "./ownership";
 
 /** Thrown for a kind the cluster does not serve: an object error, never a guessed REST path. */
 export class UnknownKindError extends Error {
@@ -30,8 +42,8 @@ export class UnknownKindError extends Error {
   }
 }
 
-async function objectPath(transport: ClusterTransport, ref: ObjectRef): Promise<string> {
-  const resource = await discoverResource(transport, ref.apiVersion, ref.kind);
+async function objectPath(transport: ClusterTransport, ref: ObjectRef, signal?: AbortSignal): Promise<string> {
+  const resource = await discoverResource(transport, ref.apiVersion, ref.kind, signal);
   if (!resource) throw new UnknownKindError(ref);
   const namespace = resource.namespaced ? `/namespaces/${encodeURIComponent(ref.namespace ?? "default")}` : "";
   return `${resource.prefix}${namespace}/${resource.plural}/${encodeURIComponent(ref.name)}`;
@@ -114,18 +126,31 @@ export class HubPushExecutor implements ReleaseExecutor {
     clusterId: string,
   ): Promise<ObjectOutcome> {
     const ref = refOf(manifest);
+    const signal = options.signal;
     try {
-      const path = await objectPath(transport, ref);
-      // Previews and drift checks compare with the live object; a real apply only needs
-      // the API server's answer (201 created, 200 otherwise), which halves its requests.
-      const live = options.dryRun ? await this.readOne(transport, path, headers) : undefined;
+      const path = await objectPath(transport, ref, signal);
+      // Previews and drift checks compare with the live object, and a release checks who owns
+      // it before writing; a plain apply without an owner only needs the API server's answer.
+      const live = options.dryRun || options.owner ? await this.readOne(transport, path, headers, signal) : undefined;
+      const owner = options.owner ? liveOwner(live, options.owner.releaseId) : null;
+      let force = options.force;
+      let takenFrom: Extract<LiveOwner, { type: "release" | "outside" }> | null = null;
+      if (owner && options.owner && (owner.type === "release" || owner.type === "outside")) {
+        const refusal = await this.refusal(owner, options.owner);
+        if (refusal) return { ref, action: "conflict", live, ...refusal };
+        // Taking ownership takes every field, whoever set it.
+        force = true;
+        takenFrom = owner;
+      }
+      const fieldManager = options.owner ? fieldManagerFor(options.owner.releaseId, owner!) : FIELD_MANAGER;
       const response = await transport.request(
         {
           method: "PATCH",
           path,
-          query: { fieldManager: FIELD_MANAGER, force: options.force, dryRun: options.dryRun ? "All" : undefined },
+          query: { fieldManager, force, dryRun: options.dryRun ? "All" : undefined },
           body: manifest,
           contentType: "application/apply-patch+yaml",
+          signal,
         },
         headers,
       );
@@ -145,7 +170,7 @@ export class HubPushExecutor implements ReleaseExecutor {
       if (failure) throw failure;
       const result = JSON.parse(response.body.toString("utf8")) as Record<string, unknown>;
       const action =
-        live === undefined
+        live === undefined || !options.dryRun
           ? response.status === 201
             ? "created"
             : "configured"
@@ -154,9 +179,19 @@ export class HubPushExecutor implements ReleaseExecutor {
             : sameContent(live, result)
               ? "unchanged"
               : "configured";
-      return { ref, action, result, live };
+      if (takenFrom && !options.dryRun && options.owner)
+        await auditTakeOver(clusterId, ref, options.owner, takenFrom, options.actor?.email);
+      return {
+        ref,
+        action,
+        result,
+        live,
+        ...(takenFrom && options.owner ? { tookOver: true, owner: await this.named(takenFrom, options.owner) } : {}),
+      };
     } catch (error) {
       if (error instanceof UnknownKindError) return { ref, action: "invalid", error: error.message };
+      // The fan-out's deadline for this cluster is over: the cluster timed out, not this object.
+      if (signal?.aborted) throw deadlineReason(signal);
       const classified = classifyClusterError(error);
       if (classified.code === "unknown")
         logger.warn(
@@ -171,6 +206,40 @@ export class HubPushExecutor implements ReleaseExecutor {
         );
       return { ref, action: "error", error: classified.message };
     }
+  }
+
+  /** The owner as the rollout's author may know it (access/ownership.ts decides whether a release is named). */
+  private async named(
+    owner: Extract<LiveOwner, { type: "release" | "outside" }>,
+    applying: NonNullable<ApplyOptions["owner"]>,
+  ): Promise<ObjectOwner> {
+    if (owner.type === "outside") return { managers: owner.managers };
+    return {
+      releaseId: owner.releaseId,
+      releaseName: applying.author ? await ownerReleaseNameFor(applying.author, owner.releaseId) : null,
+    };
+  }
+
+  /** Why an object owned by someone else is not written (null: the rollout takes it over, and may). */
+  private async refusal(
+    owner: Extract<LiveOwner, { type: "release" | "outside" }>,
+    applying: NonNullable<ApplyOptions["owner"]>,
+  ): Promise<Pick<ObjectOutcome, "owner" | "error" | "conflictManagers"> | null> {
+    const named = await this.named(owner, applying);
+    const words = ownerWords(named);
+    const conflictManagers = "managers" in named ? named.managers : undefined;
+    if (!applying.takeOwnership)
+      return {
+        owner: named,
+        conflictManagers,
+        error: `Owned by ${words}; not written (a rollout that takes ownership may take it over)`,
+      };
+    if (owner.type === "release" && !(await mayTakeOverFrom(applying.author, owner.releaseId)))
+      return {
+        owner: named,
+        error: `Owned by ${words}; taking it over needs the right to steer that release`,
+      };
+    return null;
   }
 
   async read(clusterId: string, refs: ObjectRef[]): Promise<Array<Record<string, unknown> | null>> {
@@ -294,14 +363,43 @@ export class HubPushExecutor implements ReleaseExecutor {
     transport: ClusterTransport,
     path: string,
     headers: ExtraHeaders,
+    signal?: AbortSignal,
   ): Promise<Record<string, unknown> | null> {
     try {
-      return await transport.json<Record<string, unknown>>({ method: "GET", path }, headers);
+      return await transport.json<Record<string, unknown>>({ method: "GET", path, signal }, headers);
     } catch (error) {
       if (isClusterCallError(error) && error.code === "not_found") return null;
       throw error;
     }
   }
+}
+
+/**
+ * A take-over is audited where it happens (the apply that moved the object), naming the object,
+ * the release that took it and the owner it was taken from, whichever path applied it.
+ */
+async function auditTakeOver(
+  clusterId: string,
+  ref: ObjectRef,
+  applying: NonNullable<ApplyOptions["owner"]>,
+  from: Extract<LiveOwner, { type: "release" | "outside" }>,
+  actorEmail: string | undefined,
+): Promise<void> {
+  await recordAudit({
+    // The worker acts for the rollout's author: named, marked as background work.
+    actor: {
+      userId: applying.author?.userId ?? null,
+      email: actorEmail ?? applying.author?.email ?? "archipelago",
+      via: "system",
+    },
+    action: "release.object-taken-over",
+    target: { cluster: clusterId, namespace: ref.namespace, kind: ref.kind, name: ref.name },
+    result: "success",
+    details: {
+      releaseId: applying.releaseId,
+      ...(from.type === "release" ? { fromReleaseId: from.releaseId } : { fromManagers: from.managers }),
+    },
+  });
 }
 
 /** Compares what matters (spec, data, labels, annotations), not bookkeeping. */

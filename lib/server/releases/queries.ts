@@ -7,6 +7,7 @@ import { placesOfReleaseCluster, placesOfTarget, seesReleaseEntry, seesTarget } 
 import { canSeeNamespace, type AccessProfile } from "@/lib/server/access/policy";
 import { canReadTemplate, decide, seesPlace } from "@/lib/server/access/resource-rules";
 import { ownerTeamView } from "@/lib/server/access/owner-team";
+import { mayCompareSecretValues } from "@/lib/server/access/ownership";
 import { releaseVisibleSql } from "@/lib/server/access/visibility-sql";
 import { db } from "@/lib/server/db/client";
 import { keysetPage } from "@/lib/server/db/keyset-page";
@@ -28,6 +29,7 @@ const driftEntrySchema = z.object({
   name: z.string().optional(),
   problem: z.string().optional(),
   managers: z.array(z.string()).optional(),
+  takenOverBy: z.string().optional(),
   error: z.string().optional(),
   keys: z.array(z.object({ key: z.string(), change: z.enum(["added", "changed", "removed"]) })).optional(),
 });
@@ -99,30 +101,60 @@ export async function listReleases(profile: AccessProfile, query: ListReleasesQu
 /** A drift entry about one object the cluster refused (it names the object): cut like the object. */
 const OBJECT_REFUSALS = new Set(["invalid", "forbidden", "error", "not-healed"]);
 
-/** Drift entries of one cluster, cut to visible namespaces (an error entry about no visible object stays). */
+/**
+ * Drift entries of one cluster, cut to visible namespaces (an error entry about no visible object
+ * stays). A Secret's drift is cut further for whoever may not reveal values there (rule
+ * `secret-value.compare`): which keys were added or removed stays, but whether a value differs
+ * is no answer of theirs (it would confirm a guess), so "changed" keys are dropped and a Secret
+ * with nothing else to show is left out.
+ */
 export function visibleDrift(profile: AccessProfile, clusterId: string, details: unknown) {
+  return cutDrift(profile, clusterId, details).entries;
+}
+
+function cutDrift(profile: AccessProfile, clusterId: string, details: unknown) {
   const parsed = driftDetailsSchema.safeParse(details);
-  if (!parsed.success) return [];
-  return parsed.data
+  if (!parsed.success) return { entries: [], withheld: false };
+  let withheld = false;
+  const entries = parsed.data
     .filter(
       (entry) =>
         (entry.error !== undefined && !OBJECT_REFUSALS.has(entry.problem ?? "")) ||
         canSeeNamespace(profile, clusterId, entry.namespace ?? null),
     )
-    .map((entry) => ({
-      kind: entry.kind ?? "",
-      namespace: entry.namespace ?? null,
-      name: entry.name ?? "",
-      problem: entry.problem ?? "error",
-      ...(entry.managers ? { managers: entry.managers } : {}),
-      ...(entry.error ? { error: entry.error } : {}),
-      ...(entry.keys ? { keys: entry.keys } : {}),
-    }));
+    .flatMap((entry) => {
+      let keys = entry.keys;
+      const blind =
+        entry.kind === "Secret" &&
+        entry.problem === "changed" &&
+        !mayCompareSecretValues(profile, clusterId, entry.namespace ?? null);
+      if (blind) {
+        keys = keys?.filter((key) => key.change !== "changed");
+        if (!keys?.length) {
+          withheld = true;
+          return [];
+        }
+      }
+      return [
+        {
+          kind: entry.kind ?? "",
+          namespace: entry.namespace ?? null,
+          name: entry.name ?? "",
+          problem: entry.problem ?? "error",
+          ...(entry.managers ? { managers: entry.managers } : {}),
+          ...(entry.takenOverBy ? { takenOverBy: entry.takenOverBy } : {}),
+          ...(entry.error ? { error: entry.error } : {}),
+          ...(keys?.length ? { keys } : {}),
+        },
+      ];
+    });
+  return { entries, withheld };
 }
 
 /**
  * A cluster's drift state as the caller may know it: whoever sees only part of what the
- * release applied there hears "drifted" only when a visible object drifted.
+ * release applied there, or may not compare a drifted Secret's values, hears "drifted" only
+ * when something they may know of drifted.
  */
 function visibleDriftState(
   profile: AccessProfile,
@@ -130,10 +162,9 @@ function visibleDriftState(
 ): string {
   if (entry.driftState !== "drifted" || profile.isAdmin) return entry.driftState;
   const places = placesOfReleaseCluster(entry);
-  if (places.every((place) => seesPlace(profile, place))) return entry.driftState;
-  return visibleDrift(profile, entry.clusterId, entry.driftDetails).some((d) => d.problem !== "error")
-    ? "drifted"
-    : "in_sync";
+  const cut = cutDrift(profile, entry.clusterId, entry.driftDetails);
+  if (!cut.withheld && places.every((place) => seesPlace(profile, place))) return entry.driftState;
+  return cut.entries.some((d) => d.problem !== "error") ? "drifted" : "in_sync";
 }
 
 export async function getRelease(profile: AccessProfile, id: string): Promise<ReleaseDetail> {

@@ -35,12 +35,29 @@ export type WritePurpose = "rollout" | "rollback" | "heal" | "drift-check";
 
 export type Actor = NonNullable<ApplyOptions["actor"]>;
 
+/**
+ * Who writes for the release, beyond the transport: the author whose access decides a take-over
+ * from another release and which owner names may be shown (access/ownership.ts), whether this
+ * write may take objects over (only a rollout that asked to, never a heal or a drift check), and
+ * the one deadline of the fan-out it belongs to.
+ */
+export interface WriteOptions {
+  force: boolean;
+  actor?: Actor;
+  author: AccessProfile | null;
+  takeOwnership?: boolean;
+  signal?: AbortSignal;
+}
+
 /** The ApplyOptions of every apply of a release, in one place (a rollout's, a rollback's, a heal's, a drift check's dry run). */
-export function applyOptionsFor(purpose: WritePurpose, options: { force: boolean; actor?: Actor }): ApplyOptions {
+export function applyOptionsFor(purpose: WritePurpose, releaseId: string, options: WriteOptions): ApplyOptions {
+  const takeOwnership = (purpose === "rollout" || purpose === "rollback") && options.takeOwnership === true;
   return {
     dryRun: purpose === "drift-check",
     force: options.force,
     ...(options.actor ? { actor: options.actor } : {}),
+    owner: { releaseId, takeOwnership, author: options.author },
+    ...(options.signal ? { signal: options.signal } : {}),
   };
 }
 
@@ -91,15 +108,24 @@ export async function applyRelease(
   writer: ReleaseWriterRef,
   manifests: Manifest[],
   purpose: Exclude<WritePurpose, "drift-check">,
-  options: { force: boolean; actor?: Actor },
+  options: WriteOptions,
 ): Promise<ObjectOutcome[]> {
   await requireWriter(writer.releaseId, writer.clusterId, writer.holderId);
-  return executor.apply(writer.clusterId, manifests, applyOptionsFor(purpose, options));
+  return executor.apply(writer.clusterId, manifests, applyOptionsFor(purpose, writer.releaseId, options));
 }
 
 /** A dry run (drift check): writes nothing, so it needs no hold. */
-export function dryRunRelease(executor: ReleaseExecutor, clusterId: string, manifests: Manifest[]) {
-  return executor.apply(clusterId, manifests, applyOptionsFor("drift-check", { force: false }));
+export function dryRunRelease(
+  executor: ReleaseExecutor,
+  release: { releaseId: string; clusterId: string },
+  manifests: Manifest[],
+  options: Pick<WriteOptions, "author" | "signal">,
+) {
+  return executor.apply(
+    release.clusterId,
+    manifests,
+    applyOptionsFor("drift-check", release.releaseId, { force: false, ...options }),
+  );
 }
 
 /** Deletes objects the release no longer wants (only those that still carry its label), as the holder. */

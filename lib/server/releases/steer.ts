@@ -37,11 +37,17 @@ export async function checkDriftFor(profile: AccessProfile, id: string, options:
     );
   const results = await checkReleaseDrift(id, { ...options, caller: profile });
   const release = await getRelease(profile, id);
-  const visible = new Set(release.clusters.map((c) => c.clusterId));
+  // The state as the caller may know it (getRelease cuts it like the entries: a hidden place or a
+  // Secret value the caller may not compare never shows as "drifted").
+  const stateOf = new Map(release.clusters.map((c) => [c.clusterId, c.driftState]));
   return {
     release,
     results: results
-      .filter((result) => visible.has(result.clusterId))
-      .map((result) => ({ ...result, drift: visibleDrift(profile, result.clusterId, result.drift) })),
+      .filter((result) => stateOf.has(result.clusterId))
+      .map((result) => ({
+        ...result,
+        state: result.state === "drifted" ? (stateOf.get(result.clusterId) ?? result.state) : result.state,
+        drift: visibleDrift(profile, result.clusterId, result.drift),
+      })),
   };
 }

@@ -130,6 +130,8 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
       const outcomes = await applyRelease(executor, writer, manifests, "rollout", {
         force: rollout.takeOwnership,
         actor,
+        author: author.profile,
+        takeOwnership: rollout.takeOwnership,
       });
       const problems = outcomes.filter(isProblem);
       if (problems.length) {

@@ -16,6 +16,12 @@ import { refKey, refOf, type ObjectRef } from "@/lib/server/templates/desired";
 import { releaseObjectsSchema } from "@/lib/server/releases/columns";
 import type { ObjectOutcome } from "@/lib/server/releases/executor";
 import { comparableObject, executor } from "@/lib/server/releases/hub-push";
+import { ownerWords } from "@/lib/server/releases/executor";
+import { mayCompareSecretValues } from "@/lib/server/access/ownership";
+import { clusterDeadline } from "@/lib/server/kube/deadline";
+
+/** A release that does not exist yet owns nothing: every labelled object belongs to another release. */
+const NEW_RELEASE = "00000000-0000-4000-8000-000000000000";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { validateRollout } from "./validate";
 
@@ -23,30 +29,62 @@ import { validateRollout } from "./validate";
 const yamlOf = (ref: ObjectRef, object: Record<string, unknown> | null | undefined, masker: SecretMasker) =>
   object ? stringify(comparableObject(maskObject(ref, object, masker))) : "";
 
-function toPreview(outcome: ObjectOutcome, masker: SecretMasker, digest: (value: Buffer) => string): PreviewObject {
-  const preview = toPreviewOf(outcome, masker);
-  if (!isSecretRef(outcome.ref) || !outcome.result) return preview;
-  return { ...preview, secretKeys: secretKeyChanges(outcome.live, outcome.result, digest) };
+/**
+ * Markers for a caller who may not compare a Secret's values there (rule `secret-value.compare`):
+ * the live value and the one to be written never read alike, so the answer (diff, action, per-key
+ * summary) is the same whether a guessed value is right or wrong: a value will be written, no more.
+ */
+const blindLive: SecretMasker = { mark: () => "(hidden)" };
+const blindNext: SecretMasker = { mark: () => "(hidden, not compared with the live value)" };
+
+function toPreview(
+  outcome: ObjectOutcome,
+  masker: SecretMasker,
+  digest: (value: Buffer) => string,
+  blind: boolean,
+): PreviewObject {
+  const secret = isSecretRef(outcome.ref);
+  // Nothing live, nothing to compare with: a Secret created keeps its fingerprints (they tell its values apart).
+  const compared = blind && secret && Boolean(outcome.live);
+  const preview = toPreviewOf(outcome, compared ? [blindLive, blindNext] : [masker, masker]);
+  if (!secret || !outcome.result) return preview;
+  const keys = secretKeyChanges(outcome.live, outcome.result, digest);
+  return {
+    ...preview,
+    secretKeys: compared
+      ? keys.map(({ key, change, fingerprint }) =>
+          change === "changed" || change === "unchanged"
+            ? { key, change: "written" as const, fingerprint: null }
+            : // An added key has no live value; a removed one has no new value: nothing is compared.
+              { key, change, fingerprint: change === "added" ? null : fingerprint },
+        )
+      : keys,
+  };
 }
 
-function toPreviewOf(outcome: ObjectOutcome, masker: SecretMasker): PreviewObject {
+function toPreviewOf(outcome: ObjectOutcome, [before, after]: [SecretMasker, SecretMasker]): PreviewObject {
   const diff = (from: string, to: string) =>
     from === to ? "" : createTwoFilesPatch("live", "after apply", from, to, "", "", { context: 3 });
+  const takesOver = outcome.tookOver && outcome.owner ? { takesOverFrom: ownerWords(outcome.owner) } : {};
   switch (outcome.action) {
     case "created":
-      return { ref: outcome.ref, action: "create", diff: diff("", yamlOf(outcome.ref, outcome.result, masker)) };
+      return { ref: outcome.ref, action: "create", diff: diff("", yamlOf(outcome.ref, outcome.result, after)) };
     case "configured":
     case "unchanged": {
-      const text = diff(yamlOf(outcome.ref, outcome.live, masker), yamlOf(outcome.ref, outcome.result, masker));
-      return { ref: outcome.ref, action: text ? "change" : "unchanged", diff: text };
+      const text = diff(yamlOf(outcome.ref, outcome.live, before), yamlOf(outcome.ref, outcome.result, after));
+      return { ref: outcome.ref, action: text ? "change" : "unchanged", diff: text, ...takesOver };
     }
     case "conflict":
       return {
         ref: outcome.ref,
         action: "conflict",
         diff: "",
-        error: `Owned by another field manager: ${outcome.conflictManagers?.join(", ") || "unknown"}`,
+        // One owner per object: the owner as this caller may know it (access/ownership.ts), else the field managers.
+        error: outcome.owner
+          ? outcome.error
+          : `Owned by another field manager: ${outcome.conflictManagers?.join(", ") || "unknown"}`,
         conflictManagers: outcome.conflictManagers,
+        ...(outcome.owner ? { owner: ownerWords(outcome.owner) } : {}),
       };
     case "invalid":
     case "forbidden":
@@ -65,7 +103,26 @@ export async function previewRollout(
   profile: AccessProfile,
   request: RolloutRequest,
 ): Promise<{ clusters: ClusterPreview[]; secretParams: SecretParamPlan[] }> {
-  const validated = await validateRollout(profile, request, { preview: true });
+  const actor = { email: profile.email, teams: profile.teamNames, providerGroups: profile.providerGroups };
+  const dryRun = (clusterId: string, manifests: Manifest[], signal: AbortSignal, releaseId: string | null) =>
+    executor.apply(clusterId, manifests, {
+      dryRun: true,
+      force: request.takeOwnership,
+      actor,
+      owner: { releaseId: releaseId ?? NEW_RELEASE, takeOwnership: request.takeOwnership, author: profile },
+      signal,
+    });
+  // Each cluster's dry-run starts as soon as its own checks pass (under the deadline its discovery
+  // began), so a hung cluster's discovery never eats a healthy cluster's time.
+  const early = new Map<string, Promise<ObjectOutcome[]>>();
+  const validated = await validateRollout(profile, request, {
+    preview: true,
+    onPlaced: (target, manifests, signal, releaseId) => {
+      const started = dryRun(target.id, manifests, signal, releaseId);
+      started.catch(() => undefined); // awaited below; a validation problem may leave it unread
+      early.set(target.id, started);
+    },
+  });
   // One key per preview: equal values show equal fingerprints here, and nowhere else.
   const masker = requestMasker();
   // Per-key summaries use the diff's key, so a value shows the same fingerprint in both.
@@ -104,23 +161,29 @@ export async function previewRollout(
         };
         const unreachable = validated.unreachable.get(target.id);
         if (unreachable) return { ...preview, error: unreachable };
+        // Whether a Secret's live value equals the one to be written is told only to who may reveal it there.
+        const blind = (ref: ObjectRef) => !mayCompareSecretValues(profile, target.id, ref.namespace);
         try {
-          const outcomes = await withTimeout(
-            executor.apply(target.id, manifests, {
-              dryRun: true,
-              force: request.takeOwnership,
-              actor: { email: profile.email, teams: profile.teamNames, providerGroups: profile.providerGroups },
-            }),
-            timeoutMs * Math.max(2, manifests.length),
-          );
+          // The same deadline as this cluster's discovery in validateRollout: one limit for the cluster in all.
+          const outcomes = await (early.get(target.id) ??
+            dryRun(
+              target.id,
+              manifests,
+              validated.deadlines.get(target.id) ?? clusterDeadline(timeoutMs),
+              validated.release?.id ?? null,
+            ));
           preview.objects = outcomes.map((outcome) =>
             dependsOnSecret(outcome.ref)
-              ? { ...withoutContent(toPreview(outcome, masker, digest)), ref: shownRef(outcome.ref) }
-              : toPreview(outcome, masker, digest),
+              ? {
+                  ...withoutContent(toPreview(outcome, masker, digest, blind(outcome.ref))),
+                  ref: shownRef(outcome.ref),
+                }
+              : toPreview(outcome, masker, digest, blind(outcome.ref)),
           );
           if (validated.release) preview.objects.push(...(await prunable(validated.release.id, target.id, manifests)));
         } catch (error) {
-          preview.error = classifyClusterError(error).message;
+          // Named like a discovery failure, so a timed-out cluster says which one it was.
+          preview.error = `Cluster ${target.name}: ${classifyClusterError(error).message}`;
         }
         for (const object of preview.objects) {
           if (
@@ -205,19 +268,4 @@ async function prunable(releaseId: string, clusterId: string, manifests: Manifes
   return (applied.success ? applied.data : [])
     .filter((ref) => !desired.has(refKey(ref)))
     .map((ref) => ({ ref, action: "prune" as const, diff: "" }));
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>(
-        (_, reject) =>
-          (timer = setTimeout(() => reject(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })), ms)),
-      ),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -77,7 +77,12 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
           [rendered.cause === "render" ? "the previous revision no longer renders" : rendered.reason],
           null,
         );
-      const outcomes = await applyRelease(executor, writer, rendered.manifests, "rollback", { force: true, actor });
+      const outcomes = await applyRelease(executor, writer, rendered.manifests, "rollback", {
+        force: true,
+        actor,
+        author: author.profile,
+        takeOwnership: rollout.takeOwnership,
+      });
       notes = outcomes
         .filter((o) => o.error)
         .map((o) => rendered.inputs.scrub(`${o.ref.kind} ${o.ref.name}: ${o.error}`));

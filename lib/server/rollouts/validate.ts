@@ -9,6 +9,8 @@ import { decide } from "@/lib/server/access/resource-rules";
 import { namespacedKinds } from "@/lib/server/clusters/kind-scope";
 import { db } from "@/lib/server/db/client";
 import { forbidden, isAppError, validationFailed, type FieldErrors } from "@/lib/server/errors/app-error";
+import { env } from "@/lib/server/config/env";
+import { clusterDeadline } from "@/lib/server/kube/deadline";
 import { classifyClusterError } from "@/lib/server/kube/errors";
 import { hiddenMasker, maskObject } from "@/lib/server/redact/secret-mask";
 import {
@@ -34,6 +36,14 @@ export interface TargetCluster extends RenderTarget {
 
 export type SecretDependence = Map<string, "content" | "identity">;
 
+/** Preview: a target whose own checks passed, with its objects and its deadline (see validateRollout). */
+export type OnPlaced = (
+  target: TargetCluster,
+  manifests: Manifest[],
+  deadline: AbortSignal,
+  releaseId: string | null,
+) => void;
+
 export interface ValidatedRollout {
   teamId: string | null;
   templateId: string;
@@ -57,6 +67,8 @@ export interface ValidatedRollout {
    * failed. The preview shows them without any content (and without the identity).
    */
   secretDependent: Map<string, SecretDependence | "all">;
+  /** Per target: the one deadline for every call this request makes to that cluster (kube/deadline.ts). */
+  deadlines: Map<string, AbortSignal>;
 }
 
 /**
@@ -70,7 +82,7 @@ export interface ValidatedRollout {
 export async function validateRollout(
   profile: AccessProfile,
   request: RolloutRequest,
-  options: { preview?: boolean; sealed?: Record<string, string> } = {},
+  options: { preview?: boolean; sealed?: Record<string, string>; onPlaced?: OnPlaced } = {},
 ): Promise<ValidatedRollout> {
   const teamId = await resolveOwnerTeam(profile, request.teamId, {
     noun: "this release belongs to",
@@ -173,8 +185,44 @@ export async function validateRollout(
   const known = existing ? { id: existing.id, name: existing.name } : null;
   // A release not created yet renders with a placeholder id; the labels are only checked here.
   const release = known ?? { id: "00000000-0000-4000-8000-000000000000", name: request.releaseName };
-  for (const target of targets) {
-    const result = await desiredObjects(revision, values, target, release);
+  // Every target at once, each under its own deadline (one per cluster for everything this
+  // request asks of it: discovery here, the preview's dry-run after), so a hung cluster costs
+  // the whole answer at most the per-cluster limit, and never delays the others.
+  const timeoutMs = env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
+  const newSecretValues = params.ok && params.value.newValues.size > 0;
+  const deadlines = new Map(targets.map((target) => [target.id, clusterDeadline(timeoutMs)]));
+  const checked = await Promise.all(
+    targets.map(async (target) => {
+      const result = await desiredObjects(revision, values, target, release);
+      if (!result.ok) return { target, result };
+      const dependence =
+        options.preview && renderedSecrets.length
+          ? secretDependents(result.manifests, await desiredObjects(revision, standIns, target, release))
+          : undefined;
+      try {
+        const namespaced = await namespacedKinds(target.id, result.manifests, deadlines.get(target.id));
+        // This target's own checks passed: its dry-run may start now, under the same deadline, instead
+        // of after the slowest cluster's discovery. Not with a new secret value, whose rule
+        // (secret-param.set) is decided over every target first. A later problem discards the result.
+        if (
+          options.onPlaced &&
+          !newSecretValues &&
+          result.manifests.length > 0 &&
+          placementProblems(profile, target.id, result.manifests, namespaced).problems.length === 0
+        )
+          options.onPlaced(target, result.manifests, deadlines.get(target.id)!, known?.id ?? null);
+        return { target, result, dependence, namespaced };
+      } catch (error) {
+        return {
+          target,
+          result,
+          dependence,
+          reason: `could not ask which kinds it serves: ${classifyClusterError(error).message}`,
+        };
+      }
+    }),
+  );
+  for (const { target, result, dependence, namespaced, reason } of checked) {
     if (!result.ok) {
       problems.body = formatIssues(result.issues, target.name);
       break;
@@ -185,16 +233,8 @@ export async function validateRollout(
         `The rendered manifests for cluster ${target.name} are ${(size / 1048576).toFixed(1)} MB; the limit is 1 MB`,
       );
     desired.set(target.id, result.manifests);
-    if (options.preview && renderedSecrets.length)
-      secretDependent.set(
-        target.id,
-        secretDependents(result.manifests, await desiredObjects(revision, standIns, target, release)),
-      );
-    let namespaced: Map<string, boolean | null>;
-    try {
-      namespaced = await namespacedKinds(target.id, result.manifests);
-    } catch (error) {
-      const reason = `could not ask which kinds it serves: ${classifyClusterError(error).message}`;
+    if (dependence) secretDependent.set(target.id, dependence);
+    if (!namespaced) {
       if (options.preview) unreachable.set(target.id, `Cluster ${target.name} ${reason}`);
       else (problems.targets ??= []).push(`cluster ${target.name}: ${reason}; retry, or leave it out of the targets`);
       continue;
@@ -241,6 +281,7 @@ export async function validateRollout(
     scope,
     unreachable,
     secretDependent,
+    deadlines,
   };
 }
 

@@ -311,8 +311,8 @@ describe("one bad cluster never spoils the page", () => {
       const started = performance.now();
       const result = await inventory(f.users.admin.session, "view=configmaps&pageSize=500");
       const elapsed = performance.now() - started;
-      // The states below prove each bad cluster was cut at the timeout; this bound only catches a hang.
-      expect(elapsed).toBeLessThan(15_000);
+      // One deadline per cluster (issue 20, point 7): the limit (3 s) plus a small margin, whatever the others do.
+      expect(elapsed).toBeLessThan(3000 + 1500);
       expect(Object.fromEntries(result.clusters.map((c) => [c.name, c.state]))).toEqual({
         "cluster-a": "ok",
         "cluster-b": "timed_out",

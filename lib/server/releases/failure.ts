@@ -1,5 +1,6 @@
 import "server-only";
 import { ApiException } from "@kubernetes/client-node";
+import { isAppError } from "@/lib/server/errors/app-error";
 import { classifyClusterError, isClusterCallError, type ClusterErrorCode } from "@/lib/server/kube/errors";
 import { logger } from "@/lib/server/log/logger";
 
@@ -26,6 +27,9 @@ const NETWORK_CODE =
 /** True for what a cluster call throws; false for our own code's errors. */
 export function isClusterFailure(error: unknown): boolean {
   if (isClusterCallError(error) || error instanceof ApiException) return true;
+  // A stored credential that does not open with the current keys is this cluster's state, named
+  // with the cluster and key id (clusters/credential-vault.ts), not a bug of ours.
+  if (isAppError(error) && error.code === "credential_unavailable") return true;
   if (!(error instanceof Error)) return false;
   if (["ClusterTimeoutError", "BlockedAddressError", "AbortError"].includes(error.name)) return true;
   const code = (error as { code?: unknown }).code;

@@ -110,8 +110,18 @@ function parseSample(line: string, fail: (why: string) => never): Sample {
   }
   const valueMatch = /^ (\S+)(?: (-?\d+))?$/.exec(rest) ?? fail("bad value");
   const text = valueMatch[1]!;
-  const value = text === "+Inf" ? Infinity : text === "-Inf" ? -Infinity : text === "NaN" ? NaN : Number(text);
-  if (Number.isNaN(value) && text !== "NaN") fail("value is not a number");
+  // Go's strconv.ParseFloat, which Prometheus uses, takes NaN and Inf in any letter case
+  // (prom-client writes "Nan" for an empty event loop histogram).
+  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
+  const value = special
+    ? special[2]!.toLowerCase() === "nan"
+      ? NaN
+      : special[1] === "-"
+        ? -Infinity
+        : Infinity
+    : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)
+      ? Number(text)
+      : fail("value is not a number");
   return { name, labels, value };
 }
 

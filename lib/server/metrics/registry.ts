@@ -22,6 +22,8 @@ interface MetricsState {
   pending: Set<Promise<void>>;
   /** Collector name → whether its latest read failed or timed out. */
   failed: Map<string, boolean>;
+  /** Bumped at the start of every scrape, so reads shared within one scrape are never reused by the next. */
+  scrape: number;
 }
 
 const globalForMetrics = globalThis as unknown as { archipelagoMetrics?: MetricsState };
@@ -29,7 +31,13 @@ const globalForMetrics = globalThis as unknown as { archipelagoMetrics?: Metrics
 function state(): MetricsState {
   if (globalForMetrics.archipelagoMetrics) return globalForMetrics.archipelagoMetrics;
   const registry = new Registry();
-  const created: MetricsState = { registry, defined: new Map(), pending: new Set(), failed: new Map() };
+  const created: MetricsState = {
+    registry,
+    defined: new Map(),
+    pending: new Set(),
+    failed: new Map(),
+    scrape: 0,
+  };
   globalForMetrics.archipelagoMetrics = created;
   // CPU, resident memory, heap, event loop lag, open handles: prom-client's standard names.
   collectDefaultMetrics({ register: registry });
@@ -105,14 +113,20 @@ export function bounded<T>(
   return run;
 }
 
+/** Marks the start of a scrape (see sharedRead). */
+export function beginScrape(): void {
+  state().scrape += 1;
+}
+
 /**
  * One read shared by the several metrics a scrape fills from it (collect() runs per metric):
- * calls within `ttlMs` of a started read get that read.
+ * within one scrape every caller gets the same read; the next scrape reads afresh.
  */
-export function sharedRead<T>(read: () => Promise<T>, ttlMs = 1000): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | undefined;
+export function sharedRead<T>(read: () => Promise<T>): () => Promise<T> {
+  let last: { scrape: number; value: Promise<T> } | undefined;
   return () => {
-    if (!last || performance.now() - last.at > ttlMs) last = { at: performance.now(), value: read() };
+    const scrape = state().scrape;
+    if (last?.scrape !== scrape) last = { scrape, value: read() };
     return last.value;
   };
 }

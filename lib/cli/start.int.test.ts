@@ -41,6 +41,13 @@ describe("npm start with the embedded default", () => {
 
     const setup = (await (await fetch(`http://127.0.0.1:${app.port}/api/v1/setup`)).json()) as { needsSetup: boolean };
     expect(setup.needsSetup).toBe(true);
+    // The operator endpoints answer in the real server, before any sign-in (README, "Operating it").
+    for (const [path, status] of [
+      ["/livez", 200],
+      ["/readyz", 200],
+      ["/metrics", 404],
+    ] as const)
+      expect((await fetch(`http://127.0.0.1:${app.port}${path}`, { redirect: "manual" })).status, path).toBe(status);
     expect(existsSync(path.join(dataDir, "postgres", "PG_VERSION"))).toBe(true);
     expect(existsSync(path.join(dataDir, "postgres", "postmaster.pid"))).toBe(true);
     // A master key was generated for the embedded default.

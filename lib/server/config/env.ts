@@ -69,6 +69,18 @@ export const envSchema = z.object({
   ARCHIPELAGO_PASSWORD_SIGNIN: booleanFromString.optional(),
   /** Local admins (comma-separated emails) who may always sign in with a password; set: locks the UI list. */
   ARCHIPELAGO_BREAK_GLASS_ADMINS: z.string().optional(),
+  /**
+   * Bearer token a Prometheus scrape of GET /metrics must present (32-512 visible ASCII characters).
+   * Unset or empty: /metrics answers 404. It is an operator credential: it sees every cluster's id,
+   * name and state (README, "Operating it").
+   */
+  ARCHIPELAGO_METRICS_TOKEN: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .string()
+      .regex(/^[\x21-\x7e]{32,512}$/, "must be 32 to 512 visible ASCII characters (no spaces)")
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -9,7 +9,8 @@ import pg from "pg";
  * - owns no application table, so it cannot disable the audit log's triggers, alter
  *   tables or truncate them;
  * - may read and write application tables, but on `audit_events` only SELECT and INSERT,
- *   on `sealed_keys` only SELECT and INSERT, and nothing at all on `_prisma_migrations`;
+ *   on `sealed_keys` only SELECT and INSERT, and on `_prisma_migrations` only reading which
+ *   migrations finished (for GET /readyz), not their checksums or logs;
  * - owns the job queue's schema (`pgboss`), which pg-boss manages itself.
  * Run after every migration, so new tables get the same grants. Idempotent.
  */
@@ -38,6 +39,7 @@ export async function ensureAppRole(ownerUrl: string, input: { role: string; pas
     await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
     await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
     await client.query(`REVOKE ALL ON TABLE _prisma_migrations FROM ${role}`);
+    await client.query(`GRANT SELECT (migration_name, finished_at, rolled_back_at) ON _prisma_migrations TO ${role}`);
     await client.query(`REVOKE UPDATE, DELETE, TRUNCATE ON TABLE audit_events FROM ${role}`);
     await client.query(`REVOKE UPDATE, DELETE, TRUNCATE ON TABLE sealed_keys FROM ${role}`);
     await installQueueSchema(client, { name: input.role, role, queue, database });

@@ -18,6 +18,7 @@ import {
   type FieldErrors,
 } from "@/lib/server/errors/app-error";
 import { logger } from "@/lib/server/log/logger";
+import { observeRequests } from "@/lib/server/metrics/http-requests";
 import { handleApiError } from "./handle-error";
 import { controlCharacterProblems, unknownFieldProblems } from "./input-checks";
 import { assertSameOrigin } from "./origin-check";
@@ -105,7 +106,10 @@ export function route<
   spec: RouteSpec<TBody, TQuery, TParams> & { access: TAccess },
   handler: Handler<Infer<TBody>, Infer<TQuery>, TAccess, InferParams<TParams>>,
 ) {
-  return async function handle(request: NextRequest, nextContext?: NextRouteContext): Promise<Response> {
+  return observeRequests(async function handle(
+    request: NextRequest,
+    nextContext?: NextRouteContext,
+  ): Promise<Response> {
     const incomingId = request.headers.get("x-request-id");
     const requestId = incomingId && REQUEST_ID_PATTERN.test(incomingId) ? incomingId : randomUUID();
     const facts = requestFacts(request.headers);
@@ -235,7 +239,7 @@ export function route<
       }
     }
     return response;
-  };
+  });
 }
 
 const auditActorOf = (caller: Caller | null): AuditActor | null =>

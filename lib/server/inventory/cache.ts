@@ -60,6 +60,9 @@ function ensureSweeper(): void {
   cache.sweeper.unref();
 }
 
+/** Every running reflector, for the metrics collector (read at scrape time). */
+export const allReflectors = (): Reflector[] => [...cache.entries.values()].map((entry) => entry.reflector);
+
 export function stopAllReflectors(): void {
   for (const entry of cache.entries.values()) entry.reflector.stop();
   cache.entries.clear();

@@ -57,6 +57,10 @@ export class Reflector {
   lastUsed = Date.now();
   /** Watch connected and current; false while reconnecting after a drop. */
   live = false;
+  /** When the watch last delivered an event (a bookmark included): how current the cache is. */
+  lastEventAt: number | null = null;
+  /** Since when a failure keeps the cache from being current (cleared by the next complete list). */
+  staleSince: number | null = null;
 
   private readonly abort = new AbortController();
   private resourceVersion = "";
@@ -111,6 +115,7 @@ export class Reflector {
         this.live = false;
         if (error instanceof ExpiredError) continue; // history compacted: relist at once
         this.failures += 1;
+        this.staleSince ??= Date.now();
         this.lastError = classifyClusterError(error);
         const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (this.failures - 1));
         this.retryAt = Date.now() + backoff;
@@ -163,6 +168,7 @@ export class Reflector {
     this.resourceVersion = resourceVersion;
     this.lastListMs = Math.round(performance.now() - started);
     this.syncedAt = Date.now();
+    this.staleSince = null;
     this.state = "synced";
     this.resolveFirstSync();
   }
@@ -188,6 +194,7 @@ export class Reflector {
   }
 
   private apply(event: WatchEvent): void {
+    this.lastEventAt = Date.now();
     if (event.type === "ERROR") {
       if (event.object.code === 410) throw new ExpiredError("watch history expired");
       throw new ClusterCallError("bad_response", "The watch reported an error");

@@ -1,10 +1,10 @@
 import "server-only";
+import { Counter as PromCounter } from "prom-client";
+import { defineOnce } from "./registry";
 
 /**
- * Process-local counters, named and shaped like Prometheus counters, so that a later
- * /metrics endpoint (prom-client's Counter with a `collect` reading `value`) exposes them
- * under these names without touching the code that counts. Hand-written because nothing
- * exports metrics yet and one integer per counter does not need a library.
+ * Sign-in slowdown counters, exported on GET /metrics through prom-client. Each also keeps
+ * its process-local total in `value`, so a caller (or a test) can read it without a scrape.
  */
 export interface Counter {
   readonly name: string;
@@ -13,28 +13,23 @@ export interface Counter {
   readonly value: number;
 }
 
-const registry = new Map<string, Counter>();
-
 function counter(name: string, help: string): Counter {
-  const existing = registry.get(name);
-  if (existing) return existing;
-  let value = 0;
-  const made: Counter = {
-    name,
-    help,
-    inc: (by = 1) => {
-      value += by;
-    },
-    get value() {
-      return value;
-    },
-  };
-  registry.set(name, made);
-  return made;
+  return defineOnce(name, (registry) => {
+    const metric = new PromCounter({ name, help, registers: [registry] });
+    let value = 0;
+    return {
+      name,
+      help,
+      inc: (by = 1) => {
+        value += by;
+        metric.inc(by);
+      },
+      get value() {
+        return value;
+      },
+    };
+  });
 }
-
-/** Every counter, for an exporter. */
-export const allCounters = (): Counter[] => [...registry.values()];
 
 /** An account went over its failed sign-in limit within a window (once per account and window). */
 export const signInAccountSlowdowns = counter(

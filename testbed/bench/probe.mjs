@@ -1,0 +1,60 @@
+/**
+ * Loaded into the server process by the fan-out benchmark only (`--import`, through
+ * NODE_OPTIONS): counts database round trips (every query sent through `pg`, the driver
+ * under Prisma's adapter) and takes CPU profiles with the inspector, steered by the
+ * benchmark through a control file and SIGUSR2. Nothing in the app knows of it, so the
+ * server measured is the server that runs.
+ *
+ *   control file "start"            -> zero the counter, start profiling if PROBE_PROFILE=1
+ *   control file "stop <out.json>"  -> write { queries, cpuMs } (and <out>.cpuprofile)
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { Session } from "node:inspector";
+import path from "node:path";
+
+const require = createRequire(path.join(process.cwd(), "package.json"));
+const control = process.env.PROBE_CONTROL;
+const profiling = process.env.PROBE_PROFILE === "1";
+
+let queries = 0;
+const pg = require("pg");
+const original = pg.Client.prototype.query;
+pg.Client.prototype.query = function countedQuery(...args) {
+  queries += 1;
+  return original.apply(this, args);
+};
+
+const session = new Session();
+session.connect();
+const post = (method, params = {}) =>
+  new Promise((resolve, reject) =>
+    session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+if (profiling) await post("Profiler.enable");
+
+const cpuMs = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
+
+process.on("SIGUSR2", () => {
+  void (async () => {
+    const [command, out] = readFileSync(control, "utf8").trim().split(" ");
+    if (command === "start") {
+      queries = 0;
+      if (profiling) await post("Profiler.start");
+      writeFileSync(`${control}.ack`, "start");
+    } else if (command === "mark") {
+      writeFileSync(out, JSON.stringify({ queries, cpuMs: cpuMs() }));
+      writeFileSync(`${control}.ack`, "mark");
+    } else if (command === "stop") {
+      if (profiling) {
+        const { profile } = await post("Profiler.stop");
+        writeFileSync(`${out}.cpuprofile`, JSON.stringify(profile));
+      }
+      writeFileSync(out, JSON.stringify({ queries, cpuMs: cpuMs() }));
+      writeFileSync(`${control}.ack`, "stop");
+    }
+  })();
+});

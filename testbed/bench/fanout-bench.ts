@@ -37,6 +37,8 @@ interface Sample {
   ms: number;
   cpuMs: number;
   queries: number;
+  /** The most repeated query texts (first 120 characters) and how often each ran. */
+  topQueries: Array<[string, number]>;
   profile?: ProfileSummary;
 }
 
@@ -44,6 +46,8 @@ interface ProfileSummary {
   totalMs: number;
   byFile: Array<{ file: string; ms: number }>;
   byFunction: Array<{ fn: string; ms: number }>;
+  /** Time charged to the nearest caller in our own code (lib/, app/), library and runtime time included. */
+  byOwnCaller: Array<{ fn: string; ms: number }>;
 }
 
 /** Steers probe.mjs inside the server: "start" zeroes its counters, "stop" reports them. */
@@ -72,8 +76,12 @@ class Probe {
     const { ms } = await timed(work);
     const out = path.join(this.dir, `stop-${Date.now()}.json`);
     await this.signal(`stop ${out}`);
-    const after = JSON.parse(readFileSync(out, "utf8")) as { queries: number; cpuMs: number };
-    const sample: Sample = { ms, cpuMs: after.cpuMs - before.cpuMs, queries: after.queries };
+    const after = JSON.parse(readFileSync(out, "utf8")) as {
+      queries: number;
+      cpuMs: number;
+      top: Array<[string, number]>;
+    };
+    const sample: Sample = { ms, cpuMs: after.cpuMs - before.cpuMs, queries: after.queries, topQueries: after.top };
     if (profile && existsSync(`${out}.cpuprofile`)) sample.profile = summarise(`${out}.cpuprofile`);
     return sample;
   }
@@ -87,7 +95,11 @@ class Probe {
 }
 
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  nodes: Array<{
+    id: number;
+    children?: number[];
+    callFrame: { functionName: string; url: string; lineNumber: number };
+  }>;
   samples: number[];
   timeDeltas: number[];
 }
@@ -96,6 +108,18 @@ interface CpuProfile {
 function summarise(file: string): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const own = (url: string) => /(^|\/)(lib|app)[/_]/.test(shortFile(url)) || /chunks\/(lib|app)_/.test(url);
+  const ownCaller = (id: number): string => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)!;
+      if (own(frame.url))
+        return `${frame.functionName || "(anonymous)"} ${shortFile(frame.url)}:${frame.lineNumber + 1}`;
+    }
+    return "(no caller in our code)";
+  };
+  const callers = new Map<string, number>();
   const files = new Map<string, number>();
   const fns = new Map<string, number>();
   let total = 0;
@@ -108,12 +132,15 @@ function summarise(file: string): ProfileSummary {
     files.set(where, (files.get(where) ?? 0) + us);
     const fn = `${frame.functionName || "(anonymous)"} ${shortFile(frame.url)}:${frame.lineNumber + 1}`;
     fns.set(fn, (fns.get(fn) ?? 0) + us);
+    const caller = ownCaller(id);
+    callers.set(caller, (callers.get(caller) ?? 0) + us);
   });
   const top = (map: Map<string, number>) => [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
   return {
     totalMs: Math.round(total / 1000),
     byFile: top(files).map(([f, us]) => ({ file: f, ms: Math.round(us / 1000) })),
     byFunction: top(fns).map(([f, us]) => ({ fn: f, ms: Math.round(us / 1000) })),
+    byOwnCaller: top(callers).map(([f, us]) => ({ fn: f, ms: Math.round(us / 1000) })),
   };
 }
 
@@ -258,6 +285,7 @@ async function main(): Promise<void> {
         queriesPerAdditionalCluster: +queriesPerExtra.toFixed(1),
         wallRatioNto1: +(all.ms / one.ms).toFixed(2),
         profile: profiled[op].profile,
+        topQueries: all.topQueries,
       };
     }
     rows.push(

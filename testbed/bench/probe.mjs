@@ -18,10 +18,17 @@ const control = process.env.PROBE_CONTROL;
 const profiling = process.env.PROBE_PROFILE === "1";
 
 let queries = 0;
+/** Query texts by count (first 120 characters), to see which round trips repeat per target. */
+let texts = new Map();
 const pg = require("pg");
 const original = pg.Client.prototype.query;
 pg.Client.prototype.query = function countedQuery(...args) {
   queries += 1;
+  const text = typeof args[0] === "string" ? args[0] : args[0]?.text;
+  if (typeof text === "string") {
+    const key = text.replace(/\s+/g, " ").slice(0, 120);
+    texts.set(key, (texts.get(key) ?? 0) + 1);
+  }
   return original.apply(this, args);
 };
 
@@ -43,6 +50,7 @@ process.on("SIGUSR2", () => {
     const [command, out] = readFileSync(control, "utf8").trim().split(" ");
     if (command === "start") {
       queries = 0;
+      texts = new Map();
       if (profiling) await post("Profiler.start");
       writeFileSync(`${control}.ack`, "start");
     } else if (command === "mark") {
@@ -53,7 +61,8 @@ process.on("SIGUSR2", () => {
         const { profile } = await post("Profiler.stop");
         writeFileSync(`${out}.cpuprofile`, JSON.stringify(profile));
       }
-      writeFileSync(out, JSON.stringify({ queries, cpuMs: cpuMs() }));
+      const top = [...texts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40);
+      writeFileSync(out, JSON.stringify({ queries, cpuMs: cpuMs(), top }));
       writeFileSync(`${control}.ack`, "stop");
     }
   })();

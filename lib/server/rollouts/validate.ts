@@ -8,6 +8,7 @@ import type { AccessProfile } from "@/lib/server/access/policy";
 import { decide } from "@/lib/server/access/resource-rules";
 import { namespacedKinds } from "@/lib/server/clusters/kind-scope";
 import { db } from "@/lib/server/db/client";
+import { env } from "@/lib/server/config/env";
 import { forbidden, isAppError, validationFailed, type FieldErrors } from "@/lib/server/errors/app-error";
 import { classifyClusterError } from "@/lib/server/kube/errors";
 import { hiddenMasker, maskObject } from "@/lib/server/redact/secret-mask";
@@ -126,6 +127,12 @@ export async function validateRollout(
   const targets: TargetCluster[] = [...selected.values()].map((c) => ({ id: c.id, ...renderTargetOf(c) }));
   if (targets.length === 0 && !Object.keys(problems).some((k) => k.startsWith("targets.")))
     problems.targets = ["The target set is empty"];
+  // Counted on the resolved set (a selector can match any number), before anything is rendered or asked of a cluster.
+  const maxTargets = env().ARCHIPELAGO_MAX_ROLLOUT_TARGETS;
+  if (targets.length > maxTargets)
+    problems.targets = [
+      `The rollout would target ${targets.length} clusters; at most ${maxTargets} are allowed (ARCHIPELAGO_MAX_ROLLOUT_TARGETS); narrow the selector or split the rollout`,
+    ];
   if (request.strategy.kind === "waves") {
     request.strategy.canaryClusterIds.forEach((id, index) => {
       if (!selected.has(id)) problems[`strategy.canaryClusterIds.${index}`] = ["A canary must be one of the targets"];

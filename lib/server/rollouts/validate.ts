@@ -199,7 +199,7 @@ export async function validateRollout(
       );
     let namespaced: Map<string, boolean | null>;
     try {
-      namespaced = await namespacedKinds(target.id, result.manifests);
+      namespaced = await namespacedKinds(target.id, result.manifests, selected.get(target.id)?.revision);
     } catch (error) {
       const reason = `could not ask which kinds it serves: ${classifyClusterError(error).message}`;
       if (options.preview) unreachable.set(target.id, `Cluster ${target.name} ${reason}`);

@@ -14,8 +14,22 @@ export type AuthorStanding = { ok: true; profile: AccessProfile } | { ok: false;
  * rule as for their sessions and API tokens). Nothing automatic keeps acting on access its
  * author has lost.
  */
-export async function authorStanding(userId: string | null): Promise<AuthorStanding> {
-  if (!userId) return { ok: false, reason: "the user who started it no longer exists" };
+export function authorStanding(userId: string | null): Promise<AuthorStanding> {
+  if (!userId) return Promise.resolve({ ok: false, reason: "the user who started it no longer exists" });
+  // Single flight, no cache: the targets of one rollout start together (a worker takes a batch)
+  // and each asked the same queries of the same author at the same moment. A call that comes
+  // while a load is running shares it (a read that began at most that load's duration earlier,
+  // as if it had run a moment sooner); once it settles the next call reads again.
+  const running = loading.get(userId);
+  if (running) return running;
+  const load = loadStanding(userId).finally(() => loading.delete(userId));
+  loading.set(userId, load);
+  return load;
+}
+
+const loading = new Map<string, Promise<AuthorStanding>>();
+
+async function loadStanding(userId: string): Promise<AuthorStanding> {
   const user = await db().user.findUnique({
     where: { id: userId },
     select: { id: true, email: true, name: true, isAdmin: true, ...standingSelect },

@@ -39,14 +39,16 @@ function kindsDefinedBy(objects: TypedObject[]): Map<string, boolean> {
  * Whether each object's kind is namespaced on this cluster: true, false, or null when the
  * cluster does not serve the kind (and no CRD among the objects defines it). Asked of the
  * cluster's discovery; cluster failures are thrown, for the caller to name the cluster.
+ * A caller that has just read the cluster row passes its revision: one query less per target.
  */
 export async function namespacedKinds(
   clusterId: string,
   objects: TypedObject[],
   signal?: AbortSignal,
+  knownRevision?: number,
 ): Promise<Map<string, boolean | null>> {
   const defined = kindsDefinedBy(objects);
-  const transport = await transportFor(clusterId);
+  const transport = await transportFor(clusterId, knownRevision);
   const answers = new Map<string, boolean | null>();
   for (const object of objects) {
     const key = kindKey(object);

@@ -10,6 +10,7 @@ describe("envSchema", () => {
     expect(config.ARCHIPELAGO_SESSION_IDLE_MINUTES).toBe(60);
     expect(config.ARCHIPELAGO_SESSION_MAX_HOURS).toBe(12);
     expect(config.ARCHIPELAGO_TRUST_PROXY).toBe(false);
+    expect(config.ARCHIPELAGO_MAX_ROLLOUT_TARGETS).toBe(2000);
   });
 
   it.each([
@@ -17,6 +18,8 @@ describe("envSchema", () => {
     ["PORT", "70000"],
     ["ARCHIPELAGO_SESSION_IDLE_MINUTES", "0"],
     ["ARCHIPELAGO_TRUST_PROXY", "maybe"],
+    ["ARCHIPELAGO_MAX_ROLLOUT_TARGETS", "0"],
+    ["ARCHIPELAGO_MAX_ROLLOUT_TARGETS", "many"],
   ])("names %s when its value %j is invalid", (name, value) => {
     const result = envSchema.safeParse({ [name]: value });
     expect(result.success).toBe(false);

@@ -6,7 +6,7 @@ import { stringRecord } from "@/lib/server/db/json";
 /** Clusters the caller may deploy to somewhere: the only candidates for a rollout (others are not even listed). */
 export async function deployableClusters(profile: AccessProfile) {
   const clusters = await db().cluster.findMany({
-    select: { id: true, name: true, labels: true, variables: true, status: true },
+    select: { id: true, name: true, labels: true, variables: true, status: true, revision: true },
     orderBy: { name: "asc" },
   });
   return clusters

@@ -226,6 +226,35 @@ describe("rollouts against real clusters", () => {
     expect((await read("rc-2", "/api/v1/namespaces/team-a/configmaps/demo-config")).data?.greeting).toBe("hello");
   });
 
+  it("refuses a rollout (and a preview) to more targets than ARCHIPELAGO_MAX_ROLLOUT_TARGETS, naming the number and the maximum", async () => {
+    const before = await db().rollout.count();
+    process.env.ARCHIPELAGO_MAX_ROLLOUT_TARGETS = "2";
+    resetEnvForTests();
+    try {
+      // A selector resolves to all three clusters: the count is of the resolved set.
+      const request = base({ targets: { selector: "region in (eu,us,ap)", clusterIds: [] } });
+      for (const attempt of [() => startRollout(admin, request), () => previewRollout(admin, request)]) {
+        const error = await attempt().then(
+          () => null,
+          (caught: unknown) => caught,
+        );
+        expect(error).toBeInstanceOf(AppError);
+        expect((error as AppError).status).toBe(400);
+        expect((error as AppError).options.fields?.targets?.join(" ")).toMatch(
+          /would target 3 clusters; at most 2 are allowed \(ARCHIPELAGO_MAX_ROLLOUT_TARGETS\)/,
+        );
+      }
+      // Two targets are within the maximum: the same request with a list of two gets past the check.
+      await expect(
+        previewRollout(admin, base({ targets: { selector: null, clusterIds: [clusters["rc-1"], clusters["rc-2"]] } })),
+      ).resolves.toHaveProperty("clusters");
+    } finally {
+      delete process.env.ARCHIPELAGO_MAX_ROLLOUT_TARGETS;
+      resetEnvForTests();
+    }
+    expect(await db().rollout.count()).toBe(before);
+  });
+
   it("refuses bad input with the field named and starts nothing", async () => {
     const before = await db().rollout.count();
     const failure = async (request: Record<string, unknown>, as: AccessProfile = admin) => {

@@ -138,6 +138,12 @@ export async function validateRollout(
   const targets: TargetCluster[] = [...selected.values()].map((c) => ({ id: c.id, ...renderTargetOf(c) }));
   if (targets.length === 0 && !Object.keys(problems).some((k) => k.startsWith("targets.")))
     problems.targets = ["The target set is empty"];
+  // Counted on the resolved set (a selector can match any number), before anything is rendered or asked of a cluster.
+  const maxTargets = env().ARCHIPELAGO_MAX_ROLLOUT_TARGETS;
+  if (targets.length > maxTargets)
+    problems.targets = [
+      `The rollout would target ${targets.length} clusters; at most ${maxTargets} are allowed (ARCHIPELAGO_MAX_ROLLOUT_TARGETS); narrow the selector or split the rollout`,
+    ];
   if (request.strategy.kind === "waves") {
     request.strategy.canaryClusterIds.forEach((id, index) => {
       if (!selected.has(id)) problems[`strategy.canaryClusterIds.${index}`] = ["A canary must be one of the targets"];
@@ -200,7 +206,12 @@ export async function validateRollout(
           ? secretDependents(result.manifests, await desiredObjects(revision, standIns, target, release))
           : undefined;
       try {
-        const namespaced = await namespacedKinds(target.id, result.manifests, deadlines.get(target.id));
+        const namespaced = await namespacedKinds(
+          target.id,
+          result.manifests,
+          deadlines.get(target.id),
+          selected.get(target.id)?.revision,
+        );
         // This target's own checks passed: its dry-run may start now, under the same deadline, instead
         // of after the slowest cluster's discovery. Not with a new secret value, whose rule
         // (secret-param.set) is decided over every target first. A later problem discards the result.

@@ -1,5 +1,6 @@
 import "server-only";
 import { rewrapAuditChainKey } from "@/lib/server/audit/chain-key";
+import { rewrapDeviceCookieKey } from "@/lib/server/auth/device-cookie";
 import { db } from "@/lib/server/db/client";
 import { rewrapSsoClientSecrets, rewrapSsoLoginAttempts } from "@/lib/server/sso/rotate-secrets";
 import { rewrapSecretDigestKey } from "@/lib/server/secrets/digest-key";
@@ -143,6 +144,8 @@ async function rewrapAll(currentKeyId: string): Promise<{ rewrapped: number; alr
 
   // The audit chain's key is sealed the same way; the key itself never changes.
   rewrapped += await rewrapAuditChainKey();
+  // So is the key known-device cookies are signed with.
+  rewrapped += await rewrapDeviceCookieKey();
   // So are the single sign-on providers' client secrets, and sign-ins in progress.
   const secrets = await rewrapSsoClientSecrets(currentKeyId);
   rewrapped += secrets.rewrapped;

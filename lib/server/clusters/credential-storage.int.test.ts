@@ -81,7 +81,8 @@ describe("credentials at rest", () => {
     await expect(transportFor(a.id)).rejects.toMatchObject({
       status: 503,
       code: "credential_unavailable",
-      message: expect.stringMatching(/cluster row-a does not open under master key [0-9a-f]{16}/),
+      message: expect.stringMatching(/cluster row-a does not open with the current keys; an admin can see which key/),
+      options: { keyIdMessage: expect.stringMatching(/cluster row-a does not open under master key [0-9a-f]{16}/) },
     });
     await expect(transportFor(b.id)).rejects.toMatchObject({ status: 503, code: "credential_unavailable" });
   });
@@ -93,7 +94,7 @@ describe("credentials at rest", () => {
     await expect(transportFor(cluster.id)).rejects.toMatchObject({
       status: 503,
       code: "credential_unavailable",
-      message: expect.stringContaining(`cluster other-key is sealed under master key ${sealedUnder}`),
+      options: { keyIdMessage: expect.stringContaining(`cluster other-key is sealed under master key ${sealedUnder}`) },
     });
   });
 });

@@ -33,7 +33,8 @@ import * as templatesRoute from "./v1/templates/route";
  * Issue 20, point 5: a cluster whose stored credential is sealed under a master key this
  * instance does not hold (say, a key retired by a rotation that missed the row, or a database
  * restored without its key file) is that cluster's problem, never a 500. Every path that opens
- * the credential says so, naming the cluster and the key id: the connection test and the
+ * the credential says so, naming the cluster (and the key id to an admin on the cluster's own
+ * paths; a reader who is no admin is told an admin can see which key): the connection test and the
  * object routes answer 503, the fan-outs (inventory, preview, a rollout's target, the health
  * monitor's status) show it as that cluster's state, and the other cluster keeps working. No
  * answer or log line holds key material, and nothing is logged as an error.
@@ -47,6 +48,7 @@ const NAME = `sealed-away-${tag}`;
 let tb: Testbed;
 let worker: RolloutWorker;
 let session: string;
+let readerSession: string;
 let goodId: string;
 let lockedId: string;
 const errorLogs: unknown[] = [];
@@ -66,10 +68,15 @@ async function call(handler: Parameters<typeof callRoute>[0], input: Omit<Parame
   return { status: answer.status, body: answer.body as Record<string, unknown>, text: JSON.stringify(answer.body) };
 }
 
-/** The answer names the cluster and the key id, and holds no key. */
-function expectNamed(text: string) {
+/** The answer names the cluster (and the key id where it may: to an admin, on the cluster's own paths), and holds no key. */
+function expectNamed(text: string, keyIds = false) {
   expect(text).toContain(NAME);
-  expect(text).toContain(FOREIGN_KID);
+  if (keyIds) expect(text).toContain(FOREIGN_KID);
+  else {
+    expect(text).not.toContain(FOREIGN_KID);
+    expect(text).not.toContain(keyring().current.id);
+    expect(text).toContain("an admin can see which key");
+  }
   for (const key of [...foreign.all, ...keyring().all]) {
     expect(text).not.toContain(key.key.toString("base64"));
     expect(text).not.toContain(key.key.toString("hex"));
@@ -87,6 +94,13 @@ beforeAll(async () => {
   goodId = (await registerCluster(registrationFor(tb, "testbed-1", `good-${tag}`))).id;
   const registration = registrationFor(tb, "testbed-2", NAME);
   lockedId = (await registerCluster(registration)).id;
+  const team = await db().team.create({ data: { name: `readers-${tag}` } });
+  await db().grant.create({
+    data: { teamId: team.id, clusterIds: [goodId, lockedId], namespaces: ["team-a"], level: "view", secrets: "none" },
+  });
+  const reader = await createTestUser({ email: "locked-reader@example.com" });
+  await db().membership.create({ data: { teamId: team.id, userId: reader.id } });
+  readerSession = (await createSession(reader.id, { clientIp: "127.0.0.1", userAgent: "locked" })).token;
   const stored = await db().cluster.findUniqueOrThrow({
     where: { id: lockedId },
     select: { credentialEnvelope: true },
@@ -116,7 +130,7 @@ describe("a cluster whose credential does not open with the current keys", () =>
     });
     expect(tested.status, tested.text).toBe(503);
     expect((tested.body.error as { code: string }).code).toBe("credential_unavailable");
-    expectNamed(tested.text);
+    expectNamed(tested.text, true);
     expect(tested.text).toContain(`current key ${keyring().current.id}`);
     const good = await call(clusterTestRoute.POST, {
       method: "POST",
@@ -134,6 +148,28 @@ describe("a cluster whose credential does not open with the current keys", () =>
         method: "POST",
         path: "/api/v1/inventory/secrets/reveal",
         body: { cluster: lockedId, namespace: "team-a", name: "x" },
+      }),
+    ]) {
+      expect(answer.status, answer.text).toBe(503);
+      expectNamed(answer.text, true);
+    }
+
+    // A reader who is no admin is told the cluster and what to do, never the key ids.
+    const readerCall = async (
+      handler: Parameters<typeof callRoute>[0],
+      input: Omit<Parameters<typeof callRoute>[1], "session">,
+    ) => {
+      const answer = await callRoute(handler, { ...input, session: readerSession });
+      return { status: answer.status, text: JSON.stringify(answer.body) };
+    };
+    for (const answer of [
+      await readerCall(clusterTestRoute.POST, {
+        method: "POST",
+        path: `/api/v1/clusters/${lockedId}/test`,
+        params: { id: lockedId },
+      }),
+      await readerCall(inventoryObjectRoute.GET, {
+        path: `/api/v1/inventory/object?cluster=${lockedId}&kind=configmaps&namespace=team-a&name=x`,
       }),
     ]) {
       expect(answer.status, answer.text).toBe(503);

@@ -270,8 +270,9 @@ describe("keys:rotate beside a running server (embedded default)", () => {
     const rotated = await tool("lib/cli/keys-rotate.ts");
     expect(rotated.status, rotated.stderr).toBe(0);
     expect(rotated.stdout).toMatch(/Master key rotation complete: current key [0-9a-f]{16}/);
+    // The old key stays, open-only, until the next rotation; nothing is sealed under it.
     const keys = readKeyFile(keyFile);
-    expect(keys).toHaveLength(1);
+    expect(keys.map((key) => key.id)).toEqual([keys[0]!.id, oldKey!.id]);
     const newKeyId = keys[0]!.id;
     expect(newKeyId).not.toBe(oldKey!.id);
     const kids = await storedKeyIds();

@@ -6,10 +6,23 @@ async function main(): Promise<void> {
   process.env.DATABASE_URL = database.ownerUrl;
   try {
     const report = await rotateMasterKey();
+    if (report.underRetiredKeys > 0) {
+      // Never drop a key a record still needs: the old keys stay in the keyring.
+      console.error(
+        `Master key rotation not finished: ${report.underRetiredKeys} sealed record(s) are still under an old key ` +
+          `(${report.retiredKeyIds.join(", ")}), so the old keys were kept. An instance may still be sealing with an old key; ` +
+          "run keys:rotate again to finish.",
+      );
+      process.exitCode = 1;
+      return;
+    }
     console.log(
       `Master key rotation complete: current key ${report.newKeyId}; ${report.rewrapped} record(s) re-wrapped (credentials, sealed keys, secret parameters), ` +
         `${report.alreadyCurrent} already current.` +
-        (report.retiredKeyIds.length ? ` Retired key(s): ${report.retiredKeyIds.join(", ")}.` : ""),
+        (report.retiredKeyIds.length
+          ? ` Retired key(s), kept to open only until the next rotation: ${report.retiredKeyIds.join(", ")}.`
+          : "") +
+        (report.droppedKeyIds.length ? ` Dropped key(s): ${report.droppedKeyIds.join(", ")}.` : ""),
     );
     if (report.notCurrent > 0) {
       console.error(

@@ -1,6 +1,7 @@
 import { forgetAuditChainKey } from "@/lib/server/audit/chain-key";
 import { db } from "@/lib/server/db/client";
 import { forgetSecretDigestKey } from "@/lib/server/secrets/digest-key";
+import { forgetDeviceCookieKey } from "@/lib/server/auth/device-cookie";
 
 /**
  * Empties every application table (not the migration history) between tests. The audit
@@ -19,4 +20,5 @@ export async function resetDatabase(): Promise<void> {
   // The sealed audit chain key went with the tables: the next audit row makes a new one.
   forgetAuditChainKey();
   forgetSecretDigestKey();
+  forgetDeviceCookieKey();
 }

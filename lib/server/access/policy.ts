@@ -71,6 +71,14 @@ export function canSeeCluster(profile: AccessProfile, clusterId: string): boolea
   return profile.isAdmin || profile.grants.some((grant) => grant.clusterIds.has(clusterId));
 }
 
+/**
+ * May the caller see which master key a record is sealed under (a key id in an error)? Admins
+ * only: key ids say how keys are held and rotated, which is the operator's business.
+ */
+export function canSeeKeyIds(profile: AccessProfile): boolean {
+  return profile.isAdmin;
+}
+
 /** May the caller see this namespace (or cluster-scoped objects) on this cluster at all? */
 export function canSeeNamespace(
   profile: AccessProfile,

@@ -163,6 +163,72 @@ describe("signIn", () => {
     expect(signInAttemptsDelayed.value - delayedBefore).toBeGreaterThanOrEqual(58);
   });
 
+  /** Issue 20, point 6: a steady attacker takes nearly every turn of the account's delay. */
+  it("a continuous attacker from many addresses holds the account's delay; the owner with a device cookie from an earlier sign-in gets in at once", async () => {
+    const user = await createTestUser();
+    const earlier = await signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "198.51.100.5" }));
+    const device = earlier.deviceCookie.value;
+    // The attack: well past the limit, and it takes every turn the moment it comes free.
+    for (let i = 0; i < 16; i += 1)
+      await failure(signIn({ email: user.email, password: `guess ${i}` }, context({ clientIp: `10.40.${i}.1` })));
+    await passAccountDelay();
+    const taken = await failure(signIn({ email: user.email, password: "turn" }, context({ clientIp: "10.41.0.1" })));
+    expect(taken.status).toBe(401);
+    // The owner from a browser the account does not know waits like everyone else ...
+    const unknown = await failure(
+      signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "198.51.100.77" })),
+    );
+    expect(unknown.status).toBe(429);
+    // ... and from the browser signed in before, from any address, gets in at once, the delay still running.
+    const known = await signIn(
+      { email: user.email, password: TEST_PASSWORD },
+      context({ clientIp: "198.51.100.78", deviceCookie: device }),
+    );
+    expect(known.user.id).toBe(user.id);
+    expect(
+      (await failure(signIn({ email: user.email, password: "after" }, context({ clientIp: "10.41.0.2" })))).status,
+    ).toBe(429);
+    // Another account's cookie, or an altered one, is no known device here.
+    const other = await createTestUser();
+    const othersDevice = (await signIn({ email: other.email, password: TEST_PASSWORD }, context())).deviceCookie.value;
+    const altered = `${device.slice(0, -2)}${device.endsWith("AA") ? "BB" : "AA"}`;
+    for (const deviceCookie of [othersDevice, altered])
+      expect(
+        (
+          await failure(
+            signIn(
+              { email: user.email, password: TEST_PASSWORD },
+              context({ clientIp: "198.51.100.79", deviceCookie }),
+            ),
+          )
+        ).status,
+      ).toBe(429);
+  });
+
+  it("a wrong password with a device cookie is still bounded: the device gets the tight limit, then waits", async () => {
+    const user = await createTestUser();
+    const device = (await signIn({ email: user.email, password: TEST_PASSWORD }, context())).deviceCookie.value;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1)
+      statuses.push(
+        (
+          await failure(
+            signIn(
+              { email: user.email, password: `stolen cookie guess ${i}` },
+              context({ clientIp: `10.50.${i}.1`, deviceCookie: device }),
+            ),
+          )
+        ).status,
+      );
+    // ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS = 3 per device, whatever the address.
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
+    const refused = await failure(
+      signIn({ email: user.email, password: TEST_PASSWORD }, context({ clientIp: "10.50.9.1", deviceCookie: device })),
+    );
+    expect(refused.status).toBe(429);
+    expect(Number(refused.options.headers?.["Retry-After"])).toBeGreaterThan(60);
+  });
+
   it("the account's turn is decided in Postgres: of concurrent attempts from many addresses only one is checked", async () => {
     const user = await createTestUser();
     // Well past the limit, so the turn taken below starts a long delay (60 s), however slow this machine is.

@@ -5,6 +5,7 @@ import { db } from "@/lib/server/db/client";
 import { logger } from "@/lib/server/log/logger";
 import { signInAttemptsDelayed } from "@/lib/server/metrics/counters";
 import { passwordSignInPolicy } from "./auth-settings";
+import { issueDeviceCookie, verifiedDeviceId } from "./device-cookie";
 import { burnPasswordCheck, verifyPassword } from "./password";
 import { createSession, deleteSessionByToken, type SessionUser } from "./sessions";
 import { reportAccountSlowdown } from "./slowdown-report";
@@ -15,6 +16,8 @@ export interface SignInContext {
   userAgent: string | null;
   /** A session cookie presented with the sign-in request; it is ended (rotation). */
   previousToken?: string;
+  /** The known-device cookie presented with the request (device-cookie.ts), if any. */
+  deviceCookie?: string;
   requestId: string;
 }
 
@@ -22,6 +25,8 @@ export interface SignInResult {
   user: SessionUser;
   token: string;
   expiresAt: Date;
+  /** A fresh known-device cookie for this browser and account. */
+  deviceCookie: { value: string; expiresAt: Date };
 }
 
 /** The same answer for unknown email, wrong password and disabled user. */
@@ -36,12 +41,16 @@ export async function signIn(body: SignInBody, context: SignInContext): Promise<
       "password_sign_in_off",
       "Password sign-in is turned off: sign in with your organisation's identity provider",
     );
-  const keys = signInThrottleKeys(body.email, context.clientIp);
+  const deviceId = await verifiedDeviceId(body.email, context.deviceCookie);
+  const keys = signInThrottleKeys(body.email, context.clientIp, deviceId);
   const attempt = await takeSignInAttempt(keys);
   if (attempt.accountLimitCrossed) await reportAccountSlowdown(body.email, attempt.accountLimitCrossed, context);
   if (attempt.retryAfter !== null) {
     if (attempt.accountDelayed) signInAttemptsDelayed.inc();
-    logger.warn({ requestId: context.requestId, email: body.email, clientIp: context.clientIp }, "sign-in throttled");
+    logger.warn(
+      { requestId: context.requestId, email: body.email, clientIp: context.clientIp, knownDevice: deviceId !== null },
+      "sign-in throttled",
+    );
     throw rateLimited(attempt.retryAfter);
   }
 
@@ -77,5 +86,6 @@ export async function signIn(body: SignInBody, context: SignInContext): Promise<
     user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin },
     token: session.token,
     expiresAt: session.expiresAt,
+    deviceCookie: await issueDeviceCookie(body.email),
   };
 }

@@ -8,7 +8,7 @@ import { db } from "@/lib/server/db/client";
  * limit); a successful sign-in takes its attempt back. Counters live in fixed windows,
  * so a lock always ends by itself: there is no permanent lockout to abuse.
  *
- * Three counters, so that one address cannot lock other people out (see README, "Sign-in
+ * Counters, so that one address cannot lock other people out (see README, "Sign-in
  * throttling"):
  * - (account, address): one person's mistakes from one place; the tight limit.
  * - account, from every address: bounds guessing spread over many addresses. Over its
@@ -17,8 +17,13 @@ import { db } from "@/lib/server/db/client";
  *   is checked, then none for 1, 2, 4 … seconds (up to ARCHIPELAGO_SIGNIN_ACCOUNT_MAX_DELAY_SECONDS),
  *   the delay growing with the account's failures in the window. The turn is taken in
  *   Postgres (`not_before`), so instances agree. 65 addresses with one guess each get the
- *   limit's worth of guesses and then one per delay; the owner, from anywhere, gets in
- *   after at most one delay (the block is a wait, never a lock).
+ *   limit's worth of guesses and then one per delay. Whoever comes first takes a turn, so a
+ *   steady attacker takes nearly all of them: an owner from an unknown browser may wait as
+ *   long as the attack lasts. An attempt with a valid known-device cookie for the account
+ *   (device-cookie.ts, set by an earlier sign-in there) is therefore not held by this delay;
+ *   it is bounded by its own counter instead:
+ * - device (with a valid device cookie, in place of the (account, address) counter): the
+ *   tight limit per device, so a stolen cookie cannot be used to guess fast.
  * - address, over every account: far higher than anyone's mistakes; bounds spraying and
  *   the password-hashing work one address can cause, and refuses only that address.
  * Every attempt counts on all three whether the account exists or not, so a 429 says
@@ -34,13 +39,22 @@ export interface SignInThrottle {
   pair: ThrottleKey;
   account: ThrottleKey;
   address: ThrottleKey;
+  /** Set for an attempt with a valid known-device cookie: it replaces the pair and skips the account's delay. */
+  device: ThrottleKey | null;
 }
 
-export function signInThrottleKeys(email: string, clientIp: string | null): SignInThrottle {
+/** `deviceId`: from a device cookie verified for this account (device-cookie.ts), else null. */
+export function signInThrottleKeys(
+  email: string,
+  clientIp: string | null,
+  deviceId: string | null = null,
+): SignInThrottle {
   const config = env();
   const from = clientIp ?? "unknown";
+  const tight = config.ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS;
   return {
-    pair: { key: `sign-in:pair:${email}:${from}`, limit: config.ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS },
+    device: deviceId ? { key: `sign-in:device:${email}:${deviceId}`, limit: tight } : null,
+    pair: { key: `sign-in:pair:${email}:${from}`, limit: tight },
     account: { key: `sign-in:account:${email}`, limit: config.ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ACCOUNT },
     address: { key: `sign-in:address:${from}`, limit: config.ARCHIPELAGO_SIGNIN_MAX_FAILURES_PER_ADDRESS },
   };
@@ -57,14 +71,19 @@ export interface SignInAttempt {
 
 /** Counts one sign-in attempt and decides whether its password may be checked. */
 export async function takeSignInAttempt(keys: SignInThrottle): Promise<SignInAttempt> {
-  const [pair, account, address] = await Promise.all([
-    bump(keys.pair.key),
-    bump(keys.account.key),
-    bump(keys.address.key),
-  ]);
+  const [account, address] = await Promise.all([bump(keys.account.key), bump(keys.address.key)]);
   const accountOver = account.failures > keys.account.limit;
   const accountLimitCrossed =
     account.failures === keys.account.limit + 1 ? { failures: account.failures, limit: keys.account.limit } : null;
+  if (keys.device) {
+    // A known device: its own bound and the address's, never the account's delay (it still counts there).
+    const device = await bump(keys.device.key);
+    const waits: number[] = [];
+    if (device.failures > keys.device.limit) waits.push(device.retryAfter);
+    if (address.failures > keys.address.limit) waits.push(address.retryAfter);
+    return { retryAfter: waits.length ? Math.max(1, ...waits) : null, accountDelayed: false, accountLimitCrossed };
+  }
+  const pair = await bump(keys.pair.key);
   const waits: number[] = [];
   if (pair.failures > keys.pair.limit) waits.push(pair.retryAfter);
   // The account is under attack from many addresses: refuse those that failed on it before.
@@ -101,9 +120,11 @@ async function takeAccountTurn(key: string, over: number): Promise<number | null
   return Math.max(1, rows[0]?.wait ?? 1);
 }
 
-/** After a successful sign-in: this (account, address) starts afresh; the wider counters get the attempt back. */
+/** After a successful sign-in: this (account, address) and this device start afresh; the wider counters get the attempt back. */
 export async function forgiveSignInAttempt(keys: SignInThrottle): Promise<void> {
-  await db().throttleBucket.deleteMany({ where: { key: keys.pair.key } });
+  await db().throttleBucket.deleteMany({
+    where: { key: { in: [keys.pair.key, ...(keys.device ? [keys.device.key] : [])] } },
+  });
   for (const key of [keys.account.key, keys.address.key])
     await db().$executeRaw`UPDATE throttle_buckets SET failures = GREATEST(failures - 1, 0) WHERE key = ${key}`;
 }

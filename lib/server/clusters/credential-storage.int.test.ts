@@ -1,10 +1,11 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Testbed } from "@/testbed/harness";
 import { resetEnvForTests } from "@/lib/server/config/env";
-import { generateKey, readKeyFile, writeKeyFile } from "@/lib/server/crypto/keyring";
+import { envelopeSchema, rewrap } from "@/lib/server/crypto/envelope";
+import { generateKey, readKeyFile, readKeyFileParts, writeKeyFile } from "@/lib/server/crypto/keyring";
 import { keyring, resetKeyring } from "@/lib/server/crypto/master-keyring";
 import { rotateMasterKey } from "@/lib/server/clusters/rotate-keys";
 import { db } from "@/lib/server/db/client";
@@ -80,7 +81,8 @@ describe("credentials at rest", () => {
     await expect(transportFor(a.id)).rejects.toMatchObject({
       status: 503,
       code: "credential_unavailable",
-      message: expect.stringMatching(/cluster row-a does not open under master key [0-9a-f]{16}/),
+      message: expect.stringMatching(/cluster row-a does not open with the current keys; an admin can see which key/),
+      options: { keyIdMessage: expect.stringMatching(/cluster row-a does not open under master key [0-9a-f]{16}/) },
     });
     await expect(transportFor(b.id)).rejects.toMatchObject({ status: 503, code: "credential_unavailable" });
   });
@@ -92,7 +94,7 @@ describe("credentials at rest", () => {
     await expect(transportFor(cluster.id)).rejects.toMatchObject({
       status: 503,
       code: "credential_unavailable",
-      message: expect.stringContaining(`cluster other-key is sealed under master key ${sealedUnder}`),
+      options: { keyIdMessage: expect.stringContaining(`cluster other-key is sealed under master key ${sealedUnder}`) },
     });
   });
 });
@@ -115,7 +117,7 @@ describe("master key rotation", () => {
     expect(new Set(kids.map((row) => row.kid))).toEqual(new Set([keyring().current.id]));
   });
 
-  it("from a key file: old key kept until done, then retired; re-running is harmless", async () => {
+  it("from a key file: old key kept until done, then open-only until the next rotation; re-running is harmless", async () => {
     const file = path.join(keyDir, "master.key");
     writeKeyFile(file, [generateKey()]);
     delete process.env.ARCHIPELAGO_MASTER_KEY;
@@ -128,15 +130,69 @@ describe("master key rotation", () => {
     const report = await rotateMasterKey();
     expect(report.retiredKeyIds).toEqual([before]);
     expect(report.rewrapped).toBe(1);
-    const keys = readKeyFile(file);
-    expect(keys).toHaveLength(1);
-    expect(keys[0]!.id).not.toBe(before);
-    expect((await readFile(file, "utf8")).trim().split("\n")).toHaveLength(1);
+    const parts = readKeyFileParts(file);
+    expect(parts.inUse).toHaveLength(1);
+    expect(parts.inUse[0]!.id).not.toBe(before);
+    expect(parts.retired.map((key) => key.id)).toEqual([before]);
+    expect(keyring().current.id).toBe(parts.inUse[0]!.id);
     forgetAllTransports();
     expect(await checkRegisteredCluster(cluster.id)).toMatchObject({ ok: true });
 
+    // The next rotation drops the key retired by the one before (nothing is under it).
     const again = await rotateMasterKey();
     expect(again.rewrapped).toBe(1);
+    expect(again.droppedKeyIds).toEqual([before]);
+    expect(again.retiredKeyIds).toEqual([parts.inUse[0]!.id]);
+    expect(readKeyFile(file).map((key) => key.id)).toEqual([again.newKeyId, parts.inUse[0]!.id]);
+    forgetAllTransports();
+    expect(await checkRegisteredCluster(cluster.id)).toMatchObject({ ok: true });
+  });
+
+  it("a record sealed under the old key after the last count still opens; the next rotation re-wraps it", async () => {
+    const file = path.join(keyDir, "late.key");
+    writeKeyFile(file, [generateKey()]);
+    delete process.env.ARCHIPELAGO_MASTER_KEY;
+    process.env.ARCHIPELAGO_MASTER_KEY_FILE = file;
+    resetEnvForTests();
+    resetKeyring();
+    const oldRing = keyring();
+    const cluster = await registerCluster(registrationFor(tb, "testbed-1", "late-seal"));
+    // What an instance that has not yet seen the new key writes: the credential sealed under the old key.
+    const sealUnderOldKey = async () => {
+      const row = await db().$queryRaw<Array<{ envelope: unknown }>>`
+        SELECT credential_envelope AS envelope FROM clusters WHERE id = ${cluster.id}::uuid`;
+      const underOld = rewrap(
+        { ...oldRing, all: [oldRing.current, ...keyring().all] },
+        envelopeSchema.parse(row[0]!.envelope),
+        `cluster:${cluster.id}:credential`,
+      );
+      await db().$executeRaw`
+        UPDATE clusters SET credential_envelope = ${JSON.stringify(underOld)}::jsonb WHERE id = ${cluster.id}::uuid`;
+    };
+    const kidNow = async () =>
+      (
+        await db().$queryRaw<Array<{ kid: string }>>`
+          SELECT credential_envelope->>'kid' AS kid FROM clusters WHERE id = ${cluster.id}::uuid`
+      )[0]!.kid;
+
+    const report = await rotateMasterKey({ afterCount: sealUnderOldKey });
+    expect(report.underRetiredKeys).toBe(0);
+    expect(await kidNow()).toBe(oldRing.current.id);
+    expect(readKeyFile(file).map((key) => key.id)).toEqual([report.newKeyId, oldRing.current.id]);
+    forgetAllTransports();
+    expect(await checkRegisteredCluster(cluster.id)).toMatchObject({ ok: true });
+
+    // Written between the last re-wrap pass and the count: another round re-wraps it.
+    let injected = false;
+    const next = await rotateMasterKey({
+      afterRewrap: async () => {
+        if (injected) return;
+        injected = true;
+        await sealUnderOldKey();
+      },
+    });
+    expect(next.underRetiredKeys).toBe(0);
+    expect(await kidNow()).toBe(next.newKeyId);
     forgetAllTransports();
     expect(await checkRegisteredCluster(cluster.id)).toMatchObject({ ok: true });
   });

@@ -14,8 +14,9 @@ export function sealCredential(clusterId: string, credential: ClusterCredential)
 
 /**
  * A credential that does not open (sealed under a master key this instance does not hold, or
- * tampered with) is the cluster's problem, not a server fault: 503 naming the cluster and the
- * key id (a fingerprint, never key material), which every fan-out shows as that cluster's state.
+ * tampered with) is the cluster's problem, not a server fault: 503 naming the cluster (and, to
+ * admins, the key id: a fingerprint, never key material), which every fan-out shows as that
+ * cluster's state.
  */
 export function openCredential(cluster: { id: string; name: string }, stored: unknown): ClusterCredential {
   let plaintext: Buffer;
@@ -36,6 +37,12 @@ export function rewrapCredential(clusterId: string, stored: unknown): Envelope {
   return rewrap(keyring(), envelopeSchema.parse(stored), context(clusterId));
 }
 
+/**
+ * Everyone who can see the cluster is told it and what to do; the key ids (which key it is
+ * sealed under, which is current) are in `keyIdMessage`, answered only to callers the access
+ * policy lets see them (canSeeKeyIds, applied in http/route.ts). Fan-outs and stored statuses
+ * (inventory, preview, health, a rollout target) carry the message without key ids.
+ */
 function credentialUnavailable(clusterName: string, stored: unknown): AppError {
   const kid = envelopeSchema.safeParse(stored).data?.kid;
   const ring = keyring();
@@ -47,6 +54,9 @@ function credentialUnavailable(clusterName: string, stored: unknown): AppError {
   return new AppError(
     503,
     "credential_unavailable",
-    `The stored credential of cluster ${clusterName} ${reason}: restore that key or replace the cluster's credential`,
+    `The stored credential of cluster ${clusterName} does not open with the current keys; an admin can see which key: restore that key or replace the cluster's credential`,
+    {
+      keyIdMessage: `The stored credential of cluster ${clusterName} ${reason}: restore that key or replace the cluster's credential`,
+    },
   );
 }

@@ -9,7 +9,8 @@ import path from "node:path";
  *
  * Sources, in order:
  *  1. ARCHIPELAGO_MASTER_KEY (+ ARCHIPELAGO_MASTER_KEY_PREVIOUS, comma-separated)
- *  2. ARCHIPELAGO_MASTER_KEY_FILE: one base64 key per line, current first
+ *  2. ARCHIPELAGO_MASTER_KEY_FILE: one base64 key per line, current first; keys after the
+ *     RETIRED_MARKER line were retired by the last rotation (open only, dropped by the next)
  *  3. the embedded default: <data dir>/master.key, generated on first use
  * Each key is 32 random bytes, base64-encoded (`openssl rand -base64 32`).
  */
@@ -84,13 +85,33 @@ export function loadKeyring(config: KeySourceConfig): Keyring {
   return { current: keys[0]!, all: keys, source: { kind: "file", path: file, generated } };
 }
 
+/**
+ * The comment line a finished rotation writes before the keys it retired. Those keys still
+ * open (a record an instance sealed under one just after the rotation's last count is not
+ * lost) but never seal, since only the first key does; the next rotation drops them.
+ */
+export const RETIRED_MARKER = "# retired: open only, dropped by the next rotation";
+
 export function readKeyFile(file: string): MasterKey[] {
-  const lines = readFileSync(file, "utf8")
+  const { inUse, retired } = readKeyFileParts(file);
+  return [...inUse, ...retired];
+}
+
+/** The keys before the retired marker (the current one, and during a rotation the old ones) and after it. */
+export function readKeyFileParts(file: string): { inUse: MasterKey[]; retired: MasterKey[] } {
+  const inUse: MasterKey[] = [];
+  const retired: MasterKey[] = [];
+  let target = inUse;
+  readFileSync(file, "utf8")
     .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith("#"));
-  if (lines.length === 0) throw new KeyConfigError(`Master key file ${file} holds no key`);
-  return lines.map((line, index) => parseKey(line, `${path.basename(file)} line ${index + 1}`));
+    .forEach((raw, index) => {
+      const line = raw.trim();
+      if (line === RETIRED_MARKER) target = retired;
+      if (!line || line.startsWith("#")) return;
+      target.push(parseKey(line, `${path.basename(file)} line ${index + 1}`));
+    });
+  if (inUse.length === 0) throw new KeyConfigError(`Master key file ${file} holds no key`);
+  return { inUse, retired };
 }
 
 /**
@@ -100,11 +121,12 @@ export function readKeyFile(file: string): MasterKey[] {
  * the old file or the new one, never a part), and the directory is flushed so the rename
  * survives a crash.
  */
-export function writeKeyFile(file: string, keys: string[]): void {
+export function writeKeyFile(file: string, keys: string[], retired: string[] = []): void {
   const temporary = `${file}.tmp-${process.pid}`;
   const fd = openSync(temporary, "w", 0o600);
   try {
-    writeSync(fd, `${keys.join("\n")}\n`);
+    const lines = retired.length ? [...keys, RETIRED_MARKER, ...retired] : keys;
+    writeSync(fd, `${lines.join("\n")}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -33,7 +33,12 @@ export class AppError extends Error {
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
-    readonly options: { fields?: FieldErrors; headers?: Record<string, string> } = {},
+    readonly options: {
+      fields?: FieldErrors;
+      headers?: Record<string, string>;
+      /** A fuller message for callers the access policy lets see key ids (http/route.ts picks it); else `message`. */
+      keyIdMessage?: string;
+    } = {},
   ) {
     super(message);
     this.name = "AppError";

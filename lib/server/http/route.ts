@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
 import { loadAccessProfile } from "@/lib/server/access/profile";
-import type { AccessProfile } from "@/lib/server/access/policy";
+import { canSeeKeyIds, type AccessProfile } from "@/lib/server/access/policy";
 import { recordAudit, recordAuditStart, type AuditActor, type AuditTarget } from "@/lib/server/audit/record";
 import { authenticate, type Caller } from "@/lib/server/auth/caller";
 import { SESSION_COOKIE } from "@/lib/server/auth/session-token";
@@ -199,7 +199,7 @@ export function route<
       response.headers.set("x-request-id", requestId);
       if (!response.headers.has("cache-control")) response.headers.set("cache-control", "no-store");
     } catch (error) {
-      response = handleApiError(error, requestId);
+      response = handleApiError(await withKeyIdsIfAllowed(error, caller), requestId);
       if (isAppError(error) && error.code === "validation_failed")
         auditDetails.invalidFields = Object.keys(error.options.fields ?? {}).slice(0, 20);
     }
@@ -239,6 +239,18 @@ export function route<
       }
     }
     return response;
+  });
+}
+
+/** An error with key ids (an unopenable credential) names them only to callers the policy lets see them. */
+async function withKeyIdsIfAllowed(error: unknown, caller: Caller | null): Promise<unknown> {
+  if (!isAppError(error) || !error.options.keyIdMessage || !caller) return error;
+  // The fuller message is a courtesy: if the profile does not load, the plain one is answered.
+  const allowed = await loadAccessProfile(caller).then(canSeeKeyIds, () => false);
+  if (!allowed) return error;
+  return new AppError(error.status, error.code, error.options.keyIdMessage, {
+    fields: error.options.fields,
+    headers: error.options.headers,
   });
 }
 

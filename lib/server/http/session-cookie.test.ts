@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { describe, expect, it } from "vitest";
-import { clearSessionCookie, setSessionCookie } from "./session-cookie";
+import { clearSessionCookie, setDeviceCookie, setSessionCookie } from "./session-cookie";
 
 describe("session cookie", () => {
   it("is HttpOnly and SameSite=Lax, Secure only over https", () => {
@@ -20,5 +20,16 @@ describe("session cookie", () => {
     const response = NextResponse.json({});
     clearSessionCookie(response, false);
     expect(response.headers.get("set-cookie")).toMatch(/Max-Age=0/);
+  });
+
+  it("the known-device cookie is HttpOnly, SameSite=Strict, sent only to sign-in, long-lived", () => {
+    const response = NextResponse.json({});
+    setDeviceCookie(response, { value: "d.1.s", expiresAt: new Date(Date.now() + 180 * 86_400_000) }, true);
+    const header = response.headers.get("set-cookie") ?? "";
+    expect(header).toMatch(/^archipelago_device=d\.1\.s;/);
+    expect(header).toMatch(/HttpOnly/);
+    expect(header).toMatch(/SameSite=strict/i);
+    expect(header).toMatch(/Path=\/api\/v1\/auth\/sign-in/);
+    expect(header).toMatch(/Secure/);
   });
 });

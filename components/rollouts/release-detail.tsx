@@ -85,6 +85,20 @@ export function ReleaseDetail({ id }: { id: string }) {
                     <td className="text-xs">{new Date(c.appliedAt).toLocaleString()}</td>
                     <td>
                       <span className={DRIFT_STYLE[c.driftState]}>{c.driftState.replace("_", " ")}</span>
+                      {c.heldBy ? (
+                        <p data-testid="release-cluster-held" className="text-xs font-semibold text-indigo-700">
+                          {c.heldBy.kind === "heal" ? (
+                            "A heal is writing here now"
+                          ) : c.heldBy.rolloutId ? (
+                            <Link href={`/rollouts/${c.heldBy.rolloutId}`} className="hover:underline">
+                              Rollout in flight: {c.heldBy.rolloutId.slice(0, 8)}
+                            </Link>
+                          ) : (
+                            "Rollout in flight"
+                          )}
+                          {" (drift is not checked or healed here until it ends)"}
+                        </p>
+                      ) : null}
                       {c.drift.map((d, i) => (
                         <p key={i} className="text-xs text-slate-600">
                           {d.error ??

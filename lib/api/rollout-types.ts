@@ -222,6 +222,11 @@ export interface ReleaseDetail {
       keys?: Array<{ key: string; change: string }>;
     }>;
     driftCheckedAt: string | null;
+    /**
+     * Who writes this cluster now (release_writers): a rollout in flight (its id only when the
+     * caller may see that rollout) or a heal. Null when no one does.
+     */
+    heldBy: { kind: "rollout"; rolloutId: string | null } | { kind: "heal" } | null;
   }>;
   rollouts: Array<{
     id: string;

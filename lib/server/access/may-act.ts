@@ -1,4 +1,5 @@
 import "server-only";
+import { env } from "@/lib/server/config/env";
 
 /**
  * "Is this person still allowed to act?" — answered here and only here, for a session, an
@@ -46,4 +47,22 @@ export function mayStillAct(
       reason: "their groups from the single sign-on provider are out of date (they must sign in again)",
     };
   return { ok: true };
+}
+
+/**
+ * For an API token and the stored author of background work, where nobody signs in: a single
+ * sign-on user's groups count as read at their last sign-in and keep for
+ * ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS (the one home of that bound).
+ */
+export function mayActUnattended(
+  user: UserStanding & { ssoSyncedAt: Date | null },
+  now: number = Date.now(),
+): Standing {
+  return mayStillAct(
+    user,
+    user.ssoProviderId
+      ? { readAt: user.ssoSyncedAt, maxAgeMs: env().ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS * 3_600_000 }
+      : null,
+    now,
+  );
 }

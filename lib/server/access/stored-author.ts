@@ -1,7 +1,6 @@
 import "server-only";
-import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
-import { mayStillAct, standingSelect } from "./may-act";
+import { mayActUnattended, standingSelect } from "./may-act";
 import type { AccessProfile } from "./policy";
 import { loadAccessProfile } from "./profile";
 
@@ -35,12 +34,7 @@ async function loadStanding(userId: string): Promise<AuthorStanding> {
     select: { id: true, email: true, name: true, isAdmin: true, ...standingSelect },
   });
   if (!user) return { ok: false, reason: "the user who started it no longer exists" };
-  const standing = mayStillAct(
-    user,
-    user.ssoProviderId
-      ? { readAt: user.ssoSyncedAt, maxAgeMs: env().ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS * 3_600_000 }
-      : null,
-  );
+  const standing = mayActUnattended(user);
   if (!standing.ok) return standing;
   return {
     ok: true,

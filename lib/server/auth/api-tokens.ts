@@ -1,8 +1,7 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import type { ApiTokenView } from "@/lib/api/team-types";
-import { mayStillAct, standingSelect } from "@/lib/server/access/may-act";
-import { env } from "@/lib/server/config/env";
+import { mayActUnattended, standingSelect } from "@/lib/server/access/may-act";
 import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
 import type { SessionUser } from "./sessions";
@@ -84,12 +83,7 @@ export async function validateApiToken(token: string): Promise<{ tokenId: string
   });
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return null;
   // A single sign-on user's teams are only as fresh as their last sign-in through the provider.
-  const standing = mayStillAct(
-    row.user,
-    row.user.ssoProviderId
-      ? { readAt: row.user.ssoSyncedAt, maxAgeMs: env().ARCHIPELAGO_SSO_TOKEN_MAX_SYNC_AGE_HOURS * 3_600_000 }
-      : null,
-  );
+  const standing = mayActUnattended(row.user);
   if (!standing.ok) return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
     await db().apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: new Date() } });

@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import pLimit from "p-limit";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { authorStanding } from "@/lib/server/access/stored-author";
@@ -9,11 +10,11 @@ import { logger } from "@/lib/server/log/logger";
 import { secretKeyChanges } from "@/lib/server/redact/secret-keys";
 import { isSecretRef } from "@/lib/server/redact/secret-mask";
 import { releaseObjectsSchema, sourceDigestsSchema, storedParamsSchema } from "./columns";
-import { ownerWords, type ObjectOutcome } from "./executor";
+import { ownerWords, type ObjectOutcome, type ReleaseExecutor } from "./executor";
 import { classifyFailure, INTERNAL_ERROR, logFailure } from "./failure";
-import { executor } from "./hub-push";
+import { executor as hubExecutor } from "./hub-push";
 import { applyRelease, dryRunRelease, isProblem, recordHealed, renderRelease, type Actor } from "./release-write";
-import { holdForOperation } from "./writers";
+import { heldBy, holdersOf, holdForHeal, letGoOfHeal, type Holder } from "./writers";
 
 export interface DriftEntry {
   kind: string;
@@ -82,14 +83,15 @@ export type DriftResult = {
  * applied to before: a render that now lands elsewhere (a cluster variable changed) is
  * reported, never written. One cluster's problem never fails the others.
  *
- * One writer per release and cluster (writers.ts): a check or heal holds the clusters it
- * works on. Asked by a person (`caller`), it is refused whole with a 409 naming the holder
- * when any is held (a rollout in flight), nothing written; the scheduled round reports held
- * clusters as "held" (rollout in flight) and neither checks nor heals there.
+ * One writer per release and cluster (writers.ts): a check only reads (dry runs) and takes no
+ * hold, so it never stands in a rollout's way; a heal takes each cluster just before it writes
+ * there. Asked by a person (`caller`) while a rollout holds the release, it is refused whole with
+ * a 409 naming the rollout, nothing written; the scheduled round leaves clusters someone holds
+ * alone and records them as held ("rollout in flight"), keeping their last real result.
  */
 export async function checkReleaseDrift(
   releaseId: string,
-  options: { heal: boolean; caller?: AccessProfile },
+  options: { heal: boolean; caller?: AccessProfile; executor?: ReleaseExecutor },
 ): Promise<DriftResult[]> {
   const release = await db().release.findUnique({
     where: { id: releaseId },
@@ -98,22 +100,29 @@ export async function checkReleaseDrift(
     },
   });
   if (!release) return [];
-  const kind = options.heal ? "heal" : "drift-check";
-  const hold = await holdForOperation({
-    releaseId,
-    clusterIds: release.clusters.map((entry) => entry.clusterId),
-    kind,
-    label: options.caller ? `${kind} by ${options.caller.email}` : `scheduled ${kind}`,
-    skipHeld: !options.caller,
-  });
+  const holders = await holdersOf(releaseId);
+  const rollout = [...holders.values()].find((holder) => holder.kind === "rollout");
+  if (options.caller && (rollout || (options.heal && holders.size)))
+    throw heldBy(
+      rollout ?? holders.values().next().value!,
+      options.heal ? "This release cannot be healed now" : "Drift cannot be checked now",
+    );
+  const heal = options.heal
+    ? { holderId: randomUUID(), label: options.caller ? `heal by ${options.caller.email}` : "scheduled heal" }
+    : null;
   try {
-    return await checkHeld(release, options, hold);
+    return await checkClusters(release, options, holders, heal);
   } finally {
-    await hold.release();
+    if (heal) await letGoOfHeal(heal.holderId);
   }
 }
 
-async function checkHeld(
+/** The words a held cluster's result and record carry. */
+function heldWords(holder: Holder): string {
+  return holder.kind === "rollout" ? "rollout in flight" : "heal in progress";
+}
+
+async function checkClusters(
   release: {
     id: string;
     name: string;
@@ -123,11 +132,13 @@ async function checkHeld(
       params: unknown;
       objects: unknown;
       sourceDigests: unknown;
+      appliedAt: Date;
       cluster: { id: string; name: string; labels: unknown; variables: unknown };
     }>;
   },
-  options: { heal: boolean; caller?: AccessProfile },
-  hold: Awaited<ReturnType<typeof holdForOperation>>,
+  options: { heal: boolean; caller?: AccessProfile; executor?: ReleaseExecutor },
+  holders: Map<string, Holder>,
+  heal: { holderId: string; label: string } | null,
 ): Promise<DriftResult[]> {
   const releaseId = release.id;
   // Most clusters of a release run the same revision: read each revision once.
@@ -138,12 +149,47 @@ async function checkHeld(
       revision,
     ]),
   );
-  const record = async (clusterId: string, state: Exclude<DriftResult["state"], "held">, details: object[]) => {
-    // updateMany: the row may be gone meanwhile (a rollback removed it); that is not an error.
+  // A result is recorded only over the record it was computed from: a rollout that wrote the
+  // cluster meanwhile (appliedAt moved) or holds it now has the newer word.
+  const record = async (
+    entry: { clusterId: string; appliedAt: Date },
+    state: Exclude<DriftResult["state"], "held">,
+    details: object[],
+  ) => {
+    await db().$executeRaw`
+      UPDATE release_clusters c
+      SET drift_state = ${state}::"DriftState", drift_checked_at = now(), drift_details = ${JSON.stringify(details)}::jsonb
+      WHERE c.release_id = ${releaseId}::uuid AND c.cluster_id = ${entry.clusterId}::uuid
+        AND c.applied_at = ${entry.appliedAt}
+        AND NOT EXISTS (
+          SELECT 1 FROM release_writers w
+          WHERE w.release_id = c.release_id AND w.cluster_id = c.cluster_id AND w.kind = 'rollout'
+        )`;
+  };
+  // Held: the last real result stays (state and entries); one entry says why this round left it.
+  const recordHeld = async (clusterId: string, words: string) => {
+    const row = await db().releaseCluster.findUnique({
+      where: { releaseId_clusterId: { releaseId, clusterId } },
+      select: { driftDetails: true },
+    });
+    if (!row) return;
+    const kept = (Array.isArray(row.driftDetails) ? row.driftDetails : []).filter(
+      (d) => !(d && typeof d === "object" && "problem" in d && d.problem === "held"),
+    );
     await db().releaseCluster.updateMany({
       where: { releaseId, clusterId },
-      data: { driftState: state, driftCheckedAt: new Date(), driftDetails: details },
+      data: {
+        driftDetails: [
+          ...(kept as object[]),
+          { problem: "held", error: `Not checked at ${new Date().toISOString()}: ${words}` },
+        ],
+      },
     });
+  };
+  const heldResult = async (clusterId: string, holder: Holder | null): Promise<DriftResult> => {
+    const words = holder ? heldWords(holder) : "a rollout wrote here while this round ran";
+    await recordHeld(clusterId, words);
+    return { clusterId, state: "held", drift: [], heldBy: words };
   };
   // Secret references are read for whoever checks or heals, else (the scheduled round) for the
   // CURRENT access of the author of the release's newest rollout, who must still be allowed to
@@ -163,28 +209,25 @@ async function checkHeld(
   const actor: Actor | undefined = options.caller
     ? { email: options.caller.email, teams: options.caller.teamNames, providerGroups: options.caller.providerGroups }
     : undefined;
+  // The hub's executor, unless a test wraps it to decide when a cluster call returns.
+  const executor = options.executor ?? hubExecutor;
   const limit = pLimit(8);
   return Promise.all(
     release.clusters.map((entry) =>
       limit(async (): Promise<DriftResult> => {
         const clusterId = entry.clusterId;
-        const holder = hold.skipped.get(clusterId);
+        const holder = holders.get(clusterId);
         if (holder) {
           logger.info({ event: "release.drift_skipped_held", releaseId, clusterId }, "held by another writer");
-          return {
-            clusterId,
-            state: "held",
-            drift: [],
-            heldBy: holder.kind === "rollout" ? `${holder.label} in flight` : holder.label,
-          };
+          return heldResult(clusterId, holder);
         }
-        const writer = { releaseId, clusterId, holderId: hold.holderId };
+        const writer = heal ? { releaseId, clusterId, holderId: heal.holderId } : null;
         const revision = revisions.get(entry.revisionId);
         const params = storedParamsSchema.safeParse(entry.params);
         const objects = releaseObjectsSchema.safeParse(entry.objects);
         const appliedDigests = sourceDigestsSchema.safeParse(entry.sourceDigests);
         if (!revision || !params.success || !objects.success) {
-          await record(clusterId, "unknown", [{ error: "The release's revision or parameters no longer render" }]);
+          await record(entry, "unknown", [{ error: "The release's revision or parameters no longer render" }]);
           return { clusterId, state: "unknown", drift: [] };
         }
         try {
@@ -202,7 +245,7 @@ async function checkHeld(
               rendered.cause === "secret-input"
                 ? `${rendered.reason}; the copies here were left as they are`
                 : "The release's revision or parameters no longer render";
-            await record(clusterId, "unknown", [{ error: reason }]);
+            await record(entry, "unknown", [{ error: reason }]);
             return { clusterId, state: "unknown", drift: [] };
           }
           const digests = appliedDigests.success ? appliedDigests.data : {};
@@ -227,7 +270,7 @@ async function checkHeld(
           let drift = [...driftOf(await dryRun()), ...sourceDrift];
           let healed: DriftResult["healed"];
           const drifted = drift.some((d) => DRIFT_PROBLEMS.has(d.problem));
-          if (drifted && options.heal) {
+          if (drifted && writer && heal) {
             const allowed = objects.data.length ? new Set(objects.data.map((ref) => ref.namespace)) : null;
             const outside = rendered.manifests.filter((m) => allowed && !allowed.has(m.metadata.namespace ?? null));
             const notHealed = healRefused
@@ -236,20 +279,29 @@ async function checkHeld(
                 ? `Not healed: the template now renders into ${[...new Set(outside.map((m) => m.metadata.namespace ?? "cluster-scoped"))].join(", ")}, outside what this release applied; start a rollout`
                 : null;
             if (notHealed) {
-              await record(clusterId, "drifted", [...drift, { error: notHealed }]);
+              await record(entry, "drifted", [...drift, { error: notHealed }]);
               return { clusterId, state: "drifted", drift };
             }
-            const outcomes = await applyRelease(executor, writer, rendered.manifests, "heal", {
-              force: true,
-              actor,
-              author: reader,
-            });
+            // The hold is taken (or renewed) as this cluster's write starts, not when the round began.
+            const taken = await holdForHeal({ ...writer, label: heal.label, appliedAt: entry.appliedAt });
+            if (!taken.ok) return heldResult(clusterId, taken.holder);
+            let outcomes: ObjectOutcome[];
+            try {
+              outcomes = await applyRelease(executor, writer, rendered.manifests, "heal", {
+                force: true,
+                actor,
+                author: reader,
+              });
+              if (!outcomes.some(isProblem)) await recordHealed(writer, rendered.inputs.sourceDigests);
+            } finally {
+              // Written and recorded: the cluster is free again before the check that follows.
+              await letGoOfHeal(writer.holderId, clusterId);
+            }
             healed = outcomes.map((o) => ({
               ...o.ref,
               action: o.action,
               ...(o.error ? { error: rendered.inputs.scrub(o.error) } : {}),
             }));
-            if (!outcomes.some(isProblem)) await recordHealed(writer, rendered.inputs.sourceDigests);
             drift = [
               ...driftOf(await dryRun()),
               ...outcomes.filter(isProblem).map((o): DriftEntry => ({
@@ -266,17 +318,17 @@ async function checkHeld(
             : drift.length
               ? "unknown"
               : "in_sync";
-          await record(clusterId, state, drift as unknown as object[]);
+          await record(entry, state, drift as unknown as object[]);
           return { clusterId, state, drift, ...(healed ? { healed } : {}) };
         } catch (error) {
           // Classified once: a cluster that failed is unreachable; our own bug is an internal error.
           const failure = classifyFailure(error);
           logFailure(failure, error, { releaseId, clusterId }, "release.drift_check_failed");
           if (failure.cause === "cluster") {
-            await record(clusterId, "unreachable", [{ error: failure.message }]);
+            await record(entry, "unreachable", [{ error: failure.message }]);
             return { clusterId, state: "unreachable", drift: [] };
           }
-          await record(clusterId, "unknown", [{ error: `${INTERNAL_ERROR}; the operators' log has the details` }]);
+          await record(entry, "unknown", [{ error: `${INTERNAL_ERROR}; the operators' log has the details` }]);
           return { clusterId, state: "unknown", drift: [] };
         }
       }),

@@ -16,6 +16,7 @@ import { isUuid } from "@/lib/schemas/ids";
 import type { ListReleasesQuery } from "@/lib/schemas/lists";
 import { encodeCursor } from "@/lib/schemas/paging";
 import { storedParamsSchema } from "./columns";
+import { holdersOf } from "./writers";
 
 /**
  * Reads of releases, cut like rollouts (see rollouts/queries.ts): listed when the caller can
@@ -164,7 +165,7 @@ function visibleDriftState(
   const places = placesOfReleaseCluster(entry);
   const cut = cutDrift(profile, entry.clusterId, entry.driftDetails);
   if (!cut.withheld && places.every((place) => seesPlace(profile, place))) return entry.driftState;
-  return cut.entries.some((d) => d.problem !== "error") ? "drifted" : "in_sync";
+  return cut.entries.some((d) => d.problem !== "error" && d.problem !== "held") ? "drifted" : "in_sync";
 }
 
 export async function getRelease(profile: AccessProfile, id: string): Promise<ReleaseDetail> {
@@ -202,6 +203,30 @@ export async function getRelease(profile: AccessProfile, id: string): Promise<Re
   // The current secret parameters are the newest rollout's: shown as set by whom and when, never a value.
   const newest = storedParamsSchema.safeParse(release.rollouts[0]?.params);
   const { secrets } = await secretParamViews(newest.success ? newest.data : {});
+  const rollouts = release.rollouts.flatMap((r) => {
+    const visibleTargets = r.targets.filter((t) => placesOfTarget(t).some(sees));
+    if (visibleTargets.length === 0) return [];
+    return [
+      {
+        id: r.id,
+        state: r.state,
+        revision: r.revision.number,
+        createdByEmail: r.createdByEmail,
+        createdAt: r.createdAt.toISOString(),
+        finishedAt: r.finishedAt?.toISOString() ?? null,
+        targets: visibleTargets.length,
+      },
+    ];
+  });
+  // Who writes each cluster now; a rollout is named only to whoever sees it in the history.
+  const holders = await holdersOf(release.id);
+  const shown = new Set(rollouts.map((r) => r.id));
+  const heldBy = (clusterId: string): ReleaseDetail["clusters"][number]["heldBy"] => {
+    const holder = holders.get(clusterId);
+    if (!holder) return null;
+    if (holder.kind === "heal") return { kind: "heal" };
+    return { kind: "rollout", rolloutId: shown.has(holder.holderId) ? holder.holderId : null };
+  };
   return {
     id: release.id,
     team: ownerTeamView(release.team),
@@ -227,21 +252,8 @@ export async function getRelease(profile: AccessProfile, id: string): Promise<Re
       driftState: visibleDriftState(profile, c),
       drift: visibleDrift(profile, c.clusterId, c.driftDetails),
       driftCheckedAt: c.driftCheckedAt?.toISOString() ?? null,
+      heldBy: heldBy(c.clusterId),
     })),
-    rollouts: release.rollouts.flatMap((r) => {
-      const visibleTargets = r.targets.filter((t) => placesOfTarget(t).some(sees));
-      if (visibleTargets.length === 0) return [];
-      return [
-        {
-          id: r.id,
-          state: r.state,
-          revision: r.revision.number,
-          createdByEmail: r.createdByEmail,
-          createdAt: r.createdAt.toISOString(),
-          finishedAt: r.finishedAt?.toISOString() ?? null,
-          targets: visibleTargets.length,
-        },
-      ];
-    }),
+    rollouts,
   };
 }

@@ -181,10 +181,13 @@ export async function forgetRelease(writer: ReleaseWriterRef) {
   await db().releaseCluster.deleteMany({ where: { releaseId: writer.releaseId, clusterId: writer.clusterId } });
 }
 
-/** A heal keeps the record's revision; it notes the secret sources it copied. */
+/** A heal keeps the record's revision; it notes the secret sources it copied, only while it still holds the cluster. */
 export async function recordHealed(writer: ReleaseWriterRef, sourceDigests: Record<string, string>) {
-  await db().releaseCluster.updateMany({
-    where: { releaseId: writer.releaseId, clusterId: writer.clusterId },
-    data: { sourceDigests },
+  await db().$transaction(async (tx) => {
+    await requireWriter(writer.releaseId, writer.clusterId, writer.holderId, tx);
+    await tx.releaseCluster.updateMany({
+      where: { releaseId: writer.releaseId, clusterId: writer.clusterId },
+      data: { sourceDigests },
+    });
   });
 }

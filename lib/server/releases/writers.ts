@@ -1,5 +1,4 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/server/db/client";
 import { conflict } from "@/lib/server/errors/app-error";
@@ -12,20 +11,21 @@ import { conflict } from "@/lib/server/errors/app-error";
  *   and holds them until it has ended and so has its target on that cluster: its applies,
  *   prunes and automatic rollbacks run under that hold; a second rollout of the same release
  *   is refused while one is in flight (a rollback of a release is a rollout too);
- * - a heal or drift check takes the clusters it works on for its duration; a manual one that
- *   finds any of them held is refused whole (409 naming the holder, nothing written), the
- *   scheduled round skips the held ones and reports them as held.
+ * - a drift check takes nothing (it only reads: a dry run); a heal takes each cluster it heals
+ *   just before writing there, and lets go when that write is recorded. A manual check or heal
+ *   while a rollout holds the release is refused whole (409 naming it, nothing written); the
+ *   scheduled round leaves held clusters alone and records them as held ("rollout in flight").
  *
  * Every taker first locks the release's row, so two takers of one release queue behind each
  * other and the check and the insert are one decision. Rollouts never expire (their targets are
- * bounded by the sweep); a heal or check whose process died is presumed gone after HOLD_MS.
+ * bounded by the sweep); a heal whose process died is presumed gone after HOLD_MS.
  */
 
 type Tx = Prisma.TransactionClient;
 
-export type WriterKind = "rollout" | "heal" | "drift-check";
+export type WriterKind = "rollout" | "heal";
 
-/** Longest a heal or drift check may hold a release's clusters (every cluster call is bounded far below this). */
+/** Longest a heal may hold a cluster without renewing its hold (taken or renewed as each cluster's write starts). */
 const HOLD_MS = 10 * 60_000;
 
 export interface Holder {
@@ -39,7 +39,7 @@ export function heldBy(holder: Pick<Holder, "kind" | "label">, what: string) {
   return conflict(
     holder.kind === "rollout"
       ? `${what}: ${holder.label} is in flight on this release; wait for it to finish, or abort it`
-      : `${what}: a ${holder.kind === "heal" ? "heal" : "drift check"} (${holder.label}) is working on this release; try again when it is done`,
+      : `${what}: a heal (${holder.label}) is writing to this release; try again when it is done`,
   );
 }
 
@@ -102,61 +102,58 @@ export async function letGoOfEndedRollouts(): Promise<void> {
   for (const row of ended) await letGoOfRollout(db(), row.holder_id);
 }
 
-export interface OperationHold {
-  holderId: string;
-  /** The clusters this operation holds (all asked for, unless `skipHeld`). */
-  clusterIds: Set<string>;
-  /** The clusters someone else holds, with who (only with `skipHeld`). */
-  skipped: Map<string, Holder>;
-  release(): Promise<void>;
+/**
+ * Who holds which of the release's clusters now (a heal whose time is up is left out). A drift
+ * check reads this and takes nothing: a read-only check never stands in anyone's way.
+ */
+export async function holdersOf(releaseId: string): Promise<Map<string, Holder>> {
+  const rows = await db().releaseWriter.findMany({
+    where: { releaseId, OR: [{ expiresAt: null }, { expiresAt: { gte: new Date() } }] },
+  });
+  return new Map(rows.map((row) => [row.clusterId, row as Holder]));
 }
 
 /**
- * A heal or drift check takes the clusters it will work on. Manual (skipHeld false): all or
- * nothing, a 409 naming the holder otherwise. Scheduled (skipHeld true): the free ones; the
- * held ones are handed back so the caller can report them.
+ * A heal takes (or renews, pushing its expiry HOLD_MS out) one cluster just before it writes
+ * there, so the hold covers the write from its start and nothing is held while the heal only
+ * reads. Refused when someone else holds the cluster (answers who), or when the release's record
+ * there changed since the heal read it (`appliedAt`: a rollout wrote meanwhile; the heal's render
+ * is stale and must not be written).
  */
-export async function holdForOperation(input: {
+export async function holdForHeal(input: {
   releaseId: string;
-  clusterIds: string[];
-  kind: "heal" | "drift-check";
+  clusterId: string;
+  holderId: string;
   label: string;
-  skipHeld: boolean;
-}): Promise<OperationHold> {
-  const holderId = randomUUID();
-  const skipped = new Map<string, Holder>();
-  const taken = await db().$transaction(async (tx) => {
+  appliedAt: Date;
+}): Promise<{ ok: true } | { ok: false; holder: Holder | null }> {
+  return db().$transaction(async (tx) => {
     await lockRelease(tx, input.releaseId);
-    const held = await tx.releaseWriter.findMany({
-      where: { releaseId: input.releaseId, clusterId: { in: input.clusterIds } },
-    });
-    if (held.length && !input.skipHeld)
-      throw heldBy(
-        held[0] as Holder,
-        input.kind === "heal" ? "This release cannot be healed now" : "Drift cannot be checked now",
-      );
-    for (const row of held) skipped.set(row.clusterId, row as Holder);
-    const free = input.clusterIds.filter((id) => !skipped.has(id));
-    await tx.releaseWriter.createMany({
-      data: free.map((clusterId) => ({
-        releaseId: input.releaseId,
-        clusterId,
-        kind: input.kind,
-        holderId,
-        label: input.label,
-        expiresAt: new Date(Date.now() + HOLD_MS),
-      })),
-    });
-    return new Set(free);
+    const key = { releaseId_clusterId: { releaseId: input.releaseId, clusterId: input.clusterId } };
+    const row = await tx.releaseWriter.findUnique({ where: key });
+    if (row && row.holderId !== input.holderId) return { ok: false as const, holder: row as Holder };
+    const entry = await tx.releaseCluster.findUnique({ where: key, select: { appliedAt: true } });
+    if (entry?.appliedAt.getTime() !== input.appliedAt.getTime()) return { ok: false as const, holder: null };
+    const expiresAt = new Date(Date.now() + HOLD_MS);
+    if (row) await tx.releaseWriter.update({ where: key, data: { expiresAt } });
+    else
+      await tx.releaseWriter.create({
+        data: {
+          releaseId: input.releaseId,
+          clusterId: input.clusterId,
+          kind: "heal",
+          holderId: input.holderId,
+          label: input.label,
+          expiresAt,
+        },
+      });
+    return { ok: true as const };
   });
-  return {
-    holderId,
-    clusterIds: taken,
-    skipped,
-    release: async () => {
-      await db().releaseWriter.deleteMany({ where: { holderId } });
-    },
-  };
+}
+
+/** A heal lets go of a cluster (or, without one, of every cluster it holds). */
+export async function letGoOfHeal(holderId: string, clusterId?: string): Promise<void> {
+  await db().releaseWriter.deleteMany({ where: { holderId, ...(clusterId ? { clusterId } : {}) } });
 }
 
 /** Thrown when a write is attempted without holding the (release, cluster): a bug, never a user's mistake. */
@@ -168,11 +165,14 @@ export class NotTheWriterError extends Error {
  * The check every cluster write of a release makes first (writes-release.ts): this holder still
  * holds the cluster. Cheap (one primary-key read) and the last line of defence for the rule above.
  */
-export async function requireWriter(releaseId: string, clusterId: string, holderId: string): Promise<void> {
-  const row = await db().releaseWriter.findUnique({
-    where: { releaseId_clusterId: { releaseId, clusterId } },
-    select: { holderId: true },
-  });
-  if (row?.holderId !== holderId)
+export async function requireWriter(releaseId: string, clusterId: string, holderId: string, tx?: Tx): Promise<void> {
+  // Inside a transaction the row is share-locked: no one can let it expire or take it over
+  // until the caller's write (in that transaction) is done.
+  const rows = await (tx ?? db()).$queryRaw<Array<{ holder_id: string }>>`
+    SELECT holder_id::text FROM release_writers
+    WHERE release_id = ${releaseId}::uuid AND cluster_id = ${clusterId}::uuid
+      AND (expires_at IS NULL OR expires_at >= now())
+    FOR SHARE`;
+  if (rows[0]?.holder_id !== holderId)
     throw new NotTheWriterError(`release ${releaseId} on cluster ${clusterId} is not held by ${holderId}`);
 }

@@ -22,17 +22,20 @@ import {
 } from "@/lib/server/releases/release-write";
 import { refKey } from "@/lib/server/templates/desired";
 import { advance } from "./advance";
+import { targetStatesStayingOrInto } from "./state-machine";
 import {
   claimTarget,
   forQueue,
   handBack,
   hasStep,
+  letGoOfTarget,
   logStep,
   loadContext,
   LostClaimError,
   MAX_TARGET_ATTEMPTS,
   recordAttemptFailure,
   recordTargetStep,
+  refusedMove,
   summarize,
 } from "./target-steps";
 
@@ -68,12 +71,9 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
    * Only while the rollout is still paused (an abort or resume in between would strand it).
    */
   const letGo = async (): Promise<boolean> => {
-    const { count } = await db().rolloutTarget.updateMany({
-      where: { id: targetId, claimedBy: instanceId(), rollout: { state: "paused" } },
-      data: { state: "gating", claimedBy: null },
-    });
-    if (count === 1) await logStep(db(), rollout.id, targetId, `target.paused.${Date.now()}`);
-    return count === 1;
+    const released = await letGoOfTarget(targetId, "gating", { rollout: { state: "paused" } });
+    if (released) await logStep(db(), rollout.id, targetId, `target.paused.${Date.now()}`);
+    return released;
   };
   // A cluster deleted while the rollout targets it (deletion is refused then, but a row can still go).
   if (!cluster) return await finish("failed", { error: "The cluster was deleted while the rollout targeted it" });
@@ -160,10 +160,12 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
         { objects: outcomes.length, pruned: pruned.filter((p) => p.action === "deleted").length },
       );
     } else {
-      await db().rolloutTarget.updateMany({
-        where: { id: targetId, claimedBy: instanceId(), state: { in: ["applying", "gating"] } },
+      // Applied before (a resumed or retried target): into its gate again, along the table.
+      const { count } = await db().rolloutTarget.updateMany({
+        where: { id: targetId, claimedBy: instanceId(), state: { in: targetStatesStayingOrInto("gating") } },
         data: { state: "gating" },
       });
+      if (count === 0) await refusedMove(db(), targetId, "gating");
     }
 
     // The gate's timeout runs from when this worker entered it (a resume starts a full gate).

@@ -14,7 +14,9 @@ import { controlRollout } from "./control";
 import { advance, MAX_TARGET_ATTEMPTS, rollbackTarget, runTarget } from "./engine";
 import { getRollout } from "./queries";
 import { logger } from "@/lib/server/log/logger";
-import { ROLLOUT_STATES, TARGET_TRANSITIONS, TRANSITIONS } from "./state-machine";
+import { ROLLOUT_STATES, TARGET_TRANSITIONS, TRANSITIONS, TransitionError } from "./state-machine";
+import { handBack, LostClaimError, recordTargetStep } from "./target-steps";
+import { instanceId } from "@/lib/server/jobs/queue";
 import { holdForRollout } from "@/lib/server/releases/writers";
 import { sweep } from "./worker";
 
@@ -591,6 +593,51 @@ describe("no hang, no swallowed error", () => {
       MAX_TARGET_ATTEMPTS - 1,
     );
     expect(steps).toContain("target.rolled-back");
+  });
+
+  it("a rollback whose objects the cluster refuses fails that target's rollback and the rollout, with the reason, never rolled_back", async () => {
+    const a = await cluster("a");
+    const first = await rollout([[a.id]]);
+    await work(first);
+    expect(await stateOf(first)).toBe("succeeded");
+    fake.unhealthyOn.add(a.id);
+    const id = await rollout([[a.id]], { autoRollback: true });
+    await work(id);
+    expect(await stateOf(id)).toBe("rolling_back");
+    // Putting the previous revision back: the cluster refuses every object (403).
+    fake.forbiddenOn.add(a.id);
+    await work(id);
+    const target = (await targetsOf(id)).a!;
+    expect(target.state).toBe("failed");
+    expect(target.error).toMatch(/rollback notes: .*refused this object \(403\)/);
+    const ended = await db().rollout.findUniqueOrThrow({ where: { id } });
+    expect(ended.state).toBe("failed");
+    expect(ended.message).toMatch(/1 cluster\(s\) could not be rolled back: a: .*\(403\)/);
+    const steps = (await db().rolloutEvent.findMany({ where: { targetId: target.id } })).map((e) => e.step);
+    expect(steps).toContain("target.rollback-failed");
+    expect(steps).not.toContain("target.rolled-back");
+  });
+
+  it("a move off the state table by the worker that holds the target is a TransitionError, never a silent no-op or a lost claim", async () => {
+    const a = await cluster("a");
+    const id = await rollout([[a.id]]);
+    await work(id);
+    const target = (await targetsOf(id)).a!;
+    expect(target.state).toBe("succeeded");
+    // Still held by this instance (as a worker that has not let go yet would be).
+    await db().rolloutTarget.update({ where: { id: target.id }, data: { claimedBy: instanceId() } });
+    await expect(recordTargetStep(target.id, { state: "gating" }, id, "target.bogus")).rejects.toBeInstanceOf(
+      TransitionError,
+    );
+    await expect(handBack(target.id, "queued")).rejects.toBeInstanceOf(TransitionError);
+    // Held by someone else: the claim is lost, stop quietly.
+    await db().rolloutTarget.update({ where: { id: target.id }, data: { claimedBy: "another-instance" } });
+    await expect(recordTargetStep(target.id, { state: "gating" }, id, "target.bogus")).rejects.toBeInstanceOf(
+      LostClaimError,
+    );
+    const after = (await targetsOf(id)).a!;
+    expect(after.state).toBe("succeeded");
+    expect(await db().rolloutEvent.count({ where: { targetId: target.id, step: "target.bogus" } })).toBe(0);
   });
 
   it("an engine bug (a thrown TypeError) is logged with its name and stack, and the target says internal error", async () => {

@@ -6,6 +6,7 @@ import { INTERNAL_ERROR } from "@/lib/server/releases/failure";
 import {
   applyRelease,
   forgetRelease,
+  isProblem,
   pruneRelease,
   recordRelease,
   renderRelease,
@@ -84,8 +85,11 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
         takeOwnership: rollout.takeOwnership,
       });
       notes = outcomes
-        .filter((o) => o.error)
-        .map((o) => rendered.inputs.scrub(`${o.ref.kind} ${o.ref.name}: ${o.error}`));
+        .filter((o) => o.error || isProblem(o))
+        .map((o) => rendered.inputs.scrub(`${o.ref.kind} ${o.ref.name}: ${o.error ?? o.action}`));
+      // An object the cluster refused was not put back: the cluster is not at the previous
+      // revision, so the rollback failed (with the reasons), and the record is left as it is.
+      if (outcomes.some(isProblem)) return await endRollback("failed", notes, null);
       const keep = new Set(rendered.refs.map(refKey));
       await pruneRelease(
         executor,
@@ -108,6 +112,7 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
     } else {
       const outcomes = await pruneRelease(executor, writer, failedRefs, actor);
       notes = outcomes.filter((o) => o.action === "error").map((o) => `${o.ref.kind} ${o.ref.name}: ${o.error}`);
+      if (notes.length) return await endRollback("failed", notes, null);
       await forgetRelease(writer);
     }
     await endRollback("rolled_back", notes, previous?.revisionNumber ?? null);

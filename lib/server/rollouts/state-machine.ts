@@ -116,6 +116,15 @@ export function targetStatesInto(to: TargetStateValue, among: readonly TargetSta
 }
 
 /**
+ * The WHERE clause of a write that leaves a claimed target where it is or moves it to `to`
+ * along the table: a worker letting go of a target in `to` (a pause before the gate, a
+ * failed attempt handed back) makes no move; from anywhere else, only the table's moves.
+ */
+export function targetStatesStayingOrInto(to: TargetStateValue): TargetStateValue[] {
+  return [to, ...TARGET_STATES.filter((state) => (TARGET_TRANSITIONS[state] as readonly string[]).includes(to))];
+}
+
+/**
  * Every way a target ends, and the step that records it: advance() counts targets by the
  * state they ended in, so a new ending cannot go uncounted; the step says who ended it.
  */

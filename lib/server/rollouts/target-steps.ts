@@ -5,7 +5,7 @@ import { db } from "@/lib/server/db/client";
 import { instanceId } from "@/lib/server/jobs/queue";
 import type { ObjectOutcome } from "@/lib/server/releases/executor";
 import { classifyFailure, logFailure, type Failure } from "@/lib/server/releases/failure";
-import { targetStatesInto, type TargetStateValue } from "./state-machine";
+import { targetStatesInto, targetStatesStayingOrInto, TransitionError, type TargetStateValue } from "./state-machine";
 
 /**
  * The bookkeeping every target step shares: the step log (one row per target and step), the
@@ -56,9 +56,44 @@ export async function recordTargetStep(
       where: { id: targetId, claimedBy: instanceId(), state: { in: targetStatesInto(data.state) } },
       data,
     });
-    if (count === 0) throw new LostClaimError(`target ${targetId} is no longer held by this instance`);
+    if (count === 0) await refusedMove(tx, targetId, data.state);
     await logStep(tx, rolloutId, targetId, step, details);
   });
+}
+
+/**
+ * Why a claimed target's write matched nothing: it is no longer this instance's (LostClaimError:
+ * the sweep or another worker has it, stop quietly), or it is, but the table has no move from
+ * its state to `to` (TransitionError: our bug, never a silent no-op).
+ */
+export async function refusedMove(
+  tx: Tx | ReturnType<typeof db>,
+  targetId: string,
+  to: TargetStateValue,
+): Promise<never> {
+  const now = await tx.rolloutTarget.findUnique({ where: { id: targetId }, select: { state: true, claimedBy: true } });
+  if (now && now.claimedBy === instanceId()) throw new TransitionError(`a ${now.state} target has no move to ${to}`);
+  throw new LostClaimError(`target ${targetId} is no longer held by this instance`);
+}
+
+/**
+ * A claimed target let go of in `state` (where it is, or moved there along the table), with
+ * optional extra conditions: true when written; false when the extra conditions did not hold;
+ * a lost claim or a move off the table throws as in recordTargetStep.
+ */
+export async function letGoOfTarget(
+  targetId: string,
+  state: TargetStateValue,
+  extra: Prisma.RolloutTargetWhereInput = {},
+): Promise<boolean> {
+  const where = { id: targetId, claimedBy: instanceId(), state: { in: targetStatesStayingOrInto(state) } };
+  const { count } = await db().rolloutTarget.updateMany({
+    where: { ...where, ...extra },
+    data: { state, claimedBy: null },
+  });
+  if (count === 1) return true;
+  if (Object.keys(extra).length && (await db().rolloutTarget.count({ where })) === 1) return false;
+  return refusedMove(db(), targetId, state);
 }
 
 export const hasStep = async (targetId: string, step: string) =>
@@ -136,10 +171,7 @@ export async function claimRollback(targetId: string): Promise<boolean> {
 
 /** Lets go of a target after a failed attempt, so a retry (or the sweep) picks it up again in `state`. */
 export async function handBack(targetId: string, state: TargetStateValue): Promise<void> {
-  await db().rolloutTarget.updateMany({
-    where: { id: targetId, claimedBy: instanceId() },
-    data: { state, claimedBy: null },
-  });
+  await letGoOfTarget(targetId, state);
 }
 
 /** Everything a target step needs, read once: the target, its rollout, the cluster, and who acts. */

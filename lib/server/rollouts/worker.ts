@@ -6,7 +6,7 @@ import { logger } from "@/lib/server/log/logger";
 import type { ReleaseExecutor } from "@/lib/server/releases/executor";
 import { advance, rollbackTarget, runTarget } from "./engine";
 import { letGoOfEndedRollouts } from "@/lib/server/releases/writers";
-import { targetStatesInto, type TargetStateValue } from "./state-machine";
+import { targetStatesInto, targetStatesStayingOrInto, type TargetStateValue } from "./state-machine";
 import { storedHealthGateSchema } from "@/lib/server/releases/columns";
 import { enqueue, instanceId, QUEUES, registerWorker, startQueue, stopQueue } from "@/lib/server/jobs/queue";
 
@@ -157,9 +157,11 @@ export async function sweep(): Promise<void> {
         where: { targetId_step: { targetId: target.id, step: "target.applied" } },
         select: { id: true },
       });
+      // Along the table only: an applying target goes back to either; a gating one stays gating.
+      const to = applied ? "gating" : "queued";
       await db().rolloutTarget.updateMany({
-        where: { id: target.id, claimedBy: target.claimedBy },
-        data: { state: applied ? "gating" : "queued", claimedBy: null, claimedAt: new Date(0) },
+        where: { id: target.id, claimedBy: target.claimedBy, state: { in: targetStatesStayingOrInto(to) } },
+        data: { state: to, claimedBy: null, claimedAt: new Date(0) },
       });
       logger.info({ targetId: target.id, from: target.claimedBy }, "taking over a rollout target from a dead instance");
     }

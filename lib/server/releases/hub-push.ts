@@ -33,6 +33,7 @@ import {
 import { mayTakeOverFrom, ownerReleaseNameFor } from "@/lib/server/access/ownership";
 import { recordAudit } from "@/lib/server/audit/record";
 import { fieldManagerFor, liveOwner, type LiveOwner } from "./ownership";
+import { secretAsData } from "./secret-data";
 
 /** Thrown for a kind the cluster does not serve: an object error, never a guessed REST path. */
 export class UnknownKindError extends Error {
@@ -148,7 +149,8 @@ export class HubPushExecutor implements ReleaseExecutor {
           method: "PATCH",
           path,
           query: { fieldManager, force, dryRun: options.dryRun ? "All" : undefined },
-          body: manifest,
+          // A Secret's keys go in `data`, so server-side apply records who owns each (secret-data.ts).
+          body: isSecretRef(ref) ? secretAsData(manifest) : manifest,
           contentType: "application/apply-patch+yaml",
           signal,
         },

@@ -9,9 +9,10 @@ import { logger } from "@/lib/server/log/logger";
 import { secretKeyChanges } from "@/lib/server/redact/secret-keys";
 import { isSecretRef } from "@/lib/server/redact/secret-mask";
 import { releaseObjectsSchema, sourceDigestsSchema, storedParamsSchema } from "./columns";
-import { ownerWords, type ObjectOutcome } from "./executor";
+import type { ObjectOutcome } from "./executor";
 import { classifyFailure, INTERNAL_ERROR, logFailure } from "./failure";
 import { executor } from "./hub-push";
+import { ownerText } from "./owner-words";
 import { applyRelease, dryRunRelease, isProblem, recordHealed, renderRelease, type Actor } from "./release-write";
 import { holdForOperation } from "./writers";
 
@@ -26,7 +27,10 @@ export interface DriftEntry {
    */
   problem: "missing" | "changed" | "taken-over" | "source-changed" | "invalid" | "forbidden" | "error" | "not-healed";
   managers?: string[];
-  /** taken-over: who owns the object now (another release, or managers outside Archipelago). */
+  /**
+   * taken-over: who owns the object now (another release, or managers outside Archipelago). As
+   * stored, a release is a token with its id (owner-words.ts); readers get words as they may know them.
+   */
   takenOverBy?: string;
   /** source-changed: which secret reference (its parameter path; never the source's data); refusals: why. */
   error?: string;
@@ -54,7 +58,7 @@ function driftOf(outcomes: ObjectOutcome[]): DriftEntry[] {
         ...base,
         problem: "taken-over",
         managers: outcome.conflictManagers,
-        takenOverBy: outcome.owner ? ownerWords(outcome.owner) : outcome.conflictManagers?.join(", "),
+        takenOverBy: outcome.owner ? ownerText(outcome.owner) : outcome.conflictManagers?.join(", "),
       });
     else if (outcome.action === "error" || outcome.action === "invalid" || outcome.action === "forbidden")
       entries.push({ ...base, problem: outcome.action, error: outcome.error ?? "the API server refused it" });

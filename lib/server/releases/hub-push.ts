@@ -23,15 +23,15 @@ import { applyTiers } from "./apply-order";
 import { FIELD_MANAGER, RELEASE_LABEL, refOf, type ObjectRef } from "@/lib/server/templates/desired";
 import {
   isReady,
-  ownerWords,
   type ApplyOptions,
   type ObjectHealth,
   type ObjectOutcome,
   type ObjectOwner,
   type ReleaseExecutor,
 } from "./executor";
-import { mayTakeOverFrom, ownerReleaseNameFor } from "@/lib/server/access/ownership";
+import { mayTakeOverFrom } from "@/lib/server/access/ownership";
 import { recordAudit } from "@/lib/server/audit/record";
+import { ownerText } from "./owner-words";
 import { fieldManagerFor, liveOwner, type LiveOwner } from "./ownership";
 import { secretAsData } from "./secret-data";
 
@@ -188,7 +188,7 @@ export class HubPushExecutor implements ReleaseExecutor {
         action,
         result,
         live,
-        ...(takenFrom && options.owner ? { tookOver: true, owner: await this.named(takenFrom, options.owner) } : {}),
+        ...(takenFrom && options.owner ? { tookOver: true, owner: this.named(takenFrom) } : {}),
       };
     } catch (error) {
       if (error instanceof UnknownKindError) return { ref, action: "invalid", error: error.message };
@@ -210,16 +210,9 @@ export class HubPushExecutor implements ReleaseExecutor {
     }
   }
 
-  /** The owner as the rollout's author may know it (access/ownership.ts decides whether a release is named). */
-  private async named(
-    owner: Extract<LiveOwner, { type: "release" | "outside" }>,
-    applying: NonNullable<ApplyOptions["owner"]>,
-  ): Promise<ObjectOwner> {
-    if (owner.type === "outside") return { managers: owner.managers };
-    return {
-      releaseId: owner.releaseId,
-      releaseName: applying.author ? await ownerReleaseNameFor(applying.author, owner.releaseId) : null,
-    };
+  /** The owner as kept: a release by id only (its name is put in per reader, owner-words.ts), or the managers. */
+  private named(owner: Extract<LiveOwner, { type: "release" | "outside" }>): ObjectOwner {
+    return owner.type === "outside" ? { managers: owner.managers } : { releaseId: owner.releaseId };
   }
 
   /** Why an object owned by someone else is not written (null: the rollout takes it over, and may). */
@@ -227,8 +220,8 @@ export class HubPushExecutor implements ReleaseExecutor {
     owner: Extract<LiveOwner, { type: "release" | "outside" }>,
     applying: NonNullable<ApplyOptions["owner"]>,
   ): Promise<Pick<ObjectOutcome, "owner" | "error" | "conflictManagers"> | null> {
-    const named = await this.named(owner, applying);
-    const words = ownerWords(named);
+    const named = this.named(owner);
+    const words = ownerText(named);
     const conflictManagers = "managers" in named ? named.managers : undefined;
     if (!applying.takeOwnership)
       return {

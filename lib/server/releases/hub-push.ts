@@ -269,14 +269,25 @@ export class HubPushExecutor implements ReleaseExecutor {
           });
           continue;
         }
+        // Only the object just read: one that changed since (relabelled, replaced) is not deleted.
+        const meta = live.metadata as { uid?: string; resourceVersion?: string } | undefined;
         const response = await transport.request(
           {
             method: "DELETE",
             path,
-            body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" },
+            body: {
+              kind: "DeleteOptions",
+              apiVersion: "v1",
+              propagationPolicy: "Background",
+              preconditions: { uid: meta?.uid, resourceVersion: meta?.resourceVersion },
+            },
           },
           headers,
         );
+        if (response.status === 409) {
+          outcomes.push({ ref, action: "unchanged", error: "Not deleted: the object changed since it was read" });
+          continue;
+        }
         const failure = response.status === 404 ? null : classifyHttpStatus(response.status);
         if (failure) throw failure;
         outcomes.push({ ref, action: "deleted" });

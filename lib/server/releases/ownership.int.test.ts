@@ -102,8 +102,12 @@ beforeAll(async () => {
       path: "/api/v1/namespaces",
       body: { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
     });
-    for (const name of ["shared-config", "red-only", "outside-cm", "red-hidden"])
+    for (const name of ["shared-config", "red-only", "outside-cm", "red-hidden", "taken-cm"])
       await transport.request({ method: "DELETE", path: `/api/v1/namespaces/${namespace}/configmaps/${name}` });
+    await transport.request({
+      method: "DELETE",
+      path: `/apis/apps/v1/namespaces/${namespace}/deployments/never-ready`,
+    });
     await transport.request({ method: "DELETE", path: `/api/v1/namespaces/${namespace}/secrets/guess-me` });
   }
 
@@ -456,5 +460,84 @@ describe("owner names are put in per reader, never stored (issue 20, point 2)", 
     expect((await entryFor(admin))?.takenOverBy).toBe('release "red-hidden-release"');
     expect((await entryFor(blue))?.takenOverBy).toBe("another release you cannot see");
     expect(JSON.stringify(await getRelease(blue, redRelease))).not.toContain("red-hidden-release");
+  });
+});
+
+describe("a rollback leaves what its rollout took over (issue 20, point 2)", () => {
+  it("a take-over rollout that fails its gate and rolls back leaves the taken object in place", async () => {
+    await run("kubectl", [
+      "--kubeconfig",
+      tb.kubeconfigPath,
+      "--context",
+      "testbed-1",
+      "create",
+      "configmap",
+      "taken-cm",
+      "-n",
+      SHARED,
+      "--from-literal=owner=kubectl",
+    ]);
+    // A Deployment no controller makes ready on the testbed: the gate times out and the wave rolls back.
+    const templateId = (
+      await createTemplate(blue, {
+        teamId: teams.blue,
+        name: "blue-takes",
+        description: "blue-takes",
+        schema: { type: "object", properties: {} },
+        body: [
+          configMap("taken-cm", SHARED, "blue"),
+          "---",
+          "apiVersion: apps/v1",
+          "kind: Deployment",
+          "metadata:",
+          "  name: never-ready",
+          `  namespace: ${SHARED}`,
+          "spec:",
+          "  replicas: 1",
+          "  selector:",
+          "    matchLabels: { app: never-ready }",
+          "  template:",
+          "    metadata:",
+          "      labels: { app: never-ready }",
+          "    spec:",
+          "      containers:",
+          "        - name: c",
+          "          image: example.invalid/fail:1",
+        ].join("\n"),
+        overrides: [],
+        message: "first",
+      })
+    ).id;
+    const started = await startRollout(
+      blue,
+      request({
+        teamId: teams.blue,
+        templateId,
+        releaseName: "blue-takes",
+        takeOwnership: true,
+        autoRollback: true,
+        healthGate: { timeoutSeconds: 5 },
+      }),
+    );
+    let rollout = await getRollout(admin, started.id);
+    const until = Date.now() + 90_000;
+    while (!["rolled_back", "failed", "succeeded", "aborted"].includes(rollout.state) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      rollout = await getRollout(admin, started.id);
+    }
+    expect(rollout.state).toBe("rolled_back");
+    // The object it took over stays (now the release's, as taken), and the notes say so;
+    // what it created is removed.
+    const taken = await live(`/api/v1/namespaces/${SHARED}/configmaps/taken-cm`);
+    expect(taken.data).toEqual({ owner: "blue" });
+    expect(rollout.targets[0]!.error).toMatch(
+      /ConfigMap taken-cm: taken over from kubectl-create \(outside Archipelago\) by this rollout; left in place/,
+    );
+    const transport = await transportFor(clusterId);
+    const deployment = await transport.request({
+      method: "GET",
+      path: `/apis/apps/v1/namespaces/${SHARED}/deployments/never-ready`,
+    });
+    expect(deployment.status).toBe(404);
   });
 });

@@ -1,10 +1,9 @@
 import "server-only";
-import pLimit from "p-limit";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { authorStanding } from "@/lib/server/access/stored-author";
 import { db } from "@/lib/server/db/client";
 import { env } from "@/lib/server/config/env";
-import { clusterDeadline } from "@/lib/server/kube/deadline";
+import { clusterDeadline, untilDeadline } from "@/lib/server/kube/deadline";
 import { logger } from "@/lib/server/log/logger";
 import { secretKeyChanges } from "@/lib/server/redact/secret-keys";
 import { isSecretRef } from "@/lib/server/redact/secret-mask";
@@ -167,124 +166,122 @@ async function checkHeld(
   const actor: Actor | undefined = options.caller
     ? { email: options.caller.email, teams: options.caller.teamNames, providerGroups: options.caller.providerGroups }
     : undefined;
-  const limit = pLimit(8);
+  // One deadline per cluster, started with the fan-out: it covers everything the check asks of
+  // that cluster (the secret-source reads of its render, its dry run), so no cluster costs more
+  // than the limit whatever the others do. No queue in front: the work is waiting on clusters,
+  // and a queue would make a healthy cluster wait behind hung ones (the limit again, per slot).
+  const timeoutMs = env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
+  const deadlines = new Map(release.clusters.map((entry) => [entry.clusterId, clusterDeadline(timeoutMs)]));
   return Promise.all(
-    release.clusters.map((entry) =>
-      limit(async (): Promise<DriftResult> => {
-        const clusterId = entry.clusterId;
-        const holder = hold.skipped.get(clusterId);
-        if (holder) {
-          logger.info({ event: "release.drift_skipped_held", releaseId, clusterId }, "held by another writer");
-          return {
-            clusterId,
-            state: "held",
-            drift: [],
-            heldBy: holder.kind === "rollout" ? `${holder.label} in flight` : holder.label,
-          };
-        }
-        const writer = { releaseId, clusterId, holderId: hold.holderId };
-        const revision = revisions.get(entry.revisionId);
-        const params = storedParamsSchema.safeParse(entry.params);
-        const objects = releaseObjectsSchema.safeParse(entry.objects);
-        const appliedDigests = sourceDigestsSchema.safeParse(entry.sourceDigests);
-        if (!revision || !params.success || !objects.success) {
-          await record(clusterId, "unknown", [{ error: "The release's revision or parameters no longer render" }]);
+    release.clusters.map(async (entry): Promise<DriftResult> => {
+      const clusterId = entry.clusterId;
+      const holder = hold.skipped.get(clusterId);
+      if (holder) {
+        logger.info({ event: "release.drift_skipped_held", releaseId, clusterId }, "held by another writer");
+        return {
+          clusterId,
+          state: "held",
+          drift: [],
+          heldBy: holder.kind === "rollout" ? `${holder.label} in flight` : holder.label,
+        };
+      }
+      const writer = { releaseId, clusterId, holderId: hold.holderId };
+      const revision = revisions.get(entry.revisionId);
+      const params = storedParamsSchema.safeParse(entry.params);
+      const objects = releaseObjectsSchema.safeParse(entry.objects);
+      const appliedDigests = sourceDigestsSchema.safeParse(entry.sourceDigests);
+      if (!revision || !params.success || !objects.success) {
+        await record(clusterId, "unknown", [{ error: "The release's revision or parameters no longer render" }]);
+        return { clusterId, state: "unknown", drift: [] };
+      }
+      try {
+        // Secret inputs that cannot be had (a source Secret gone or unreachable, a sealed value missing)
+        // leave the state unknown with the reason: nothing is applied, no copy is removed.
+        const deadline = deadlines.get(clusterId)!;
+        const rendered = await untilDeadline(
+          renderRelease({ release, revision, params: params.data, cluster: entry.cluster, reader }),
+          deadline,
+        );
+        if (!rendered.ok) {
+          const reason =
+            rendered.cause === "secret-input"
+              ? `${rendered.reason}; the copies here were left as they are`
+              : "The release's revision or parameters no longer render";
+          await record(clusterId, "unknown", [{ error: reason }]);
           return { clusterId, state: "unknown", drift: [] };
         }
-        try {
-          // Secret inputs that cannot be had (a source Secret gone or unreachable, a sealed value missing)
-          // leave the state unknown with the reason: nothing is applied, no copy is removed.
-          const rendered = await renderRelease({
-            release,
-            revision,
-            params: params.data,
-            cluster: entry.cluster,
-            reader,
+        const digests = appliedDigests.success ? appliedDigests.data : {};
+        // Compared by keyed digests: which references' sources changed since they were applied here.
+        const sourceDrift = Object.entries(rendered.inputs.sourceDigests)
+          .filter(([path, digest]) => digests[path] !== undefined && digests[path] !== digest)
+          .map(([path]): DriftEntry => ({
+            kind: "SecretReference",
+            namespace: null,
+            name: path,
+            problem: "source-changed",
+            error: `Secret reference ${path}: the source changed since it was applied here`,
+          }));
+        // The check's calls run under the fan-out's deadline (a real heal's apply gets none: a write
+        // is never cut off half-way, so the re-check after it gets a deadline of its own); an object
+        // another release or someone outside owns is reported, never healed back (one owner per object).
+        const dryRun = (signal: AbortSignal) =>
+          dryRunRelease(executor, { releaseId, clusterId }, rendered.manifests, { author: reader, signal });
+        let drift = [...driftOf(await dryRun(deadline)), ...sourceDrift];
+        let healed: DriftResult["healed"];
+        const drifted = drift.some((d) => DRIFT_PROBLEMS.has(d.problem));
+        if (drifted && options.heal) {
+          const allowed = objects.data.length ? new Set(objects.data.map((ref) => ref.namespace)) : null;
+          const outside = rendered.manifests.filter((m) => allowed && !allowed.has(m.metadata.namespace ?? null));
+          const notHealed = healRefused
+            ? healRefused
+            : outside.length
+              ? `Not healed: the template now renders into ${[...new Set(outside.map((m) => m.metadata.namespace ?? "cluster-scoped"))].join(", ")}, outside what this release applied; start a rollout`
+              : null;
+          if (notHealed) {
+            await record(clusterId, "drifted", [...drift, { error: notHealed }]);
+            return { clusterId, state: "drifted", drift };
+          }
+          const outcomes = await applyRelease(executor, writer, rendered.manifests, "heal", {
+            force: true,
+            actor,
+            author: reader,
           });
-          if (!rendered.ok) {
-            const reason =
-              rendered.cause === "secret-input"
-                ? `${rendered.reason}; the copies here were left as they are`
-                : "The release's revision or parameters no longer render";
-            await record(clusterId, "unknown", [{ error: reason }]);
-            return { clusterId, state: "unknown", drift: [] };
-          }
-          const digests = appliedDigests.success ? appliedDigests.data : {};
-          // Compared by keyed digests: which references' sources changed since they were applied here.
-          const sourceDrift = Object.entries(rendered.inputs.sourceDigests)
-            .filter(([path, digest]) => digests[path] !== undefined && digests[path] !== digest)
-            .map(([path]): DriftEntry => ({
-              kind: "SecretReference",
-              namespace: null,
-              name: path,
-              problem: "source-changed",
-              error: `Secret reference ${path}: the source changed since it was applied here`,
-            }));
-          // One deadline per cluster for the check's calls (a real heal's apply gets none: a write is
-          // never cut off half-way); an object another release or someone outside owns is reported,
-          // never healed back (one owner per object).
-          const dryRun = () =>
-            dryRunRelease(executor, { releaseId, clusterId }, rendered.manifests, {
-              author: reader,
-              signal: clusterDeadline(env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS),
-            });
-          let drift = [...driftOf(await dryRun()), ...sourceDrift];
-          let healed: DriftResult["healed"];
-          const drifted = drift.some((d) => DRIFT_PROBLEMS.has(d.problem));
-          if (drifted && options.heal) {
-            const allowed = objects.data.length ? new Set(objects.data.map((ref) => ref.namespace)) : null;
-            const outside = rendered.manifests.filter((m) => allowed && !allowed.has(m.metadata.namespace ?? null));
-            const notHealed = healRefused
-              ? healRefused
-              : outside.length
-                ? `Not healed: the template now renders into ${[...new Set(outside.map((m) => m.metadata.namespace ?? "cluster-scoped"))].join(", ")}, outside what this release applied; start a rollout`
-                : null;
-            if (notHealed) {
-              await record(clusterId, "drifted", [...drift, { error: notHealed }]);
-              return { clusterId, state: "drifted", drift };
-            }
-            const outcomes = await applyRelease(executor, writer, rendered.manifests, "heal", {
-              force: true,
-              actor,
-              author: reader,
-            });
-            healed = outcomes.map((o) => ({
-              ...o.ref,
-              action: o.action,
-              ...(o.error ? { error: rendered.inputs.scrub(o.error) } : {}),
-            }));
-            if (!outcomes.some(isProblem)) await recordHealed(writer, rendered.inputs.sourceDigests);
-            drift = [
-              ...driftOf(await dryRun()),
-              ...outcomes.filter(isProblem).map((o): DriftEntry => ({
-                kind: o.ref.kind,
-                namespace: o.ref.namespace,
-                name: o.ref.name,
-                problem: "not-healed",
-                error: rendered.inputs.scrub(o.error ?? o.action),
-              })),
-            ];
-          }
-          const state = drift.some((d) => DRIFT_PROBLEMS.has(d.problem) || d.problem === "not-healed")
-            ? "drifted"
-            : drift.length
-              ? "unknown"
-              : "in_sync";
-          await record(clusterId, state, drift as unknown as object[]);
-          return { clusterId, state, drift, ...(healed ? { healed } : {}) };
-        } catch (error) {
-          // Classified once: a cluster that failed is unreachable; our own bug is an internal error.
-          const failure = classifyFailure(error);
-          logFailure(failure, error, { releaseId, clusterId }, "release.drift_check_failed");
-          if (failure.cause === "cluster") {
-            await record(clusterId, "unreachable", [{ error: failure.message }]);
-            return { clusterId, state: "unreachable", drift: [] };
-          }
-          await record(clusterId, "unknown", [{ error: `${INTERNAL_ERROR}; the operators' log has the details` }]);
-          return { clusterId, state: "unknown", drift: [] };
+          healed = outcomes.map((o) => ({
+            ...o.ref,
+            action: o.action,
+            ...(o.error ? { error: rendered.inputs.scrub(o.error) } : {}),
+          }));
+          if (!outcomes.some(isProblem)) await recordHealed(writer, rendered.inputs.sourceDigests);
+          drift = [
+            ...driftOf(await dryRun(clusterDeadline(timeoutMs))),
+            ...outcomes.filter(isProblem).map((o): DriftEntry => ({
+              kind: o.ref.kind,
+              namespace: o.ref.namespace,
+              name: o.ref.name,
+              problem: "not-healed",
+              error: rendered.inputs.scrub(o.error ?? o.action),
+            })),
+          ];
         }
-      }),
-    ),
+        const state = drift.some((d) => DRIFT_PROBLEMS.has(d.problem) || d.problem === "not-healed")
+          ? "drifted"
+          : drift.length
+            ? "unknown"
+            : "in_sync";
+        await record(clusterId, state, drift as unknown as object[]);
+        return { clusterId, state, drift, ...(healed ? { healed } : {}) };
+      } catch (error) {
+        // Classified once: a cluster that failed is unreachable; our own bug is an internal error.
+        const failure = classifyFailure(error);
+        logFailure(failure, error, { releaseId, clusterId }, "release.drift_check_failed");
+        if (failure.cause === "cluster") {
+          await record(clusterId, "unreachable", [{ error: failure.message }]);
+          return { clusterId, state: "unreachable", drift: [] };
+        }
+        await record(clusterId, "unknown", [{ error: `${INTERNAL_ERROR}; the operators' log has the details` }]);
+        return { clusterId, state: "unknown", drift: [] };
+      }
+    }),
   );
 }
 

@@ -205,6 +205,11 @@ describe("no Secret value reaches a response or an audit row", () => {
     });
     expect(drift.status).toBe(200);
     expect(JSON.stringify(drift.body)).toContain('"drifted"');
+    // kubectl took our key over: that (not whether the value equals ours) is what the deployer is told.
+    const driftEntries = (drift.body.results as Array<{ drift: Array<Record<string, unknown>> }>)[0]!.drift;
+    expect(driftEntries).toEqual([
+      expect.objectContaining({ kind: "Secret", name: "leaky", problem: "taken-over", managers: ["kubectl-patch"] }),
+    ]);
     const healed = await call("heal", releaseDriftRoute.POST, {
       method: "POST",
       path: `/api/v1/releases/${releaseId}/drift`,

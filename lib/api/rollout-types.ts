@@ -163,6 +163,8 @@ export interface RolloutDetail {
       action: string;
       error?: string;
       conflictManagers?: string[];
+      /** This rollout took the object over from this owner (a rollback leaves it in place). */
+      takenOverFrom?: string;
     }>;
     gate: { ready?: number; total?: number; failing?: string[]; checkedAt?: string };
     error: string | null;

@@ -28,7 +28,16 @@ export const releaseObjectsSchema = appliedRefsSchema;
 /** release_clusters.source_digests: per secret-reference path, a keyed digest of the source last applied. */
 export const sourceDigestsSchema = z.record(z.string(), z.string());
 
-/** Per-object outcomes kept on a target: what rollback needs is the reference and what happened. */
+/** Who owned an object before (releases/executor.ts ObjectOwner): a release by id only, or outside managers. */
+export const storedOwnerSchema = z.union([
+  z.object({ releaseId: z.string() }),
+  z.object({ managers: z.array(z.string()) }),
+]);
+
+/**
+ * Per-object outcomes kept on a target: what rollback needs is the reference and what happened,
+ * and whether this rollout took the object over (and from whom): a rollback never prunes those.
+ */
 export const targetObjectsSchema = z.array(
   z
     .object({
@@ -37,6 +46,8 @@ export const targetObjectsSchema = z.array(
       namespace: z.string().nullable(),
       name: z.string(),
       action: z.string(),
+      tookOver: z.boolean().optional(),
+      owner: storedOwnerSchema.optional(),
     })
     .passthrough(),
 );

@@ -1,18 +1,18 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import pLimit from "p-limit";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { authorStanding } from "@/lib/server/access/stored-author";
 import { db } from "@/lib/server/db/client";
 import { env } from "@/lib/server/config/env";
-import { clusterDeadline } from "@/lib/server/kube/deadline";
+import { clusterDeadline, untilDeadline } from "@/lib/server/kube/deadline";
 import { logger } from "@/lib/server/log/logger";
 import { secretKeyChanges } from "@/lib/server/redact/secret-keys";
 import { isSecretRef } from "@/lib/server/redact/secret-mask";
 import { releaseObjectsSchema, sourceDigestsSchema, storedParamsSchema } from "./columns";
-import { ownerWords, type ObjectOutcome, type ReleaseExecutor } from "./executor";
+import type { ObjectOutcome, ReleaseExecutor } from "./executor";
 import { classifyFailure, INTERNAL_ERROR, logFailure } from "./failure";
 import { executor as hubExecutor } from "./hub-push";
+import { ownerText } from "./owner-words";
 import { applyRelease, dryRunRelease, isProblem, recordHealed, renderRelease, type Actor } from "./release-write";
 import { heldBy, holdersOf, holdForHeal, letGoOfHeal, type Holder } from "./writers";
 
@@ -27,7 +27,10 @@ export interface DriftEntry {
    */
   problem: "missing" | "changed" | "taken-over" | "source-changed" | "invalid" | "forbidden" | "error" | "not-healed";
   managers?: string[];
-  /** taken-over: who owns the object now (another release, or managers outside Archipelago). */
+  /**
+   * taken-over: who owns the object now (another release, or managers outside Archipelago). As
+   * stored, a release is a token with its id (owner-words.ts); readers get words as they may know them.
+   */
   takenOverBy?: string;
   /** source-changed: which secret reference (its parameter path; never the source's data); refusals: why. */
   error?: string;
@@ -55,7 +58,7 @@ function driftOf(outcomes: ObjectOutcome[]): DriftEntry[] {
         ...base,
         problem: "taken-over",
         managers: outcome.conflictManagers,
-        takenOverBy: outcome.owner ? ownerWords(outcome.owner) : outcome.conflictManagers?.join(", "),
+        takenOverBy: outcome.owner ? ownerText(outcome.owner) : outcome.conflictManagers?.join(", "),
       });
     else if (outcome.action === "error" || outcome.action === "invalid" || outcome.action === "forbidden")
       entries.push({ ...base, problem: outcome.action, error: outcome.error ?? "the API server refused it" });
@@ -211,128 +214,126 @@ async function checkClusters(
     : undefined;
   // The hub's executor, unless a test wraps it to decide when a cluster call returns.
   const executor = options.executor ?? hubExecutor;
-  const limit = pLimit(8);
+  // One deadline per cluster, started with the fan-out: it covers everything the check asks of
+  // that cluster (the secret-source reads of its render, its dry run), so no cluster costs more
+  // than the limit whatever the others do. No queue in front: the work is waiting on clusters,
+  // and a queue would make a healthy cluster wait behind hung ones (the limit again, per slot).
+  const timeoutMs = env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
+  const deadlines = new Map(release.clusters.map((entry) => [entry.clusterId, clusterDeadline(timeoutMs)]));
   return Promise.all(
-    release.clusters.map((entry) =>
-      limit(async (): Promise<DriftResult> => {
-        const clusterId = entry.clusterId;
-        const holder = holders.get(clusterId);
-        if (holder) {
-          logger.info({ event: "release.drift_skipped_held", releaseId, clusterId }, "held by another writer");
-          return heldResult(clusterId, holder);
-        }
-        const writer = heal ? { releaseId, clusterId, holderId: heal.holderId } : null;
-        const revision = revisions.get(entry.revisionId);
-        const params = storedParamsSchema.safeParse(entry.params);
-        const objects = releaseObjectsSchema.safeParse(entry.objects);
-        const appliedDigests = sourceDigestsSchema.safeParse(entry.sourceDigests);
-        if (!revision || !params.success || !objects.success) {
-          await record(entry, "unknown", [{ error: "The release's revision or parameters no longer render" }]);
+    release.clusters.map(async (entry): Promise<DriftResult> => {
+      const clusterId = entry.clusterId;
+      const holder = holders.get(clusterId);
+      if (holder) {
+        logger.info({ event: "release.drift_skipped_held", releaseId, clusterId }, "held by another writer");
+        return heldResult(clusterId, holder);
+      }
+      const writer = heal ? { releaseId, clusterId, holderId: heal.holderId } : null;
+      const revision = revisions.get(entry.revisionId);
+      const params = storedParamsSchema.safeParse(entry.params);
+      const objects = releaseObjectsSchema.safeParse(entry.objects);
+      const appliedDigests = sourceDigestsSchema.safeParse(entry.sourceDigests);
+      if (!revision || !params.success || !objects.success) {
+        await record(entry, "unknown", [{ error: "The release's revision or parameters no longer render" }]);
+        return { clusterId, state: "unknown", drift: [] };
+      }
+      try {
+        // Secret inputs that cannot be had (a source Secret gone or unreachable, a sealed value missing)
+        // leave the state unknown with the reason: nothing is applied, no copy is removed.
+        const deadline = deadlines.get(clusterId)!;
+        const rendered = await untilDeadline(
+          renderRelease({ release, revision, params: params.data, cluster: entry.cluster, reader }),
+          deadline,
+        );
+        if (!rendered.ok) {
+          const reason =
+            rendered.cause === "secret-input"
+              ? `${rendered.reason}; the copies here were left as they are`
+              : "The release's revision or parameters no longer render";
+          await record(entry, "unknown", [{ error: reason }]);
           return { clusterId, state: "unknown", drift: [] };
         }
-        try {
-          // Secret inputs that cannot be had (a source Secret gone or unreachable, a sealed value missing)
-          // leave the state unknown with the reason: nothing is applied, no copy is removed.
-          const rendered = await renderRelease({
-            release,
-            revision,
-            params: params.data,
-            cluster: entry.cluster,
-            reader,
-          });
-          if (!rendered.ok) {
-            const reason =
-              rendered.cause === "secret-input"
-                ? `${rendered.reason}; the copies here were left as they are`
-                : "The release's revision or parameters no longer render";
-            await record(entry, "unknown", [{ error: reason }]);
-            return { clusterId, state: "unknown", drift: [] };
+        const digests = appliedDigests.success ? appliedDigests.data : {};
+        // Compared by keyed digests: which references' sources changed since they were applied here.
+        const sourceDrift = Object.entries(rendered.inputs.sourceDigests)
+          .filter(([path, digest]) => digests[path] !== undefined && digests[path] !== digest)
+          .map(([path]): DriftEntry => ({
+            kind: "SecretReference",
+            namespace: null,
+            name: path,
+            problem: "source-changed",
+            error: `Secret reference ${path}: the source changed since it was applied here`,
+          }));
+        // The check's calls run under the fan-out's deadline (a real heal's apply gets none: a write
+        // is never cut off half-way, so the re-check after it gets a deadline of its own); an object
+        // another release or someone outside owns is reported, never healed back (one owner per object).
+        const dryRun = (signal: AbortSignal) =>
+          dryRunRelease(executor, { releaseId, clusterId }, rendered.manifests, { author: reader, signal });
+        let drift = [...driftOf(await dryRun(deadline)), ...sourceDrift];
+        let healed: DriftResult["healed"];
+        const drifted = drift.some((d) => DRIFT_PROBLEMS.has(d.problem));
+        if (drifted && writer && heal) {
+          const allowed = objects.data.length ? new Set(objects.data.map((ref) => ref.namespace)) : null;
+          const outside = rendered.manifests.filter((m) => allowed && !allowed.has(m.metadata.namespace ?? null));
+          const notHealed = healRefused
+            ? healRefused
+            : outside.length
+              ? `Not healed: the template now renders into ${[...new Set(outside.map((m) => m.metadata.namespace ?? "cluster-scoped"))].join(", ")}, outside what this release applied; start a rollout`
+              : null;
+          if (notHealed) {
+            await record(entry, "drifted", [...drift, { error: notHealed }]);
+            return { clusterId, state: "drifted", drift };
           }
-          const digests = appliedDigests.success ? appliedDigests.data : {};
-          // Compared by keyed digests: which references' sources changed since they were applied here.
-          const sourceDrift = Object.entries(rendered.inputs.sourceDigests)
-            .filter(([path, digest]) => digests[path] !== undefined && digests[path] !== digest)
-            .map(([path]): DriftEntry => ({
-              kind: "SecretReference",
-              namespace: null,
-              name: path,
-              problem: "source-changed",
-              error: `Secret reference ${path}: the source changed since it was applied here`,
-            }));
-          // One deadline per cluster for the check's calls (a real heal's apply gets none: a write is
-          // never cut off half-way); an object another release or someone outside owns is reported,
-          // never healed back (one owner per object).
-          const dryRun = () =>
-            dryRunRelease(executor, { releaseId, clusterId }, rendered.manifests, {
+          // The hold is taken (or renewed) as this cluster's write starts, not when the round began.
+          const taken = await holdForHeal({ ...writer, label: heal.label, appliedAt: entry.appliedAt });
+          if (!taken.ok) return heldResult(clusterId, taken.holder);
+          let outcomes: ObjectOutcome[];
+          try {
+            outcomes = await applyRelease(executor, writer, rendered.manifests, "heal", {
+              force: true,
+              actor,
               author: reader,
-              signal: clusterDeadline(env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS),
             });
-          let drift = [...driftOf(await dryRun()), ...sourceDrift];
-          let healed: DriftResult["healed"];
-          const drifted = drift.some((d) => DRIFT_PROBLEMS.has(d.problem));
-          if (drifted && writer && heal) {
-            const allowed = objects.data.length ? new Set(objects.data.map((ref) => ref.namespace)) : null;
-            const outside = rendered.manifests.filter((m) => allowed && !allowed.has(m.metadata.namespace ?? null));
-            const notHealed = healRefused
-              ? healRefused
-              : outside.length
-                ? `Not healed: the template now renders into ${[...new Set(outside.map((m) => m.metadata.namespace ?? "cluster-scoped"))].join(", ")}, outside what this release applied; start a rollout`
-                : null;
-            if (notHealed) {
-              await record(entry, "drifted", [...drift, { error: notHealed }]);
-              return { clusterId, state: "drifted", drift };
-            }
-            // The hold is taken (or renewed) as this cluster's write starts, not when the round began.
-            const taken = await holdForHeal({ ...writer, label: heal.label, appliedAt: entry.appliedAt });
-            if (!taken.ok) return heldResult(clusterId, taken.holder);
-            let outcomes: ObjectOutcome[];
-            try {
-              outcomes = await applyRelease(executor, writer, rendered.manifests, "heal", {
-                force: true,
-                actor,
-                author: reader,
-              });
-              if (!outcomes.some(isProblem)) await recordHealed(writer, rendered.inputs.sourceDigests);
-            } finally {
-              // Written and recorded: the cluster is free again before the check that follows.
-              await letGoOfHeal(writer.holderId, clusterId);
-            }
-            healed = outcomes.map((o) => ({
-              ...o.ref,
-              action: o.action,
-              ...(o.error ? { error: rendered.inputs.scrub(o.error) } : {}),
-            }));
-            drift = [
-              ...driftOf(await dryRun()),
-              ...outcomes.filter(isProblem).map((o): DriftEntry => ({
-                kind: o.ref.kind,
-                namespace: o.ref.namespace,
-                name: o.ref.name,
-                problem: "not-healed",
-                error: rendered.inputs.scrub(o.error ?? o.action),
-              })),
-            ];
+            if (!outcomes.some(isProblem)) await recordHealed(writer, rendered.inputs.sourceDigests);
+          } finally {
+            // Written and recorded: the cluster is free again before the check that follows.
+            await letGoOfHeal(writer.holderId, clusterId);
           }
-          const state = drift.some((d) => DRIFT_PROBLEMS.has(d.problem) || d.problem === "not-healed")
-            ? "drifted"
-            : drift.length
-              ? "unknown"
-              : "in_sync";
-          await record(entry, state, drift as unknown as object[]);
-          return { clusterId, state, drift, ...(healed ? { healed } : {}) };
-        } catch (error) {
-          // Classified once: a cluster that failed is unreachable; our own bug is an internal error.
-          const failure = classifyFailure(error);
-          logFailure(failure, error, { releaseId, clusterId }, "release.drift_check_failed");
-          if (failure.cause === "cluster") {
-            await record(entry, "unreachable", [{ error: failure.message }]);
-            return { clusterId, state: "unreachable", drift: [] };
-          }
-          await record(entry, "unknown", [{ error: `${INTERNAL_ERROR}; the operators' log has the details` }]);
-          return { clusterId, state: "unknown", drift: [] };
+          healed = outcomes.map((o) => ({
+            ...o.ref,
+            action: o.action,
+            ...(o.error ? { error: rendered.inputs.scrub(o.error) } : {}),
+          }));
+          drift = [
+            ...driftOf(await dryRun(clusterDeadline(timeoutMs))),
+            ...outcomes.filter(isProblem).map((o): DriftEntry => ({
+              kind: o.ref.kind,
+              namespace: o.ref.namespace,
+              name: o.ref.name,
+              problem: "not-healed",
+              error: rendered.inputs.scrub(o.error ?? o.action),
+            })),
+          ];
         }
-      }),
-    ),
+        const state = drift.some((d) => DRIFT_PROBLEMS.has(d.problem) || d.problem === "not-healed")
+          ? "drifted"
+          : drift.length
+            ? "unknown"
+            : "in_sync";
+        await record(entry, state, drift as unknown as object[]);
+        return { clusterId, state, drift, ...(healed ? { healed } : {}) };
+      } catch (error) {
+        // Classified once: a cluster that failed is unreachable; our own bug is an internal error.
+        const failure = classifyFailure(error);
+        logFailure(failure, error, { releaseId, clusterId }, "release.drift_check_failed");
+        if (failure.cause === "cluster") {
+          await record(entry, "unreachable", [{ error: failure.message }]);
+          return { clusterId, state: "unreachable", drift: [] };
+        }
+        await record(entry, "unknown", [{ error: `${INTERNAL_ERROR}; the operators' log has the details` }]);
+        return { clusterId, state: "unknown", drift: [] };
+      }
+    }),
   );
 }
 

@@ -26,23 +26,15 @@ export interface ObjectOutcome {
   /** The live object before the change (null when absent). */
   live?: Record<string, unknown> | null;
   /**
-   * Conflict: the object belongs to someone else (see ownership.ts): another release (its id and
-   * name as the rollout's author may know it, null: "another release you cannot see"), or
-   * managers outside Archipelago. Applied: the owner it was taken over from.
+   * Conflict: the object belongs to someone else (see ownership.ts): another release (its id only:
+   * its name is put in per reader, owner-words.ts), or managers outside Archipelago. Applied: the
+   * owner it was taken over from.
    */
   owner?: ObjectOwner;
   tookOver?: boolean;
 }
 
-export type ObjectOwner = { releaseId: string; releaseName: string | null } | { managers: string[] };
-
-/** Words for an owner, for messages: `release "web"`, `another release you cannot see`, or the managers. */
-export const ownerWords = (owner: ObjectOwner): string =>
-  "releaseId" in owner
-    ? owner.releaseName === null
-      ? "another release you cannot see"
-      : `release "${owner.releaseName}"`
-    : `${owner.managers.join(", ")} (outside Archipelago)`;
+export type ObjectOwner = { releaseId: string } | { managers: string[] };
 
 export interface ApplyOptions {
   dryRun: boolean;

@@ -23,16 +23,17 @@ import { applyTiers } from "./apply-order";
 import { FIELD_MANAGER, RELEASE_LABEL, refOf, type ObjectRef } from "@/lib/server/templates/desired";
 import {
   isReady,
-  ownerWords,
   type ApplyOptions,
   type ObjectHealth,
   type ObjectOutcome,
   type ObjectOwner,
   type ReleaseExecutor,
 } from "./executor";
-import { mayTakeOverFrom, ownerReleaseNameFor } from "@/lib/server/access/ownership";
+import { mayTakeOverFrom } from "@/lib/server/access/ownership";
 import { recordAudit } from "@/lib/server/audit/record";
+import { ownerText } from "./owner-words";
 import { fieldManagerFor, liveOwner, type LiveOwner } from "./ownership";
+import { secretAsData } from "./secret-data";
 
 /** Thrown for a kind the cluster does not serve: an object error, never a guessed REST path. */
 export class UnknownKindError extends Error {
@@ -148,7 +149,8 @@ export class HubPushExecutor implements ReleaseExecutor {
           method: "PATCH",
           path,
           query: { fieldManager, force, dryRun: options.dryRun ? "All" : undefined },
-          body: manifest,
+          // A Secret's keys go in `data`, so server-side apply records who owns each (secret-data.ts).
+          body: isSecretRef(ref) ? secretAsData(manifest) : manifest,
           contentType: "application/apply-patch+yaml",
           signal,
         },
@@ -186,7 +188,7 @@ export class HubPushExecutor implements ReleaseExecutor {
         action,
         result,
         live,
-        ...(takenFrom && options.owner ? { tookOver: true, owner: await this.named(takenFrom, options.owner) } : {}),
+        ...(takenFrom && options.owner ? { tookOver: true, owner: this.named(takenFrom) } : {}),
       };
     } catch (error) {
       if (error instanceof UnknownKindError) return { ref, action: "invalid", error: error.message };
@@ -208,16 +210,9 @@ export class HubPushExecutor implements ReleaseExecutor {
     }
   }
 
-  /** The owner as the rollout's author may know it (access/ownership.ts decides whether a release is named). */
-  private async named(
-    owner: Extract<LiveOwner, { type: "release" | "outside" }>,
-    applying: NonNullable<ApplyOptions["owner"]>,
-  ): Promise<ObjectOwner> {
-    if (owner.type === "outside") return { managers: owner.managers };
-    return {
-      releaseId: owner.releaseId,
-      releaseName: applying.author ? await ownerReleaseNameFor(applying.author, owner.releaseId) : null,
-    };
+  /** The owner as kept: a release by id only (its name is put in per reader, owner-words.ts), or the managers. */
+  private named(owner: Extract<LiveOwner, { type: "release" | "outside" }>): ObjectOwner {
+    return owner.type === "outside" ? { managers: owner.managers } : { releaseId: owner.releaseId };
   }
 
   /** Why an object owned by someone else is not written (null: the rollout takes it over, and may). */
@@ -225,8 +220,8 @@ export class HubPushExecutor implements ReleaseExecutor {
     owner: Extract<LiveOwner, { type: "release" | "outside" }>,
     applying: NonNullable<ApplyOptions["owner"]>,
   ): Promise<Pick<ObjectOutcome, "owner" | "error" | "conflictManagers"> | null> {
-    const named = await this.named(owner, applying);
-    const words = ownerWords(named);
+    const named = this.named(owner);
+    const words = ownerText(named);
     const conflictManagers = "managers" in named ? named.managers : undefined;
     if (!applying.takeOwnership)
       return {
@@ -274,14 +269,25 @@ export class HubPushExecutor implements ReleaseExecutor {
           });
           continue;
         }
+        // Only the object just read: one that changed since (relabelled, replaced) is not deleted.
+        const meta = live.metadata as { uid?: string; resourceVersion?: string } | undefined;
         const response = await transport.request(
           {
             method: "DELETE",
             path,
-            body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" },
+            body: {
+              kind: "DeleteOptions",
+              apiVersion: "v1",
+              propagationPolicy: "Background",
+              preconditions: { uid: meta?.uid, resourceVersion: meta?.resourceVersion },
+            },
           },
           headers,
         );
+        if (response.status === 409) {
+          outcomes.push({ ref, action: "unchanged", error: "Not deleted: the object changed since it was read" });
+          continue;
+        }
         const failure = response.status === 404 ? null : classifyHttpStatus(response.status);
         if (failure) throw failure;
         outcomes.push({ ref, action: "deleted" });

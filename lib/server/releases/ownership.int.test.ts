@@ -20,6 +20,7 @@ import { resetDatabase } from "@/lib/testing/reset-database";
 import { registrationFor, testbed } from "@/lib/testing/testbed-clusters";
 import { createTestUser } from "@/lib/testing/users";
 import { checkReleaseDrift } from "./drift";
+import { getRelease } from "./queries";
 import { executor } from "./hub-push";
 import { releaseFieldManager } from "./ownership";
 
@@ -101,8 +102,12 @@ beforeAll(async () => {
       path: "/api/v1/namespaces",
       body: { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
     });
-    for (const name of ["shared-config", "red-only", "outside-cm"])
+    for (const name of ["shared-config", "red-only", "outside-cm", "red-hidden", "taken-cm"])
       await transport.request({ method: "DELETE", path: `/api/v1/namespaces/${namespace}/configmaps/${name}` });
+    await transport.request({
+      method: "DELETE",
+      path: `/apis/apps/v1/namespaces/${namespace}/deployments/never-ready`,
+    });
     await transport.request({ method: "DELETE", path: `/api/v1/namespaces/${namespace}/secrets/guess-me` });
   }
 
@@ -279,9 +284,13 @@ describe("one owner per object", () => {
       expect.objectContaining({
         name: "shared-config",
         problem: "taken-over",
-        takenOverBy: `release "blue-release"`,
+        // Stored by id; named per reader when read (owner-words.ts).
+        takenOverBy: `{release ${rollout.release.id}}`,
       }),
     ]);
+    expect(
+      (await getRelease(admin, redRelease)).clusters[0]!.drift.find((d) => d.name === "shared-config")?.takenOverBy,
+    ).toBe('release "blue-release"');
     // A heal of red's release never takes it back: only a rollout that takes ownership could.
     await checkReleaseDrift(redRelease, { heal: true, caller: admin });
     expect((await live(`/api/v1/namespaces/${SHARED}/configmaps/shared-config`)).data).toEqual({ owner: "blue" });
@@ -381,5 +390,154 @@ describe("no guessing oracle", () => {
     // Whoever may reveal there is told, so the comparison above is a real one.
     expect((await previewFor(admin, "the-real-one")).secretKeys![0]!.change).toBe("unchanged");
     expect((await previewFor(admin, "a-wrong-guess")).secretKeys![0]!.change).toBe("changed");
+  });
+});
+
+describe("owner names are put in per reader, never stored (issue 20, point 2)", () => {
+  it("an admin's rollout and drift check name a release blue cannot read: blue reads 'another release you cannot see'", async () => {
+    // A release of red's that writes only where blue cannot look.
+    const hiddenTemplate = await createTemplate(red, {
+      teamId: teams.red,
+      name: "red-hidden",
+      description: "red-hidden",
+      schema: { type: "object", properties: {} },
+      body: configMap("red-hidden", RED_ONLY, "red"),
+      overrides: [],
+      message: "first",
+    });
+    const hidden = await waitForRollout(
+      (
+        await startRollout(
+          red,
+          request({ teamId: teams.red, templateId: hiddenTemplate.id, releaseName: "red-hidden-release" }),
+        )
+      ).id,
+    );
+    expect(hidden.state).toBe("succeeded");
+    // Objects in the namespace blue sees carry that release's label (as if it had written them there).
+    for (const name of ["outside-cm", "shared-config"])
+      await (
+        await transportFor(clusterId)
+      ).json({
+        method: "PATCH",
+        path: `/api/v1/namespaces/${SHARED}/configmaps/${name}`,
+        query: { fieldManager: "someone-else", force: true },
+        body: {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name, namespace: SHARED, labels: { "archipelago.dev/release": hidden.release.id } },
+        },
+        contentType: "application/apply-patch+yaml",
+      });
+
+    // The admin's rollout of blue's release is refused there; what is stored names no release.
+    const rollout = await waitForRollout(
+      (
+        await startRollout(
+          admin,
+          request({ teamId: teams.blue, templateId: templates.outside, releaseName: "blue-outside" }),
+        )
+      ).id,
+    );
+    expect(rollout.state).toBe("failed");
+    const stored = await db().rolloutTarget.findMany({ where: { rolloutId: rollout.id } });
+    expect(JSON.stringify(stored)).not.toContain("red-hidden-release");
+    expect(rollout.targets[0]!.error).toMatch(/ConfigMap outside-cm: Owned by release "red-hidden-release"/);
+    const asBlue = await getRollout(blue, rollout.id);
+    expect(asBlue.targets[0]!.error).toMatch(/ConfigMap outside-cm: Owned by another release you cannot see/);
+    expect(JSON.stringify(asBlue)).not.toContain("red-hidden-release");
+
+    // The admin's drift check of red's release: stored by id, named per reader.
+    const redRelease = (await db().release.findFirstOrThrow({ where: { name: "red-release" } })).id;
+    const [drift] = await checkReleaseDrift(redRelease, { heal: false, caller: admin });
+    expect(drift!.drift).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: "shared-config", problem: "taken-over" })]),
+    );
+    const row = await db().releaseCluster.findFirst({ where: { releaseId: redRelease } });
+    expect(JSON.stringify(row!.driftDetails)).not.toContain("red-hidden-release");
+    const entryFor = async (profile: AccessProfile) =>
+      (await getRelease(profile, redRelease)).clusters[0]!.drift.find((d) => d.name === "shared-config");
+    expect((await entryFor(admin))?.takenOverBy).toBe('release "red-hidden-release"');
+    expect((await entryFor(blue))?.takenOverBy).toBe("another release you cannot see");
+    expect(JSON.stringify(await getRelease(blue, redRelease))).not.toContain("red-hidden-release");
+  });
+});
+
+describe("a rollback leaves what its rollout took over (issue 20, point 2)", () => {
+  it("a take-over rollout that fails its gate and rolls back leaves the taken object in place", async () => {
+    await run("kubectl", [
+      "--kubeconfig",
+      tb.kubeconfigPath,
+      "--context",
+      "testbed-1",
+      "create",
+      "configmap",
+      "taken-cm",
+      "-n",
+      SHARED,
+      "--from-literal=owner=kubectl",
+    ]);
+    // A Deployment no controller makes ready on the testbed: the gate times out and the wave rolls back.
+    const templateId = (
+      await createTemplate(blue, {
+        teamId: teams.blue,
+        name: "blue-takes",
+        description: "blue-takes",
+        schema: { type: "object", properties: {} },
+        body: [
+          configMap("taken-cm", SHARED, "blue"),
+          "---",
+          "apiVersion: apps/v1",
+          "kind: Deployment",
+          "metadata:",
+          "  name: never-ready",
+          `  namespace: ${SHARED}`,
+          "spec:",
+          "  replicas: 1",
+          "  selector:",
+          "    matchLabels: { app: never-ready }",
+          "  template:",
+          "    metadata:",
+          "      labels: { app: never-ready }",
+          "    spec:",
+          "      containers:",
+          "        - name: c",
+          "          image: example.invalid/fail:1",
+        ].join("\n"),
+        overrides: [],
+        message: "first",
+      })
+    ).id;
+    const started = await startRollout(
+      blue,
+      request({
+        teamId: teams.blue,
+        templateId,
+        releaseName: "blue-takes",
+        takeOwnership: true,
+        autoRollback: true,
+        healthGate: { timeoutSeconds: 5 },
+      }),
+    );
+    let rollout = await getRollout(admin, started.id);
+    const until = Date.now() + 90_000;
+    while (!["rolled_back", "failed", "succeeded", "aborted"].includes(rollout.state) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      rollout = await getRollout(admin, started.id);
+    }
+    expect(rollout.state).toBe("rolled_back");
+    // The object it took over stays (now the release's, as taken), and the notes say so;
+    // what it created is removed.
+    const taken = await live(`/api/v1/namespaces/${SHARED}/configmaps/taken-cm`);
+    expect(taken.data).toEqual({ owner: "blue" });
+    expect(rollout.targets[0]!.error).toMatch(
+      /ConfigMap taken-cm: taken over from kubectl-create \(outside Archipelago\) by this rollout; left in place/,
+    );
+    const transport = await transportFor(clusterId);
+    const deployment = await transport.request({
+      method: "GET",
+      path: `/apis/apps/v1/namespaces/${SHARED}/deployments/never-ready`,
+    });
+    expect(deployment.status).toBe(404);
   });
 });

@@ -16,6 +16,7 @@ import { isUuid } from "@/lib/schemas/ids";
 import type { ListReleasesQuery } from "@/lib/schemas/lists";
 import { encodeCursor } from "@/lib/schemas/paging";
 import { storedParamsSchema } from "./columns";
+import { namedFor } from "./owner-words";
 import { holdersOf } from "./writers";
 
 /**
@@ -109,8 +110,15 @@ const OBJECT_REFUSALS = new Set(["invalid", "forbidden", "error", "not-healed"])
  * is no answer of theirs (it would confirm a guess), so "changed" keys are dropped and a Secret
  * with nothing else to show is left out.
  */
-export function visibleDrift(profile: AccessProfile, clusterId: string, details: unknown) {
-  return cutDrift(profile, clusterId, details).entries;
+export async function visibleDrift(profile: AccessProfile, clusterId: string, details: unknown) {
+  // Another release is stored by id (owner-words.ts): named here as this reader may know it.
+  return Promise.all(
+    cutDrift(profile, clusterId, details).entries.map(async (entry) => ({
+      ...entry,
+      ...(entry.takenOverBy ? { takenOverBy: await namedFor(profile, entry.takenOverBy) } : {}),
+      ...(entry.error ? { error: await namedFor(profile, entry.error) } : {}),
+    })),
+  );
 }
 
 function cutDrift(profile: AccessProfile, clusterId: string, details: unknown) {
@@ -244,16 +252,18 @@ export async function getRelease(profile: AccessProfile, id: string): Promise<Re
           })),
         }
       : null,
-    clusters: clusters.map((c) => ({
-      clusterId: c.clusterId,
-      clusterName: c.cluster.name,
-      revision: c.revisionNumber,
-      appliedAt: c.appliedAt.toISOString(),
-      driftState: visibleDriftState(profile, c),
-      drift: visibleDrift(profile, c.clusterId, c.driftDetails),
-      driftCheckedAt: c.driftCheckedAt?.toISOString() ?? null,
-      heldBy: heldBy(c.clusterId),
-    })),
+    clusters: await Promise.all(
+      clusters.map(async (c) => ({
+        clusterId: c.clusterId,
+        clusterName: c.cluster.name,
+        revision: c.revisionNumber,
+        appliedAt: c.appliedAt.toISOString(),
+        driftState: visibleDriftState(profile, c),
+        drift: await visibleDrift(profile, c.clusterId, c.driftDetails),
+        driftCheckedAt: c.driftCheckedAt?.toISOString() ?? null,
+        heldBy: heldBy(c.clusterId),
+      })),
+    ),
     rollouts,
   };
 }

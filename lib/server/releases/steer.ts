@@ -7,6 +7,7 @@ import { decideReferenceUse } from "@/lib/server/access/resource-rules";
 import { forbidden } from "@/lib/server/errors/app-error";
 import { checkReleaseDrift } from "./drift";
 import { releaseReferences } from "./secret-render";
+import { namedFor } from "./owner-words";
 import { getRelease, visibleDrift } from "./queries";
 
 /** Switches automatic healing on or off (rule `release.auto-heal`). */
@@ -42,12 +43,21 @@ export async function checkDriftFor(profile: AccessProfile, id: string, options:
   const stateOf = new Map(release.clusters.map((c) => [c.clusterId, c.driftState]));
   return {
     release,
-    results: results
-      .filter((result) => stateOf.has(result.clusterId))
-      .map((result) => ({
-        ...result,
-        state: result.state === "drifted" ? (stateOf.get(result.clusterId) ?? result.state) : result.state,
-        drift: visibleDrift(profile, result.clusterId, result.drift),
-      })),
+    results: await Promise.all(
+      results
+        .filter((result) => stateOf.has(result.clusterId))
+        .map(async (result) => ({
+          ...result,
+          state: result.state === "drifted" ? (stateOf.get(result.clusterId) ?? result.state) : result.state,
+          drift: await visibleDrift(profile, result.clusterId, result.drift),
+          ...(result.healed
+            ? {
+                healed: await Promise.all(
+                  result.healed.map(async (h) => (h.error ? { ...h, error: await namedFor(profile, h.error) } : h)),
+                ),
+              }
+            : {}),
+        })),
+    ),
   };
 }

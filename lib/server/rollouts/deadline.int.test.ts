@@ -6,6 +6,7 @@ import type { AccessProfile } from "@/lib/server/access/policy";
 import { transportFor } from "@/lib/server/clusters/connection";
 import { registerCluster } from "@/lib/server/clusters/register";
 import { resetEnvForTests } from "@/lib/server/config/env";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/server/db/client";
 import { probeCluster } from "@/lib/server/kube/probe";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
@@ -141,6 +142,16 @@ beforeAll(async () => {
       })
     ).id,
   };
+  // More hung clusters than any queue in front of the drift fan-out had slots (it was 8): the same
+  // hung API server under eight more names, each holding the release, so a check that queued
+  // clusters would take the limit twice.
+  const hungRow = await db().releaseCluster.findFirstOrThrow({ where: { releaseId, clusterId: clusters["dl-3"]! } });
+  for (let copy = 1; copy <= 8; copy++) {
+    const id = (await registerCluster(registrationFor(tb, "testbed-3", `dl-3-copy-${copy}`))).id;
+    await db().releaseCluster.create({
+      data: { ...hungRow, clusterId: id } as unknown as Prisma.ReleaseClusterUncheckedCreateInput,
+    });
+  }
   await fault("testbed-3", "hang");
   await fault("testbed-2", "slow", { latency: `${LIMIT_MS - 500}ms` });
 }, 300_000);
@@ -175,12 +186,16 @@ describe("one deadline per cluster per fan-out", () => {
     const byId = Object.fromEntries(results.map((r) => [r.clusterId, r.state]));
     expect(byId[clusters["dl-1"]!]).toBe("in_sync");
     expect(byId[clusters["dl-3"]!]).toBe("unreachable");
+    // dl-3 under all nine names (dl-2, slow on every call, may time out as well).
+    expect(results.filter((r) => r.state === "unreachable").length).toBeGreaterThanOrEqual(9);
     const stored = await db().releaseCluster.findFirstOrThrow({
       where: { releaseId, clusterId: clusters["dl-3"]! },
       select: { driftDetails: true },
     });
     expect(JSON.stringify(stored.driftDetails)).toMatch(/No answer within 3 s/);
-    console.info(`drift check with dl-3 hung and dl-2 slow: ${Math.round(elapsed)} ms (limit ${LIMIT_MS} ms)`);
+    console.info(
+      `drift check with dl-3 hung (under 9 names) and dl-2 slow: ${Math.round(elapsed)} ms (limit ${LIMIT_MS} ms)`,
+    );
   });
 
   it("a health probe of the slow cluster (several calls in a row) ends within the limit plus the margin", async () => {

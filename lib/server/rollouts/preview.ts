@@ -16,7 +16,7 @@ import { refKey, refOf, type ObjectRef } from "@/lib/server/templates/desired";
 import { releaseObjectsSchema } from "@/lib/server/releases/columns";
 import type { ObjectOutcome } from "@/lib/server/releases/executor";
 import { comparableObject, executor } from "@/lib/server/releases/hub-push";
-import { ownerWords } from "@/lib/server/releases/executor";
+import { namedFor, ownerText } from "@/lib/server/releases/owner-words";
 import { mayCompareSecretValues } from "@/lib/server/access/ownership";
 import { clusterDeadline } from "@/lib/server/kube/deadline";
 
@@ -62,10 +62,19 @@ function toPreview(
   };
 }
 
+async function ownersNamed(profile: AccessProfile, object: PreviewObject): Promise<PreviewObject> {
+  return {
+    ...object,
+    ...(object.error ? { error: await namedFor(profile, object.error) } : {}),
+    ...(object.owner ? { owner: await namedFor(profile, object.owner) } : {}),
+    ...(object.takesOverFrom ? { takesOverFrom: await namedFor(profile, object.takesOverFrom) } : {}),
+  };
+}
+
 function toPreviewOf(outcome: ObjectOutcome, [before, after]: [SecretMasker, SecretMasker]): PreviewObject {
   const diff = (from: string, to: string) =>
     from === to ? "" : createTwoFilesPatch("live", "after apply", from, to, "", "", { context: 3 });
-  const takesOver = outcome.tookOver && outcome.owner ? { takesOverFrom: ownerWords(outcome.owner) } : {};
+  const takesOver = outcome.tookOver && outcome.owner ? { takesOverFrom: ownerText(outcome.owner) } : {};
   switch (outcome.action) {
     case "created":
       return { ref: outcome.ref, action: "create", diff: diff("", yamlOf(outcome.ref, outcome.result, after)) };
@@ -84,7 +93,7 @@ function toPreviewOf(outcome: ObjectOutcome, [before, after]: [SecretMasker, Sec
           ? outcome.error
           : `Owned by another field manager: ${outcome.conflictManagers?.join(", ") || "unknown"}`,
         conflictManagers: outcome.conflictManagers,
-        ...(outcome.owner ? { owner: ownerWords(outcome.owner) } : {}),
+        ...(outcome.owner ? { owner: ownerText(outcome.owner) } : {}),
       };
     case "invalid":
     case "forbidden":
@@ -181,6 +190,8 @@ export async function previewRollout(
               : toPreview(outcome, masker, digest, blind(outcome.ref)),
           );
           if (validated.release) preview.objects.push(...(await prunable(validated.release.id, target.id, manifests)));
+          // Another release's name, as this caller may know it (owner-words.ts).
+          preview.objects = await Promise.all(preview.objects.map((object) => ownersNamed(profile, object)));
         } catch (error) {
           // Named like a discovery failure, so a timed-out cluster says which one it was.
           preview.error = `Cluster ${target.name}: ${classifyClusterError(error).message}`;

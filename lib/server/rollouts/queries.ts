@@ -13,6 +13,7 @@ import { isUuid } from "@/lib/schemas/ids";
 import type { ListRolloutsQuery } from "@/lib/schemas/lists";
 import { encodeCursor } from "@/lib/schemas/paging";
 import { strategySchema } from "@/lib/schemas/templates";
+import { namedFor, ownerText } from "@/lib/server/releases/owner-words";
 import { secretParamViews } from "@/lib/server/releases/secret-views";
 import {
   storedGateSchema,
@@ -124,6 +125,7 @@ const objectListSchemaSafe = (value: unknown): RolloutDetail["targets"][number][
     action: o.action,
     ...(typeof o.error === "string" ? { error: o.error } : {}),
     ...(Array.isArray(o.conflictManagers) ? { conflictManagers: o.conflictManagers.map(String) } : {}),
+    ...(o.tookOver && o.owner ? { takenOverFrom: ownerText(o.owner) } : {}),
   }));
 };
 const gateSafe = (value: unknown): RolloutDetail["targets"][number]["gate"] => {
@@ -164,12 +166,22 @@ export async function getRollout(profile: AccessProfile, id: string): Promise<Ro
     ? await secretParamViews(storedParamsSchema.safeParse(rollout.params).data ?? {})
     : { params: {}, secrets: [] };
 
+  // Another release is stored by id (releases/owner-words.ts): named here as this reader may know it.
+  const named = (text: string | null) => namedFor(profile, text);
+  const namedObjects = async (objects: RolloutDetail["targets"][number]["objects"]) =>
+    Promise.all(
+      objects.map(async (o) => ({
+        ...o,
+        ...(o.error ? { error: await namedFor(profile, o.error) } : {}),
+        ...(o.takenOverFrom ? { takenOverFrom: await namedFor(profile, o.takenOverFrom) } : {}),
+      })),
+    );
   return {
     id: rollout.id,
     team: ownerTeamView(rollout.team),
     state: rollout.state,
     // The message can count or name hidden targets; a partial viewer gets the state alone.
-    message: whole ? rollout.message : null,
+    message: whole ? await named(rollout.message) : null,
     release: rollout.release,
     template: canReadTemplate(profile, template) ? { id: template.id, name: template.name } : null,
     revision: rollout.revision.number,
@@ -202,23 +214,31 @@ export async function getRollout(profile: AccessProfile, id: string): Promise<Ro
         bakeUntil: w.bakeUntil?.toISOString() ?? null,
         finishedAt: w.finishedAt?.toISOString() ?? null,
       })),
-    targets: targets.map((t) => {
-      const targetWhole = seen.get(t.id)!.whole;
-      return {
-        id: t.id,
-        clusterId: t.clusterId,
-        clusterName: t.clusterName,
-        wave: waveNumber.get(t.waveIndex)!,
-        state: t.state,
-        pause: rollout.state === "paused" ? pauseNote(t) : null,
-        objects: objectListSchemaSafe(t.objects).filter((o) => canSeeNamespace(profile, t.clusterId, o.namespace)),
-        // Gate counts and failing names, and the error, may speak of objects in hidden namespaces.
-        gate: targetWhole ? gateSafe(t.gate) : {},
-        error: targetWhole ? t.error : t.error ? "Failed (the details concern namespaces outside your access)" : null,
-        startedAt: t.startedAt?.toISOString() ?? null,
-        finishedAt: t.finishedAt?.toISOString() ?? null,
-      };
-    }),
+    targets: await Promise.all(
+      targets.map(async (t) => {
+        const targetWhole = seen.get(t.id)!.whole;
+        return {
+          id: t.id,
+          clusterId: t.clusterId,
+          clusterName: t.clusterName,
+          wave: waveNumber.get(t.waveIndex)!,
+          state: t.state,
+          pause: rollout.state === "paused" ? pauseNote(t) : null,
+          objects: await namedObjects(
+            objectListSchemaSafe(t.objects).filter((o) => canSeeNamespace(profile, t.clusterId, o.namespace)),
+          ),
+          // Gate counts and failing names, and the error, may speak of objects in hidden namespaces.
+          gate: targetWhole ? gateSafe(t.gate) : {},
+          error: targetWhole
+            ? await named(t.error)
+            : t.error
+              ? "Failed (the details concern namespaces outside your access)"
+              : null,
+          startedAt: t.startedAt?.toISOString() ?? null,
+          finishedAt: t.finishedAt?.toISOString() ?? null,
+        };
+      }),
+    ),
     events: rollout.events.reverse().flatMap((e) => {
       if (whole) return [{ step: e.step, at: e.at.toISOString(), targetId: e.targetId, details: e.details }];
       if (e.targetId)

@@ -3,6 +3,7 @@ import { db } from "@/lib/server/db/client";
 import { parseColumn, previousStateSchema, targetObjectsSchema } from "@/lib/server/releases/columns";
 import type { ReleaseExecutor } from "@/lib/server/releases/executor";
 import { INTERNAL_ERROR } from "@/lib/server/releases/failure";
+import { ownerText } from "@/lib/server/releases/owner-words";
 import {
   applyRelease,
   forgetRelease,
@@ -28,7 +29,8 @@ import {
 /**
  * Puts a cluster back as the release had it before this rollout: the previous revision is
  * applied again and objects the failed revision added are deleted (only ours); with no
- * previous revision, everything this rollout created there is removed. Its attempts are its
+ * previous revision, everything this rollout created there is removed. Objects this rollout
+ * took over are never deleted (the notes say so). Its attempts are its
  * own (a target that needed several tries to apply still gets every rollback try).
  */
 export async function rollbackTarget(targetId: string, executor: ReleaseExecutor): Promise<void> {
@@ -59,9 +61,19 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
   try {
     if (!author.ok) return await endRollback("failed", [`not rolled back: ${author.reason}`], null);
     const previous = parseColumn(previousStateSchema, target.previous, "previous state");
-    const failedRefs = parseColumn(targetObjectsSchema, target.objects, "target objects")
-      .filter((o) => o.action !== "deleted")
+    const written = parseColumn(targetObjectsSchema, target.objects, "target objects").filter(
+      (o) => o.action !== "deleted",
+    );
+    // What this rollout took over (from another release, or from outside Archipelago) now carries
+    // this release's label, but was never this release's to create: a rollback leaves it in place.
+    const takenOver = written.filter((o) => o.tookOver);
+    const failedRefs = written
+      .filter((o) => !o.tookOver)
       .map(({ apiVersion, kind, namespace, name }): ObjectRef => ({ apiVersion, kind, namespace, name }));
+    const leftInPlace = takenOver.map(
+      (o) =>
+        `${o.kind} ${o.name}: taken over from ${o.owner ? ownerText(o.owner) : "its owner"} by this rollout; left in place, not deleted`,
+    );
     let notes: string[] = [];
     if (previous) {
       const revision = await db().templateRevision.findUniqueOrThrow({ where: { id: previous.revisionId } });
@@ -115,7 +127,7 @@ export async function rollbackTarget(targetId: string, executor: ReleaseExecutor
       if (notes.length) return await endRollback("failed", notes, null);
       await forgetRelease(writer);
     }
-    await endRollback("rolled_back", notes, previous?.revisionNumber ?? null);
+    await endRollback("rolled_back", [...leftInPlace, ...notes], previous?.revisionNumber ?? null);
   } catch (error) {
     if (error instanceof LostClaimError) return;
     const { failure, attempts } = await recordAttemptFailure(rollout.id, targetId, "rollback", error);

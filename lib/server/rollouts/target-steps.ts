@@ -206,5 +206,7 @@ export function summarize(outcomes: ObjectOutcome[], scrub: (text: string) => st
     action: o.action,
     ...(o.error ? { error: scrub(o.error) } : {}),
     ...(o.conflictManagers?.length ? { conflictManagers: o.conflictManagers } : {}),
+    // Taken over (from another release by id, or outside managers): a rollback leaves it in place.
+    ...(o.tookOver && o.owner ? { tookOver: true, owner: o.owner } : {}),
   }));
 }

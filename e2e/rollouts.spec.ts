@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process";
 import type { Page } from "@playwright/test";
+import { testbedDir } from "../testbed/harness";
 import { DEMO_BODY, DEMO_SCHEMA } from "../lib/testing/rollout-fixtures";
 import { api, ensureTestbedClusters } from "./support/api";
 import { sql } from "./support/database";
@@ -14,7 +16,26 @@ const SCHEMA = {
 };
 let ids: Record<string, string> = {};
 
+/**
+ * The clusters outlive a test run (the next `npm test` reuses them) while the database does not:
+ * what an earlier run's release left in team-b is owned by a release this database never had, and
+ * one owner per object would rightly refuse to write over it. Start from clusters without it.
+ */
+function removeEarlierRunsObjects() {
+  for (const context of ["testbed-1", "testbed-2", "testbed-3"])
+    execFileSync(
+      "kubectl",
+      [
+        ...["--kubeconfig", `${testbedDir}/kubeconfig`, "--context", context, "-n", "team-b", "delete"],
+        ...["configmap/e2e-config", "secret/e2e-secret", "serviceaccount/e2e-sa", "service/e2e-svc"],
+        ...["deployment/e2e-web", "--ignore-not-found", "--wait=true"],
+      ],
+      { stdio: "ignore" },
+    );
+}
+
 test.beforeAll(async ({ browser }) => {
+  removeEarlierRunsObjects();
   const context = await browser.newContext({ storageState: ".e2e/admin.json" });
   ids = await ensureTestbedClusters(context.request);
   for (const name of ["testbed-1", "testbed-2", "testbed-3"])

@@ -27,6 +27,20 @@ export const standingSelect = {
   ssoProvider: { select: { enabled: true } },
 } as const;
 
+/** A user row without the columns `standingSelect` added: what a session or token carries on. */
+export function withoutStanding<T extends { disabledAt: unknown; ssoProviderId: unknown; ssoSyncedAt: unknown }>(
+  user: T & { ssoProvider?: unknown },
+): Omit<T, "disabledAt" | "ssoProviderId" | "ssoSyncedAt" | "ssoProvider"> {
+  const {
+    disabledAt: _disabledAt,
+    ssoProviderId: _providerId,
+    ssoSyncedAt: _syncedAt,
+    ssoProvider: _provider,
+    ...rest
+  } = user;
+  return rest;
+}
+
 export type Standing = { ok: true } | { ok: false; reason: string };
 
 /**

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import type { ApiTokenView } from "@/lib/api/team-types";
-import { mayActUnattended, standingSelect } from "@/lib/server/access/may-act";
+import { mayActUnattended, standingSelect, withoutStanding } from "@/lib/server/access/may-act";
 import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
 import type { SessionUser } from "./sessions";
@@ -88,12 +88,6 @@ export async function validateApiToken(token: string): Promise<{ tokenId: string
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
     await db().apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  const {
-    disabledAt: _disabledAt,
-    ssoProviderId: _providerId,
-    ssoSyncedAt: _syncedAt,
-    ssoProvider: _provider,
-    ...user
-  } = row.user;
+  const user = withoutStanding(row.user);
   return { tokenId: row.id, user };
 }

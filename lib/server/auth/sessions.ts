@@ -1,5 +1,5 @@
 import "server-only";
-import { mayStillAct, standingSelect } from "@/lib/server/access/may-act";
+import { mayStillAct, standingSelect, withoutStanding } from "@/lib/server/access/may-act";
 import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { isWellFormedToken, newSessionToken, sessionIdFromToken } from "./session-token";
@@ -86,13 +86,7 @@ export async function validateSession(token: string | undefined): Promise<ValidS
   if (now - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
     await db().session.updateMany({ where: { id }, data: { lastSeenAt: new Date(now) } });
   }
-  const {
-    disabledAt: _disabledAt,
-    ssoProviderId: _providerId,
-    ssoSyncedAt: _syncedAt,
-    ssoProvider: _provider,
-    ...user
-  } = session.user;
+  const user = withoutStanding(session.user);
   return { sessionId: id, user, expiresAt: session.expiresAt, ssoProviderId: session.ssoProviderId };
 }
 

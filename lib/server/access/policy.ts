@@ -131,3 +131,22 @@ export function secretAccessFor(profile: AccessProfile, clusterId: string, names
   }
   return best;
 }
+
+/**
+ * May the caller see an object of the fleet index (an inventory row, a timeline entry)? The
+ * inventory's rule: its namespace is covered by a grant on its cluster (an empty namespace is a
+ * cluster-scoped object), and a Secret needs at least `metadata` secret access there. The SQL
+ * form is `indexedObjectVisibleSql` (visibility-sql.ts), tested against this one.
+ */
+export function seesIndexedObject(
+  profile: AccessProfile,
+  object: { clusterId: string; namespace: string; kind: string },
+): boolean {
+  if (profile.isAdmin) return true;
+  const namespace = object.namespace === "" ? null : object.namespace;
+  if (!canSeeNamespace(profile, object.clusterId, namespace)) return false;
+  return (
+    object.kind !== "secrets" ||
+    (namespace !== null && secretsAtLeast(secretAccessFor(profile, object.clusterId, namespace), "metadata"))
+  );
+}

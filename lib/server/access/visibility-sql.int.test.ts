@@ -3,7 +3,8 @@ import { db } from "@/lib/server/db/client";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { seesReleaseEntry, seesTarget } from "./coverage";
 import type { AccessProfile, ResolvedGrant } from "./policy";
-import { globToLike, releaseEntryVisibleSql, targetVisibleSql } from "./visibility-sql";
+import { seesIndexedObject } from "./policy";
+import { globToLike, indexedObjectVisibleSql, releaseEntryVisibleSql, targetVisibleSql } from "./visibility-sql";
 
 /**
  * The SQL visibility predicates must give exactly the verdicts of the TypeScript rule
@@ -50,6 +51,13 @@ const PROFILES: Record<string, AccessProfile> = {
     grant({ namespaces: [], clusterScoped: true, level: "manage" }),
   ]),
   "grant on no cluster": person([grant({ clusterIds: new Set(), namespaces: ["*"], clusterScoped: true })]),
+  "secret metadata on team-b of dev, none on team-a*": person([
+    grant({ namespaces: ["team-b"], secrets: "metadata" }),
+    grant({ namespaces: ["team-a*"], secrets: "none" }),
+  ]),
+  "reveal on * of prod, cluster-scoped": person([
+    grant({ clusterIds: new Set([PROD]), namespaces: ["*"], clusterScoped: true, secrets: "reveal" }),
+  ]),
 };
 
 const scope = (...namespaces: Array<string | null>) => namespaces.map((namespace) => ({ namespace, level: "deploy" }));
@@ -102,6 +110,13 @@ async function sqlVerdict(predicate: Prisma.Sql, clusterId: string, column: "sco
   return rows[0]!.visible;
 }
 
+/** Index rows (an inventory object or a timeline entry): cluster × namespace × kind. */
+const INDEXED = [DEV, PROD, EDGE].flatMap((clusterId) =>
+  ["team-a", "team-a-web", "team-b", "team_a", "a-prod", "alpha", "platform", ""].flatMap((namespace) =>
+    ["configmaps", "deployments", "secrets"].map((kind) => ({ clusterId, namespace, kind })),
+  ),
+);
+
 describe("SQL visibility predicates agree with seesPlace", () => {
   it("globs become LIKE patterns with LIKE's own characters escaped", () => {
     expect(globToLike("team-a*")).toBe("team-a%");
@@ -136,6 +151,25 @@ describe("SQL visibility predicates agree with seesPlace", () => {
             mismatches.push(`${clusterId} ${JSON.stringify(value)}: sql ${actual}, ts ${expected}`);
         }
       expect(mismatches).toEqual([]);
+    });
+
+    it(`index rows (inventory objects, timeline entries), as ${name}`, async () => {
+      const rows = await db().$queryRaw<Array<{ i: number; visible: boolean }>>`
+        SELECT x.i, ${indexedObjectVisibleSql(profile, "x")} AS visible
+        FROM jsonb_to_recordset(${JSON.stringify(INDEXED.map((row, i) => ({ ...row, i })))}::jsonb)
+          AS r(i int, "clusterId" uuid, namespace text, kind text),
+        LATERAL (SELECT r.i, r."clusterId" AS cluster_id, r.namespace, r.kind) AS x
+        ORDER BY x.i`;
+      const mismatches = rows
+        .filter((row) => row.visible !== seesIndexedObject(profile, INDEXED[row.i]!))
+        .map((row) => `${JSON.stringify(INDEXED[row.i])}: sql ${row.visible}`);
+      expect(rows).toHaveLength(INDEXED.length);
+      expect(mismatches).toEqual([]);
+      // Both verdicts occur for every profile that sees some namespace (all of them for admins).
+      const seen = rows.filter((row) => row.visible).length;
+      if (!["nobody", "grant on no cluster", "cluster only (no namespaces) on edge"].includes(name))
+        expect(seen).toBeGreaterThan(0);
+      if (name !== "admin") expect(seen).toBeLessThan(rows.length);
     });
   }
 });

@@ -1,6 +1,6 @@
 import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
-import type { AccessProfile } from "./policy";
+import { secretsAtLeast, type AccessProfile } from "./policy";
 
 /**
  * The `see` rule of resource-rules.ts (`seesPlace`), as SQL predicates, so lists can filter,
@@ -25,6 +25,8 @@ interface ClusterAccess {
   cluster_id: string;
   patterns: string[];
   cluster_scoped: boolean;
+  /** Patterns of the grants on the cluster that give at least `metadata` secret access. */
+  secret_patterns: string[];
 }
 
 /** A namespace glob (`team-a*`, `?-prod`, `*`, an exact name) as a LIKE pattern with the default escape `\`. */
@@ -36,11 +38,17 @@ export function globToLike(glob: string): string {
 }
 
 function accessByCluster(profile: AccessProfile): ClusterAccess[] {
-  const byCluster = new Map<string, { patterns: Set<string>; clusterScoped: boolean }>();
+  const byCluster = new Map<string, { patterns: Set<string>; secretPatterns: Set<string>; clusterScoped: boolean }>();
   for (const grant of profile.grants) {
     for (const clusterId of grant.clusterIds) {
-      const entry = byCluster.get(clusterId) ?? { patterns: new Set<string>(), clusterScoped: false };
+      const entry = byCluster.get(clusterId) ?? {
+        patterns: new Set<string>(),
+        secretPatterns: new Set<string>(),
+        clusterScoped: false,
+      };
       for (const pattern of grant.namespaces) entry.patterns.add(globToLike(pattern));
+      if (secretsAtLeast(grant.secrets, "metadata"))
+        for (const pattern of grant.namespaces) entry.secretPatterns.add(globToLike(pattern));
       entry.clusterScoped ||= grant.clusterScoped;
       byCluster.set(clusterId, entry);
     }
@@ -49,6 +57,7 @@ function accessByCluster(profile: AccessProfile): ClusterAccess[] {
     cluster_id: clusterId,
     patterns: [...entry.patterns],
     cluster_scoped: entry.clusterScoped,
+    secret_patterns: [...entry.secretPatterns],
   }));
 }
 
@@ -138,6 +147,38 @@ export function releaseVisibleSql(profile: AccessProfile, release: string): Pris
     OR EXISTS (
       SELECT 1 FROM rollouts vr JOIN rollout_targets vt ON vt.rollout_id = vr.id
       WHERE vr.release_id = ${alias}.id AND ${targetVisibleSql(profile, "vt")}
+    )
+  )`;
+}
+
+/**
+ * An object of the fleet index (alias with `cluster_id`, `namespace`, `kind`: an inventory row or
+ * a timeline entry) the caller may see: `seesIndexedObject` (policy.ts) in SQL. Its namespace
+ * matches a pattern of the grants on its cluster (an empty namespace: a cluster-scoped object,
+ * seen with `clusterScoped`), and a Secret matches a pattern of a grant with at least `metadata`
+ * secret access. Admins: TRUE.
+ *
+ * The access list travels as one JSON parameter joined on the cluster, and the visible cluster
+ * ids once more as a uuid array beside it: the same rule, in a form the planner can use to pick
+ * an index on `cluster_id` instead of testing every row of the fleet.
+ */
+export function indexedObjectVisibleSql(profile: AccessProfile, object: string): Prisma.Sql {
+  if (profile.isAdmin) return Prisma.sql`TRUE`;
+  const access = accessByCluster(profile);
+  if (access.length === 0) return Prisma.sql`FALSE`;
+  const alias = Prisma.raw(object);
+  const clusterIds = access.map((entry) => entry.cluster_id);
+  return Prisma.sql`(
+    ${alias}.cluster_id = ANY(${clusterIds}::uuid[])
+    AND EXISTS (
+      SELECT 1 FROM jsonb_to_recordset(${JSON.stringify(access)}::jsonb)
+        AS a(cluster_id text, patterns text[], cluster_scoped boolean, secret_patterns text[])
+      WHERE a.cluster_id = ${alias}.cluster_id::text
+        AND CASE
+          WHEN ${alias}.kind = 'secrets' THEN ${alias}.namespace <> '' AND ${alias}.namespace LIKE ANY (a.secret_patterns)
+          WHEN ${alias}.namespace = '' THEN a.cluster_scoped
+          ELSE ${alias}.namespace LIKE ANY (a.patterns)
+        END
     )
   )`;
 }

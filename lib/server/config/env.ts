@@ -83,6 +83,13 @@ export const envSchema = z.object({
       .regex(/^[\x21-\x7e]{32,512}$/, "must be 32 to 512 visible ASCII characters (no spaces)")
       .optional(),
   ),
+  /** How long the change timeline keeps an entry (hours); older entries are purged by the periodic maintenance. */
+  ARCHIPELAGO_TIMELINE_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 366)
+    .default(72),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -2,19 +2,21 @@ import "server-only";
 import { deleteExpiredSessions } from "@/lib/server/auth/sessions";
 import { deleteStaleThrottleBuckets } from "@/lib/server/auth/throttle";
 import { logger } from "@/lib/server/log/logger";
+import { purgeTimeline } from "@/lib/server/inventory/timeline/purge";
 import { deleteExpiredSsoAttempts } from "@/lib/server/sso/sign-in-flow";
 
 const INTERVAL_MS = 10 * 60_000;
 
-/** Periodic clean-up of rows that expiry already made inert; returns a stop function. */
+/** Periodic clean-up of rows that expiry already made inert (and timeline entries past retention); returns a stop function. */
 export function startMaintenance(): () => void {
   const run = async () => {
     try {
       const sessions = await deleteExpiredSessions();
       const buckets = await deleteStaleThrottleBuckets();
       const ssoAttempts = await deleteExpiredSsoAttempts();
-      if (sessions || buckets || ssoAttempts)
-        logger.info({ sessions, buckets, ssoAttempts }, "maintenance removed expired rows");
+      const timelineEntries = await purgeTimeline(new Date());
+      if (sessions || buckets || ssoAttempts || timelineEntries)
+        logger.info({ sessions, buckets, ssoAttempts, timelineEntries }, "maintenance removed expired rows");
     } catch (error) {
       logger.warn({ errorName: error instanceof Error ? error.name : "unknown" }, "maintenance run failed");
     }

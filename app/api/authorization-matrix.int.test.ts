@@ -250,6 +250,8 @@ const MATRIX: Record<string, Row> = {
   "GET /api/v1/audit": { expected: adminOnly(200) },
 
   "GET /api/v1/inventory": { query: () => "view=configmaps", expected: signedIn(200) },
+  // Everyone signed in reads the timeline; each answer holds only what their grants cover (changes.int.test.ts).
+  "GET /api/v1/inventory/changes": { query: () => "kind=configmaps", expected: signedIn(200) },
   "GET /api/v1/inventory/object": {
     query: (f) => `cluster=${f.clusterA.id}&kind=configmaps&namespace=team-a&name=matrix-probe`,
     expected: clusterAReaders(200),

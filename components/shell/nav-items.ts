@@ -1,6 +1,7 @@
 export const NAV_ITEMS = [
   { href: "/clusters", label: "Clusters" },
   { href: "/inventory", label: "Inventory" },
+  { href: "/changes", label: "Changes" },
   { href: "/templates", label: "Templates" },
   { href: "/rollouts", label: "Rollouts" },
   { href: "/teams", label: "Teams" },

@@ -48,9 +48,13 @@ export async function listChanges(profile: AccessProfile, query: ListChangesQuer
   // Always a known type: a row a future writer labels otherwise is left out, not shown mislabelled.
   conditions.push(Prisma.sql`ch.change = ANY(${query.change?.length ? query.change : [...CHANGE_TYPES]}::text[])`);
   const filtered = Prisma.join(conditions, " AND ");
-  const after = query.cursor
-    ? Prisma.sql`AND (ch.at, ch.id) < (${new Date(query.cursor.at)}::timestamptz, ${query.cursor.id}::bigint)`
-    : Prisma.empty;
+  // `at <= cursor` besides the row comparison: the planner bounds an index scan on `at` (or on
+  // `cluster_id, at`) with it, so a deep page starts at its key instead of filtering past newer rows.
+  const cursorAt = query.cursor ? new Date(query.cursor.at) : null;
+  const after =
+    query.cursor && cursorAt
+      ? Prisma.sql`AND ch.at <= ${cursorAt}::timestamptz AND (ch.at, ch.id) < (${cursorAt}::timestamptz, ${query.cursor.id}::bigint)`
+      : Prisma.empty;
 
   const { keys: rows, total } = await keysetPage<ChangeRow>(
     Prisma.sql`

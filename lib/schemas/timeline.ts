@@ -110,9 +110,7 @@ export const changeProjectionSchema = z.object({
   detail: z
     .object({
       images: z.array(z.string()).optional(),
-      conditions: z
-        .array(z.object({ type: z.string(), status: z.string(), reason: z.string().optional() }))
-        .optional(),
+      conditions: z.array(z.object({ type: z.string(), status: z.string(), reason: z.string().optional() })).optional(),
       /** Secret and configmap key names (never values). */
       keys: z.array(z.string()).optional(),
       keyCount: z.number().optional(),

@@ -34,7 +34,7 @@ export function ChangeRow({ entry }: { entry: ChangeEntryView }) {
           <span
             className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${CHANGE_STYLE[entry.change]}`}
           >
-            {entry.change === "health" ? "health" : entry.change}
+            {entry.change}
           </span>
         </td>
         <td className="px-3 py-2 text-xs">{entry.cluster.name}</td>

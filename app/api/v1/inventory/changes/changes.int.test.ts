@@ -265,6 +265,36 @@ describe("GET /api/v1/inventory/changes", () => {
     await db().inventoryChange.delete({ where: { id: BigInt(id!) } });
   });
 
+  it("answers only the projection's own fields, whatever else a stored row holds", async () => {
+    const canary = `canary-${randomUUID()}`;
+    const [id] = await insertChanges([
+      {
+        clusterId: edge,
+        kind: "secrets",
+        namespace: "web",
+        name: "leaky",
+        change: "changed",
+        at: new Date(Date.now() - 20_000),
+        before: { labels: {}, detail: { keys: ["password"], secretType: "Opaque" } },
+        after: {
+          labels: {},
+          data: { password: canary },
+          stringData: canary,
+          detail: { keys: ["password", "token"], secretType: "Opaque", values: { token: canary } },
+        },
+      },
+    ]);
+    for (const session of [admin, viewer]) {
+      const answer = await get("/api/v1/inventory/changes?q=leaky", session);
+      expect(answer.status).toBe(200);
+      const page = answer.body as ChangesPage;
+      expect(page.changes.map((change) => change.id)).toEqual([id]);
+      expect(page.changes[0]!.diff).toEqual([{ path: "detail.keys.1", op: "added", after: "token" }]);
+      expect(JSON.stringify(answer.body)).not.toContain(canary);
+    }
+    await db().inventoryChange.delete({ where: { id: BigInt(id!) } });
+  });
+
   it("refuses bad input with a 400 naming the field, and changes nothing", async () => {
     const hour = 3_600_000;
     const iso = (ms: number) => new Date(Date.now() + ms).toISOString();

@@ -35,10 +35,24 @@ const MAX_BACKOFF_MS = 60_000;
 const FLUSH_MS = 100;
 const BATCH_MAX = 500;
 const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json";
-/** Pages being fetched and parsed at once per process: a page is about 0.4 MB of JSON. */
-const LIST_PAGE_CONCURRENCY = 8;
-const globalForLists = globalThis as unknown as { archipelagoListLimit?: ReturnType<typeof pLimit> };
-const listLimit = (globalForLists.archipelagoListLimit ??= pLimit(LIST_PAGE_CONCURRENCY));
+/**
+ * Pages being fetched and parsed at once: at most PER_CLUSTER per cluster (a hung cluster holds
+ * only its own slots, never another cluster's first list), at most GLOBAL per process (a page
+ * is about 0.4 MB of JSON; a cold start of many clusters must not parse them all together).
+ */
+const PER_CLUSTER_PAGES = 2;
+const GLOBAL_PAGES = 16;
+const globalForLists = globalThis as unknown as {
+  archipelagoListLimit?: ReturnType<typeof pLimit>;
+  archipelagoClusterListLimits?: Map<string, ReturnType<typeof pLimit>>;
+};
+const listLimit = (globalForLists.archipelagoListLimit ??= pLimit(GLOBAL_PAGES));
+const clusterLimits = (globalForLists.archipelagoClusterListLimits ??= new Map<string, ReturnType<typeof pLimit>>());
+function pageSlot<T>(clusterId: string, fetch: () => Promise<T>): Promise<T> {
+  let limit = clusterLimits.get(clusterId);
+  if (!limit) clusterLimits.set(clusterId, (limit = pLimit(PER_CLUSTER_PAGES)));
+  return limit(() => listLimit(fetch));
+}
 
 interface WatchEvent {
   type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -144,7 +158,7 @@ export class Collector {
     let continueToken: string | undefined;
     let resourceVersion = "";
     do {
-      const page = await listLimit(() =>
+      const page = await pageSlot(this.clusterId, () =>
         transport.json<{
           items?: KubeObject[];
           rows?: SecretTableRow[];

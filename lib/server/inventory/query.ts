@@ -72,7 +72,7 @@ export async function queryInventory(profile: AccessProfile, query: ListInventor
   }
   const labelSelector = query.labelSelector ? parseSelector(query.labelSelector) : null;
   // Translated (or refused) before any waiting.
-  const conditions = filterSql(profile, query, kinds, labelSelector);
+  filterSql(profile, query, kinds, labelSelector);
 
   const indexed = clusters.filter((cluster) => !cluster.impersonateUsers);
   const impersonating = clusters.filter((cluster) => cluster.impersonateUsers);
@@ -116,23 +116,23 @@ export async function queryInventory(profile: AccessProfile, query: ListInventor
     const names = new Map(clusters.map((cluster) => [cluster.id, cluster.name]));
     const ids = indexed.filter((cluster) => readable.some((r) => r.clusterId === cluster.id)).map((c) => c.id);
     const everyPair = readable.length === ids.length * kinds.length;
-    const where = Prisma.sql`o.cluster_id = ANY (${ids}::uuid[]) AND o.kind = ANY (${kinds}::text[])
-      AND o.deleted_at IS NULL AND ${conditions}
-      ${everyPair ? Prisma.empty : Prisma.sql`AND (o.cluster_id::text || '/' || o.kind) = ANY (${readable.map((r) => `${r.clusterId}/${r.kind}`)}::text[])`}`;
-    const counts = await db().$queryRaw<Array<{ cluster_id: string; count: number }>>`
-      SELECT o.cluster_id::text, count(*)::int AS count FROM inventory_objects o WHERE ${where} GROUP BY o.cluster_id`;
+    const statements = inventoryStatements({
+      profile,
+      query,
+      kinds,
+      labelSelector,
+      clusterIds: ids,
+      readable: everyPair ? null : readable.map((r) => `${r.clusterId}/${r.kind}`),
+      // With live items to merge, the database returns everything up to the end of the page.
+      offset: liveItems.length ? 0 : start,
+      take: liveItems.length ? start + query.pageSize : query.pageSize,
+    });
+    const counts = await db().$queryRaw<Array<{ cluster_id: string; count: number }>>(statements.counts);
     for (const { cluster_id, count } of counts) {
       results.get(cluster_id)!.count = count;
       total += count;
     }
-    // With live items to merge, the database returns everything up to the end of the page.
-    const [offset, take] = liveItems.length ? [0, start + query.pageSize] : [start, query.pageSize];
-    const rows = await db().$queryRaw<IndexedRow[]>`
-      SELECT o.cluster_id::text, o.kind, o.namespace, o.name, o.uid, o.labels, o.created_at, o.health, o.ready,
-        o.desired, o.size, o.detail
-      FROM inventory_objects o WHERE ${where}
-      ORDER BY ${orderSql(query.sort, query.order, ids)}
-      LIMIT ${take} OFFSET ${offset}`;
+    const rows = await db().$queryRaw<IndexedRow[]>(statements.page);
     page = rows.map((row) => toRow(row, names.get(row.cluster_id) ?? ""));
   }
   if (liveItems.length) {
@@ -175,6 +175,36 @@ export async function queryInventory(profile: AccessProfile, query: ListInventor
     clusters: clusters.map((cluster) => results.get(cluster.id)!),
     message,
     tookMs: Math.round(performance.now() - started),
+  };
+}
+
+/**
+ * The two statements of an inventory answer over the index: counts per cluster, and one page.
+ * Exported for the EXPLAIN test and the README's plans: what runs is what is explained.
+ * `clusterIds` are in the answer's cluster order (by name); `readable` limits to the
+ * (cluster/kind) pairs whose collectors have completed a list, when not all have.
+ */
+export function inventoryStatements(input: {
+  profile: AccessProfile;
+  query: ListInventoryQuery;
+  kinds: InventoryKind[];
+  labelSelector: ParsedSelector | null;
+  clusterIds: string[];
+  readable: string[] | null;
+  offset: number;
+  take: number;
+}): { counts: Prisma.Sql; page: Prisma.Sql } {
+  const where = Prisma.sql`o.cluster_id = ANY (${input.clusterIds}::uuid[]) AND o.kind = ANY (${input.kinds}::text[])
+    AND o.deleted_at IS NULL AND ${filterSql(input.profile, input.query, input.kinds, input.labelSelector)}
+    ${input.readable ? Prisma.sql`AND (o.cluster_id::text || '/' || o.kind) = ANY (${input.readable}::text[])` : Prisma.empty}`;
+  return {
+    counts: Prisma.sql`SELECT o.cluster_id::text, count(*)::int AS count FROM inventory_objects o WHERE ${where}
+      GROUP BY o.cluster_id`,
+    page: Prisma.sql`SELECT o.cluster_id::text, o.kind, o.namespace, o.name, o.uid, o.labels, o.created_at, o.health,
+        o.ready, o.desired, o.size, o.detail
+      FROM inventory_objects o WHERE ${where}
+      ORDER BY ${orderSql(input.query.sort, input.query.order, input.clusterIds)}
+      LIMIT ${input.take} OFFSET ${input.offset}`,
   };
 }
 

@@ -53,6 +53,13 @@ export const envSchema = z.object({
   ARCHIPELAGO_ROLLOUT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(100),
   /** Most clusters one rollout (or preview) may target; more is refused with the number, before any work. */
   ARCHIPELAGO_MAX_ROLLOUT_TARGETS: z.coerce.number().int().min(1).max(100_000).default(2000),
+  /** How long the fleet index keeps tombstones of deleted objects and change-timeline rows (hours). */
+  ARCHIPELAGO_TIMELINE_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(72),
   /** Per-cluster timeout for API calls made on a user's behalf and for health checks. */
   ARCHIPELAGO_CLUSTER_TIMEOUT_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
   /** When releases are checked for drift (cron, via the job queue's scheduler; minute granularity). */

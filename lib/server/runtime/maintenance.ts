@@ -1,6 +1,7 @@
 import "server-only";
 import { deleteExpiredSessions } from "@/lib/server/auth/sessions";
 import { deleteStaleThrottleBuckets } from "@/lib/server/auth/throttle";
+import { purgeFleetIndexHistory } from "@/lib/server/inventory/collectors/retention";
 import { logger } from "@/lib/server/log/logger";
 import { deleteExpiredSsoAttempts } from "@/lib/server/sso/sign-in-flow";
 
@@ -13,8 +14,9 @@ export function startMaintenance(): () => void {
       const sessions = await deleteExpiredSessions();
       const buckets = await deleteStaleThrottleBuckets();
       const ssoAttempts = await deleteExpiredSsoAttempts();
-      if (sessions || buckets || ssoAttempts)
-        logger.info({ sessions, buckets, ssoAttempts }, "maintenance removed expired rows");
+      const { tombstones, changes } = await purgeFleetIndexHistory();
+      if (sessions || buckets || ssoAttempts || tombstones || changes)
+        logger.info({ sessions, buckets, ssoAttempts, tombstones, changes }, "maintenance removed expired rows");
     } catch (error) {
       logger.warn({ errorName: error instanceof Error ? error.name : "unknown" }, "maintenance run failed");
     }

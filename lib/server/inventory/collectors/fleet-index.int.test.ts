@@ -11,6 +11,7 @@ import { resetDatabase } from "@/lib/testing/reset-database";
 import { registrationFor, testbed } from "@/lib/testing/testbed-clusters";
 import { inventoryStatements, queryInventory } from "../query";
 import { finishList, writeBatch, type Holder, type IndexRow } from "./batch-writer";
+import { purgeFleetIndexHistory } from "./retention";
 
 /**
  * The fleet index against real Postgres: the batch writer never moves an object backwards
@@ -133,6 +134,19 @@ describe("batch writer", () => {
     expect(await finishList(fill, { uids: ["f1", "f2"], resourceVersion: "6", listMs: 1 })).toBe(true);
     // Live from here on: a real change is recorded.
     expect((await writeBatch(fill, [row("f3", 7)], null)).changes).toBe(1);
+  });
+});
+
+describe("retention", () => {
+  it("purges tombstones and timeline rows older than the retention, and nothing newer", async () => {
+    await db().$executeRaw`UPDATE inventory_objects SET deleted_at = now() - interval '5 hours' WHERE uid = 'u2'`;
+    await db().$executeRaw`UPDATE inventory_changes SET at = now() - interval '5 hours' WHERE uid = 'u1'`;
+    const before = await db().inventoryChange.count();
+    // u1: created, changed twice, and deleted by the list that no longer had it.
+    expect(await purgeFleetIndexHistory(4)).toEqual({ tombstones: 1, changes: 4 });
+    expect(await objectOf("u2")).toBeNull();
+    expect(await objectOf("u5")).not.toBeNull(); // a tombstone within the retention stays
+    expect(await db().inventoryChange.count()).toBe(before - 4);
   });
 });
 

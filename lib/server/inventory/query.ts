@@ -194,16 +194,39 @@ export function inventoryStatements(input: {
   offset: number;
   take: number;
 }): { counts: Prisma.Sql; page: Prisma.Sql } {
-  const where = Prisma.sql`o.cluster_id = ANY (${input.clusterIds}::uuid[]) AND o.kind = ANY (${input.kinds}::text[])
+  // One kind as an equality, so the planner can read (cluster_id, kind, namespace, name) in index order.
+  const kind =
+    input.kinds.length === 1
+      ? Prisma.sql`o.kind = ${input.kinds[0]}`
+      : Prisma.sql`o.kind = ANY (${input.kinds}::text[])`;
+  const conditions = (clusters: Prisma.Sql) => Prisma.sql`${clusters} AND ${kind}
     AND o.deleted_at IS NULL AND ${filterSql(input.profile, input.query, input.kinds, input.labelSelector)}
     ${input.readable ? Prisma.sql`AND (o.cluster_id::text || '/' || o.kind) = ANY (${input.readable}::text[])` : Prisma.empty}`;
+  const where = conditions(Prisma.sql`o.cluster_id = ANY (${input.clusterIds}::uuid[])`);
+  const columns = Prisma.sql`o.cluster_id::text, o.kind, o.namespace, o.name, o.uid, o.labels, o.created_at, o.health,
+    o.ready, o.desired, o.size, o.detail`;
+  const counts = Prisma.sql`SELECT o.cluster_id::text, count(*)::int AS count FROM inventory_objects o WHERE ${where}
+    GROUP BY o.cluster_id`;
+  if (input.query.sort !== "cluster")
+    return {
+      counts,
+      page: Prisma.sql`SELECT ${columns} FROM inventory_objects o WHERE ${where}
+        ORDER BY ${orderSql(input.query.sort, input.query.order, input.clusterIds)}
+        LIMIT ${input.take} OFFSET ${input.offset}`,
+    };
+  // The default order (cluster, namespace, name, kind): per cluster, the first offset+take rows in
+  // index order (inventory_objects (cluster_id, namespace, name)), then merged in cluster order,
+  // so a first page reads about a page per cluster instead of sorting every matching row.
+  const direction = input.query.order === "desc" ? Prisma.raw("DESC") : Prisma.raw("ASC");
+  const within = Prisma.sql`namespace COLLATE "C" ${direction}, name COLLATE "C" ${direction}, kind COLLATE "C" ${direction}`;
   return {
-    counts: Prisma.sql`SELECT o.cluster_id::text, count(*)::int AS count FROM inventory_objects o WHERE ${where}
-      GROUP BY o.cluster_id`,
-    page: Prisma.sql`SELECT o.cluster_id::text, o.kind, o.namespace, o.name, o.uid, o.labels, o.created_at, o.health,
-        o.ready, o.desired, o.size, o.detail
-      FROM inventory_objects o WHERE ${where}
-      ORDER BY ${orderSql(input.query.sort, input.query.order, input.clusterIds)}
+    counts,
+    page: Prisma.sql`SELECT p.* FROM unnest(${input.clusterIds}::uuid[]) WITH ORDINALITY AS c(id, ord)
+      CROSS JOIN LATERAL (
+        SELECT ${columns} FROM inventory_objects o WHERE ${conditions(Prisma.sql`o.cluster_id = c.id`)}
+        ORDER BY ${within} LIMIT ${input.offset + input.take}
+      ) p
+      ORDER BY c.ord ${direction}, ${within}
       LIMIT ${input.take} OFFSET ${input.offset}`,
   };
 }

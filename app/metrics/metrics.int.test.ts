@@ -10,7 +10,7 @@ import { createSession } from "@/lib/server/auth/sessions";
 import { registerCluster } from "@/lib/server/clusters/register";
 import { resetEnvForTests } from "@/lib/server/config/env";
 import { enqueue, QUEUES, startQueue, stopQueue } from "@/lib/server/jobs/queue";
-import { stopAllReflectors } from "@/lib/server/inventory/cache";
+import { resetFleetIndex } from "@/lib/testing/fleet-index";
 import { discoverRoutes, urlFor } from "@/lib/testing/api-routes";
 import { callRoute } from "@/lib/testing/call-route";
 import { parsePrometheusText, samplesOf, type Family } from "@/lib/testing/prometheus-text";
@@ -67,7 +67,7 @@ const value = (families: Map<string, Family>, name: string, labels: Record<strin
 beforeAll(async () => {
   tb = await testbed();
   await resumeAll();
-  stopAllReflectors();
+  await resetFleetIndex();
   await resetDatabase();
   setToken(TOKEN);
   const admin = await createTestUser({ isAdmin: true });

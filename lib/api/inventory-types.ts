@@ -29,12 +29,16 @@ export interface ClusterResult {
   state: ClusterAnswer;
   /** Objects of this cluster that matched the filters. */
   count: number;
-  /** How long this request waited for the cluster (0 when served warm from the watch cache). */
+  /** How long this request waited for the cluster (0 when served from the fleet index at once). */
   waitedMs: number;
   /** Duration of the cluster's last full list. */
   listMs: number | null;
-  /** When the data was first listed; kept current by a watch since. */
+  /** When the data was last listed completely; kept current by a watch since. */
   syncedAt: string | null;
+  /** When the collector last heard from the cluster (watch event, bookmark or completed list). */
+  lastEventAt?: string | null;
+  /** Since when a failure keeps this cluster's data from being current (null while current). */
+  staleSince?: string | null;
   error: { code: string; message: string } | null;
   /** A failing cluster is retried at this time, not before (circuit breaker). */
   retryAt: string | null;

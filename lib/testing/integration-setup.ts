@@ -3,7 +3,7 @@ import { afterAll, inject } from "vitest";
 import { disconnectDb } from "@/lib/server/db/client";
 import { resetEnvForTests } from "@/lib/server/config/env";
 import { resetKeyring } from "@/lib/server/crypto/master-keyring";
-import { stopAllReflectors } from "@/lib/server/inventory/cache";
+import { stopCollectorsInProcess } from "@/lib/server/inventory/collectors/supervisor";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 import { copyDatabase } from "./test-database";
 
@@ -18,7 +18,7 @@ resetEnvForTests();
 resetKeyring();
 
 afterAll(async () => {
-  stopAllReflectors();
+  await stopCollectorsInProcess();
   forgetAllTransports();
   await disconnectDb();
   await database.dispose();

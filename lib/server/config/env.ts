@@ -83,7 +83,7 @@ export const envSchema = z.object({
       .regex(/^[\x21-\x7e]{32,512}$/, "must be 32 to 512 visible ASCII characters (no spaces)")
       .optional(),
   ),
-  /** How long the change timeline keeps an entry (hours); older entries are purged by the periodic maintenance. */
+  /** How long the change timeline keeps an entry and the fleet index a tombstone (hours); older ones are purged by the periodic maintenance. */
   ARCHIPELAGO_TIMELINE_RETENTION_HOURS: z.coerce
     .number()
     .int()

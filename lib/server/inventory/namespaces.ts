@@ -1,51 +1,48 @@
 import "server-only";
 import { ALL_KINDS, type InventoryKind } from "@/lib/k8s/kinds";
-import { matchesAnyNamespace } from "@/lib/k8s/namespace-patterns";
+import { indexVisibleSql } from "@/lib/server/access/index-scope";
 import { requireClusterVisible } from "@/lib/server/access/guard";
-import { namespacePatterns, secretAccessFor, secretsAtLeast, type AccessProfile } from "@/lib/server/access/policy";
-import { transportFor } from "@/lib/server/clusters/connection";
+import type { AccessProfile } from "@/lib/server/access/policy";
 import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
-import { reflectorFor } from "./cache";
+import { awaitCollectors } from "./collectors/freshness";
 
 export interface NamespaceSummary {
   cluster: { id: string; name: string };
   namespaces: Array<{ name: string; counts: Partial<Record<InventoryKind, number>>; unhealthy: number }>;
-  /** Kinds whose cache could not be filled in time. */
+  /** Kinds the index has not been filled with yet (or could not be). */
   incomplete: InventoryKind[];
 }
 
-/** Per-namespace counts of one cluster, from the watch caches, within the caller's grants. */
+/** Per-namespace counts of one cluster, counted in the fleet index within the caller's grants (in SQL). */
 export async function namespaceSummary(profile: AccessProfile, clusterId: string): Promise<NamespaceSummary> {
   requireClusterVisible(profile, clusterId);
-  const cluster = await db().cluster.findUnique({
-    where: { id: clusterId },
-    select: { id: true, name: true, revision: true },
-  });
+  const cluster = await db().cluster.findUnique({ where: { id: clusterId }, select: { id: true, name: true } });
   if (!cluster) throw notFound("Cluster");
-  const transport = await transportFor(cluster.id, cluster.revision);
-  const patterns = namespacePatterns(profile, cluster.id, "view");
-  const deadline = Date.now() + env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
-  const reflectors = ALL_KINDS.map((kind) => reflectorFor(cluster.id, cluster.revision, kind, transport));
-  await Promise.all(reflectors.map((reflector) => reflector.waitForFirstAttempt(Math.max(0, deadline - Date.now()))));
+  const freshness = await awaitCollectors(
+    [cluster.id],
+    [...ALL_KINDS],
+    Date.now() + env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS,
+  );
+  const complete = ALL_KINDS.filter((kind) => freshness.get(`${cluster.id}/${kind}`)?.syncedAt);
+  const incomplete = ALL_KINDS.filter((kind) => !complete.includes(kind));
 
+  const rows = complete.length
+    ? await db().$queryRaw<Array<{ namespace: string; kind: InventoryKind; count: number; unhealthy: number }>>`
+        SELECT o.namespace, o.kind, count(*)::int AS count,
+          (count(*) FILTER (WHERE o.health IS NOT NULL AND o.health NOT IN ('healthy', 'suspended')))::int AS unhealthy
+        FROM inventory_objects o
+        WHERE o.cluster_id = ${cluster.id}::uuid AND o.kind = ANY (${complete}::text[]) AND o.deleted_at IS NULL
+          AND ${indexVisibleSql(profile, "o")}
+        GROUP BY o.namespace, o.kind`
+    : [];
   const byNamespace = new Map<string, { counts: Partial<Record<InventoryKind, number>>; unhealthy: number }>();
-  const incomplete: InventoryKind[] = [];
-  for (const reflector of reflectors) {
-    if (reflector.state !== "synced") {
-      incomplete.push(reflector.kind);
-      continue;
-    }
-    for (const item of reflector.items.values()) {
-      if (!matchesAnyNamespace(patterns, item.namespace)) continue;
-      if (item.kind === "secrets" && !secretsAtLeast(secretAccessFor(profile, cluster.id, item.namespace), "metadata"))
-        continue;
-      const entry = byNamespace.get(item.namespace) ?? { counts: {}, unhealthy: 0 };
-      entry.counts[item.kind] = (entry.counts[item.kind] ?? 0) + 1;
-      if (item.health && item.health !== "healthy" && item.health !== "suspended") entry.unhealthy += 1;
-      byNamespace.set(item.namespace, entry);
-    }
+  for (const row of rows) {
+    const entry = byNamespace.get(row.namespace) ?? { counts: {}, unhealthy: 0 };
+    entry.counts[row.kind] = row.count;
+    entry.unhealthy += row.unhealthy;
+    byNamespace.set(row.namespace, entry);
   }
   return {
     cluster: { id: cluster.id, name: cluster.name },

@@ -3,7 +3,7 @@ import { bootstrapAdminFromEnv } from "@/lib/server/auth/first-admin";
 import { startHealthMonitor } from "@/lib/server/clusters/health-monitor";
 import { env } from "@/lib/server/config/env";
 import { listenForKeyringChanges } from "@/lib/server/db/keyring-signal";
-import { stopAllReflectors } from "@/lib/server/inventory/cache";
+import { startCollectors, stopCollectorsInProcess } from "@/lib/server/inventory/collectors/supervisor";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 import { logger } from "@/lib/server/log/logger";
 import { startDriftSchedule } from "@/lib/server/releases/drift-schedule";
@@ -39,7 +39,12 @@ export function startBackground(): Promise<Background> {
     // The composition root: the engine gets its cluster transport here (today the hub pushes).
     const worker = await startRolloutWorker(databaseUrl, executor);
     const drift = await startDriftSchedule();
-    logger.info("background work started: health checks, rollout workers, drift checks");
+    // This instance's share of the fleet index's collectors (one per cluster and kind fleet-wide).
+    const collectors = startCollectors();
+    logger.info(
+      { instance: collectors.id },
+      "background work started: health checks, rollout workers, drift checks, inventory collectors",
+    );
     return {
       stop: async () => {
         stopMaintenance();
@@ -47,7 +52,7 @@ export function startBackground(): Promise<Background> {
         await worker.stop();
         await health.stop();
         await keyringListener.stop();
-        stopAllReflectors();
+        await stopCollectorsInProcess();
         forgetAllTransports();
       },
     };

@@ -1,6 +1,7 @@
 import "server-only";
 import { deleteExpiredSessions } from "@/lib/server/auth/sessions";
 import { deleteStaleThrottleBuckets } from "@/lib/server/auth/throttle";
+import { purgeTombstones } from "@/lib/server/inventory/collectors/retention";
 import { logger } from "@/lib/server/log/logger";
 import { purgeTimeline } from "@/lib/server/inventory/timeline/purge";
 import { deleteExpiredSsoAttempts } from "@/lib/server/sso/sign-in-flow";
@@ -15,8 +16,12 @@ export function startMaintenance(): () => void {
       const buckets = await deleteStaleThrottleBuckets();
       const ssoAttempts = await deleteExpiredSsoAttempts();
       const timelineEntries = await purgeTimeline(new Date());
-      if (sessions || buckets || ssoAttempts || timelineEntries)
-        logger.info({ sessions, buckets, ssoAttempts, timelineEntries }, "maintenance removed expired rows");
+      const tombstones = await purgeTombstones();
+      if (sessions || buckets || ssoAttempts || timelineEntries || tombstones)
+        logger.info(
+          { sessions, buckets, ssoAttempts, timelineEntries, tombstones },
+          "maintenance removed expired rows",
+        );
     } catch (error) {
       logger.warn({ errorName: error instanceof Error ? error.name : "unknown" }, "maintenance run failed");
     }

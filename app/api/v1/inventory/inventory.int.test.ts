@@ -16,7 +16,7 @@ import { createAccessFixtures, type AccessFixtures } from "@/lib/testing/access-
 import { callRoute } from "@/lib/testing/call-route";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { registrationFor, testbed } from "@/lib/testing/testbed-clusters";
-import { stopAllReflectors } from "@/lib/server/inventory/cache";
+import { resetFleetIndex } from "@/lib/testing/fleet-index";
 
 const CANARY = `secret-canary-${randomUUID()}`;
 let tb: Testbed;
@@ -58,7 +58,7 @@ beforeAll(async () => {
   await seedTestbed({ scale: 1, seed: 1 });
   process.env.ARCHIPELAGO_CLUSTER_TIMEOUT_MS = "3000";
   resetEnvForTests();
-  stopAllReflectors();
+  await resetFleetIndex();
   forgetAllTransports();
   await resetDatabase();
   f = await createAccessFixtures(tb);
@@ -77,7 +77,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fault("testbed-2", "resume");
   await fault("testbed-3", "resume");
-  stopAllReflectors();
+  await resetFleetIndex();
   delete process.env.ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
   resetEnvForTests();
 });
@@ -303,7 +303,7 @@ describe("bad input", () => {
 
 describe("one bad cluster never spoils the page", () => {
   it("with one cluster hanging and one slow, the page answers within the timeout and marks both", async () => {
-    stopAllReflectors();
+    await resetFleetIndex();
     forgetAllTransports();
     await fault("testbed-3", "hang");
     await fault("testbed-2", "slow", { latency: "4s" });
@@ -327,7 +327,7 @@ describe("one bad cluster never spoils the page", () => {
   });
 
   it("a dead cluster is backed off, not hammered: later queries answer for it at once", async () => {
-    stopAllReflectors();
+    await resetFleetIndex();
     forgetAllTransports();
     await fault("testbed-3", "stop");
     try {

@@ -1,0 +1,91 @@
+/**
+ * Fleet index benchmark (issue 21): app instance RSS and inventory page latency with R real
+ * testbed clusters presented under A aliases each (every alias its own proxy, name and user,
+ * the same real API server behind it), registering N of those names, for each N given:
+ *   - time until every registered cluster's first list is in the index (first answer "ok" for all);
+ *   - warm first page of the configmap view, p50/p95 over `requests` calls;
+ *   - RSS after the warm requests;
+ *   - the same instance restarted on the same database: first page latency (no re-list is
+ *     waited for: the index is already filled) and RSS.
+ * Every result names how many real API servers stood behind the registered clusters.
+ *
+ *   npx tsx testbed/bench/fleet-index-bench.ts --real 3 --aliases 10 --sizes 10,30 [--requests 30]
+ */
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ensureTestbed } from "../harness";
+import {
+  apiCall,
+  percentile,
+  registerTestbed,
+  reportResults,
+  rssMiB,
+  runBenchmark,
+  startApp,
+  timed,
+} from "./bench-app";
+
+interface InventoryPage {
+  total: number;
+  clusters: Array<{ name: string; state: string }>;
+}
+
+function flag(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1]! : fallback;
+}
+
+async function main(): Promise<void> {
+  const real = Number(flag("real", "3"));
+  const aliases = Number(flag("aliases", "10"));
+  const sizes = flag("sizes", "10,30").split(",").map(Number);
+  const requests = Number(flag("requests", "30"));
+  const port = Number(flag("port", "3470"));
+  const tb = await ensureTestbed({ clusters: real, aliases, timeoutMs: 30 * 60_000 });
+  // Round-robin over the real clusters, so N names spread over every real API server.
+  const byAlias = Array.from({ length: aliases }, (_, k) =>
+    tb.clusters.map((cluster) => cluster.aliases[k]?.context).filter(Boolean),
+  ).flat() as string[];
+  const results: Record<string, unknown> = { realApiServers: real, aliasesPerServer: aliases };
+
+  for (const size of sizes) {
+    const names = byAlias.slice(0, size);
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "fleet-index-bench-"));
+    const env = { ARCHIPELAGO_DATA_DIR: dataDir };
+    const page = (app: Awaited<ReturnType<typeof startApp>>) =>
+      apiCall<InventoryPage>(app, "GET", "/api/v1/inventory?view=configmaps&pageSize=100");
+    let app = await startApp(port, env);
+    const entry: Record<string, unknown> = { registered: names.length, realApiServers: real };
+    try {
+      await registerTestbed(app, tb.kubeconfigPath, names);
+      const filled = await timed(async () => {
+        for (;;) {
+          const answer = await page(app);
+          if (answer.clusters.length === names.length && answer.clusters.every((c) => c.state === "ok")) return answer;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      });
+      entry.indexFilledMs = Math.round(filled.ms);
+      entry.objects = filled.value.total;
+      const warm: number[] = [];
+      for (let i = 0; i < requests; i += 1) warm.push((await timed(() => page(app))).ms);
+      entry.warmP50Ms = Math.round(percentile(warm, 50));
+      entry.warmP95Ms = Math.round(percentile(warm, 95));
+      entry.rssWarmMiB = rssMiB(app.pid);
+      await app.stop();
+      app = await startApp(port, env);
+      const first = await timed(() => page(app));
+      entry.firstPageAfterRestartMs = Math.round(first.ms);
+      entry.statesAfterRestart = [...new Set(first.value.clusters.map((c) => c.state))];
+      entry.rssAfterRestartMiB = rssMiB(app.pid);
+    } finally {
+      await app.stop();
+    }
+    console.log(`${size} registered (${real} real API servers):`, entry);
+    results[`registered_${size}`] = entry;
+  }
+  reportResults(`fleet-index-${real}x${aliases}`, results);
+}
+
+runBenchmark(main);

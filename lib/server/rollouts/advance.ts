@@ -38,15 +38,28 @@ async function moveTargets(
   });
 }
 
+/** How many targets of one wave are in each state (states with none are absent). */
+async function waveStates(tx: Tx, rolloutId: string, waveIndex: number): Promise<Map<TargetStateValue, number>> {
+  const rows = await tx.rolloutTarget.groupBy({
+    by: ["state"],
+    where: { rolloutId, waveIndex },
+    _count: { _all: true },
+  });
+  return new Map(rows.map((row) => [row.state as TargetStateValue, row._count._all]));
+}
+
 /** Moves a rollout forward as far as it can go now. Safe to call any number of times. */
 export async function advance(rolloutId: string): Promise<void> {
   const jobs: Array<() => Promise<void>> = [];
   await db().$transaction(
     async (tx) => {
       await tx.$queryRaw`SELECT id FROM rollouts WHERE id = ${rolloutId}::uuid FOR UPDATE`;
+      // The waves, not the targets: a rollout of N targets calls this N times, and each call
+      // counts its wave's targets by state (one grouped row per state) instead of reading all N
+      // (N² rows over a rollout). Target rows are read only where a decision names them.
       const rollout = await tx.rollout.findUnique({
         where: { id: rolloutId },
-        include: { waves: { orderBy: { index: "asc" } }, targets: true },
+        include: { waves: { orderBy: { index: "asc" } } },
       });
       if (!rollout) return;
       if (TERMINAL_ROLLOUT_STATES.includes(rollout.state)) {
@@ -66,9 +79,12 @@ export async function advance(rolloutId: string): Promise<void> {
       if (rollout.state === "rolling_back") {
         // The failed wave's targets were all put to rolling_back; however each one ended (rolled
         // back, its rollback failed, the sweep ended it as stuck), it is counted by its state now.
-        const wave = rollout.targets.filter((t) => t.waveIndex === rollout.currentWave);
-        if (wave.some((t) => t.state === "rolling_back")) return;
-        const notRolledBack = wave.filter((t) => t.state !== "rolled_back" && t.state !== "skipped");
+        const states = await waveStates(tx, rolloutId, rollout.currentWave);
+        if (states.has("rolling_back")) return;
+        const notRolledBack = await tx.rolloutTarget.findMany({
+          where: { rolloutId, waveIndex: rollout.currentWave, state: { notIn: ["rolled_back", "skipped"] } },
+          select: { id: true, clusterName: true, error: true },
+        });
         if (notRolledBack.length)
           await end(
             {
@@ -100,8 +116,10 @@ export async function advance(rolloutId: string): Promise<void> {
           await end({ state: moveTo("waves-done") }, "rollout.succeeded");
           return;
         }
-        const targets = rollout.targets.filter((t) => t.waveIndex === wave.index);
+        const targetsOf = (where: Prisma.RolloutTargetWhereInput = {}) =>
+          tx.rolloutTarget.findMany({ where: { rolloutId, waveIndex: wave.index, ...where }, select: { id: true } });
         if (wave.state === "pending") {
+          const targets = await targetsOf();
           await tx.rolloutWave.update({
             where: { rolloutId_index: { rolloutId, index: wave.index } },
             data: { state: "running", startedAt: now },
@@ -116,9 +134,10 @@ export async function advance(rolloutId: string): Promise<void> {
           );
           return;
         }
-        if (targets.some((t) => !TERMINAL_TARGET_STATES.has(t.state))) {
+        const states = await waveStates(tx, rolloutId, wave.index);
+        if ([...states.keys()].some((state) => !TERMINAL_TARGET_STATES.has(state))) {
           // After a resume (or a lost job): targets waiting unclaimed go back to the workers.
-          const waiting = targets.filter((t) => t.claimedBy === null && (t.state === "queued" || t.state === "gating"));
+          const waiting = await targetsOf({ claimedBy: null, state: { in: ["queued", "gating"] } });
           if (waiting.length)
             jobs.push(() =>
               enqueueMany(
@@ -129,16 +148,14 @@ export async function advance(rolloutId: string): Promise<void> {
           return;
         }
 
-        const failed = rollout.targets.filter((t) => t.state === "failed").length;
+        const failed = await tx.rolloutTarget.count({ where: { rolloutId, state: "failed" } });
         if (failed > rollout.tolerateFailures) {
           await tx.rolloutWave.update({
             where: { rolloutId_index: { rolloutId, index: wave.index } },
             data: { state: "failed", finishedAt: now },
           });
           await moveTargets(tx, { rolloutId }, ["pending"], { state: "skipped" });
-          const toRollBack = rollout.autoRollback
-            ? targets.filter((t) => t.state === "failed" || t.state === "succeeded")
-            : [];
+          const toRollBack = rollout.autoRollback ? await targetsOf({ state: { in: ["failed", "succeeded"] } }) : [];
           await logStep(tx, rolloutId, null, `wave.${wave.index}.failed`, { failed });
           if (toRollBack.length) {
             await moveTargets(tx, { id: { in: toRollBack.map((t) => t.id) } }, ["failed", "succeeded"], {

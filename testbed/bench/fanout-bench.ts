@@ -186,6 +186,30 @@ async function waitRollout(app: RunningApp, rolloutId: string): Promise<string> 
   }
 }
 
+type Registration = { context: string; name: string };
+
+/** N names: every alias once (spread over the real clusters), then the same aliases again under new names. */
+function registrations(aliases: TestbedAlias[], count: number): Registration[] {
+  const order = spread(aliases, aliases.length);
+  return Array.from({ length: count }, (_, i) => {
+    const alias = order[i % order.length]!;
+    const round = Math.floor(i / order.length);
+    return { context: alias.name, name: round ? `${alias.name}-r${round + 1}` : alias.name };
+  });
+}
+
+interface Measured {
+  label: string;
+  rows: string[];
+  summary: Record<
+    string,
+    { cpuPerAdditionalClusterMs: number; queriesPerAdditionalCluster: number; wallRatioNto1: number } & Record<
+      string,
+      unknown
+    >
+  >;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs({ targets: 100, clusters: 4, aliases: 10, latency: 0, port: 3600, repeat: 3 });
   const tb = await ensureTestbed({
@@ -194,26 +218,91 @@ async function main(): Promise<void> {
     timeoutMs: 30 * 60_000,
   });
   const realServers = new Set(tb.aliases.map((a) => a.cluster)).size;
-  const n = Math.min(Number(args.targets), tb.aliases.length);
-  const names = spread(tb.aliases, n).map((a) => a.name);
+  const n = Number(args.targets);
+  const names = registrations(tb.aliases, n);
   const sizes = [...new Set([1, Math.min(10, n), n])];
   const load = os
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(" ");
-  console.log(`# fan-out benchmark: ${n} names on ${realServers} real API servers; load average ${load}`);
+  const repeated = n > tb.aliases.length;
+  console.log(
+    `# fan-out benchmark: ${n} names on ${tb.aliases.length} aliases of ${realServers} real API servers${repeated ? " (aliases registered more than once under different names)" : ""}; load average ${load}`,
+  );
   if (Number(args.latency) > 0)
-    for (const name of names) await fault(name, "slow", { latency: `${Number(args.latency)}ms` });
-
-  const probe = new Probe();
-  const app = await startApp(Number(args.port), {
-    NODE_OPTIONS: `--import ${path.resolve("testbed/bench/probe.mjs")}`,
-    PROBE_CONTROL: probe.control,
-    PROBE_PROFILE: "1",
+    for (const alias of new Set(names.map((r) => r.context)))
+      await fault(alias, "slow", { latency: `${Number(args.latency)}ms` });
+  // BENCH_BASELINE_DIR: a checkout of an earlier commit (its own build), measured first in the same run.
+  const baseline = process.env.BENCH_BASELINE_DIR;
+  const measured: Measured[] = [];
+  try {
+    if (baseline)
+      measured.push(await measureApp("before", baseline, Number(args.port) + 10, names, n, sizes, args, tb));
+    measured.push(
+      await measureApp(baseline ? "after" : "this build", undefined, Number(args.port), names, n, sizes, args, tb),
+    );
+  } finally {
+    if (Number(args.latency) > 0) await resumeAll();
+  }
+  const header = `Fan-out benchmark: ${n} names on ${tb.aliases.length} aliases of ${realServers} real API servers${repeated ? " (each alias registered up to " + Math.ceil(n / tb.aliases.length) + " times under different names)" : ""}, ${os.availableParallelism()} cores, median of ${Number(args.repeat)} runs, load average before ${load}, after ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}${Number(args.latency) ? `, ${Number(args.latency)} ms latency on every name` : ""}`;
+  console.log(`\n${header}`);
+  for (const m of measured) console.log([`\n### ${m.label}`, ...m.rows].join("\n"));
+  if (measured.length === 2) {
+    const [before, after] = measured as [Measured, Measured];
+    const rows = [
+      "",
+      "| operation | CPU per additional cluster before → after | DB round trips per additional cluster | wall N / wall 1 |",
+      "| --- | ---: | ---: | ---: |",
+    ];
+    for (const op of ["push", "preview", "drift"] as const) {
+      const b = before.summary[op]!;
+      const a = after.summary[op]!;
+      rows.push(
+        `| ${op} | ${b.cpuPerAdditionalClusterMs} → ${a.cpuPerAdditionalClusterMs} ms | ${b.queriesPerAdditionalCluster} → ${a.queriesPerAdditionalCluster} | ${b.wallRatioNto1} → ${a.wallRatioNto1} |`,
+      );
+    }
+    console.log(rows.join("\n"));
+  }
+  reportResults(`fanout-${n}${Number(args.latency) ? `-latency${Number(args.latency)}` : ""}`, {
+    targets: n,
+    aliases: tb.aliases.length,
+    realApiServers: realServers,
+    cores: os.availableParallelism(),
+    loadAverage: load,
+    latencyMs: Number(args.latency),
+    ...Object.fromEntries(measured.map((m) => [m.label, m.summary])),
   });
+}
+
+async function measureApp(
+  label: string,
+  cwd: string | undefined,
+  port: number,
+  names: Registration[],
+  n: number,
+  sizes: number[],
+  args: Record<string, number | boolean>,
+  tb: Awaited<ReturnType<typeof ensureTestbed>>,
+): Promise<Measured> {
+  console.log(`## ${label}${cwd ? ` (${cwd})` : ""}`);
+  const probe = new Probe();
+  const app = await startApp(
+    port,
+    {
+      NODE_OPTIONS: `--import ${path.resolve("testbed/bench/probe.mjs")}`,
+      PROBE_CONTROL: probe.control,
+      PROBE_PROFILE: "1",
+    },
+    cwd,
+  );
   probe.attach(app);
   try {
-    const ids = await registerTestbed(app, tb.kubeconfigPath, names);
+    const ids: Record<string, string> = {};
+    for (let i = 0; i < names.length; i += 200)
+      Object.assign(ids, await registerTestbed(app, tb.kubeconfigPath, names.slice(i, i + 200)));
     const stamp = Date.now().toString(36);
     const params = { image: "registry.local/bench:1.0", replicas: 1 };
     const templateFor = async (release: string) =>
@@ -227,9 +316,9 @@ async function main(): Promise<void> {
 
     const results: Record<string, Record<number, Sample>> = { push: {}, preview: {}, drift: {} };
     const run = async (size: number, tag: string, profile: boolean) => {
-      const release = `fo-${stamp}-${tag}-${size}`;
+      const release = `fo-${stamp}-${label.replace(/\W/g, "")}-${tag}-${size}`;
       const templateId = await templateFor(release);
-      const clusterIds = names.slice(0, size).map((name) => ids[name]!);
+      const clusterIds = names.slice(0, size).map((r) => ids[r.name]!);
       const body = {
         releaseName: release,
         templateId,
@@ -277,11 +366,6 @@ async function main(): Promise<void> {
     const profiled = await run(n, "p", true);
 
     const rows: string[] = [
-      `Fan-out benchmark: ${n} names on ${realServers} real API servers, ${os.availableParallelism()} cores, median of ${Number(args.repeat)} runs, load average before ${load}, after ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(" ")}${Number(args.latency) ? `, ${Number(args.latency)} ms latency on every name` : ""}`,
-      "",
       "| operation | targets | wall ms | app CPU ms | DB round trips | per target |",
       "| --- | ---: | ---: | ---: | ---: | ---: |",
     ];
@@ -336,18 +420,9 @@ async function main(): Promise<void> {
       rows.push("", "| function | ms |", "| --- | ---: |");
       for (const f of p.byFunction.slice(0, 8)) rows.push(`| \`${f.fn}\` | ${f.ms} |`);
     }
-    console.log(rows.join("\n"));
-    reportResults(`fanout-${n}${Number(args.latency) ? `-latency${Number(args.latency)}` : ""}`, {
-      targets: n,
-      realApiServers: realServers,
-      cores: os.availableParallelism(),
-      loadAverage: load,
-      latencyMs: Number(args.latency),
-      ...summary,
-    });
+    return { label, rows, summary: summary as Measured["summary"] };
   } finally {
     await app.stop();
-    if (Number(args.latency) > 0) await resumeAll();
   }
 }
 

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/server/db/client";
 import { enqueue, enqueueMany, QUEUES } from "@/lib/server/jobs/queue";
 import { storedStrategySchema } from "@/lib/server/releases/columns";
@@ -214,4 +214,23 @@ export async function advance(rolloutId: string): Promise<void> {
     { timeout: 30_000 },
   );
   for (const job of jobs) await job();
+}
+
+/**
+ * After one target of a rollout ended: the rollout moves on only once its wave has ended, so
+ * while another target of that wave is still in flight in a running rollout there is nothing to
+ * decide, and the locking transaction above (six round trips) is skipped. Safe without the lock:
+ * every ended target commits its outcome before asking, so the one whose commit came last sees
+ * all the others ended and advances. A rollout that is not running (paused, aborted: writers to
+ * let go of) always goes through advance. Lost jobs are the sweep's (worker.ts).
+ */
+export async function advanceAfterTarget(rolloutId: string, waveIndex: number, targetId: string): Promise<void> {
+  const [row] = await db().$queryRaw<Array<{ busy: boolean }>>`
+    SELECT EXISTS (
+      SELECT 1 FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id
+      WHERE t.rollout_id = ${rolloutId}::uuid AND t.wave_index = ${waveIndex} AND t.id <> ${targetId}::uuid
+        AND r.state = 'running' AND t.state::text NOT IN (${Prisma.join([...TERMINAL_TARGET_STATES])})
+    ) AS busy`;
+  if (row?.busy) return;
+  await advance(rolloutId);
 }

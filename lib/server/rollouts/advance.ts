@@ -13,7 +13,7 @@ import {
   type RolloutStateValue,
   type TargetStateValue,
 } from "./state-machine";
-import { logStep } from "./target-steps";
+import { logStep, TRANSACTION_MAX_WAIT_MS } from "./target-steps";
 
 /**
  * The rollout's own state machine (its table: state-machine.ts): starts waves, counts how their
@@ -211,7 +211,7 @@ export async function advance(rolloutId: string): Promise<void> {
         await tx.rollout.update({ where: { id: rolloutId }, data: { currentWave: rollout.currentWave } });
       }
     },
-    { timeout: 30_000 },
+    { timeout: 30_000, maxWait: TRANSACTION_MAX_WAIT_MS },
   );
   for (const job of jobs) await job();
 }

@@ -51,15 +51,23 @@ export async function recordTargetStep(
   step: string,
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  await db().$transaction(async (tx) => {
-    const { count } = await tx.rolloutTarget.updateMany({
-      where: { id: targetId, claimedBy: instanceId(), state: { in: targetStatesInto(data.state) } },
-      data,
-    });
-    if (count === 0) await refusedMove(tx, targetId, data.state);
-    await logStep(tx, rolloutId, targetId, step, details);
-  });
+  await db().$transaction(
+    async (tx) => {
+      const { count } = await tx.rolloutTarget.updateMany({
+        where: { id: targetId, claimedBy: instanceId(), state: { in: targetStatesInto(data.state) } },
+        data,
+      });
+      if (count === 0) await refusedMove(tx, targetId, data.state);
+      await logStep(tx, rolloutId, targetId, step, details);
+      // A wave of many targets ends at about the same moment, all wanting one of the pool's
+      // connections: waiting longer than Prisma's 2 s default for one is not a bug of this target.
+    },
+    { maxWait: TRANSACTION_MAX_WAIT_MS },
+  );
 }
+
+/** How long a step's transaction may wait for a pooled connection (the pool: db/client.ts). */
+export const TRANSACTION_MAX_WAIT_MS = 30_000;
 
 /**
  * Why a claimed target's write matched nothing: it is no longer this instance's (LostClaimError:

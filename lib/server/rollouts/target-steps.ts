@@ -197,8 +197,11 @@ const loadRollout = (rolloutId: string) =>
     omit: { state: true, currentWave: true, message: true, finishedAt: true },
   });
 type FixedRollout = NonNullable<Awaited<ReturnType<typeof loadRollout>>>;
-/** Rollouts kept (most recently used last); a worker runs only a few at a time. */
-const FIXED_ROLLOUTS_KEPT = 64;
+/**
+ * Rollouts kept (most recently used last): a worker runs only a few at a time, and each entry
+ * holds its revision's body (up to 1 MB), so at most 16 MB.
+ */
+const FIXED_ROLLOUTS_KEPT = 16;
 const fixedRollouts = new Map<string, Promise<FixedRollout | null>>();
 
 export function fixedRollout(rolloutId: string): Promise<FixedRollout | null> {

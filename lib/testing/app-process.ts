@@ -18,12 +18,12 @@ export interface AppProcess {
 /**
  * Starts the server process directly (pid, signals and memory are the server's own), or,
  * with `launcher`, exactly as `npm start` does: through lib/cli/launch.mjs, whose pid it
- * then is.
+ * then is. `cwd`: another checkout of the project (a benchmark's baseline build).
  */
 export async function startAppProcess(
   port: number,
   env: Record<string, string>,
-  options: { launcher?: boolean } = {},
+  options: { launcher?: boolean; cwd?: string } = {},
 ): Promise<AppProcess> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "archipelago-app-"));
   const logFile = path.join(dir, "server.log");
@@ -47,6 +47,7 @@ export async function startAppProcess(
     : [...runtime.nodeFlags, "--import", "tsx", "lib/cli/start.ts"];
   const child: ChildProcess = spawn(process.execPath, args, {
     env: childEnv,
+    cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.pipe(log);

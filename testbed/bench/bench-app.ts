@@ -15,15 +15,20 @@ export interface RunningApp {
 
 const ADMIN = { email: "bench@example.com", password: "benchmark password 123" };
 
-export async function startApp(port: number, extraEnv: Record<string, string> = {}): Promise<RunningApp> {
-  const app = await startAppProcess(port, {
-    ARCHIPELAGO_EMBEDDED_PG_PORT: String(port + 1000),
-    ARCHIPELAGO_ADMIN_EMAIL: ADMIN.email,
-    ARCHIPELAGO_ADMIN_PASSWORD: ADMIN.password,
-    ARCHIPELAGO_HEALTH_INTERVAL_SECONDS: "60",
-    LOG_LEVEL: "warn",
-    ...extraEnv,
-  });
+/** `cwd`: start the server from another checkout (a baseline build of an earlier commit). */
+export async function startApp(port: number, extraEnv: Record<string, string> = {}, cwd?: string): Promise<RunningApp> {
+  const app = await startAppProcess(
+    port,
+    {
+      ARCHIPELAGO_EMBEDDED_PG_PORT: String(port + 1000),
+      ARCHIPELAGO_ADMIN_EMAIL: ADMIN.email,
+      ARCHIPELAGO_ADMIN_PASSWORD: ADMIN.password,
+      ARCHIPELAGO_HEALTH_INTERVAL_SECONDS: "60",
+      LOG_LEVEL: "warn",
+      ...extraEnv,
+    },
+    { cwd },
+  );
   const baseUrl = `http://127.0.0.1:${app.port}`;
   const signIn = await fetch(`${baseUrl}/api/v1/auth/sign-in`, {
     method: "POST",
@@ -58,10 +63,11 @@ export async function apiCall<T>(app: RunningApp, method: string, pathname: stri
   return (response.status === 204 ? null : await response.json()) as T;
 }
 
+/** Registers kubeconfig contexts; a `{ context, name }` registers one context under another name (again). */
 export async function registerTestbed(
   app: RunningApp,
   kubeconfigPath: string,
-  names: string[],
+  names: Array<string | { context: string; name: string }>,
 ): Promise<Record<string, string>> {
   const { clusters } = await apiCall<{ clusters: Array<{ id: string; name: string }> }>(
     app,
@@ -69,7 +75,7 @@ export async function registerTestbed(
     "/api/v1/clusters/import",
     {
       kubeconfig: readFileSync(kubeconfigPath, "utf8"),
-      contexts: names.map((name) => ({ context: name, name })),
+      contexts: names.map((entry) => (typeof entry === "string" ? { context: entry, name: entry } : entry)),
     },
   );
   return Object.fromEntries(clusters.map((c) => [c.name, c.id]));

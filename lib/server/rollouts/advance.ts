@@ -1,5 +1,5 @@
 import "server-only";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/server/db/client";
 import { enqueue, enqueueMany, QUEUES } from "@/lib/server/jobs/queue";
 import { storedStrategySchema } from "@/lib/server/releases/columns";
@@ -13,7 +13,7 @@ import {
   type RolloutStateValue,
   type TargetStateValue,
 } from "./state-machine";
-import { logStep } from "./target-steps";
+import { logStep, TRANSACTION_MAX_WAIT_MS } from "./target-steps";
 
 /**
  * The rollout's own state machine (its table: state-machine.ts): starts waves, counts how their
@@ -38,15 +38,28 @@ async function moveTargets(
   });
 }
 
+/** How many targets of one wave are in each state (states with none are absent). */
+async function waveStates(tx: Tx, rolloutId: string, waveIndex: number): Promise<Map<TargetStateValue, number>> {
+  const rows = await tx.rolloutTarget.groupBy({
+    by: ["state"],
+    where: { rolloutId, waveIndex },
+    _count: { _all: true },
+  });
+  return new Map(rows.map((row) => [row.state as TargetStateValue, row._count._all]));
+}
+
 /** Moves a rollout forward as far as it can go now. Safe to call any number of times. */
 export async function advance(rolloutId: string): Promise<void> {
   const jobs: Array<() => Promise<void>> = [];
   await db().$transaction(
     async (tx) => {
       await tx.$queryRaw`SELECT id FROM rollouts WHERE id = ${rolloutId}::uuid FOR UPDATE`;
+      // The waves, not the targets: a rollout of N targets calls this N times, and each call
+      // counts its wave's targets by state (one grouped row per state) instead of reading all N
+      // (N² rows over a rollout). Target rows are read only where a decision names them.
       const rollout = await tx.rollout.findUnique({
         where: { id: rolloutId },
-        include: { waves: { orderBy: { index: "asc" } }, targets: true },
+        include: { waves: { orderBy: { index: "asc" } } },
       });
       if (!rollout) return;
       if (TERMINAL_ROLLOUT_STATES.includes(rollout.state)) {
@@ -66,9 +79,12 @@ export async function advance(rolloutId: string): Promise<void> {
       if (rollout.state === "rolling_back") {
         // The failed wave's targets were all put to rolling_back; however each one ended (rolled
         // back, its rollback failed, the sweep ended it as stuck), it is counted by its state now.
-        const wave = rollout.targets.filter((t) => t.waveIndex === rollout.currentWave);
-        if (wave.some((t) => t.state === "rolling_back")) return;
-        const notRolledBack = wave.filter((t) => t.state !== "rolled_back" && t.state !== "skipped");
+        const states = await waveStates(tx, rolloutId, rollout.currentWave);
+        if (states.has("rolling_back")) return;
+        const notRolledBack = await tx.rolloutTarget.findMany({
+          where: { rolloutId, waveIndex: rollout.currentWave, state: { notIn: ["rolled_back", "skipped"] } },
+          select: { id: true, clusterName: true, error: true },
+        });
         if (notRolledBack.length)
           await end(
             {
@@ -100,8 +116,10 @@ export async function advance(rolloutId: string): Promise<void> {
           await end({ state: moveTo("waves-done") }, "rollout.succeeded");
           return;
         }
-        const targets = rollout.targets.filter((t) => t.waveIndex === wave.index);
+        const targetsOf = (where: Prisma.RolloutTargetWhereInput = {}) =>
+          tx.rolloutTarget.findMany({ where: { rolloutId, waveIndex: wave.index, ...where }, select: { id: true } });
         if (wave.state === "pending") {
+          const targets = await targetsOf();
           await tx.rolloutWave.update({
             where: { rolloutId_index: { rolloutId, index: wave.index } },
             data: { state: "running", startedAt: now },
@@ -116,9 +134,10 @@ export async function advance(rolloutId: string): Promise<void> {
           );
           return;
         }
-        if (targets.some((t) => !TERMINAL_TARGET_STATES.has(t.state))) {
+        const states = await waveStates(tx, rolloutId, wave.index);
+        if ([...states.keys()].some((state) => !TERMINAL_TARGET_STATES.has(state))) {
           // After a resume (or a lost job): targets waiting unclaimed go back to the workers.
-          const waiting = targets.filter((t) => t.claimedBy === null && (t.state === "queued" || t.state === "gating"));
+          const waiting = await targetsOf({ claimedBy: null, state: { in: ["queued", "gating"] } });
           if (waiting.length)
             jobs.push(() =>
               enqueueMany(
@@ -129,16 +148,14 @@ export async function advance(rolloutId: string): Promise<void> {
           return;
         }
 
-        const failed = rollout.targets.filter((t) => t.state === "failed").length;
+        const failed = await tx.rolloutTarget.count({ where: { rolloutId, state: "failed" } });
         if (failed > rollout.tolerateFailures) {
           await tx.rolloutWave.update({
             where: { rolloutId_index: { rolloutId, index: wave.index } },
             data: { state: "failed", finishedAt: now },
           });
           await moveTargets(tx, { rolloutId }, ["pending"], { state: "skipped" });
-          const toRollBack = rollout.autoRollback
-            ? targets.filter((t) => t.state === "failed" || t.state === "succeeded")
-            : [];
+          const toRollBack = rollout.autoRollback ? await targetsOf({ state: { in: ["failed", "succeeded"] } }) : [];
           await logStep(tx, rolloutId, null, `wave.${wave.index}.failed`, { failed });
           if (toRollBack.length) {
             await moveTargets(tx, { id: { in: toRollBack.map((t) => t.id) } }, ["failed", "succeeded"], {
@@ -194,7 +211,26 @@ export async function advance(rolloutId: string): Promise<void> {
         await tx.rollout.update({ where: { id: rolloutId }, data: { currentWave: rollout.currentWave } });
       }
     },
-    { timeout: 30_000 },
+    { timeout: 30_000, maxWait: TRANSACTION_MAX_WAIT_MS },
   );
   for (const job of jobs) await job();
+}
+
+/**
+ * After one target of a rollout ended: the rollout moves on only once its wave has ended, so
+ * while another target of that wave is still in flight in a running rollout there is nothing to
+ * decide, and the locking transaction above (six round trips) is skipped. Safe without the lock:
+ * every ended target commits its outcome before asking, so the one whose commit came last sees
+ * all the others ended and advances. A rollout that is not running (paused, aborted: writers to
+ * let go of) always goes through advance. Lost jobs are the sweep's (worker.ts).
+ */
+export async function advanceAfterTarget(rolloutId: string, waveIndex: number, targetId: string): Promise<void> {
+  const [row] = await db().$queryRaw<Array<{ busy: boolean }>>`
+    SELECT EXISTS (
+      SELECT 1 FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id
+      WHERE t.rollout_id = ${rolloutId}::uuid AND t.wave_index = ${waveIndex} AND t.id <> ${targetId}::uuid
+        AND r.state = 'running' AND t.state::text NOT IN (${Prisma.join([...TERMINAL_TARGET_STATES])})
+    ) AS busy`;
+  if (row?.busy) return;
+  await advance(rolloutId);
 }

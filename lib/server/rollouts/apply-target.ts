@@ -21,7 +21,7 @@ import {
   renderRelease,
 } from "@/lib/server/releases/release-write";
 import { refKey } from "@/lib/server/templates/desired";
-import { advance } from "./advance";
+import { advanceAfterTarget } from "./advance";
 import { targetStatesStayingOrInto } from "./state-machine";
 import {
   claimTarget,
@@ -64,7 +64,7 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
       state === "succeeded" ? "target.succeeded" : "target.failed",
       { error: data.error ?? null },
     );
-    await advance(rollout.id);
+    await advanceAfterTarget(rollout.id, target.waveIndex, targetId);
   };
   /**
    * The pause caught this target: it lets go and waits, unclaimed, before its health gate.

@@ -138,6 +138,12 @@ export async function previewRollout(
   const digest = masker.fingerprint;
   const limit = pLimit(16);
   const timeoutMs = env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
+  // What the release applied on each target before, read once for all of them (not per cluster).
+  const recorded = appliedBefore(
+    validated.release?.id ?? null,
+    validated.targets.map((target) => target.id),
+  );
+  recorded.catch(() => undefined); // awaited per cluster; a cluster that fails first leaves it unread
   const clusters = await Promise.all(
     validated.targets.map((target) =>
       limit(async (): Promise<ClusterPreview> => {
@@ -189,7 +195,7 @@ export async function previewRollout(
                 }
               : toPreview(outcome, masker, digest, blind(outcome.ref)),
           );
-          if (validated.release) preview.objects.push(...(await prunable(validated.release.id, target.id, manifests)));
+          if (validated.release) preview.objects.push(...prunable((await recorded).get(target.id), manifests));
           // Another release's name, as this caller may know it (owner-words.ts).
           preview.objects = await Promise.all(preview.objects.map((object) => ownersNamed(profile, object)));
         } catch (error) {
@@ -267,16 +273,22 @@ async function secretParamPlans(inputs: SecretInputs): Promise<SecretParamPlan[]
     .sort((a, b) => a.path.localeCompare(b.path));
 }
 
-/** Objects the release applied here before that the new revision no longer has. */
-async function prunable(releaseId: string, clusterId: string, manifests: Manifest[]): Promise<PreviewObject[]> {
-  const current = await db().releaseCluster.findUnique({
-    where: { releaseId_clusterId: { releaseId, clusterId } },
-    select: { objects: true },
+/** Per cluster, the object references the release's record there lists (none for a new release). */
+async function appliedBefore(releaseId: string | null, clusterIds: string[]): Promise<Map<string, unknown>> {
+  if (!releaseId) return new Map();
+  const rows = await db().releaseCluster.findMany({
+    where: { releaseId, clusterId: { in: clusterIds } },
+    select: { clusterId: true, objects: true },
   });
+  return new Map(rows.map((row) => [row.clusterId, row.objects]));
+}
+
+/** Objects the release applied here before that the new revision no longer has. */
+function prunable(applied: unknown, manifests: Manifest[]): PreviewObject[] {
   const desired = new Set(manifests.map((m) => refKey(refOf(m))));
   // A record that does not parse prunes nothing (pruning is never guessed).
-  const applied = releaseObjectsSchema.safeParse(current?.objects ?? []);
-  return (applied.success ? applied.data : [])
+  const parsed = releaseObjectsSchema.safeParse(applied ?? []);
+  return (parsed.success ? parsed.data : [])
     .filter((ref) => !desired.has(refKey(ref)))
     .map((ref) => ({ ref, action: "prune" as const, diff: "" }));
 }

@@ -51,15 +51,23 @@ export async function recordTargetStep(
   step: string,
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  await db().$transaction(async (tx) => {
-    const { count } = await tx.rolloutTarget.updateMany({
-      where: { id: targetId, claimedBy: instanceId(), state: { in: targetStatesInto(data.state) } },
-      data,
-    });
-    if (count === 0) await refusedMove(tx, targetId, data.state);
-    await logStep(tx, rolloutId, targetId, step, details);
-  });
+  await db().$transaction(
+    async (tx) => {
+      const { count } = await tx.rolloutTarget.updateMany({
+        where: { id: targetId, claimedBy: instanceId(), state: { in: targetStatesInto(data.state) } },
+        data,
+      });
+      if (count === 0) await refusedMove(tx, targetId, data.state);
+      await logStep(tx, rolloutId, targetId, step, details);
+      // A wave of many targets ends at about the same moment, all wanting one of the pool's
+      // connections: waiting longer than Prisma's 2 s default for one is not a bug of this target.
+    },
+    { maxWait: TRANSACTION_MAX_WAIT_MS },
+  );
 }
+
+/** How long a step's transaction may wait for a pooled connection (the pool: db/client.ts). */
+export const TRANSACTION_MAX_WAIT_MS = 30_000;
 
 /**
  * Why a claimed target's write matched nothing: it is no longer this instance's (LostClaimError:
@@ -174,29 +182,75 @@ export async function handBack(targetId: string, state: TargetStateValue): Promi
   await letGoOfTarget(targetId, state);
 }
 
-/** Everything a target step needs, read once: the target, its rollout, the cluster, and who acts. */
+/**
+ * What a rollout fixed when it started and never changes (its revision, parameters, strategy,
+ * health gate, author as recorded, release id and name), read once per process and rollout
+ * instead of once per target: a rollout of N clusters ran the same joins N times. The columns
+ * that move (state, current wave, message, end) are left out of the type, so no step can
+ * read a stale one from here; a step that needs the state reads it (the gate loop does).
+ * Concurrent targets share one read (the promise is cached); a failed or empty read is not kept.
+ */
+const loadRollout = (rolloutId: string) =>
+  db().rollout.findUnique({
+    where: { id: rolloutId },
+    include: { revision: true, release: { select: { id: true, name: true } } },
+    omit: { state: true, currentWave: true, message: true, finishedAt: true },
+  });
+type FixedRollout = NonNullable<Awaited<ReturnType<typeof loadRollout>>>;
+/**
+ * Rollouts kept (most recently used last): a worker runs only a few at a time, and each entry
+ * holds its revision's body (up to 1 MB), so at most 16 MB.
+ */
+const FIXED_ROLLOUTS_KEPT = 16;
+const fixedRollouts = new Map<string, Promise<FixedRollout | null>>();
+
+export function fixedRollout(rolloutId: string): Promise<FixedRollout | null> {
+  const cached = fixedRollouts.get(rolloutId);
+  if (cached) {
+    fixedRollouts.delete(rolloutId);
+    fixedRollouts.set(rolloutId, cached);
+    return cached;
+  }
+  const loading = loadRollout(rolloutId).then(
+    (rollout) => {
+      if (!rollout) fixedRollouts.delete(rolloutId);
+      return rollout;
+    },
+    (error: unknown) => {
+      fixedRollouts.delete(rolloutId);
+      throw error;
+    },
+  );
+  fixedRollouts.set(rolloutId, loading);
+  while (fixedRollouts.size > FIXED_ROLLOUTS_KEPT) fixedRollouts.delete(fixedRollouts.keys().next().value!);
+  return loading;
+}
+
+/** Everything a target step needs: the target, its rollout (fixed part, cached), the cluster, and who acts. */
 export async function loadContext(targetId: string) {
-  const target = await db().rolloutTarget.findUnique({
-    where: { id: targetId },
-    include: { rollout: { include: { revision: true, release: true } } },
-  });
+  const target = await db().rolloutTarget.findUnique({ where: { id: targetId } });
   if (!target) return null;
-  const cluster = await db().cluster.findUnique({
-    where: { id: target.clusterId },
-    select: { id: true, name: true, labels: true, variables: true },
-  });
+  const [rollout, cluster] = await Promise.all([
+    fixedRollout(target.rolloutId),
+    // The cluster is read per target: an admin may change its labels or variables meanwhile.
+    db().cluster.findUnique({
+      where: { id: target.clusterId },
+      select: { id: true, name: true, labels: true, variables: true },
+    }),
+  ]);
+  if (!rollout) return null;
   // Cluster calls act as the user who started the rollout (impersonated where the cluster does that),
   // and only while they may still act (access/may-act.ts); secret references are read for their
   // CURRENT access.
-  const author = await authorStanding(target.rollout.createdById);
+  const author = await authorStanding(rollout.createdById);
   // Teams as recorded at start; a single sign-on author's provider groups as of their last sign-in.
   const actor = {
-    email: target.rollout.createdByEmail,
-    teams: target.rollout.createdByTeams,
+    email: rollout.createdByEmail,
+    teams: rollout.createdByTeams,
     providerGroups: author.ok ? author.profile.providerGroups : [],
   };
-  const writer = { releaseId: target.rollout.releaseId, clusterId: target.clusterId, holderId: target.rolloutId };
-  return { target, rollout: target.rollout, cluster, actor, author, writer };
+  const writer = { releaseId: rollout.releaseId, clusterId: target.clusterId, holderId: target.rolloutId };
+  return { target, rollout, cluster, actor, author, writer };
 }
 
 /** Per-object outcomes as kept on a target: references and what happened, errors scrubbed of secret values. */

@@ -3,6 +3,7 @@ export const NAV_ITEMS = [
   { href: "/inventory", label: "Inventory" },
   { href: "/templates", label: "Templates" },
   { href: "/rollouts", label: "Rollouts" },
+  { href: "/notifications", label: "Notifications" },
   { href: "/teams", label: "Teams" },
   { href: "/audit", label: "Audit" },
 ] as const;

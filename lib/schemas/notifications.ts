@@ -76,8 +76,18 @@ export const createSubscriptionBodySchema = z
   .strict();
 export type CreateSubscriptionBody = z.infer<typeof createSubscriptionBodySchema>;
 
-/** One cluster's part of an event: a subscriber receives only the parts of clusters it can see. */
-export const eventClusterPartSchema = z.object({ clusterId: z.uuid(), clusterName: z.string() }).catchall(z.unknown());
+/**
+ * One cluster's part of an event: a subscriber receives only the parts it can see. `places`
+ * (outbox only, never delivered): the namespaces the subject writes to there (null:
+ * cluster-scoped); absent or empty when the part is about the cluster as a whole.
+ */
+export const eventClusterPartSchema = z
+  .object({
+    clusterId: z.uuid(),
+    clusterName: z.string(),
+    places: z.array(z.object({ namespace: z.string().nullable() })).optional(),
+  })
+  .catchall(z.unknown());
 export type EventClusterPart = z.infer<typeof eventClusterPartSchema>;
 
 /** The outbox payload: facts about the subject plus per-cluster parts. */

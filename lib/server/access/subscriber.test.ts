@@ -33,14 +33,37 @@ describe("subscriber rules", () => {
     expect(decideSubscriptionManage(admin, { teamId: "b" })).toBe("allowed");
   });
 
-  it("hears only visible clusters' parts, nothing when it sees none", () => {
+  it("hears only the parts whose places the team sees, nothing when it sees none", () => {
+    const team = profile({
+      memberOf: new Set(["a"]),
+      grants: [
+        {
+          grantId: "g",
+          teamId: "a",
+          teamName: "a",
+          clusterIds: new Set(["c2", "c3"]),
+          namespaces: ["team-a"],
+          clusterScoped: false,
+          level: "view",
+          secrets: "none",
+        },
+      ],
+    });
     const parts = [
-      { clusterId: "c1", clusterName: "one" },
-      { clusterId: "c2", clusterName: "two" },
+      { clusterId: "c1", clusterName: "one", places: [{ namespace: "team-a" }] },
+      { clusterId: "c2", clusterName: "two", places: [{ namespace: "team-a" }, { namespace: "team-b" }] },
+      // On a cluster the team sees, but only in a namespace it does not: not heard.
+      { clusterId: "c3", clusterName: "three", places: [{ namespace: "team-b" }] },
     ];
-    expect(audibleParts({ kind: "clusters", clusterIds: new Set(["c2"]) }, parts)).toEqual([parts[1]]);
-    expect(audibleParts({ kind: "clusters", clusterIds: new Set(["c3"]) }, parts)).toBeNull();
-    expect(audibleParts({ kind: "fleet" }, parts)).toEqual(parts);
+    const sight = { kind: "team" as const, profile: team };
+    // The places themselves are never sent.
+    expect(audibleParts(sight, parts)).toEqual([{ clusterId: "c2", clusterName: "two" }]);
+    expect(audibleParts(sight, [parts[0]!])).toBeNull();
+    // A part about the cluster as a whole (an unreachable cluster) is heard by whoever sees the cluster.
+    expect(audibleParts(sight, [{ clusterId: "c3", clusterName: "three" }])).toEqual([
+      { clusterId: "c3", clusterName: "three" },
+    ]);
+    expect(audibleParts({ kind: "fleet" }, parts)?.map((p) => p.clusterName)).toEqual(["one", "two", "three"]);
     expect(audibleParts({ kind: "nothing" }, parts)).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import "server-only";
 import type { AccessProfile } from "./policy";
+import { seesPlace } from "./resource-rules";
 
 /**
  * Notification decisions (README, rule table "Notifications"):
@@ -9,11 +10,13 @@ import type { AccessProfile } from "./policy";
  *   404, exactly as for a subscription that does not exist.
  * - `notification.manage`: creating, deleting and test-sending a team's subscription takes a
  *   maintainer of that team or an admin; the admins' subscriptions take an admin.
- * - `notification.hear`: what a subscription receives of an event is decided over EVERY cluster
- *   the event touches, against what its owner can see when the event is dispatched: an admins'
- *   subscription hears everything while its creator is still an enabled admin; a team's hears
- *   only the parts (clusters) its grants cover, and nothing at all when it covers none. Cluster
- *   names and facts of hidden clusters never leave in a body, and counts are over the visible parts.
+ * - `notification.hear`: what a subscription receives of an event is decided over EVERY part
+ *   (a cluster, and the namespaces the subject writes to there) the event names, against what
+ *   its owner can see when the event is dispatched: an admins' subscription hears everything
+ *   while its creator is still an enabled admin; a team's hears only the parts on which its
+ *   grants see a place (`seesPlace`, the rule `rollout.read` and `release.read` use), and nothing
+ *   at all when it sees none. Names and facts of hidden parts never leave in a body; the places
+ *   themselves are never sent.
  */
 
 export interface SubscriptionOwner {
@@ -39,19 +42,32 @@ export function decideSubscriptionManage(profile: AccessProfile, owner: Subscrip
 export type SubscriberSight =
   /** The admins' subscription whose creator is still an enabled admin. */
   | { kind: "fleet" }
-  /** A team's: the clusters its grants cover now. */
-  | { kind: "clusters"; clusterIds: ReadonlySet<string> }
-  /** Hears nothing (its creator is no longer an admin). */
+  /** A team's: a profile holding exactly that team's grants, resolved now. */
+  | { kind: "team"; profile: AccessProfile }
+  /** Hears nothing (its creator is no longer an admin, or its team is gone). */
   | { kind: "nothing" };
 
+interface Part {
+  clusterId: string;
+  places?: ReadonlyArray<{ namespace: string | null }>;
+}
+
+const seesPart = (profile: AccessProfile, part: Part) =>
+  part.places?.length
+    ? part.places.some((place) => seesPlace(profile, { clusterId: part.clusterId, namespace: place.namespace }))
+    : seesPlace(profile, { clusterId: part.clusterId, namespace: undefined });
+
 /**
- * The parts of an event a subscriber may hear, or null when it hears nothing of it. Decided
- * over every cluster the event names: parts of clusters it cannot see are dropped, never
- * summarised, so neither a name nor a count of hidden clusters reaches the receiver.
+ * The parts of an event a subscriber may hear (without their places), or null when it hears
+ * nothing of it. Decided over every part the event names: parts it cannot see are dropped,
+ * never summarised, so neither a name nor a count of hidden clusters reaches the receiver.
  */
-export function audibleParts<T extends { clusterId: string }>(sight: SubscriberSight, parts: readonly T[]): T[] | null {
+export function audibleParts<T extends Part>(
+  sight: SubscriberSight,
+  parts: readonly T[],
+): Array<Omit<T, "places">> | null {
   if (sight.kind === "nothing") return null;
-  if (sight.kind === "fleet") return parts.length ? [...parts] : null;
-  const visible = parts.filter((part) => sight.clusterIds.has(part.clusterId));
-  return visible.length ? visible : null;
+  const visible = sight.kind === "fleet" ? parts : parts.filter((part) => seesPart(sight.profile, part));
+  if (visible.length === 0) return null;
+  return visible.map(({ places: _places, ...rest }) => rest);
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { resolveGrantClusters } from "@/lib/server/access/profile";
+import type { AccessProfile } from "@/lib/server/access/policy";
 import type { SubscriberSight } from "@/lib/server/access/subscriber";
 import { db } from "@/lib/server/db/client";
 
@@ -15,23 +16,39 @@ export async function sightsOf(
   if (subscriptions.length === 0) return sights;
   const teamIds = [...new Set(subscriptions.flatMap((s) => (s.teamId ? [s.teamId] : [])))];
   const creatorIds = [...new Set(subscriptions.flatMap((s) => (!s.teamId && s.createdById ? [s.createdById] : [])))];
-  const [grants, clusters, admins] = await Promise.all([
-    db().grant.findMany({
-      where: { teamId: { in: teamIds } },
-      select: { teamId: true, clusterSelector: true, clusterIds: true },
-    }),
+  const [teams, clusters, admins] = await Promise.all([
+    db().team.findMany({ where: { id: { in: teamIds } }, include: { grants: true } }),
     teamIds.length ? db().cluster.findMany({ select: { id: true, labels: true } }) : Promise.resolve([]),
     db().user.findMany({ where: { id: { in: creatorIds }, isAdmin: true, disabledAt: null }, select: { id: true } }),
   ]);
   const adminIds = new Set(admins.map((a) => a.id));
-  const byTeam = new Map<string, Set<string>>();
-  for (const grant of grants) {
-    const ids = byTeam.get(grant.teamId) ?? new Set<string>();
-    for (const id of resolveGrantClusters(grant, clusters)) ids.add(id);
-    byTeam.set(grant.teamId, ids);
-  }
+  // A team's sight is a profile holding only that team's grants: the same policy functions decide.
+  const byTeam = new Map<string, AccessProfile>(
+    teams.map((team) => [
+      team.id,
+      {
+        userId: "",
+        email: "",
+        isAdmin: false,
+        teamNames: [team.name],
+        memberOf: new Set([team.id]),
+        maintainerOf: new Set<string>(),
+        grants: team.grants.map((grant) => ({
+          grantId: grant.id,
+          teamId: team.id,
+          teamName: team.name,
+          clusterIds: resolveGrantClusters(grant, clusters),
+          namespaces: grant.namespaces,
+          clusterScoped: grant.clusterScoped,
+          level: grant.level,
+          secrets: grant.secrets,
+        })),
+      },
+    ]),
+  );
   for (const s of subscriptions) {
-    if (s.teamId) sights.set(s.id, { kind: "clusters", clusterIds: byTeam.get(s.teamId) ?? new Set() });
+    const team = s.teamId ? byTeam.get(s.teamId) : undefined;
+    if (s.teamId) sights.set(s.id, team ? { kind: "team", profile: team } : { kind: "nothing" });
     else sights.set(s.id, s.createdById && adminIds.has(s.createdById) ? { kind: "fleet" } : { kind: "nothing" });
   }
   return sights;

@@ -2,6 +2,7 @@ import "server-only";
 import { emitEvent } from "@/lib/server/events/emit";
 import { randomUUID } from "node:crypto";
 import type { AccessProfile } from "@/lib/server/access/policy";
+import { placesOfReleaseCluster } from "@/lib/server/access/coverage";
 import { authorStanding } from "@/lib/server/access/stored-author";
 import { db } from "@/lib/server/db/client";
 import { env } from "@/lib/server/config/env";
@@ -156,7 +157,7 @@ async function checkClusters(
   // A result is recorded only over the record it was computed from: a rollout that wrote the
   // cluster meanwhile (appliedAt moved) or holds it now has the newer word.
   const record = async (
-    entry: { clusterId: string; appliedAt: Date; cluster: { name: string } },
+    entry: { clusterId: string; appliedAt: Date; objects: unknown; cluster: { name: string } },
     state: Exclude<DriftResult["state"], "held">,
     details: object[],
     healedNow = false,
@@ -191,6 +192,10 @@ async function checkClusters(
             {
               clusterId: entry.clusterId,
               clusterName: entry.cluster.name,
+              // Where the release wrote there: who hears it is decided as for reading the release.
+              places: placesOfReleaseCluster(entry).flatMap((place) =>
+                place.namespace === undefined ? [] : [{ namespace: place.namespace }],
+              ),
               driftState: state,
               problems: details.length,
             },

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { NotificationEventType } from "@/lib/schemas/notifications";
+import { placesOfTarget } from "@/lib/server/access/coverage";
 import { emitEvent } from "@/lib/server/events/emit";
 
 type Tx = Prisma.TransactionClient;
@@ -29,7 +30,15 @@ export async function emitRolloutEvent(
       team: { select: { name: true } },
       targets: {
         where: options.targetIds ? { id: { in: options.targetIds } } : {},
-        select: { id: true, clusterId: true, clusterName: true, waveIndex: true, state: true, error: true },
+        select: {
+          id: true,
+          clusterId: true,
+          clusterName: true,
+          waveIndex: true,
+          state: true,
+          error: true,
+          scope: true,
+        },
         orderBy: [{ waveIndex: "asc" }, { clusterName: "asc" }],
       },
     },
@@ -48,13 +57,16 @@ export async function emitRolloutEvent(
       team: rollout.team?.name ?? null,
       state: rollout.state,
       startedBy: rollout.createdByEmail,
-      ...(options.waveIndex !== undefined ? { wave: options.waveIndex + 1 } : {}),
       ...options.extra,
     },
     clusters: targets.map((t) => ({
       clusterId: t.clusterId,
       clusterName: t.clusterName,
-      wave: t.waveIndex + 1,
+      // Where it writes there, to decide who hears it (never sent). Wave numbers are not sent:
+      // a team seeing only some waves would learn how many it cannot see.
+      places: placesOfTarget(t).flatMap((place) =>
+        place.namespace === undefined ? [] : [{ namespace: place.namespace }],
+      ),
       state: t.state,
       ...(t.error ? { error: t.error } : {}),
     })),

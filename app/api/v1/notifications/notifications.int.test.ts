@@ -301,7 +301,19 @@ describe("notifications through real webhooks", () => {
 
   it("gives a team only the parts of a fleet-wide rollout on clusters it can see", async () => {
     const b = await receiver();
-    receivers.push(b);
+    const c = await receiver();
+    receivers.push(b, c);
+    // Team C sees nc-1, but only a namespace this rollout does not write to: it hears nothing.
+    const teamC = (await db().team.create({ data: { name: "notify-c" } })).id;
+    await db().grant.create({
+      data: { teamId: teamC, clusterIds: [clusters["nc-1"]!], namespaces: ["elsewhere"], level: "view" },
+    });
+    const mc = await session("lead-c@example.com");
+    await db().membership.create({ data: { teamId: teamC, userId: mc.user.id, role: "maintainer" } });
+    expect(
+      (await subscribe(mc.token, { teamId: teamC, url: c.url, eventTypes: ["rollout.started", "rollout.succeeded"] }))
+        .status,
+    ).toBe(201);
     const created = await subscribe(maintainerB, {
       teamId: teamB,
       url: b.url,
@@ -327,10 +339,18 @@ describe("notifications through real webhooks", () => {
     );
     expect(got.map((r) => r.json.type)).toEqual(["rollout.started", "rollout.succeeded"]);
     for (const r of got) {
-      expect(r.json.clusters.map((c) => c.clusterName)).toEqual(["nc-3"]);
+      expect(r.json.clusters.map((part) => part.clusterName)).toEqual(["nc-3"]);
       expect(r.body).not.toContain("nc-1");
       expect(r.body).not.toContain("nc-2");
+      // Where a rollout writes decides who hears it; it is never sent.
+      expect(r.body).not.toContain("places");
     }
+    await eventually(
+      () => db().notificationEvent.count({ where: { dispatchedAt: null } }),
+      (n) => n === 0,
+    );
+    await notifications.dispatchNow();
+    expect(c.received).toEqual([]);
   }, 240_000);
 
   it("retries a delivery the receiver answers 500 twice, with backoff, and logs every attempt", async () => {

@@ -15,6 +15,7 @@ import { env, resetEnvForTests } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { emitEvent } from "@/lib/server/events/emit";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
+import { checkReleaseDrift } from "@/lib/server/releases/drift";
 import { executor } from "@/lib/server/releases/hub-push";
 import { startRollout } from "@/lib/server/rollouts/create";
 import { getRollout } from "@/lib/server/rollouts/queries";
@@ -352,6 +353,40 @@ describe("notifications through real webhooks", () => {
     await notifications.dispatchNow();
     expect(c.received).toEqual([]);
   }, 240_000);
+
+  it("tells the team that sees the cluster when kubectl drift is detected and healed, and nobody else", async () => {
+    const a = await receiver();
+    const b = await receiver();
+    receivers.push(a, b);
+    const drift = ["drift.detected", "drift.healed"];
+    const createdB = await subscribe(maintainerB, { teamId: teamB, url: b.url, eventTypes: drift });
+    expect((await subscribe(maintainerA, { teamId: teamA, url: a.url, eventTypes: drift })).status).toBe(201);
+    const { signingSecret } = createdB.body as CreatedSubscriptionView;
+    const release = await db().release.findFirstOrThrow({ where: { name: "notify-demo" } });
+    const transport = await transportFor(clusters["nc-3"]!);
+    await transport.json({
+      method: "PATCH",
+      path: "/api/v1/namespaces/team-a/configmaps/demo-config",
+      body: { data: { greeting: "hacked" } },
+      contentType: "application/merge-patch+json",
+      query: { fieldManager: "kubectl-edit" },
+    });
+    const checked = await checkReleaseDrift(release.id, { heal: false });
+    expect(checked.find((c) => c.clusterId === clusters["nc-3"])?.state).toBe("drifted");
+    const healed = await checkReleaseDrift(release.id, { heal: true });
+    expect(healed.find((c) => c.clusterId === clusters["nc-3"])?.state).toBe("in_sync");
+    const got = await eventually(
+      () => b.received,
+      (r) => r.length >= 2,
+    );
+    expect(got.map((r) => [r.json.type, r.json.clusters.map((part) => part.clusterName)])).toEqual([
+      ["drift.detected", ["nc-3"]],
+      ["drift.healed", ["nc-3"]],
+    ]);
+    for (const r of got) expect(verify(signingSecret, r)).toBe(true);
+    await notifications.dispatchNow();
+    expect(a.received).toEqual([]);
+  }, 120_000);
 
   it("retries a delivery the receiver answers 500 twice, with backoff, and logs every attempt", async () => {
     const flaky = await receiver(2);

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Testbed } from "@/testbed/harness";
+import { fault, type Testbed } from "@/testbed/harness";
 import * as subscriptionsRoute from "@/app/api/v1/notifications/subscriptions/route";
 import * as deliveriesRoute from "@/app/api/v1/notifications/subscriptions/[id]/deliveries/route";
 import type { CreatedSubscriptionView, DeliveryView } from "@/lib/api/notification-types";
@@ -10,6 +10,7 @@ import { loadAccessProfile } from "@/lib/server/access/profile";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { createSession } from "@/lib/server/auth/sessions";
 import { transportFor } from "@/lib/server/clusters/connection";
+import { startHealthMonitor } from "@/lib/server/clusters/health-monitor";
 import { registerCluster } from "@/lib/server/clusters/register";
 import { env, resetEnvForTests } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
@@ -163,6 +164,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await fault("testbed-1", "resume");
+  await fault("testbed-2", "resume");
   await notifications?.stop();
   await rollouts?.stop();
   for (const r of receivers) await r.close();
@@ -424,4 +427,69 @@ describe("notifications through real webhooks", () => {
     const gap1 = delivery.tries[1]!.at.getTime() - delivery.tries[0]!.at.getTime();
     expect(gap1).toBeGreaterThanOrEqual(900);
   }, 120_000);
+
+  it("tells of a cluster unreachable for N minutes once it has stayed so, and never of one back before", async () => {
+    const fleet = await receiver();
+    const b = await receiver();
+    receivers.push(fleet, b);
+    const created = await subscribe(adminSession, {
+      teamId: null,
+      url: fleet.url,
+      eventTypes: ["cluster.unreachable"],
+      unreachableMinutes: 1,
+    });
+    const { signingSecret, subscription } = created.body as CreatedSubscriptionView;
+    expect(
+      (
+        await subscribe(maintainerB, {
+          teamId: teamB,
+          url: b.url,
+          eventTypes: ["cluster.unreachable"],
+          unreachableMinutes: 1,
+        })
+      ).status,
+    ).toBe(201);
+    const monitor = startHealthMonitor(process.env.DATABASE_URL!);
+    try {
+      await fault("testbed-1", "stop");
+      await fault("testbed-2", "stop");
+      await monitor.checkAll();
+      const down = await db().cluster.findMany({ where: { status: "unreachable" }, select: { name: true } });
+      expect(down.map((c) => c.name).sort()).toEqual(["nc-1", "nc-2"]);
+      // nc-2 comes back within the minute: its delivery is skipped when due; nc-1 stays down.
+      await fault("testbed-2", "resume");
+      await monitor.checkAll();
+      const started = Date.now();
+      const got = await eventually(
+        () => fleet.received,
+        (r) => r.length >= 1,
+        120_000,
+      );
+      expect(Date.now() - started).toBeGreaterThan(45_000);
+      expect(got.map((r) => [r.json.type, r.json.clusters.map((part) => part.clusterName)])).toEqual([
+        ["cluster.unreachable", ["nc-1"]],
+      ]);
+      expect(verify(signingSecret, got[0]!)).toBe(true);
+      const states = await eventually(
+        () =>
+          db().notificationDelivery.findMany({
+            where: { subscriptionId: subscription.id },
+            select: { state: true, payload: true },
+            orderBy: { id: "asc" },
+          }),
+        (rows) => rows.every((row) => row.state !== "pending"),
+      );
+      expect(states.map((row) => [row.state, JSON.stringify(row.payload).includes("nc-2")])).toEqual(
+        expect.arrayContaining([
+          ["delivered", false],
+          ["skipped", true],
+        ]),
+      );
+      expect(b.received).toEqual([]);
+    } finally {
+      await monitor.stop();
+      await fault("testbed-1", "resume");
+      await fault("testbed-2", "resume");
+    }
+  }, 200_000);
 });

@@ -18,6 +18,7 @@ import { emitEvent } from "@/lib/server/events/emit";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 import { checkReleaseDrift } from "@/lib/server/releases/drift";
 import { executor } from "@/lib/server/releases/hub-push";
+import { controlRollout } from "@/lib/server/rollouts/control";
 import { startRollout } from "@/lib/server/rollouts/create";
 import { getRollout } from "@/lib/server/rollouts/queries";
 import { startRolloutWorker, type RolloutWorker } from "@/lib/server/rollouts/worker";
@@ -355,6 +356,49 @@ describe("notifications through real webhooks", () => {
     );
     await notifications.dispatchNow();
     expect(c.received).toEqual([]);
+  }, 240_000);
+
+  it("tells of a pause between waves, in order with the rest of the rollout", async () => {
+    const a = await receiver();
+    receivers.push(a);
+    const created = await subscribe(maintainerA, { teamId: teamA, url: a.url, eventTypes: ROLLOUT_EVENTS });
+    const { signingSecret } = created.body as CreatedSubscriptionView;
+    const { id } = await startRollout(admin, {
+      releaseName: "notify-demo",
+      templateId,
+      revision: 1,
+      params: { image: "registry.local/demo:1.2", replicas: 1 },
+      targets: { selector: "", clusterIds: [clusters["nc-1"]!, clusters["nc-2"]!] },
+      strategy: { kind: "waves", batchSize: 1, canaryClusterIds: [], bakeSeconds: 4 },
+      healthGate: { timeoutSeconds: 60 },
+      tolerateFailures: 0,
+      autoRollback: true,
+      takeOwnership: false,
+    });
+    // Paused while the first wave bakes; resumed once the pause is told.
+    await eventually(
+      () => db().rolloutWave.findFirstOrThrow({ where: { rolloutId: id, index: 0 } }),
+      (wave) => wave.state === "baking",
+    );
+    await controlRollout(admin, id, "pause");
+    await eventually(
+      () => a.received,
+      (r) => r.some((x) => x.json.type === "rollout.paused"),
+    );
+    await controlRollout(admin, id, "resume");
+    expect((await waitForRollout(id, (s) => s === "succeeded")).state).toBe("succeeded");
+    const got = await eventually(
+      () => a.received,
+      (r) => r.length >= 5,
+    );
+    expect(got.map((r) => r.json.type)).toEqual([
+      "rollout.started",
+      "rollout.paused",
+      "rollout.wave-done",
+      "rollout.wave-done",
+      "rollout.succeeded",
+    ]);
+    for (const r of got) expect(verify(signingSecret, r)).toBe(true);
   }, 240_000);
 
   it("tells the team that sees the cluster when kubectl drift is detected and healed, and nobody else", async () => {

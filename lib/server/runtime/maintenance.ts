@@ -2,6 +2,7 @@ import "server-only";
 import { deleteExpiredSessions } from "@/lib/server/auth/sessions";
 import { deleteStaleThrottleBuckets } from "@/lib/server/auth/throttle";
 import { logger } from "@/lib/server/log/logger";
+import { deleteOldNotifications } from "@/lib/server/notifications/retention";
 import { deleteExpiredSsoAttempts } from "@/lib/server/sso/sign-in-flow";
 
 const INTERVAL_MS = 10 * 60_000;
@@ -13,8 +14,9 @@ export function startMaintenance(): () => void {
       const sessions = await deleteExpiredSessions();
       const buckets = await deleteStaleThrottleBuckets();
       const ssoAttempts = await deleteExpiredSsoAttempts();
-      if (sessions || buckets || ssoAttempts)
-        logger.info({ sessions, buckets, ssoAttempts }, "maintenance removed expired rows");
+      const notificationEvents = await deleteOldNotifications();
+      if (sessions || buckets || ssoAttempts || notificationEvents)
+        logger.info({ sessions, buckets, ssoAttempts, notificationEvents }, "maintenance removed expired rows");
     } catch (error) {
       logger.warn({ errorName: error instanceof Error ? error.name : "unknown" }, "maintenance run failed");
     }

@@ -401,6 +401,63 @@ describe("notifications through real webhooks", () => {
     for (const r of got) expect(verify(signingSecret, r)).toBe(true);
   }, 240_000);
 
+  it("tells of a failed health gate and the wave rolled back, naming the cluster", async () => {
+    const a = await receiver();
+    receivers.push(a);
+    const created = await subscribe(maintainerA, { teamId: teamA, url: a.url, eventTypes: ROLLOUT_EVENTS });
+    const { signingSecret } = created.body as CreatedSubscriptionView;
+    // A Deployment no controller makes ready on the testbed: the gate times out and the wave rolls back.
+    const never = await createTemplate(admin, {
+      name: "notify-never-ready",
+      description: "never ready",
+      schema: { type: "object", properties: {} },
+      body: [
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "metadata:",
+        "  name: notify-never-ready",
+        "  namespace: team-a",
+        "spec:",
+        "  replicas: 1",
+        "  selector:",
+        "    matchLabels: { app: notify-never-ready }",
+        "  template:",
+        "    metadata:",
+        "      labels: { app: notify-never-ready }",
+        "    spec:",
+        "      containers:",
+        "        - name: c",
+        "          image: example.invalid/fail:1",
+      ].join("\n"),
+      overrides: [],
+      message: "first",
+    });
+    const { id } = await startRollout(admin, {
+      releaseName: "notify-never",
+      templateId: never.id,
+      revision: 1,
+      params: {},
+      targets: { selector: "", clusterIds: [clusters["nc-1"]!] },
+      strategy: { kind: "all" },
+      healthGate: { timeoutSeconds: 3 },
+      tolerateFailures: 0,
+      autoRollback: true,
+      takeOwnership: false,
+    });
+    expect((await waitForRollout(id, (s) => s === "rolled_back" || s === "failed")).state).toBe("rolled_back");
+    const got = await eventually(
+      () => a.received,
+      (r) => r.length >= 3,
+    );
+    expect(got.map((r) => [r.json.type, r.json.clusters.map((part) => part.clusterName)])).toEqual([
+      ["rollout.started", ["nc-1"]],
+      ["rollout.health-gate-failed", ["nc-1"]],
+      ["rollout.rolled-back", ["nc-1"]],
+    ]);
+    expect(JSON.stringify(got[1]!.json.clusters[0])).toMatch(/Health gate timed out/);
+    for (const r of got) expect(verify(signingSecret, r)).toBe(true);
+  }, 240_000);
+
   it("tells the team that sees the cluster when kubectl drift is detected and healed, and nobody else", async () => {
     const a = await receiver();
     const b = await receiver();

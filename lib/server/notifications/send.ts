@@ -1,7 +1,7 @@
 import "server-only";
 import http from "node:http";
 import https from "node:https";
-import { guardedLookup } from "@/lib/server/kube/address-guard";
+import { guardedLookup, isBlockedAddress, normalizeAddress } from "@/lib/server/kube/address-guard";
 import { protectedEndpoints } from "@/lib/server/kube/protected-endpoints";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signBody } from "./signature";
 import { webhookPort } from "./webhook-address";
@@ -32,12 +32,22 @@ export function sendWebhook(
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const client = url.protocol === "https:" ? https : http;
+  // Node calls `lookup` only for names: an address literal is checked here, at every send.
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const literalProblem = normalizeAddress(host) ? isBlockedAddress(host, webhookPort(url), protectedEndpoints()) : null;
+  if (literalProblem)
+    return Promise.resolve({
+      ok: false,
+      statusCode: null,
+      durationMs: 0,
+      error: `Webhook address is refused: ${literalProblem}`,
+    });
   return new Promise((resolve) => {
     const request = client.request(
       url,
       {
         method: "POST",
-        lookup: guardedLookup(webhookPort(url), protectedEndpoints) as never,
+        lookup: guardedLookup(webhookPort(url), protectedEndpoints) as unknown as http.RequestOptions["lookup"],
         headers: {
           "content-type": contentType,
           "content-length": Buffer.byteLength(body),

@@ -115,11 +115,7 @@ export async function createSubscription(
   return { subscription: view(profile, row), signingSecret: secret };
 }
 
-async function loadFor(
-  profile: AccessProfile,
-  id: string,
-  need: "read" | "manage",
-): Promise<Row & { secretEnvelope?: unknown }> {
+async function loadFor(profile: AccessProfile, id: string, need: "read" | "manage"): Promise<Row> {
   if (!isUuid(id)) throw notFound("Subscription");
   const row = await db().notificationSubscription.findUnique({ where: { id }, select: SELECT });
   if (!row) throw notFound("Subscription");

@@ -101,7 +101,7 @@ export default defineConfig([
   // Layers, lowest first: a module never imports a layer above its own (see README "Architecture").
   ...layerRules([
     [
-      "lib/server/{config,errors,log,crypto,db,kube,jobs}/**",
+      "lib/server/{config,errors,log,crypto,db,kube,jobs,events}/**",
       [
         "clusters",
         "access",
@@ -115,16 +115,20 @@ export default defineConfig([
         "templates",
         "releases",
         "rollouts",
+        "notifications",
         "http",
         "runtime",
       ],
     ],
     [
       "lib/server/{clusters,access,users,teams,audit,auth,sso,secrets}/**",
-      ["inventory", "templates", "releases", "rollouts", "http", "runtime"],
+      ["inventory", "templates", "releases", "rollouts", "notifications", "http", "runtime"],
     ],
-    ["lib/server/{inventory,templates,releases}/**", ["rollouts", "http", "runtime"]],
-    ["lib/server/rollouts/**", ["http", "runtime"]],
+    ["lib/server/{inventory,templates,releases}/**", ["rollouts", "notifications", "http", "runtime"]],
+    ["lib/server/rollouts/**", ["notifications", "http", "runtime"]],
+    // Notifications read every domain layer to decide and deliver; domains reach them only
+    // through the outbox (lib/server/events/emit.ts, lowest layer).
+    ["lib/server/notifications/**", ["http", "runtime"]],
     // What lower layers count into (sign-in counters, request metrics): beside config and log.
     // The fleet's collectors in lib/server/metrics/ read every layer and sit at the top.
     [

@@ -1,9 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Testbed } from "@/testbed/harness";
 import { db } from "@/lib/server/db/client";
+import { newWebhookSecret } from "@/lib/server/secrets/webhook-secret";
 import { createAccessFixtures, PERSONAS, type AccessFixtures, type Persona } from "@/lib/testing/access-fixtures";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { kubeconfigText, registrationFor, testbed } from "@/lib/testing/testbed-clusters";
@@ -111,6 +113,24 @@ const connectionOf = ({ server, caData, insecureSkipTlsVerify, tlsServerName, cr
   credential,
 });
 const revisionOf = ({ name: _name, description: _description, ...revision }: CreateTemplateBody) => revision;
+
+/** A fresh subscription of team alpha before each persona's request (one persona's delete must not decide the next one's answer). */
+let matrixSubscription = "";
+async function alphaSubscription(f: AccessFixtures): Promise<void> {
+  const id = randomUUID();
+  await db().notificationSubscription.create({
+    data: {
+      id,
+      teamId: f.teamAlpha,
+      name: "matrix hook",
+      url: "http://127.0.0.1:9/hook",
+      eventTypes: ["rollout.started"],
+      secretEnvelope: newWebhookSecret(id).envelope as object,
+      createdByEmail: "fixture@example.com",
+    },
+  });
+  matrixSubscription = id;
+}
 
 const MATRIX: Record<string, Row> = {
   "GET /api/v1/health": { expected: all(200) },
@@ -328,6 +348,35 @@ const MATRIX: Record<string, Row> = {
       await db().releaseWriter.deleteMany({ where: { releaseId: f.release } });
     },
     expected: { ...clusterAReaders(201), view: 403, manage: 403 },
+  },
+
+  "GET /api/v1/notifications/subscriptions": { expected: signedIn(200) },
+  // A team's subscription takes its maintainer or an admin; a team the caller cannot see is a
+  // 400 on teamId, the same as a team that does not exist.
+  "POST /api/v1/notifications/subscriptions": {
+    body: (f) => ({
+      teamId: f.teamAlpha,
+      name: "hook",
+      url: "http://127.0.0.1:9/hook",
+      eventTypes: ["rollout.started"],
+    }),
+    expected: { anonymous: 401, none: 400, other: 400, view: 403, deploy: 201, manage: 400, admin: 201 },
+  },
+  "DELETE /api/v1/notifications/subscriptions/[id]": {
+    before: alphaSubscription,
+    params: () => ({ id: matrixSubscription }),
+    expected: alphaMaintainers(204),
+  },
+  // Sends to a closed loopback port: the answer says how the receiver answered (refused).
+  "POST /api/v1/notifications/subscriptions/[id]/test": {
+    before: alphaSubscription,
+    params: () => ({ id: matrixSubscription }),
+    expected: alphaMaintainers(200),
+  },
+  "GET /api/v1/notifications/subscriptions/[id]/deliveries": {
+    before: alphaSubscription,
+    params: () => ({ id: matrixSubscription }),
+    expected: alphaReaders(200),
   },
 
   "GET /api/[...path]": { params: () => ({ path: "nope" }), expected: all(404) },

@@ -75,6 +75,13 @@ const BODIES: Record<string, (tb: Testbed) => unknown> = {
   "PATCH /api/v1/releases/[id]": () => ({ autoHeal: true }),
   "POST /api/v1/releases/[id]/drift": () => ({ heal: false }),
   "POST /api/v1/releases/[id]/rollback": () => ({ revision: 1 }),
+  "POST /api/v1/notifications/subscriptions": () => ({
+    teamId: f.teamAlpha,
+    name: "hook",
+    url: "http://127.0.0.1:9/hook",
+    eventTypes: ["rollout.started"],
+    unreachableMinutes: 5,
+  }),
 };
 const connectionOf = ({ server, caData, insecureSkipTlsVerify, tlsServerName, credential }: CreateClusterBody) => ({
   server,

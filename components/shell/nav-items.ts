@@ -4,6 +4,7 @@ export const NAV_ITEMS = [
   { href: "/changes", label: "Changes" },
   { href: "/templates", label: "Templates" },
   { href: "/rollouts", label: "Rollouts" },
+  { href: "/notifications", label: "Notifications" },
   { href: "/teams", label: "Teams" },
   { href: "/audit", label: "Audit" },
 ] as const;

@@ -1,4 +1,5 @@
 import "server-only";
+import { emitEvent } from "@/lib/server/events/emit";
 import { db } from "@/lib/server/db/client";
 import type { ProbeResult } from "@/lib/server/kube/probe";
 
@@ -13,7 +14,7 @@ export async function recordProbe(clusterId: string, result: ProbeResult): Promi
   const now = new Date();
   const status = result.ok ? "reachable" : "unreachable";
   await db().$transaction(async (tx) => {
-    const current = await tx.cluster.findUnique({ where: { id: clusterId }, select: { status: true } });
+    const current = await tx.cluster.findUnique({ where: { id: clusterId }, select: { status: true, name: true } });
     if (!current) return; // deleted meanwhile
     await tx.clusterHealthCheck.create({
       data: {
@@ -47,6 +48,14 @@ export async function recordProbe(clusterId: string, result: ProbeResult): Promi
           : { lastErrorCode: result.error.code, lastErrorMessage: result.error.message, latencyMs: null }),
       },
     });
+    // Gone unreachable: one outbox event now; each subscription hears of it once the cluster
+    // has stayed unreachable for its own N minutes (notifications/dispatch.ts, deliver.ts).
+    if (status === "unreachable" && current.status !== "unreachable" && !result.ok)
+      await emitEvent(tx, {
+        type: "cluster.unreachable",
+        subject: { clusterId, unreachableSince: now.toISOString() },
+        clusters: [{ clusterId, clusterName: current.name, errorCode: result.error.code }],
+      });
     await tx.$executeRaw`
       DELETE FROM cluster_health_checks WHERE cluster_id = ${clusterId}::uuid AND id NOT IN (
         SELECT id FROM cluster_health_checks WHERE cluster_id = ${clusterId}::uuid ORDER BY checked_at DESC LIMIT ${HEALTH_HISTORY})`;

@@ -5,6 +5,7 @@ import { db } from "@/lib/server/db/client";
 import { rewrapSsoClientSecrets, rewrapSsoLoginAttempts } from "@/lib/server/sso/rotate-secrets";
 import { rewrapSecretDigestKey } from "@/lib/server/secrets/digest-key";
 import { rewrapSecretParams } from "@/lib/server/secrets/sealed-params";
+import { rewrapWebhookSecrets } from "@/lib/server/secrets/webhook-secret";
 import { rewrapCredential } from "./credential-vault";
 import { DecryptionError, envelopeSchema } from "@/lib/server/crypto/envelope";
 import { announceKeyringChange } from "@/lib/server/db/keyring-signal";
@@ -33,7 +34,7 @@ export interface RotationHooks {
 
 /**
  * Re-wraps every stored data key (credentials, the audit chain key, SSO client secrets and
- * sign-ins in progress, secret parameters and their digest key) under the current master key.
+ * sign-ins in progress, secret parameters and their digest key, webhook signing secrets) under the current master key.
  * Payloads are not touched, so a credential or secret is never in plaintext outside memory.
  *
  * File keyrings (ARCHIPELAGO_MASTER_KEY_FILE or the embedded default): a new key is put in
@@ -159,6 +160,10 @@ async function rewrapAll(currentKeyId: string): Promise<{ rewrapped: number; alr
     if (pass === 0) alreadyCurrent += params.alreadyCurrent;
     if (params.rewrapped === 0) break;
   }
+  // So are the notification subscriptions' signing secrets.
+  const webhooks = await rewrapWebhookSecrets();
+  rewrapped += webhooks.rewrapped;
+  alreadyCurrent += webhooks.alreadyCurrent;
   return { rewrapped, alreadyCurrent };
 }
 
@@ -171,6 +176,7 @@ async function countNotCurrent(currentKeyId: string, underKeyIds: string[] | nul
     UNION ALL SELECT client_secret_envelope->>'kid' FROM sso_providers
     UNION ALL SELECT sealed->>'kid' FROM sso_login_attempts WHERE expires_at > now()
     UNION ALL SELECT envelope->>'kid' FROM secret_params
-    UNION ALL SELECT envelope->>'kid' FROM sealed_keys`;
+    UNION ALL SELECT envelope->>'kid' FROM sealed_keys
+    UNION ALL SELECT secret_envelope->>'kid' FROM notification_subscriptions`;
   return kids.filter((row) => other(row.kid)).length;
 }

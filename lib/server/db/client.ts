@@ -18,6 +18,7 @@ function createClient() {
       ssoProvider: { clientSecretEnvelope: true },
       ssoLoginAttempt: { sealed: true },
       secretParam: { envelope: true },
+      notificationSubscription: { secretEnvelope: true },
     },
   });
 }

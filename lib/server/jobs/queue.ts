@@ -11,7 +11,18 @@ import { logger } from "@/lib/server/log/logger";
  * state lives in our own tables and every step checks it under a row lock.
  */
 
-export const QUEUES = { advance: "rollout-advance", target: "rollout-target", rollback: "rollout-rollback" } as const;
+export const QUEUES = {
+  advance: "rollout-advance",
+  target: "rollout-target",
+  rollback: "rollout-rollback",
+  notify: "notification-deliver",
+} as const;
+
+/**
+ * Webhook deliveries: retried with exponential backoff (pg-boss doubles retryDelay on each
+ * retry, with jitter), about an hour in all before a delivery is given up as failed.
+ */
+export const NOTIFY_RETRY_LIMIT = 12;
 
 interface QueueState {
   boss: PgBoss;
@@ -37,7 +48,15 @@ export async function startQueue(databaseUrl: string): Promise<QueueState> {
   await boss.start();
   for (const name of Object.values(QUEUES)) {
     // Jobs are cheap and idempotent; retries cover a worker that dies mid-job.
-    await boss.createQueue(name, { name, retryLimit: 20, retryDelay: 2, expireInSeconds: 4 * 3600 });
+    if (name === QUEUES.notify)
+      await boss.createQueue(name, {
+        name,
+        retryLimit: NOTIFY_RETRY_LIMIT,
+        retryDelay: 1,
+        retryBackoff: true,
+        expireInSeconds: 120,
+      });
+    else await boss.createQueue(name, { name, retryLimit: 20, retryDelay: 2, expireInSeconds: 4 * 3600 });
   }
   globalForQueue.archipelagoQueue = {
     boss,

@@ -1,6 +1,8 @@
 import "server-only";
+import { emitEvent } from "@/lib/server/events/emit";
 import { randomUUID } from "node:crypto";
 import type { AccessProfile } from "@/lib/server/access/policy";
+import { placesOfReleaseCluster } from "@/lib/server/access/coverage";
 import { authorStanding } from "@/lib/server/access/stored-author";
 import { db } from "@/lib/server/db/client";
 import { env } from "@/lib/server/config/env";
@@ -155,19 +157,51 @@ async function checkClusters(
   // A result is recorded only over the record it was computed from: a rollout that wrote the
   // cluster meanwhile (appliedAt moved) or holds it now has the newer word.
   const record = async (
-    entry: { clusterId: string; appliedAt: Date },
+    entry: { clusterId: string; appliedAt: Date; objects: unknown; cluster: { name: string } },
     state: Exclude<DriftResult["state"], "held">,
     details: object[],
+    healedNow = false,
   ) => {
-    await db().$executeRaw`
-      UPDATE release_clusters c
-      SET drift_state = ${state}::"DriftState", drift_checked_at = now(), drift_details = ${JSON.stringify(details)}::jsonb
-      WHERE c.release_id = ${releaseId}::uuid AND c.cluster_id = ${entry.clusterId}::uuid
-        AND c.applied_at = ${entry.appliedAt}
-        AND NOT EXISTS (
-          SELECT 1 FROM release_writers w
-          WHERE w.release_id = c.release_id AND w.cluster_id = c.cluster_id AND w.kind = 'rollout'
-        )`;
+    await db().$transaction(async (tx) => {
+      const updated = await tx.$queryRaw<Array<{ prev: string }>>`
+        UPDATE release_clusters c
+        SET drift_state = ${state}::"DriftState", drift_checked_at = now(), drift_details = ${JSON.stringify(details)}::jsonb
+        FROM (SELECT drift_state::text AS prev FROM release_clusters
+              WHERE release_id = ${releaseId}::uuid AND cluster_id = ${entry.clusterId}::uuid FOR UPDATE) old
+        WHERE c.release_id = ${releaseId}::uuid AND c.cluster_id = ${entry.clusterId}::uuid
+          AND c.applied_at = ${entry.appliedAt}
+          AND NOT EXISTS (
+            SELECT 1 FROM release_writers w
+            WHERE w.release_id = c.release_id AND w.cluster_id = c.cluster_id AND w.kind = 'rollout'
+          )
+        RETURNING old.prev`;
+      const prev = updated[0]?.prev;
+      if (prev === undefined) return;
+      // News only on a change: drift found where there was none, or gone (healed here or fixed by hand).
+      const type =
+        state === "drifted" && prev !== "drifted"
+          ? "drift.detected"
+          : state === "in_sync" && (prev === "drifted" || healedNow)
+            ? "drift.healed"
+            : null;
+      if (type)
+        await emitEvent(tx, {
+          type,
+          subject: { releaseId, releaseName: release.name, healedBy: healedNow ? (heal?.label ?? null) : null },
+          clusters: [
+            {
+              clusterId: entry.clusterId,
+              clusterName: entry.cluster.name,
+              // Where the release wrote there: who hears it is decided as for reading the release.
+              places: placesOfReleaseCluster(entry).flatMap((place) =>
+                place.namespace === undefined ? [] : [{ namespace: place.namespace }],
+              ),
+              driftState: state,
+              problems: details.length,
+            },
+          ],
+        });
+    });
   };
   // Held: the last real result stays (state and entries); one entry says why this round left it.
   const recordHeld = async (clusterId: string, words: string) => {
@@ -320,7 +354,7 @@ async function checkClusters(
           : drift.length
             ? "unknown"
             : "in_sync";
-        await record(entry, state, drift as unknown as object[]);
+        await record(entry, state, drift as unknown as object[], healed !== undefined);
         return { clusterId, state, drift, ...(healed ? { healed } : {}) };
       } catch (error) {
         // Classified once: a cluster that failed is unreachable; our own bug is an internal error.

@@ -1,5 +1,6 @@
 import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
+import type { NotificationEventType } from "@/lib/schemas/notifications";
 import { db } from "@/lib/server/db/client";
 import { enqueue, enqueueMany, QUEUES } from "@/lib/server/jobs/queue";
 import { storedStrategySchema } from "@/lib/server/releases/columns";
@@ -13,6 +14,7 @@ import {
   type RolloutStateValue,
   type TargetStateValue,
 } from "./state-machine";
+import { emitRolloutEvent } from "./notify";
 import { logStep, TRANSACTION_MAX_WAIT_MS } from "./target-steps";
 
 /**
@@ -48,6 +50,15 @@ async function waveStates(tx: Tx, rolloutId: string, waveIndex: number): Promise
   return new Map(rows.map((row) => [row.state as TargetStateValue, row._count._all]));
 }
 
+/** The notification each ending step sends (lib/schemas/notifications.ts). */
+const ENDING_EVENTS: Record<string, NotificationEventType> = {
+  "rollout.succeeded": "rollout.succeeded",
+  "rollout.rolled-back": "rollout.rolled-back",
+  "rollout.rollback-failed": "rollout.failed",
+  "rollout.failed": "rollout.failed",
+  "rollout.corrupt": "rollout.failed",
+};
+
 /** Moves a rollout forward as far as it can go now. Safe to call any number of times. */
 export async function advance(rolloutId: string): Promise<void> {
   const jobs: Array<() => Promise<void>> = [];
@@ -72,7 +83,9 @@ export async function advance(rolloutId: string): Promise<void> {
       const moveTo = (event: RolloutEvent) => moveRollout(rollout.state as RolloutStateValue, event);
       const end = async (data: Prisma.RolloutUpdateInput, step: string, details: Record<string, unknown> = {}) => {
         await tx.rollout.update({ where: { id: rolloutId }, data: { ...data, finishedAt: now } });
-        await logStep(tx, rolloutId, null, step, details);
+        // Once per ending: the step is logged once (its key), and so is the event.
+        if (await logStep(tx, rolloutId, null, step, details))
+          await emitRolloutEvent(tx, rolloutId, ENDING_EVENTS[step] ?? "rollout.failed");
         await letGoOfRollout(tx, rolloutId);
       };
 
@@ -206,7 +219,8 @@ export async function advance(rolloutId: string): Promise<void> {
           where: { rolloutId_index: { rolloutId, index: wave.index } },
           data: { state: "succeeded", finishedAt: now },
         });
-        await logStep(tx, rolloutId, null, `wave.${wave.index}.succeeded`);
+        if (await logStep(tx, rolloutId, null, `wave.${wave.index}.succeeded`))
+          await emitRolloutEvent(tx, rolloutId, "rollout.wave-done", { waveIndex: wave.index });
         rollout.currentWave += 1;
         await tx.rollout.update({ where: { id: rolloutId }, data: { currentWave: rollout.currentWave } });
       }

@@ -38,6 +38,7 @@ import {
   refusedMove,
   summarize,
 } from "./target-steps";
+import { emitRolloutEvent } from "./notify";
 
 /**
  * One target of a rollout: apply the revision to its cluster (as the holder of the release
@@ -55,7 +56,11 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
   const context = await loadContext(targetId);
   if (!context) return;
   const { target, rollout, cluster, actor, author, writer } = context;
-  const finish = async (state: "succeeded" | "failed", data: Prisma.RolloutTargetUpdateManyMutationInput) => {
+  const finish = async (
+    state: "succeeded" | "failed",
+    data: Prisma.RolloutTargetUpdateManyMutationInput,
+    cause: "gate" | null = null,
+  ) => {
     // Before the advance: the rollout may only finish once this step is on record.
     await recordTargetStep(
       targetId,
@@ -63,6 +68,9 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
       rollout.id,
       state === "succeeded" ? "target.succeeded" : "target.failed",
       { error: data.error ?? null },
+      cause === "gate"
+        ? (tx) => emitRolloutEvent(tx, rollout.id, "rollout.health-gate-failed", { targetIds: [targetId] })
+        : undefined,
     );
     await advanceAfterTarget(rollout.id, target.waveIndex, targetId);
   };
@@ -221,14 +229,16 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
         return await finish("succeeded", {});
       }
       if (summary.failing.length)
-        return await finish("failed", { error: `Health gate failed: ${summary.failing.join(", ")} failed` });
+        return await finish("failed", { error: `Health gate failed: ${summary.failing.join(", ")} failed` }, "gate");
       if (Date.now() > deadline) {
         const notReady = health?.filter((h) => !isReady(h)).map((h) => `${h.ref.kind} ${h.ref.name} (${h.health})`) ?? [
           `the cluster did not answer: ${readError ?? "no answer"}`,
         ];
-        return await finish("failed", {
-          error: `Health gate timed out after ${timeoutSeconds} s: ${notReady.join(", ")}`,
-        });
+        return await finish(
+          "failed",
+          { error: `Health gate timed out after ${timeoutSeconds} s: ${notReady.join(", ")}` },
+          "gate",
+        );
       }
       await executor.waitForChange(
         cluster.id,

@@ -5,6 +5,7 @@ import { conflict } from "@/lib/server/errors/app-error";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/server/db/client";
 import { advance } from "./engine";
+import { emitRolloutEvent } from "./notify";
 import { letGoOfRollout } from "@/lib/server/releases/writers";
 import { destinationOf, statesAllowing, targetStatesInto } from "./state-machine";
 
@@ -38,7 +39,10 @@ async function move(
 
 /** Pause: no target that has not started applying starts; targets mid-apply finish that step and wait before their health gate. */
 async function pause(id: string): Promise<void> {
-  await move(id, "pause", {});
+  await db().$transaction(async (tx) => {
+    await move(id, "pause", {}, tx);
+    await emitRolloutEvent(tx, id, "rollout.paused");
+  });
 }
 
 /** Resume: queued targets start, and targets caught by the pause re-enter their health gate with a full timeout. */

@@ -1,4 +1,5 @@
 import "server-only";
+import { emitRolloutEvent } from "./notify";
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { RolloutRequest } from "@/lib/schemas/templates";
@@ -125,6 +126,7 @@ export async function startRollout(
         },
         select: { id: true },
       });
+      await emitRolloutEvent(tx, rollout.id, "rollout.started");
       if (options.note)
         await tx.rolloutEvent.create({
           data: { rolloutId: rollout.id, step: options.note.step, details: options.note.details as object },

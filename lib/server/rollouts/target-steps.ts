@@ -50,6 +50,8 @@ export async function recordTargetStep(
   rolloutId: string,
   step: string,
   details: Record<string, unknown> = {},
+  /** Written in the same transaction when the step is new (a notification about it). */
+  alongside?: (tx: Tx) => Promise<void>,
 ): Promise<void> {
   await db().$transaction(
     async (tx) => {
@@ -58,7 +60,7 @@ export async function recordTargetStep(
         data,
       });
       if (count === 0) await refusedMove(tx, targetId, data.state);
-      await logStep(tx, rolloutId, targetId, step, details);
+      if ((await logStep(tx, rolloutId, targetId, step, details)) && alongside) await alongside(tx);
       // A wave of many targets ends at about the same moment, all wanting one of the pool's
       // connections: waiting longer than Prisma's 2 s default for one is not a bug of this target.
     },

@@ -9,6 +9,7 @@ import { logger } from "@/lib/server/log/logger";
 import { startDriftSchedule } from "@/lib/server/releases/drift-schedule";
 import { executor } from "@/lib/server/releases/hub-push";
 import { startRolloutWorker } from "@/lib/server/rollouts/worker";
+import { startNotificationWorker } from "@/lib/server/notifications/worker";
 import { startMaintenance } from "./maintenance";
 
 /**
@@ -38,17 +39,20 @@ export function startBackground(): Promise<Background> {
     const health = startHealthMonitor(databaseUrl);
     // The composition root: the engine gets its cluster transport here (today the hub pushes).
     const worker = await startRolloutWorker(databaseUrl, executor);
+    // On the rollout worker's job queue (started just above).
+    const notifications = await startNotificationWorker();
     const drift = await startDriftSchedule();
     // This instance's share of the fleet index's collectors (one per cluster and kind fleet-wide).
     const collectors = startCollectors();
     logger.info(
       { instance: collectors.id },
-      "background work started: health checks, rollout workers, drift checks, inventory collectors",
+      "background work started: health checks, rollout workers, notifications, drift checks, inventory collectors",
     );
     return {
       stop: async () => {
         stopMaintenance();
         await drift.stop();
+        await notifications.stop();
         await worker.stop();
         await health.stop();
         await keyringListener.stop();

@@ -4,6 +4,7 @@ import { deleteStaleThrottleBuckets } from "@/lib/server/auth/throttle";
 import { purgeTombstones } from "@/lib/server/inventory/collectors/retention";
 import { logger } from "@/lib/server/log/logger";
 import { purgeTimeline } from "@/lib/server/inventory/timeline/purge";
+import { deleteOldNotifications } from "@/lib/server/notifications/retention";
 import { deleteExpiredSsoAttempts } from "@/lib/server/sso/sign-in-flow";
 
 const INTERVAL_MS = 10 * 60_000;
@@ -17,9 +18,10 @@ export function startMaintenance(): () => void {
       const ssoAttempts = await deleteExpiredSsoAttempts();
       const timelineEntries = await purgeTimeline(new Date());
       const tombstones = await purgeTombstones();
-      if (sessions || buckets || ssoAttempts || timelineEntries || tombstones)
+      const notificationEvents = await deleteOldNotifications();
+      if (sessions || buckets || ssoAttempts || timelineEntries || tombstones || notificationEvents)
         logger.info(
-          { sessions, buckets, ssoAttempts, timelineEntries, tombstones },
+          { sessions, buckets, ssoAttempts, timelineEntries, tombstones, notificationEvents },
           "maintenance removed expired rows",
         );
     } catch (error) {

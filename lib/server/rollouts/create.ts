@@ -11,6 +11,8 @@ import { sealSecretParam } from "@/lib/server/secrets/sealed-params";
 import { storedParams } from "./secret-inputs";
 import { holdForRollout } from "@/lib/server/releases/writers";
 import { validateRollout } from "./validate";
+import { policiesCovering, policySnapshotsSchema } from "@/lib/server/access/approval-rules";
+import { requestApproval } from "./approval";
 
 export interface StartedRollout {
   id: string;
@@ -58,6 +60,11 @@ export async function startRollout(
     request.strategy,
   );
   const names = new Map(validated.targets.map((t) => [t.id, t.name]));
+  // Decided over ALL targets: one covered cluster makes the whole rollout wait for approval.
+  const policies = policiesCovering(
+    await db().approvalPolicy.findMany({ orderBy: { name: "asc" } }),
+    validated.targets,
+  );
 
   let rolloutId: string;
   try {
@@ -107,6 +114,9 @@ export async function startRollout(
           tolerateFailures: request.tolerateFailures,
           autoRollback: request.autoRollback,
           takeOwnership: request.takeOwnership,
+          ...(policies.length
+            ? { state: "awaiting_approval" as const, approvalPolicies: policySnapshotsSchema.parse(policies) }
+            : {}),
           idempotencyKey: request.idempotencyKey ?? null,
           createdById: profile.userId,
           createdByEmail: profile.email,
@@ -145,7 +155,9 @@ export async function startRollout(
     }
     throw error;
   }
-  await advance(rolloutId);
+  // Under a policy nothing starts: the change is previewed and digested for its approvers instead.
+  if (policies.length) await requestApproval(rolloutId);
+  else await advance(rolloutId);
   return {
     id: rolloutId,
     created: true,

@@ -37,7 +37,7 @@ const yamlOf = (ref: ObjectRef, object: Record<string, unknown> | null | undefin
 const blindLive: SecretMasker = { mark: () => "(hidden)" };
 const blindNext: SecretMasker = { mark: () => "(hidden, not compared with the live value)" };
 
-function toPreview(
+export function toPreview(
   outcome: ObjectOutcome,
   masker: SecretMasker,
   digest: (value: Buffer) => string,

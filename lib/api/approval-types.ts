@@ -8,7 +8,14 @@ export interface RolloutApprovalView {
   digestAt: string | null;
   /** Approvals given before this instant no longer count (ARCHIPELAGO_APPROVAL_TTL_MINUTES). */
   approvalsCountFrom: string;
-  policies: Array<{ id: string; name: string; clusterSelector: string; clusters: string[]; required: number; approved: number }>;
+  policies: Array<{
+    id: string;
+    name: string;
+    clusterSelector: string;
+    clusters: string[];
+    required: number;
+    approved: number;
+  }>;
   decisions: Array<{
     userEmail: string;
     decision: "approved" | "rejected";

@@ -13,7 +13,10 @@ export const approvalPolicyBodySchema = z
       .int("approvalsRequired must be a whole number")
       .min(1, "approvalsRequired must be between 1 and 5")
       .max(5, "approvalsRequired must be between 1 and 5"),
-    approverTeamIds: z.array(z.uuid({ error: "Approver team ids must be UUIDs" })).max(50).default([]),
+    approverTeamIds: z
+      .array(z.uuid({ error: "Approver team ids must be UUIDs" }))
+      .max(50)
+      .default([]),
     adminsMayApprove: z.boolean().default(true),
     authorMayApprove: z.boolean().default(false),
   })

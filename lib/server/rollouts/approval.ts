@@ -13,7 +13,7 @@ import { conflict, forbidden } from "@/lib/server/errors/app-error";
 import { letGoOfRollout } from "@/lib/server/releases/writers";
 import { advance } from "./advance";
 import { snapshotChange } from "./change-digest";
-import { destinationOf, statesAllowing } from "./state-machine";
+import { destinationOf, statesAllowing, targetStatesInto } from "./state-machine";
 
 /**
  * Approvals bind to the change: an approval counts only for the digest it was given on
@@ -142,7 +142,10 @@ export async function decideOnRollout(
     await db().$transaction(async (tx) => {
       // The digest decided on must still be the rollout's (a refresh in between makes this a 409).
       await tx.$queryRaw`SELECT id FROM rollouts WHERE id = ${id}::uuid FOR UPDATE`;
-      const current = await tx.rollout.findUniqueOrThrow({ where: { id }, select: { state: true, approvalDigest: true } });
+      const current = await tx.rollout.findUniqueOrThrow({
+        where: { id },
+        select: { state: true, approvalDigest: true },
+      });
       if (current.state !== "awaiting_approval" || current.approvalDigest !== digest)
         throw conflict("The rollout changed while you decided; read its preview again");
       await tx.rolloutApproval.create({
@@ -161,6 +164,16 @@ export async function decideOnRollout(
           where: { id, state: { in: statesAllowing("reject") } },
           data: { state: "rejected", finishedAt: new Date(), message: `Rejected by ${profile.email}` },
         });
+        // Nothing started: every target ends skipped, so the rollout lets go of its clusters now.
+        const skipped = await tx.rolloutTarget.updateManyAndReturn({
+          where: { rolloutId: id, state: { in: targetStatesInto("skipped", ["pending", "queued"]) } },
+          data: { state: "skipped" },
+          select: { id: true },
+        });
+        await tx.rolloutEvent.createMany({
+          data: skipped.map((t) => ({ rolloutId: id, targetId: t.id, step: "target.skipped", instance: "approval" })),
+          skipDuplicates: true,
+        });
         await letGoOfRollout(tx, id);
       }
     });
@@ -172,7 +185,8 @@ export async function decideOnRollout(
   await event(id, `approval.${decision}`, { by: profile.email, digest, comment: body.comment });
   if (decision === "rejected") return { decision, digest, started: false, stale: false };
   const after = await loadWaiting(id);
-  if (!approvalProgress(after.policies, after.counting).satisfied) return { decision, digest, started: false, stale: false };
+  if (!approvalProgress(after.policies, after.counting).satisfied)
+    return { decision, digest, started: false, stale: false };
   const started = await startIfUnchanged(id, digest);
   return { decision, digest, started, stale: !started };
 }

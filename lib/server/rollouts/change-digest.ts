@@ -84,7 +84,10 @@ export async function snapshotChange(rolloutId: string): Promise<ChangeSnapshot>
           counts: { create: 0, change: 0, unchanged: 0, prune: 0, problems: 0 },
           error: null,
         };
-        const failed = (error: string) => ({ material: { clusterId: target.clusterId, error }, preview: { ...empty, error } });
+        const failed = (error: string) => ({
+          material: { clusterId: target.clusterId, error },
+          preview: { ...empty, error },
+        });
         if (!context?.cluster) return failed("The cluster was deleted");
         if (!context.author.ok) return failed(`Not applied: ${context.author.reason}`);
         const rendered = await renderRelease({

@@ -26,7 +26,7 @@ export const policySnapshotSchema = z.object({
 export type PolicySnapshot = z.infer<typeof policySnapshotSchema>;
 export const policySnapshotsSchema = z.array(policySnapshotSchema);
 
-export interface StoredPolicy extends Omit<PolicySnapshot, "clusters"> {}
+export type StoredPolicy = Omit<PolicySnapshot, "clusters">;
 
 /** The policies that cover at least one target, each with the targets it covers. */
 export function policiesCovering(

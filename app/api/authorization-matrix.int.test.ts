@@ -341,6 +341,37 @@ const MATRIX: Record<string, Row> = {
     },
     expected: adminOnly(200),
   },
+  "GET /api/v1/guardrail-rules": { expected: adminOnly(200) },
+  "POST /api/v1/guardrail-rules": {
+    body: (_f, p) => ({
+      name: `matrix-${p}`,
+      expression: "true",
+      clusterSelector: "matrix-policy=none",
+      action: "warn",
+      message: "never fires",
+    }),
+    expected: adminOnly(201),
+  },
+  "DELETE /api/v1/guardrail-rules/[id]": {
+    params: () => ({ id: MATRIX_POLICY_ID }),
+    before: async () => {
+      await db().guardrailRule.upsert({
+        where: { id: MATRIX_POLICY_ID },
+        create: {
+          id: MATRIX_POLICY_ID,
+          name: "matrix-delete",
+          expression: "true",
+          clusterSelector: "matrix-policy=none",
+          kinds: [],
+          action: "warn",
+          message: "never fires",
+          createdByEmail: "matrix@example.com",
+        },
+        update: {},
+      });
+    },
+    expected: adminOnly(200),
+  },
   "GET /api/v1/releases": { expected: signedIn(200) },
   "GET /api/v1/releases/[id]": { params: (f) => ({ id: f.release }), expected: clusterAReaders(200) },
   "PATCH /api/v1/releases/[id]": {

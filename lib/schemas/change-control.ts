@@ -38,3 +38,23 @@ export const approvalDecisionBodySchema = z
   })
   .strict();
 export type ApprovalDecisionBody = z.infer<typeof approvalDecisionBodySchema>;
+
+/** A fleet guardrail as an admin writes it; the expression is compiled at save (lib/server/guardrails). */
+export const guardrailRuleBodySchema = z
+  .object({
+    name: z.string().trim().min(1, "Name is required").max(100, "Name is at most 100 characters"),
+    expression: z
+      .string()
+      .trim()
+      .min(1, "An expression is required")
+      .max(4000, "Expression is at most 4000 characters"),
+    clusterSelector: labelSelectorSchema.default(""),
+    kinds: z
+      .array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, "A kind is a name like Deployment"))
+      .max(50)
+      .default([]),
+    action: z.enum(["deny", "warn"], { error: "action must be deny or warn" }),
+    message: z.string().trim().min(1, "A message is required").max(500, "Message is at most 500 characters"),
+  })
+  .strict();
+export type GuardrailRuleBody = z.infer<typeof guardrailRuleBodySchema>;

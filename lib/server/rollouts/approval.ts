@@ -13,6 +13,7 @@ import { conflict, forbidden } from "@/lib/server/errors/app-error";
 import { letGoOfRollout } from "@/lib/server/releases/writers";
 import { advance } from "./advance";
 import { snapshotChange } from "./change-digest";
+import { describeFinding } from "@/lib/server/guardrails/rules";
 import { destinationOf, statesAllowing, targetStatesInto } from "./state-machine";
 
 /**
@@ -197,6 +198,15 @@ export async function decideOnRollout(
  */
 async function startIfUnchanged(id: string, approved: string): Promise<boolean> {
   const snapshot = await snapshotChange(id);
+  if (snapshot.digest === approved && snapshot.denied.length) {
+    // Approved, but a guardrail denies it: it does not start (the preview already shows the deny).
+    await db().rollout.updateMany({
+      where: { id, state: "awaiting_approval" },
+      data: { message: `Blocked: ${snapshot.denied.map(describeFinding).join("; ")}` },
+    });
+    await event(id, "approval.blocked-by-guardrail", { findings: snapshot.denied });
+    return false;
+  }
   if (snapshot.digest === approved) {
     const moved = await db().rollout.updateMany({
       where: { id, state: { in: statesAllowing("approved") }, approvalDigest: approved },

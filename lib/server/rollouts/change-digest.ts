@@ -2,7 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
 import { stringify } from "yaml";
-import type { ClusterPreview } from "@/lib/api/rollout-types";
+import type { ClusterPreview, GuardrailFinding } from "@/lib/api/rollout-types";
 import { env } from "@/lib/server/config/env";
 import { db } from "@/lib/server/db/client";
 import { clusterDeadline } from "@/lib/server/kube/deadline";
@@ -14,7 +14,11 @@ import { comparableObject, executor } from "@/lib/server/releases/hub-push";
 import { applyOptionsFor, renderRelease } from "@/lib/server/releases/release-write";
 import { secretDigest } from "@/lib/server/secrets/digest-key";
 import { refOf } from "@/lib/server/templates/desired";
+import type { Manifest } from "@/lib/server/templates/documents";
 import { toPreview } from "./preview";
+import { stringRecord } from "@/lib/server/db/json";
+import { checkGuardrails, loadGuardrails } from "@/lib/server/guardrails/rules";
+import { refKey } from "@/lib/server/templates/desired";
 import { loadContext } from "./target-steps";
 
 /**
@@ -32,6 +36,8 @@ import { loadContext } from "./target-steps";
 export interface ChangeSnapshot {
   digest: string;
   clusters: ClusterPreview[];
+  /** Guardrail denies on any cluster: the rollout cannot start while there are any. */
+  denied: GuardrailFinding[];
 }
 
 /** Sorted keys, so equal objects hash equal whatever order the API server answered in. */
@@ -71,6 +77,7 @@ export async function snapshotChange(rolloutId: string): Promise<ChangeSnapshot>
   const masker = requestMasker();
   const limit = pLimit(16);
   const timeoutMs = env().ARCHIPELAGO_CLUSTER_TIMEOUT_MS;
+  const guardrails = await loadGuardrails();
   const perCluster = await Promise.all(
     rollout.targets.map((target) =>
       limit(async () => {
@@ -115,8 +122,20 @@ export async function snapshotChange(rolloutId: string): Promise<ChangeSnapshot>
           return failed(scrub(`Cluster ${name}: ${classifyClusterError(error).message}`));
         }
         const objects = outcomes.map((outcome) => toPreview(outcome, masker, masker.fingerprint, true));
+        const live = new Map(outcomes.map((outcome) => [refKey(outcome.ref), outcome.live ?? null]));
+        const findings = checkGuardrails(
+          guardrails,
+          { name, labels: stringRecord(context.cluster.labels) },
+          rendered.manifests,
+          {
+            userEmail: context.actor.email,
+            groups: context.actor.teams,
+            live: (object) => live.get(refKey(refOf(object as Manifest))) ?? null,
+          },
+        ).map((finding) => ({ ...finding, object: scrub(finding.object) }));
         const preview: ClusterPreview = {
           ...empty,
+          guardrails: findings,
           manifests: scrub(rendered.manifests.map((m) => stringify(maskObject(refOf(m), m, masker))).join("---\n")),
           // Whatever the render used of a secret parameter is cut from every text (as in preview.ts).
           objects: JSON.parse(scrub(JSON.stringify(objects))) as ClusterPreview["objects"],
@@ -126,7 +145,10 @@ export async function snapshotChange(rolloutId: string): Promise<ChangeSnapshot>
             preview.counts[object.action] += 1;
           else preview.counts.problems += 1;
         }
-        return { material: { clusterId: target.clusterId, objects: outcomes.map(objectMaterial) }, preview };
+        return {
+          material: { clusterId: target.clusterId, objects: outcomes.map(objectMaterial), guardrails: findings },
+          preview,
+        };
       }),
     ),
   );
@@ -145,5 +167,7 @@ export async function snapshotChange(rolloutId: string): Promise<ChangeSnapshot>
   );
   // Hashed first so the keyed digest's input is small; the plain hash never leaves this function.
   const digest = await secretDigest("rollout-change", createHash("sha256").update(material).digest());
-  return { digest, clusters: perCluster.map((entry) => entry.preview) };
+  const clusters = perCluster.map((entry) => entry.preview);
+  const denied = clusters.flatMap((c) => (c.guardrails ?? []).filter((finding) => finding.action === "deny"));
+  return { digest, clusters, denied };
 }

@@ -13,6 +13,7 @@ import { holdForRollout } from "@/lib/server/releases/writers";
 import { validateRollout } from "./validate";
 import { policiesCovering, policySnapshotsSchema } from "@/lib/server/access/approval-rules";
 import { requestApproval } from "./approval";
+import { checkGuardrails, describeFinding, loadGuardrails } from "@/lib/server/guardrails/rules";
 
 export interface StartedRollout {
   id: string;
@@ -46,6 +47,18 @@ export async function startRollout(
     if (existing) throw validationFailed({ idempotencyKey: ["Use a new idempotency key"] });
   }
   const validated = await validateRollout(profile, request, { sealed: options.sealed });
+  // A guardrail's deny blocks the start before anything is written, naming rule, object and cluster.
+  const guardrails = await loadGuardrails();
+  const denied = validated.targets
+    .flatMap((target) =>
+      checkGuardrails(guardrails, target, validated.desired.get(target.id) ?? [], {
+        userEmail: profile.email,
+        groups: profile.teamNames,
+      }),
+    )
+    .filter((finding) => finding.action === "deny");
+  if (denied.length)
+    throw validationFailed({ guardrails: denied.map(describeFinding) }, "Blocked by the fleet's guardrails");
   // New secret values are sealed before the transaction, bound to the release (made now if new) and path.
   const releaseId = validated.release?.id ?? randomUUID();
   const sealedValues = await Promise.all(

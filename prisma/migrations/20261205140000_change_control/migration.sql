@@ -46,3 +46,21 @@ CREATE UNIQUE INDEX "rollout_approvals_rollout_id_user_id_digest_key" ON "rollou
 
 -- AddForeignKey
 ALTER TABLE "rollout_approvals" ADD CONSTRAINT "rollout_approvals_rollout_id_fkey" FOREIGN KEY ("rollout_id") REFERENCES "rollouts"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- CreateTable
+CREATE TABLE "guardrail_rules" (
+    "id" UUID NOT NULL,
+    "name" TEXT NOT NULL,
+    "expression" TEXT NOT NULL,
+    "cluster_selector" TEXT NOT NULL DEFAULT '',
+    "kinds" TEXT[],
+    "action" TEXT NOT NULL,
+    "message" TEXT NOT NULL,
+    "created_by_email" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "guardrail_rules_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "guardrail_rules_name_key" ON "guardrail_rules"("name");

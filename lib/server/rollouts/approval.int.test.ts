@@ -18,7 +18,10 @@ import { resetDatabase } from "@/lib/testing/reset-database";
 import { demoTemplate } from "@/lib/testing/rollout-fixtures";
 import { registrationFor, testbed } from "@/lib/testing/testbed-clusters";
 import { createTestUser } from "@/lib/testing/users";
+import { createGuardrailRule } from "@/lib/server/guardrails/rules";
 import { approvalView, decideOnRollout } from "./approval";
+import { previewRollout } from "./preview";
+import { controlRollout } from "./control";
 import { startRollout } from "./create";
 import { getRollout } from "./queries";
 import { TRANSITIONS } from "./state-machine";
@@ -253,5 +256,110 @@ describe("approvals of the exact change, against real clusters", () => {
     expect(await db().releaseWriter.count({ where: { holderId: id } })).toBe(0);
     const late = await appError(decideOnRollout(approverB, id, { decision: "approve", comment: "x" }));
     expect(late.status).toBe(409);
+  }, 120_000);
+
+  it("a guardrail that does not compile is refused at save with the position; nothing is stored", async () => {
+    const refused = await appError(
+      createGuardrailRule(author, {
+        name: "broken",
+        expression: "object.spec.replicas >= ",
+        clusterSelector: "",
+        kinds: [],
+        action: "deny",
+        message: "x",
+      }),
+    );
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.options.fields)).toMatch(/line 1, column \d+/);
+    const unknown = await appError(
+      createGuardrailRule(author, {
+        name: "broken",
+        expression: "object.spec.replicas >= minReplicas",
+        clusterSelector: "",
+        kinds: [],
+        action: "deny",
+        message: "x",
+      }),
+    );
+    expect(JSON.stringify(unknown.options.fields)).toMatch(/line 1, column 25: undeclared reference to 'minReplicas'/);
+    expect(await db().guardrailRule.count()).toBe(0);
+  });
+
+  it("a guardrail denying :latest blocks at preview and at start, naming cluster and object; a warn rule shows on the approval", async () => {
+    await createGuardrailRule(author, {
+      name: "no-latest",
+      expression: "object.spec.template.spec.containers.all(c, !c.image.endsWith(':latest'))",
+      clusterSelector: "",
+      kinds: ["Deployment"],
+      action: "deny",
+      message: "Images must be pinned, not :latest",
+    });
+    await createGuardrailRule(author, {
+      name: "prod-replicas",
+      expression: "!('env' in labels) || labels['env'] != 'prod' || object.spec.replicas >= 2",
+      clusterSelector: "env=prod",
+      kinds: ["Deployment"],
+      action: "warn",
+      message: "Run at least two replicas in production",
+    });
+    const latest = request({ params: { image: "registry.local/demo:latest", replicas: 1 } });
+    const preview = await previewRollout(author, latest);
+    const denies = preview.clusters.flatMap((c) => (c.guardrails ?? []).filter((f) => f.action === "deny"));
+    expect(denies.map((f) => [f.rule, f.cluster, f.object])).toEqual([
+      ["no-latest", "ap-prod", `Deployment team-a/${RELEASE}-web`],
+      ["no-latest", "ap-staging", `Deployment team-a/${RELEASE}-web`],
+    ]);
+    const before = await db().rollout.count();
+    const blocked = await appError(startRollout(author, latest));
+    expect(blocked.status).toBe(400);
+    expect(JSON.stringify(blocked.options.fields)).toContain(
+      `Guardrail no-latest denies Deployment team-a/${RELEASE}-web on cluster ap-prod: Images must be pinned, not :latest`,
+    );
+    expect(await db().rollout.count()).toBe(before);
+
+    const { id } = await startRollout(author, request({ params: { image: "registry.local/demo:1.3", replicas: 1 } }));
+    const view = await approvalView(approverA, id);
+    const warns = view.clusters.flatMap((c) => c.guardrails ?? []);
+    expect(warns).toEqual([
+      {
+        rule: "prod-replicas",
+        action: "warn",
+        message: "Run at least two replicas in production",
+        cluster: "ap-prod",
+        object: `Deployment team-a/${RELEASE}-web`,
+      },
+    ]);
+
+    // A deny rule added after the preview: the approved digest no longer holds, and once the
+    // fresh preview (showing the deny) is approved, the start is still blocked, naming the rule.
+    await createGuardrailRule(author, {
+      name: "no-1-3",
+      expression: "object.spec.template.spec.containers.all(c, !c.image.endsWith(':1.3'))",
+      clusterSelector: "env=staging",
+      kinds: ["Deployment"],
+      action: "deny",
+      message: "1.3 is withdrawn",
+    });
+    await decideOnRollout(approverA, id, { decision: "approve", comment: "ok" });
+    expect(await decideOnRollout(approverB, id, { decision: "approve", comment: "ok" })).toMatchObject({ stale: true });
+    const fresh = await approvalView(approverA, id);
+    expect(fresh.clusters.flatMap((c) => c.guardrails ?? []).map((f) => `${f.action} ${f.rule} ${f.cluster}`)).toEqual([
+      "warn prod-replicas ap-prod",
+      "deny no-1-3 ap-staging",
+    ]);
+    await decideOnRollout(approverA, id, { decision: "approve", comment: "ok, fresh" });
+    expect(await decideOnRollout(approverB, id, { decision: "approve", comment: "ok, fresh" })).toMatchObject({
+      started: false,
+    });
+    const blockedRollout = await db().rollout.findUniqueOrThrow({ where: { id } });
+    expect(blockedRollout.state).toBe("awaiting_approval");
+    expect(blockedRollout.message).toBe(
+      `Blocked: Guardrail no-1-3 denies Deployment team-a/${RELEASE}-web on cluster ap-staging: 1.3 is withdrawn`,
+    );
+    await db().guardrailRule.deleteMany({ where: { name: "no-1-3" } });
+    // The author gives up: abort is an edge out of awaiting_approval too, and lets go of the clusters.
+    await controlRollout(author, id, "abort");
+    expect((await db().rollout.findUniqueOrThrow({ where: { id } })).state).toBe("aborted");
+    expect(await db().releaseWriter.count({ where: { holderId: id } })).toBe(0);
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { expect, test } from "./support/fixtures";
 import { ADMIN } from "./support/paths";
 
-const SECTIONS = ["Clusters", "Inventory", "Templates", "Rollouts", "Teams", "Audit"];
+const SECTIONS = ["Clusters", "Inventory", "Templates", "Rollouts", "Teams", "Change control", "Audit"];
 
 test("the signed-in shell reaches every section and marks the current one", async ({ page, shell }) => {
   await page.goto("/");

@@ -4,5 +4,6 @@ export const NAV_ITEMS = [
   { href: "/templates", label: "Templates" },
   { href: "/rollouts", label: "Rollouts" },
   { href: "/teams", label: "Teams" },
+  { href: "/change-control", label: "Change control" },
   { href: "/audit", label: "Audit" },
 ] as const;

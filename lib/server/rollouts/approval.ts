@@ -13,6 +13,7 @@ import { conflict, forbidden } from "@/lib/server/errors/app-error";
 import { letGoOfRollout } from "@/lib/server/releases/writers";
 import { advance } from "./advance";
 import { snapshotChange } from "./change-digest";
+import { ownersNamed } from "./preview";
 import { describeFinding } from "@/lib/server/guardrails/rules";
 import { destinationOf, statesAllowing, targetStatesInto } from "./state-machine";
 
@@ -111,7 +112,15 @@ export async function approvalView(profile: AccessProfile, id: string): Promise<
       counts: counting.includes(a),
     })),
     you: { mayDecide: reason === null, reason },
-    clusters: preview.filter((cluster) => visible.has(cluster.clusterId)),
+    // Stored with release tokens; each reader gets owner names as they may know them (owner-words.ts).
+    clusters: await Promise.all(
+      preview
+        .filter((cluster) => visible.has(cluster.clusterId))
+        .map(async (cluster) => ({
+          ...cluster,
+          objects: await Promise.all(cluster.objects.map((object) => ownersNamed(profile, object))),
+        })),
+    ),
     stale: rollout.state === "awaiting_approval" && rollout.message?.startsWith("Stale:") ? rollout.message : null,
   };
 }

@@ -63,7 +63,7 @@ export function toPreview(
   };
 }
 
-async function ownersNamed(profile: AccessProfile, object: PreviewObject): Promise<PreviewObject> {
+export async function ownersNamed(profile: AccessProfile, object: PreviewObject): Promise<PreviewObject> {
   return {
     ...object,
     ...(object.error ? { error: await namedFor(profile, object.error) } : {}),

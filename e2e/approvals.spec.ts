@@ -16,10 +16,8 @@ test.describe.configure({ mode: "serial" });
 const RELEASE = "e2eappr";
 const APPROVER = { email: "vera-approver@example.com", name: "Vera Approver", password: "approver password long" };
 const BODY = DEMO_BODY.replaceAll("{{ release }}", RELEASE);
-const SCHEMA = {
-  ...DEMO_SCHEMA,
-  properties: { ...DEMO_SCHEMA.properties, namespace: { type: "string", default: "team-b" } },
-};
+// team-a: the namespace every testbed cluster has.
+const SCHEMA = DEMO_SCHEMA;
 let clusterId = "";
 let policyId = "";
 let originalLabels: Record<string, string> = {};
@@ -28,7 +26,7 @@ function removeEarlierRunsObjects() {
   execFileSync(
     "kubectl",
     [
-      ...["--kubeconfig", `${testbedDir}/kubeconfig`, "--context", "testbed-3", "-n", "team-b", "delete"],
+      ...["--kubeconfig", `${testbedDir}/kubeconfig`, "--context", "testbed-3", "-n", "team-a", "delete"],
       ...[`configmap/${RELEASE}-config`, `secret/${RELEASE}-secret`, `serviceaccount/${RELEASE}-sa`],
       ...[`service/${RELEASE}-svc`, `deployment/${RELEASE}-web`, "--ignore-not-found", "--wait=true"],
     ],
@@ -96,7 +94,7 @@ test("approve from the rollout page after reading the preview", async ({ page, b
   await expect(page.getByTestId("approval-section")).toBeVisible();
   await expect(page.getByTestId("approval-policy-e2e-production")).toContainText("0 of 1 approvals");
   await expect(page.getByTestId("approval-why-not")).toHaveText(/author of a rollout may not approve/);
-  await expect(page.getByRole("button", { name: "Approve" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Approve", exact: true })).toHaveCount(0);
 
   // A second admin reads the previewed change and approves it.
   const approver = await SignInPage.asUser(browser, APPROVER.email, APPROVER.password);
@@ -104,15 +102,15 @@ test("approve from the rollout page after reading the preview", async ({ page, b
   const preview = approver.getByTestId("preview-testbed-3");
   await expect(preview).toContainText("5 to create · 0 to change");
   await preview.locator("summary").first().click();
-  await expect(preview).toContainText(`Deployment team-b/${RELEASE}-web`);
+  await expect(preview).toContainText(`Deployment team-a/${RELEASE}-web`);
   await expect(preview).not.toContainText("rendered-for-");
-  await approver.getByLabel("Comment").fill("Read the diff: five new objects in team-b");
+  await approver.getByLabel("Comment").fill("Read the diff: five new objects in team-a");
   approver.once("dialog", (dialog) => void dialog.accept());
-  await approver.getByRole("button", { name: "Approve" }).click();
+  await approver.getByRole("button", { name: "Approve", exact: true }).click();
   await expect(approver.getByTestId("approval-decisions")).toContainText(`approved by ${APPROVER.email}`);
   await expect(approver.getByTestId("rollout-state")).toHaveText("succeeded", { timeout: 180_000 });
   await approver.context().close();
 
   await page.reload();
-  await expect(page.getByTestId("approval-decisions")).toContainText("Read the diff: five new objects in team-b");
+  await expect(page.getByTestId("approval-decisions")).toContainText("Read the diff: five new objects in team-a");
 });

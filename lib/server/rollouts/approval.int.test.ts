@@ -362,4 +362,43 @@ describe("approvals of the exact change, against real clusters", () => {
     expect((await db().rollout.findUniqueOrThrow({ where: { id } })).state).toBe("aborted");
     expect(await db().releaseWriter.count({ where: { holderId: id } })).toBe(0);
   }, 120_000);
+
+  it("a guardrail is checked again before each wave: a deny added during the bake fails the next wave's target, naming it", async () => {
+    const { id } = await startRollout(
+      author,
+      request({
+        params: { image: "registry.local/demo:1.4", replicas: 1 },
+        strategy: { kind: "waves", batchSize: 1, canaryClusterIds: [clusters["ap-staging"]!], bakeSeconds: 4 },
+      }),
+    );
+    await decideOnRollout(approverA, id, { decision: "approve", comment: "waves" });
+    expect(await decideOnRollout(approverB, id, { decision: "approve", comment: "waves" })).toMatchObject({
+      started: true,
+    });
+    // Wave 1 (staging) applied and baking: now a deny for production appears.
+    const until = Date.now() + 60_000;
+    while ((await db().rolloutWave.findFirst({ where: { rolloutId: id, index: 0 } }))?.state !== "baking") {
+      if (Date.now() > until) throw new Error("wave 1 never baked");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await createGuardrailRule(author, {
+      name: "no-1-4-in-prod",
+      expression: "object.spec.template.spec.containers.all(c, !c.image.endsWith(':1.4'))",
+      clusterSelector: "env=prod",
+      kinds: ["Deployment"],
+      action: "deny",
+      message: "1.4 is not for production",
+    });
+    const done = await waitForState(id, (state) => !["running", "awaiting_approval"].includes(state));
+    expect(done.state).toMatch(/^(failed|rolled_back)$/);
+    const prod = await db().rolloutTarget.findFirstOrThrow({ where: { rolloutId: id, clusterName: "ap-prod" } });
+    // The auto-rollback adds its note: nothing was applied on production.
+    expect(prod.error).toMatch(
+      new RegExp(
+        `^Guardrail no-1-4-in-prod denies Deployment team-a/${RELEASE}-web on cluster ap-prod: 1\\.4 is not for production( · rollback notes: nothing was applied here.*)?$`,
+      ),
+    );
+    expect(prod.startedAt).toBeNull();
+    await db().guardrailRule.deleteMany({ where: { name: "no-1-4-in-prod" } });
+  }, 180_000);
 });

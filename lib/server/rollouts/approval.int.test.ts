@@ -401,4 +401,28 @@ describe("approvals of the exact change, against real clusters", () => {
     expect(prod.startedAt).toBeNull();
     await db().guardrailRule.deleteMany({ where: { name: "no-1-4-in-prod" } });
   }, 180_000);
+
+  it("approvals expire: an approval older than ARCHIPELAGO_APPROVAL_TTL_MINUTES does not count and may be given again", async () => {
+    const { id } = await startRollout(author, request({ params: { image: "registry.local/demo:1.5", replicas: 1 } }));
+    await decideOnRollout(approverA, id, { decision: "approve", comment: "yesterday" });
+    // The clock is the row's: an approval given two days ago (the default TTL is a day).
+    await db().rolloutApproval.updateMany({
+      where: { rolloutId: id, userId: approverA.userId },
+      data: { createdAt: new Date(Date.now() - 2 * 24 * 3600_000) },
+    });
+    expect(await decideOnRollout(approverB, id, { decision: "approve", comment: "today" })).toMatchObject({
+      started: false,
+      stale: false,
+    });
+    const view = await approvalView(approverA, id);
+    expect(view.decisions.map((d) => [d.userEmail, d.counts])).toEqual([
+      ["approver-a@example.com", false],
+      ["approver-b@example.com", true],
+    ]);
+    expect(view.you.mayDecide).toBe(false);
+    expect(await decideOnRollout(approverA, id, { decision: "approve", comment: "again today" })).toMatchObject({
+      started: true,
+    });
+    expect((await waitForState(id, (state) => state === "succeeded" || state === "failed")).state).toBe("succeeded");
+  }, 180_000);
 });

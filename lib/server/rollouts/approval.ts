@@ -158,6 +158,10 @@ export async function decideOnRollout(
       });
       if (current.state !== "awaiting_approval" || current.approvalDigest !== digest)
         throw conflict("The rollout changed while you decided; read its preview again");
+      // An expired approval of this same change may be given again (the audit log keeps the old one).
+      await tx.rolloutApproval.deleteMany({
+        where: { rolloutId: id, userId: profile.userId, digest, createdAt: { lt: countFrom() } },
+      });
       await tx.rolloutApproval.create({
         data: {
           rolloutId: id,

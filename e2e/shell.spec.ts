@@ -1,7 +1,17 @@
 import { expect, test } from "./support/fixtures";
 import { ADMIN } from "./support/paths";
 
-const SECTIONS = ["Clusters", "Inventory", "Changes", "Templates", "Rollouts", "Notifications", "Teams", "Audit"];
+const SECTIONS = [
+  "Clusters",
+  "Inventory",
+  "Changes",
+  "Templates",
+  "Rollouts",
+  "Notifications",
+  "Teams",
+  "Change control",
+  "Audit",
+];
 
 test("the signed-in shell reaches every section and marks the current one", async ({ page, shell }) => {
   await page.goto("/");

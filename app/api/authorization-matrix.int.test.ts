@@ -32,6 +32,7 @@ interface Row {
   expected: Expected;
 }
 
+const MATRIX_POLICY_ID = "00000000-0000-4000-8000-00000000a001";
 const all = (status: number): Expected => Object.fromEntries(PERSONAS.map((p) => [p, status])) as Expected;
 const signedIn = (status: number): Expected => ({ ...all(status), anonymous: 401 });
 const adminOnly = (status: number): Expected => ({ ...all(403), anonymous: 401, admin: status });
@@ -324,6 +325,74 @@ const MATRIX: Record<string, Row> = {
   "POST /api/v1/rollouts/[id]/[action]": {
     params: (f, p) => ({ id: f.bystanders[p].rolloutId, action: "pause" }),
     expected: { ...clusterAReaders(200), view: 403 },
+  },
+  // No policy covers the fixtures' rollouts: whoever sees one reads an empty approval, and deciding is a 409.
+  "GET /api/v1/rollouts/[id]/approval": {
+    params: (f) => ({ id: f.spanningRollout }),
+    expected: { ...clusterAReaders(200), other: 200 },
+  },
+  "POST /api/v1/rollouts/[id]/approval": {
+    params: (f) => ({ id: f.spanningRollout }),
+    body: () => ({ decision: "approve", comment: "looks right" }),
+    expected: { ...clusterAReaders(409), other: 409 },
+  },
+  // A fresh preview drops approvals: steering; the rollout is not waiting, so 409 for those who may.
+  "POST /api/v1/rollouts/[id]/approval/refresh": {
+    params: (f, p) => ({ id: f.bystanders[p].rolloutId }),
+    expected: { ...clusterAReaders(409), view: 403 },
+  },
+  "GET /api/v1/approval-policies": { expected: adminOnly(200) },
+  "POST /api/v1/approval-policies": {
+    body: (_f, p) => ({ name: `matrix-${p}`, clusterSelector: "matrix-policy=none", approvalsRequired: 1 }),
+    expected: adminOnly(201),
+  },
+  "DELETE /api/v1/approval-policies/[id]": {
+    params: () => ({ id: MATRIX_POLICY_ID }),
+    before: async () => {
+      await db().approvalPolicy.upsert({
+        where: { id: MATRIX_POLICY_ID },
+        create: {
+          id: MATRIX_POLICY_ID,
+          name: "matrix-delete",
+          clusterSelector: "matrix-policy=none",
+          approvalsRequired: 1,
+          createdByEmail: "matrix@example.com",
+        },
+        update: {},
+      });
+    },
+    expected: adminOnly(200),
+  },
+  "GET /api/v1/guardrail-rules": { expected: adminOnly(200) },
+  "POST /api/v1/guardrail-rules": {
+    body: (_f, p) => ({
+      name: `matrix-${p}`,
+      expression: "true",
+      clusterSelector: "matrix-policy=none",
+      action: "warn",
+      message: "never fires",
+    }),
+    expected: adminOnly(201),
+  },
+  "DELETE /api/v1/guardrail-rules/[id]": {
+    params: () => ({ id: MATRIX_POLICY_ID }),
+    before: async () => {
+      await db().guardrailRule.upsert({
+        where: { id: MATRIX_POLICY_ID },
+        create: {
+          id: MATRIX_POLICY_ID,
+          name: "matrix-delete",
+          expression: "true",
+          clusterSelector: "matrix-policy=none",
+          kinds: [],
+          action: "warn",
+          message: "never fires",
+          createdByEmail: "matrix@example.com",
+        },
+        update: {},
+      });
+    },
+    expected: adminOnly(200),
   },
   "GET /api/v1/releases": { expected: signedIn(200) },
   "GET /api/v1/releases/[id]": { params: (f) => ({ id: f.release }), expected: clusterAReaders(200) },

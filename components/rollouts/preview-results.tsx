@@ -46,7 +46,7 @@ export function PreviewResults({
           key={cluster.clusterId}
           data-testid={`preview-${cluster.clusterName}`}
           className="rounded-lg bg-white p-3 shadow-sm ring-1 ring-slate-200"
-          open={Boolean(cluster.error || cluster.counts.problems)}
+          open={Boolean(cluster.error || cluster.counts.problems || cluster.guardrails?.length)}
         >
           <summary className="flex cursor-pointer flex-wrap items-center gap-3 text-sm">
             <span className="font-semibold">{cluster.clusterName}</span>
@@ -62,6 +62,16 @@ export function PreviewResults({
               </span>
             )}
           </summary>
+          {cluster.guardrails?.length ? (
+            <ul data-testid={`guardrails-${cluster.clusterName}`} className="mt-3 space-y-1 text-xs">
+              {cluster.guardrails.map((finding, index) => (
+                <li key={index} className={finding.action === "deny" ? "font-semibold text-red-700" : "text-amber-800"}>
+                  Guardrail {finding.rule} {finding.action === "deny" ? "denies" : "warns about"}{" "}
+                  <span className="font-mono">{finding.object}</span>: {finding.message}
+                </li>
+              ))}
+            </ul>
+          ) : null}
           <ul className="mt-3 space-y-2">
             {cluster.objects.map((object, index) => (
               <li key={index} className="text-xs">

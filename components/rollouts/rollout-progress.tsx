@@ -9,9 +9,12 @@ import { QueryState } from "@/components/ui/query-state";
 import { Section } from "@/components/ui/section";
 import { controlRollout } from "@/lib/api/rollouts";
 import { rolloutKeys, rolloutQuery } from "@/lib/queries/rollouts";
+import { ApprovalPanel } from "./approval-panel";
 import { TemplateRef } from "./template-ref";
 
 const STATE_STYLE: Record<string, string> = {
+  awaiting_approval: "bg-violet-50 text-violet-800 ring-violet-200",
+  rejected: "bg-red-50 text-red-800 ring-red-200",
   running: "bg-sky-50 text-sky-800 ring-sky-200",
   paused: "bg-amber-50 text-amber-900 ring-amber-200",
   succeeded: "bg-emerald-50 text-emerald-800 ring-emerald-200",
@@ -79,7 +82,7 @@ export function RolloutProgress({ id }: { id: string }) {
                   Resume
                 </Button>
               ) : null}
-              {rollout.state === "running" || rollout.state === "paused" ? (
+              {rollout.state === "running" || rollout.state === "paused" || rollout.state === "awaiting_approval" ? (
                 <Button
                   variant="danger"
                   pending={control.isPending}
@@ -98,6 +101,7 @@ export function RolloutProgress({ id }: { id: string }) {
             <Alert tone={rollout.state === "succeeded" ? "info" : "warning"}>{rollout.message}</Alert>
           ) : null}
           {control.error ? <Alert>{control.error.message}</Alert> : null}
+          <ApprovalPanel id={id} />
           {rollout.secretParams.length ? (
             <div data-testid="rollout-secret-params" className="text-sm text-slate-600">
               {rollout.secretParams.map((secret) => (

@@ -6,5 +6,6 @@ export const NAV_ITEMS = [
   { href: "/rollouts", label: "Rollouts" },
   { href: "/notifications", label: "Notifications" },
   { href: "/teams", label: "Teams" },
+  { href: "/change-control", label: "Change control" },
   { href: "/audit", label: "Audit" },
 ] as const;

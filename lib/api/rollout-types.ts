@@ -61,9 +61,21 @@ export interface SecretParamPlan {
   setAt: string | null;
 }
 
+/** A guardrail (admin-defined CEL rule) that an object did not pass, on one cluster. */
+export interface GuardrailFinding {
+  rule: string;
+  action: "deny" | "warn";
+  message: string;
+  cluster: string;
+  /** Kind namespace/name of the rendered object. */
+  object: string;
+}
+
 export interface ClusterPreview {
   clusterId: string;
   clusterName: string;
+  /** Guardrails the rendered objects did not pass here (a deny blocks the rollout). */
+  guardrails?: GuardrailFinding[];
   /** Rendered manifests as YAML, secret values masked. */
   manifests: string;
   objects: PreviewObject[];

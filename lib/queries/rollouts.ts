@@ -17,7 +17,7 @@ export const rolloutKeys = {
   release: (id: string) => ["releases", id] as const,
 };
 
-const TERMINAL = new Set(["succeeded", "failed", "aborted", "rolled_back"]);
+const TERMINAL = new Set(["succeeded", "failed", "aborted", "rolled_back", "rejected"]);
 
 export const templatesQuery = () => queryOptions({ queryKey: rolloutKeys.templates, queryFn: fetchTemplates });
 /** Revisions never change once saved. */

@@ -31,6 +31,10 @@ export const RESOURCE_RULES = {
   "rollout.pause": { need: "steer" },
   "rollout.resume": { need: "steer" },
   "rollout.abort": { need: "steer" },
+  // Approving needs to see the rollout (else 404) and a standing under its policies (approval-rules.ts).
+  "rollout.approve": { need: "see" },
+  // A fresh preview throws the approvals of the old one away: steering, like a pause.
+  "rollout.refresh-preview": { need: "steer" },
   "release.read": { need: "see" },
   // A drift check calls every cluster of the release and writes its drift state: steering, not reading.
   "release.drift-check": { need: "steer" },

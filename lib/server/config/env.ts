@@ -55,6 +55,8 @@ export const envSchema = z.object({
   ARCHIPELAGO_MAX_ROLLOUT_TARGETS: z.coerce.number().int().min(1).max(100_000).default(2000),
   /** Per-cluster timeout for API calls made on a user's behalf and for health checks. */
   ARCHIPELAGO_CLUSTER_TIMEOUT_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
+  /** How long an approval of a rollout's change counts (minutes); older approvals must be given again. */
+  ARCHIPELAGO_APPROVAL_TTL_MINUTES: z.coerce.number().int().min(1).max(43_200).default(1440),
   /** When releases are checked for drift (cron, via the job queue's scheduler; minute granularity). */
   ARCHIPELAGO_DRIFT_CRON: z.string().min(9).default("* * * * *"),
   /** Public base URL (https://archipelago.example.com): the SSO redirect URI is built from it. Unset: from the request. */

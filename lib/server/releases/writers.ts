@@ -86,7 +86,7 @@ export async function letGoOfRollout(tx: Tx | ReturnType<typeof db>, rolloutId: 
     DELETE FROM release_writers w
     USING rollouts r
     WHERE w.holder_id = ${rolloutId}::uuid AND r.id = w.holder_id
-      AND r.state IN ('succeeded', 'failed', 'aborted', 'rolled_back')
+      AND r.state IN ('succeeded', 'failed', 'aborted', 'rolled_back', 'rejected')
       AND NOT EXISTS (
         SELECT 1 FROM rollout_targets t
         WHERE t.rollout_id = r.id AND t.cluster_id = w.cluster_id
@@ -98,7 +98,7 @@ export async function letGoOfRollout(tx: Tx | ReturnType<typeof db>, rolloutId: 
 export async function letGoOfEndedRollouts(): Promise<void> {
   const ended = await db().$queryRaw<Array<{ holder_id: string }>>`
     SELECT DISTINCT w.holder_id FROM release_writers w JOIN rollouts r ON r.id = w.holder_id
-    WHERE w.kind = 'rollout' AND r.state IN ('succeeded', 'failed', 'aborted', 'rolled_back')`;
+    WHERE w.kind = 'rollout' AND r.state IN ('succeeded', 'failed', 'aborted', 'rolled_back', 'rejected')`;
   for (const row of ended) await letGoOfRollout(db(), row.holder_id);
 }
 

@@ -78,7 +78,8 @@ export async function advance(rolloutId: string): Promise<void> {
         await letGoOfRollout(tx, rolloutId);
         return;
       }
-      if (rollout.state === "paused") return;
+      // Paused waits for a resume; awaiting approval for its approvals (approval.ts moves it to running).
+      if (rollout.state === "paused" || rollout.state === "awaiting_approval") return;
       const now = new Date();
       const moveTo = (event: RolloutEvent) => moveRollout(rollout.state as RolloutStateValue, event);
       const end = async (data: Prisma.RolloutUpdateInput, step: string, details: Record<string, unknown> = {}) => {

@@ -22,6 +22,8 @@ import {
 } from "@/lib/server/releases/release-write";
 import { refKey } from "@/lib/server/templates/desired";
 import { advanceAfterTarget } from "./advance";
+import { checkGuardrails, describeFinding, loadGuardrails } from "@/lib/server/guardrails/rules";
+import { stringRecord } from "@/lib/server/db/json";
 import { targetStatesStayingOrInto } from "./state-machine";
 import {
   claimTarget,
@@ -116,6 +118,16 @@ export async function runTarget(targetId: string, executor: ReleaseExecutor): Pr
             "outside what was checked when this rollout started; start a new rollout",
         });
     }
+
+    // Before each apply (so before each wave): the fleet's guardrails as they stand now.
+    const denied = checkGuardrails(
+      await loadGuardrails(),
+      { name: cluster.name, labels: stringRecord(cluster.labels) },
+      manifests,
+      { userEmail: actor.email, groups: actor.teams },
+    ).filter((finding) => finding.action === "deny");
+    if (denied.length && !(await hasStep(targetId, "target.applied")))
+      return await finish("failed", { error: inputs.scrub(denied.map(describeFinding).join("; ")) });
 
     if (!(await hasStep(targetId, "target.applied"))) {
       // What the release had here before, kept for rollback.

@@ -12,6 +12,9 @@ import { sealSecretParam } from "@/lib/server/secrets/sealed-params";
 import { storedParams } from "./secret-inputs";
 import { holdForRollout } from "@/lib/server/releases/writers";
 import { validateRollout } from "./validate";
+import { policiesCovering, policySnapshotsSchema } from "@/lib/server/access/approval-rules";
+import { requestApproval } from "./approval";
+import { checkGuardrails, describeFinding, loadGuardrails } from "@/lib/server/guardrails/rules";
 
 export interface StartedRollout {
   id: string;
@@ -45,6 +48,18 @@ export async function startRollout(
     if (existing) throw validationFailed({ idempotencyKey: ["Use a new idempotency key"] });
   }
   const validated = await validateRollout(profile, request, { sealed: options.sealed });
+  // A guardrail's deny blocks the start before anything is written, naming rule, object and cluster.
+  const guardrails = await loadGuardrails();
+  const denied = validated.targets
+    .flatMap((target) =>
+      checkGuardrails(guardrails, target, validated.desired.get(target.id) ?? [], {
+        userEmail: profile.email,
+        groups: profile.teamNames,
+      }),
+    )
+    .filter((finding) => finding.action === "deny");
+  if (denied.length)
+    throw validationFailed({ guardrails: denied.map(describeFinding) }, "Blocked by the fleet's guardrails");
   // New secret values are sealed before the transaction, bound to the release (made now if new) and path.
   const releaseId = validated.release?.id ?? randomUUID();
   const sealedValues = await Promise.all(
@@ -59,6 +74,11 @@ export async function startRollout(
     request.strategy,
   );
   const names = new Map(validated.targets.map((t) => [t.id, t.name]));
+  // Decided over ALL targets: one covered cluster makes the whole rollout wait for approval.
+  const policies = policiesCovering(
+    await db().approvalPolicy.findMany({ orderBy: { name: "asc" } }),
+    validated.targets,
+  );
 
   let rolloutId: string;
   try {
@@ -108,6 +128,9 @@ export async function startRollout(
           tolerateFailures: request.tolerateFailures,
           autoRollback: request.autoRollback,
           takeOwnership: request.takeOwnership,
+          ...(policies.length
+            ? { state: "awaiting_approval" as const, approvalPolicies: policySnapshotsSchema.parse(policies) }
+            : {}),
           idempotencyKey: request.idempotencyKey ?? null,
           createdById: profile.userId,
           createdByEmail: profile.email,
@@ -147,7 +170,9 @@ export async function startRollout(
     }
     throw error;
   }
-  await advance(rolloutId);
+  // Under a policy nothing starts: the change is previewed and digested for its approvers instead.
+  if (policies.length) await requestApproval(rolloutId);
+  else await advance(rolloutId);
   return {
     id: rolloutId,
     created: true,

@@ -671,8 +671,11 @@ describe("no hang, no swallowed error", () => {
 
 describe("the state table drives the engine", () => {
   it("every move the engine, controls and sweep made in the scenarios above is an edge of the table", () => {
+    // The approval edges are driven (against this same table) by approval.int.test.ts, with real clusters.
     const rolloutEdges = new Set(
-      ROLLOUT_STATES.flatMap((from) => Object.values(TRANSITIONS[from]).map((to) => `${from} -> ${to}`)),
+      ROLLOUT_STATES.filter((from) => from !== "awaiting_approval").flatMap((from) =>
+        Object.values(TRANSITIONS[from]).map((to) => `${from} -> ${to}`),
+      ),
     );
     const targetEdges = new Set(
       Object.entries(TARGET_TRANSITIONS).flatMap(([from, tos]) => tos.map((to) => `${from} -> ${to}`)),

@@ -24,6 +24,7 @@ import { clusterDeadline } from "@/lib/server/kube/deadline";
 const NEW_RELEASE = "00000000-0000-4000-8000-000000000000";
 import type { Manifest } from "@/lib/server/templates/documents";
 import { validateRollout } from "./validate";
+import { checkGuardrails, loadGuardrails } from "@/lib/server/guardrails/rules";
 
 /** A diffable text of an object, masked by its reference (see lib/server/redact/secret-mask.ts). */
 const yamlOf = (ref: ObjectRef, object: Record<string, unknown> | null | undefined, masker: SecretMasker) =>
@@ -37,7 +38,7 @@ const yamlOf = (ref: ObjectRef, object: Record<string, unknown> | null | undefin
 const blindLive: SecretMasker = { mark: () => "(hidden)" };
 const blindNext: SecretMasker = { mark: () => "(hidden, not compared with the live value)" };
 
-function toPreview(
+export function toPreview(
   outcome: ObjectOutcome,
   masker: SecretMasker,
   digest: (value: Buffer) => string,
@@ -62,7 +63,7 @@ function toPreview(
   };
 }
 
-async function ownersNamed(profile: AccessProfile, object: PreviewObject): Promise<PreviewObject> {
+export async function ownersNamed(profile: AccessProfile, object: PreviewObject): Promise<PreviewObject> {
   return {
     ...object,
     ...(object.error ? { error: await namedFor(profile, object.error) } : {}),
@@ -144,6 +145,7 @@ export async function previewRollout(
     validated.targets.map((target) => target.id),
   );
   recorded.catch(() => undefined); // awaited per cluster; a cluster that fails first leaves it unread
+  const guardrails = await loadGuardrails();
   const clusters = await Promise.all(
     validated.targets.map((target) =>
       limit(async (): Promise<ClusterPreview> => {
@@ -174,6 +176,11 @@ export async function previewRollout(
           counts: { create: 0, change: 0, unchanged: 0, prune: 0, problems: 0 },
           error: null,
         };
+        // Every rendered object against the fleet's guardrails (names scrubbed with the rest below).
+        preview.guardrails = checkGuardrails(guardrails, target, manifests, {
+          userEmail: profile.email,
+          groups: profile.teamNames,
+        });
         const unreachable = validated.unreachable.get(target.id);
         if (unreachable) return { ...preview, error: unreachable };
         // Whether a Secret's live value equals the one to be written is told only to who may reveal it there.

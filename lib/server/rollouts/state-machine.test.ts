@@ -30,7 +30,7 @@ describe("the rollout state machine", () => {
   });
 
   it("terminal states are the ones with no way out", () => {
-    expect(TERMINAL_ROLLOUT_STATES.sort()).toEqual(["aborted", "failed", "rolled_back", "succeeded"]);
+    expect(TERMINAL_ROLLOUT_STATES.sort()).toEqual(["aborted", "failed", "rejected", "rolled_back", "succeeded"]);
     for (const state of TERMINAL_TARGET_STATES)
       expect(TARGET_TRANSITIONS[state].every((to) => to === "rolling_back")).toBe(true);
   });
@@ -39,7 +39,15 @@ describe("the rollout state machine", () => {
     expect(destinationOf("pause")).toBe("paused");
     expect(destinationOf("resume")).toBe("running");
     expect(destinationOf("abort")).toBe("aborted");
-    expect(statesAllowing("abort").sort()).toEqual(["paused", "running"]);
+    expect(statesAllowing("abort").sort()).toEqual(["awaiting_approval", "paused", "running"]);
+  });
+
+  it("a rollout awaiting approval starts only by approval, and a rejection ends it for good", () => {
+    expect(nextState("awaiting_approval", "approved")).toBe("running");
+    expect(nextState("awaiting_approval", "reject")).toBe("rejected");
+    expect(nextState("awaiting_approval", "resume")).toBeNull();
+    expect(nextState("paused", "approved")).toBeNull();
+    expect(statesAllowing("approved")).toEqual(["awaiting_approval"]);
   });
 
   it("every target state is reachable from pending, and every ending step ends in a terminal state", () => {

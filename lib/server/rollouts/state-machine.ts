@@ -16,6 +16,8 @@ export class TransitionError extends Error {
 }
 
 export const ROLLOUT_STATES = [
+  "awaiting_approval",
+  "rejected",
   "running",
   "paused",
   "succeeded",
@@ -27,6 +29,10 @@ export const ROLLOUT_STATES = [
 export type RolloutStateValue = (typeof ROLLOUT_STATES)[number];
 
 export const ROLLOUT_EVENTS = [
+  /** Every approval policy reached its count and the change digest still matches: it starts. */
+  "approved",
+  /** An approver rejected it: it never starts. */
+  "reject",
   /** A user pauses: no target that has not started applying starts. */
   "pause",
   /** A user resumes: queued targets start, paused ones re-enter their health gate. */
@@ -49,6 +55,9 @@ export const ROLLOUT_EVENTS = [
 export type RolloutEvent = (typeof ROLLOUT_EVENTS)[number];
 
 export const TRANSITIONS: Record<RolloutStateValue, Partial<Record<RolloutEvent, RolloutStateValue>>> = {
+  // Waits for approvals of its change digest (rollouts/approval.ts); a stale digest keeps it here.
+  awaiting_approval: { approved: "running", reject: "rejected", abort: "aborted" },
+  rejected: {},
   running: {
     pause: "paused",
     abort: "aborted",

@@ -1,11 +1,11 @@
 import { expect, test } from "./support/fixtures";
 import { ADMIN } from "./support/paths";
 
-const SECTIONS = ["Clusters", "Inventory", "Templates", "Rollouts", "Teams", "Audit"];
+const SECTIONS = ["Overview", "Clusters", "Inventory", "Templates", "Rollouts", "Teams", "Audit"];
 
 test("the signed-in shell reaches every section and marks the current one", async ({ page, shell }) => {
   await page.goto("/");
-  await expect(page).toHaveURL(/\/clusters$/);
+  await expect(page).toHaveURL(/\/overview$/);
   await shell.expectSignedInAs(ADMIN.name);
   for (const section of SECTIONS) {
     await shell.nav().getByRole("link", { name: section }).click();

@@ -13,7 +13,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     <div className="min-h-screen">
       <header className="bg-slate-950">
         <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-3 sm:px-6">
-          <Link href="/clusters" className="flex items-center gap-2 text-white">
+          <Link href="/overview" className="flex items-center gap-2 text-white">
             <Logo className="size-7" />
             <span className="font-semibold tracking-tight">Archipelago</span>
           </Link>

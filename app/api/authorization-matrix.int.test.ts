@@ -303,6 +303,7 @@ const MATRIX: Record<string, Row> = {
     params: (f, p) => ({ id: f.bystanders[p].rolloutId, action: "pause" }),
     expected: { ...clusterAReaders(200), view: 403 },
   },
+  "GET /api/v1/overview": { expected: signedIn(200) },
   "GET /api/v1/releases": { expected: signedIn(200) },
   "GET /api/v1/releases/[id]": { params: (f) => ({ id: f.release }), expected: clusterAReaders(200) },
   "PATCH /api/v1/releases/[id]": {

@@ -10,6 +10,7 @@ import { Section } from "@/components/ui/section";
 import { controlRollout } from "@/lib/api/rollouts";
 import { rolloutKeys, rolloutQuery } from "@/lib/queries/rollouts";
 import { TemplateRef } from "./template-ref";
+import { formatSpan } from "@/lib/format/duration";
 
 const STATE_STYLE: Record<string, string> = {
   running: "bg-sky-50 text-sky-800 ring-sky-200",
@@ -37,8 +38,7 @@ export function StateBadge({ state }: { state: string }) {
   );
 }
 
-const seconds = (from: string | null, to: string | null) =>
-  from ? `${Math.round(((to ? new Date(to) : new Date()).getTime() - new Date(from).getTime()) / 1000)} s` : "—";
+const seconds = (from: string | null, to: string | null) => formatSpan(from, to);
 
 /** Live progress: waves, clusters and objects, with timings, health-gate progress and errors. */
 export function RolloutProgress({ id }: { id: string }) {

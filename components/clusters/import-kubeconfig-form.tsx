@@ -164,7 +164,7 @@ export function ImportKubeconfigForm() {
                       </td>
                       <td className="px-3 py-2 font-mono text-xs">
                         {candidate.context}
-                        {candidate.current ? <span className="ml-1 text-slate-400">(current)</span> : null}
+                        {candidate.current ? <span className="ml-1 text-slate-500">(current)</span> : null}
                         {candidate.problem ? (
                           <p className="mt-1 font-sans text-xs text-amber-800">{candidate.problem}</p>
                         ) : null}

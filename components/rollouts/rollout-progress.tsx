@@ -63,7 +63,7 @@ export function RolloutProgress({ id }: { id: string }) {
             <OwnerTeamBadge team={rollout.team} />
             <span className="text-sm text-slate-600">
               <TemplateRef template={rollout.template} /> revision {rollout.revision} → release{" "}
-              <Link href={`/rollouts/releases/${rollout.release.id}`} className="text-indigo-700 hover:underline">
+              <Link href={`/rollouts/releases/${rollout.release.id}`} className="text-indigo-700 underline">
                 {rollout.release.name}
               </Link>{" "}
               · by {rollout.createdByEmail} · {new Date(rollout.createdAt).toLocaleString()}

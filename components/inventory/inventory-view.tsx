@@ -110,6 +110,7 @@ export function InventoryView() {
       </label>
       <input
         id={`inventory-${key}`}
+        data-shortcut={key === "q" ? "search" : undefined}
         value={drafts[key]}
         placeholder={placeholder}
         aria-invalid={Boolean(problems[key]) || undefined}

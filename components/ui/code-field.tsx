@@ -54,7 +54,10 @@ export function CodeField({
     () => [
       language === "yaml" ? yaml() : json(),
       lintGutter(),
+      // No 75 ms grace before keys act on a fresh list: it opens only after "params." (or Ctrl+Space),
+      // and a keyboard user's first arrow or Enter should act on it, not move the cursor.
       autocompletion({
+        interactionDelay: 0,
         override: [(context: CompletionContext) => paramCompletions(context, nameKey ? nameKey.split("\n") : [])],
       }),
       EditorView.lineWrapping,

@@ -6,5 +6,5 @@ export const dynamic = "force-dynamic";
 
 export default async function Home() {
   if (await needsFirstAdmin()) redirect("/setup");
-  redirect((await getPageCaller()) ? "/clusters" : "/sign-in");
+  redirect((await getPageCaller()) ? "/overview" : "/sign-in");
 }

@@ -128,7 +128,10 @@ test("a team-A user never sees team B's cluster: lists, counts, search, teams, t
   const c = cast();
   const ids = await arrangeTeams(adminPage.request, c);
   const page = await signedInPage(browser, c.alice.email);
+  // Sign-in lands on the overview, which counts only what the grants show.
+  await expect(page.getByTestId("overview-clusters-total")).toContainText("1");
   const clusters = new ClustersPage(page);
+  await clusters.goto();
   await expect(clusters.row("testbed-1")).toBeVisible();
   await expect(clusters.row("testbed-2")).toHaveCount(0);
   await expect(clusters.row("testbed-3")).toHaveCount(0);

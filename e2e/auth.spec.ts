@@ -62,7 +62,7 @@ test.describe("sign-in", () => {
   }) => {
     await signInPage.goto();
     await signInPage.signIn(ADMIN.email, ADMIN.password);
-    await expect(page).toHaveURL(/\/clusters$/);
+    await expect(page).toHaveURL(/\/overview$/);
 
     await ageSession(await sessionToken(page), "expired");
     await page.goto("/teams");
@@ -75,7 +75,7 @@ test.describe("sign-in", () => {
   test("an idle session expires too", async ({ anonymousPage: page, signInPage }) => {
     await signInPage.goto();
     await signInPage.signIn(ADMIN.email, ADMIN.password);
-    await expect(page).toHaveURL(/\/clusters$/);
+    await expect(page).toHaveURL(/\/overview$/);
     await ageSession(await sessionToken(page), "idle");
     await page.goto("/audit");
     await signInPage.expectVisible();
@@ -84,7 +84,7 @@ test.describe("sign-in", () => {
   test("a tampered session cookie is treated as signed out", async ({ anonymousPage: page, signInPage }) => {
     await signInPage.goto();
     await signInPage.signIn(ADMIN.email, ADMIN.password);
-    await expect(page).toHaveURL(/\/clusters$/);
+    await expect(page).toHaveURL(/\/overview$/);
     const cookie = (await page.context().cookies()).find((c) => c.name === "archipelago_session")!;
     const flipped = cookie.value.slice(0, -1) + (cookie.value.endsWith("A") ? "B" : "A");
     await page.context().addCookies([{ ...cookie, value: flipped }]);

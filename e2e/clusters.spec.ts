@@ -28,10 +28,16 @@ test("import the testbed kubeconfig, watch a stopped cluster turn unreachable an
   await page.getByLabel("Upload kubeconfig file").setInputFiles(kubeconfigPath);
   await page.getByRole("button", { name: "Read contexts" }).click();
   await expect(page.getByTestId("import-row-testbed-1")).toBeVisible();
-  // Keep the three admin contexts; the cert and scoped users are other identities on the same clusters.
-  for (const checkbox of await page.getByRole("checkbox", { name: /^Register testbed-\d+-(cert|scoped)$/ }).all()) {
-    await checkbox.uncheck();
-  }
+  // One context per API server by default: the cert and scoped users reach the same three servers,
+  // so they are shown as duplicates of the admin context, with the reason, and left unchosen.
+  for (const n of [1, 2, 3])
+    for (const other of ["cert", "scoped"]) {
+      await expect(page.getByRole("checkbox", { name: `Register testbed-${n}-${other}` })).not.toBeChecked();
+      await expect(page.getByTestId(`import-row-testbed-${n}-${other}`).getByTestId("duplicate-reason")).toContainText(
+        `Same API server as context "testbed-${n}"`,
+      );
+    }
+  await expect(page.getByRole("checkbox", { name: "Register testbed-2", exact: true })).toBeChecked();
   await page.getByRole("button", { name: "Register 3 clusters" }).click();
 
   await expect(page).toHaveURL(/\/clusters$/);

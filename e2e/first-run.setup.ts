@@ -19,7 +19,7 @@ setup("first run creates the admin through the setup page", async ({ page }) => 
   await expect(page.getByText("Passwords do not match")).toBeVisible();
 
   await setupPage.createAdmin(ADMIN);
-  await expect(page).toHaveURL(/\/clusters$/);
+  await expect(page).toHaveURL(/\/overview$/);
   await new Shell(page).expectSignedInAs(ADMIN.name);
 
   mkdirSync(E2E_STATE_DIR, { recursive: true });

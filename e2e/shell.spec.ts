@@ -1,7 +1,9 @@
 import { expect, test } from "./support/fixtures";
+import { ensureTestbedClusters } from "./support/api";
 import { ADMIN } from "./support/paths";
 
 const SECTIONS = [
+  "Overview",
   "Clusters",
   "Inventory",
   "Changes",
@@ -15,7 +17,7 @@ const SECTIONS = [
 
 test("the signed-in shell reaches every section and marks the current one", async ({ page, shell }) => {
   await page.goto("/");
-  await expect(page).toHaveURL(/\/clusters$/);
+  await expect(page).toHaveURL(/\/overview$/);
   await shell.expectSignedInAs(ADMIN.name);
   for (const section of SECTIONS) {
     await shell.nav().getByRole("link", { name: section }).click();
@@ -47,4 +49,32 @@ test("unknown pages answer 404 with a way back", async ({ page }) => {
   const response = await page.goto("/no-such-page");
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});
+
+test("keyboard shortcuts: ? for help, / to search, j and k through the list", async ({ page }) => {
+  await ensureTestbedClusters(page.request);
+  await page.goto("/clusters");
+  await expect(page.locator("main table tbody tr").first()).toBeVisible();
+  await page.locator("body").press("?");
+  const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+  await expect(help).toBeVisible();
+  await expect(help).toContainText("Next row of the list");
+  await page.keyboard.press("Escape");
+  await expect(help).toBeHidden();
+
+  await page.locator("body").press("/");
+  await expect(page.getByLabel("Name contains")).toBeFocused();
+  // Typed into the field, "j" is a letter, not a shortcut.
+  await page.keyboard.type("j");
+  await expect(page.getByLabel("Name contains")).toHaveValue("j");
+  await page.getByLabel("Name contains").fill("");
+
+  await page.locator("body").click({ position: { x: 1, y: 1 } });
+  const rows = page.locator("main table tbody tr");
+  await page.keyboard.press("j");
+  await expect(rows.nth(0).locator("a").first()).toBeFocused();
+  await page.keyboard.press("j");
+  await expect(rows.nth(1).locator("a").first()).toBeFocused();
+  await page.keyboard.press("k");
+  await expect(rows.nth(0).locator("a").first()).toBeFocused();
 });

@@ -51,7 +51,7 @@ async function signInThroughProvider(page: Page) {
   await page.getByLabel("Username").fill(ERIN.login);
   await page.getByLabel("Password").fill(ERIN.password);
   await page.getByRole("button", { name: "Sign in to Test IdP" }).click();
-  await expect(page).toHaveURL(/\/clusters$/);
+  await expect(page).toHaveURL(/\/overview$/);
 }
 
 async function expectTeams(page: Page, names: string[]) {
@@ -159,7 +159,7 @@ test("a user signs in through the provider, gets exactly the mapped teams, and l
   await visitor.getByLabel("Email").fill(ADMIN.email);
   await visitor.getByLabel("Password").fill(ADMIN.password);
   await visitor.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(visitor).toHaveURL(/\/clusters$/);
+  await expect(visitor).toHaveURL(/\/overview$/);
   await down.close();
 
   // Nothing the server logged holds the client secret.

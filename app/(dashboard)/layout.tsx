@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Logo } from "@/components/shell/logo";
+import { KeyboardShortcuts } from "@/components/shell/keyboard-shortcuts";
 import { NavLinks } from "@/components/shell/nav-links";
 import { UserMenu } from "@/components/shell/user-menu";
 import { requirePageCaller } from "@/lib/server/http/page-caller";
@@ -13,7 +14,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     <div className="min-h-screen">
       <header className="bg-slate-950">
         <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-3 sm:px-6">
-          <Link href="/clusters" className="flex items-center gap-2 text-white">
+          <Link href="/overview" className="flex items-center gap-2 text-white">
             <Logo className="size-7" />
             <span className="font-semibold tracking-tight">Archipelago</span>
           </Link>
@@ -24,6 +25,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         </div>
       </header>
       <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6">{children}</main>
+      <KeyboardShortcuts />
     </div>
   );
 }

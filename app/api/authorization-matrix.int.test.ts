@@ -394,6 +394,7 @@ const MATRIX: Record<string, Row> = {
     },
     expected: adminOnly(200),
   },
+  "GET /api/v1/overview": { expected: signedIn(200) },
   "GET /api/v1/releases": { expected: signedIn(200) },
   "GET /api/v1/releases/[id]": { params: (f) => ({ id: f.release }), expected: clusterAReaders(200) },
   "PATCH /api/v1/releases/[id]": {

@@ -20,7 +20,7 @@ export function SetupForm() {
         body: { name: form.name, email: form.email, password: form.password },
       }),
     onSuccess: () => {
-      router.replace("/clusters");
+      router.replace("/overview");
       router.refresh();
     },
   });

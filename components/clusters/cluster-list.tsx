@@ -86,6 +86,7 @@ export function ClusterList({ isAdmin }: { isAdmin: boolean }) {
           </label>
           <input
             id="cluster-name"
+            data-shortcut="search"
             value={nameDraft}
             onChange={(event) => setNameDraft(event.target.value)}
             placeholder="prod"

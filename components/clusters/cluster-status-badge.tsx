@@ -39,7 +39,7 @@ export function InsecureBadge() {
 
 export function LabelChips({ labels }: { labels: Record<string, string> }) {
   const entries = Object.entries(labels);
-  if (entries.length === 0) return <span className="text-xs text-slate-400">—</span>;
+  if (entries.length === 0) return <span className="text-xs text-slate-500">—</span>;
   return (
     <div className="flex flex-wrap gap-1">
       {entries.map(([key, value]) => (

@@ -29,7 +29,12 @@ export function ImportKubeconfigForm() {
     mutationFn: () => previewKubeconfig(text),
     onSuccess: (contexts) =>
       setChoices(
-        Object.fromEntries(contexts.map((c) => [c.context, { selected: c.problem === null, name: c.suggestedName }])),
+        Object.fromEntries(
+          contexts.map((c) => [
+            c.context,
+            { selected: c.problem === null && c.duplicate === null, name: c.suggestedName },
+          ]),
+        ),
       ),
   });
   const register = useMutation({
@@ -164,9 +169,14 @@ export function ImportKubeconfigForm() {
                       </td>
                       <td className="px-3 py-2 font-mono text-xs">
                         {candidate.context}
-                        {candidate.current ? <span className="ml-1 text-slate-400">(current)</span> : null}
+                        {candidate.current ? <span className="ml-1 text-slate-500">(current)</span> : null}
                         {candidate.problem ? (
                           <p className="mt-1 font-sans text-xs text-amber-800">{candidate.problem}</p>
+                        ) : null}
+                        {candidate.duplicate ? (
+                          <p className="mt-1 font-sans text-xs text-amber-800" data-testid="duplicate-reason">
+                            Duplicate: {candidate.duplicate.reason}
+                          </p>
                         ) : null}
                       </td>
                       <td className="px-3 py-2 font-mono text-xs">{candidate.server ?? "—"}</td>

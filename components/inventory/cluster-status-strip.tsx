@@ -1,4 +1,6 @@
 import type { ClusterResult } from "@/lib/api/inventory-types";
+import { formatDuration } from "@/lib/format/duration";
+import { summariseAnswers } from "./summarise-answers";
 
 const STYLES: Record<ClusterResult["state"], string> = {
   ok: "bg-emerald-50 text-emerald-900 ring-emerald-200",
@@ -16,15 +18,47 @@ const LABELS: Record<ClusterResult["state"], string> = {
   forbidden: "forbidden",
 };
 
-/** Which clusters answered, how, and which did not: shown with every inventory result. */
+/**
+ * Which clusters answered, how, and which did not: shown with every inventory result. A small
+ * fleet lists every answer; at fleet size the strip is a summary (counts by state, the clusters
+ * with a problem named) and the full list waits behind a disclosure, so objects stay on the
+ * first screen.
+ */
 export function ClusterStatusStrip({ clusters }: { clusters: ClusterResult[] }) {
   if (clusters.length === 0) return null;
+  const summary = summariseAnswers(clusters);
+  if (summary.listAll) return <AnswerList label="Cluster answers" clusters={summary.all} />;
   return (
-    <ul aria-label="Cluster answers" className="flex flex-wrap gap-2">
+    <div className="space-y-2" data-testid="answer-summary">
+      <p className="text-xs text-slate-700">
+        <span className="font-semibold">{clusters.length} clusters:</span>{" "}
+        {summary.counts.map((entry) => `${entry.count} ${LABELS[entry.state]}`).join(" · ")}
+      </p>
+      {summary.problems.length ? (
+        <AnswerList label="Clusters with a problem" clusters={summary.problems.slice(0, 20)} />
+      ) : null}
+      {summary.problems.length > 20 ? (
+        <p className="text-xs text-slate-600">and {summary.problems.length - 20} more with a problem below</p>
+      ) : null}
+      <details>
+        <summary className="cursor-pointer text-xs font-medium text-indigo-700">
+          Show every cluster&apos;s answer ({clusters.length})
+        </summary>
+        <div className="mt-2">
+          <AnswerList label="Cluster answers" clusters={summary.all} />
+        </div>
+      </details>
+    </div>
+  );
+}
+
+function AnswerList({ label, clusters }: { label: string; clusters: ClusterResult[] }) {
+  return (
+    <ul aria-label={label} className="flex flex-wrap gap-2">
       {clusters.map((cluster) => (
         <li
           key={cluster.id}
-          data-testid={`answer-${cluster.name}`}
+          data-testid={label === "Cluster answers" ? `answer-${cluster.name}` : undefined}
           data-state={cluster.state}
           title={[
             cluster.error?.message,
@@ -39,7 +73,7 @@ export function ClusterStatusStrip({ clusters }: { clusters: ClusterResult[] }) 
           {cluster.state === "ok" || cluster.state === "stale" ? (
             <span className="opacity-75">
               {" "}
-              · {cluster.count} · {cluster.waitedMs} ms
+              · {cluster.count} · {formatDuration(cluster.waitedMs)}
             </span>
           ) : null}
           {cluster.error && cluster.state !== "ok" ? (

@@ -9,7 +9,7 @@ const STYLES: Record<Health, string> = {
 };
 
 export function HealthBadge({ health }: { health?: Health }) {
-  if (!health) return <span className="text-slate-400">—</span>;
+  if (!health) return <span className="text-slate-500">—</span>;
   return (
     <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STYLES[health]}`}>
       {health}

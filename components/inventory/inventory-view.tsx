@@ -16,6 +16,7 @@ import { ClusterStatusStrip } from "./cluster-status-strip";
 import { InventoryTable } from "./inventory-table";
 import { NamespaceSummary } from "./namespace-summary";
 import { ObjectDrawer } from "./object-drawer";
+import { formatDuration } from "@/lib/format/duration";
 
 const VIEWS = [
   { value: "workloads", label: "Workloads" },
@@ -109,6 +110,7 @@ export function InventoryView() {
       </label>
       <input
         id={`inventory-${key}`}
+        data-shortcut={key === "q" ? "search" : undefined}
         value={drafts[key]}
         placeholder={placeholder}
         aria-invalid={Boolean(problems[key]) || undefined}
@@ -194,7 +196,7 @@ export function InventoryView() {
         {data ? <ClusterStatusStrip clusters={data.clusters} /> : <span />}
         <p className="flex items-center gap-2 text-xs text-slate-500" aria-live="polite">
           {query.isFetching ? <Spinner className="size-3" /> : null}
-          {data ? `${data.total.toLocaleString()} objects · answered in ${data.tookMs} ms` : null}
+          {data ? `${data.total.toLocaleString()} objects · answered in ${formatDuration(data.tookMs)}` : null}
         </p>
       </div>
 

@@ -141,7 +141,7 @@ export function ReleaseDetail({ id }: { id: string }) {
               {release.rollouts.map((r) => (
                 <li key={r.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
                   <span>
-                    <Link href={`/rollouts/${r.id}`} className="text-indigo-700 hover:underline">
+                    <Link href={`/rollouts/${r.id}`} className="text-indigo-700 underline">
                       {new Date(r.createdAt).toLocaleString()}
                     </Link>{" "}
                     · revision #{r.revision} · {r.createdByEmail} · <StateBadge state={r.state} />

@@ -11,6 +11,7 @@ import { controlRollout } from "@/lib/api/rollouts";
 import { rolloutKeys, rolloutQuery } from "@/lib/queries/rollouts";
 import { ApprovalPanel } from "./approval-panel";
 import { TemplateRef } from "./template-ref";
+import { formatSpan } from "@/lib/format/duration";
 
 const STATE_STYLE: Record<string, string> = {
   awaiting_approval: "bg-violet-50 text-violet-800 ring-violet-200",
@@ -40,8 +41,7 @@ export function StateBadge({ state }: { state: string }) {
   );
 }
 
-const seconds = (from: string | null, to: string | null) =>
-  from ? `${Math.round(((to ? new Date(to) : new Date()).getTime() - new Date(from).getTime()) / 1000)} s` : "—";
+const seconds = (from: string | null, to: string | null) => formatSpan(from, to);
 
 /** Live progress: waves, clusters and objects, with timings, health-gate progress and errors. */
 export function RolloutProgress({ id }: { id: string }) {
@@ -66,7 +66,7 @@ export function RolloutProgress({ id }: { id: string }) {
             <OwnerTeamBadge team={rollout.team} />
             <span className="text-sm text-slate-600">
               <TemplateRef template={rollout.template} /> revision {rollout.revision} → release{" "}
-              <Link href={`/rollouts/releases/${rollout.release.id}`} className="text-indigo-700 hover:underline">
+              <Link href={`/rollouts/releases/${rollout.release.id}`} className="text-indigo-700 underline">
                 {rollout.release.name}
               </Link>{" "}
               · by {rollout.createdByEmail} · {new Date(rollout.createdAt).toLocaleString()}

@@ -1,4 +1,5 @@
 export const NAV_ITEMS = [
+  { href: "/overview", label: "Overview" },
   { href: "/clusters", label: "Clusters" },
   { href: "/inventory", label: "Inventory" },
   { href: "/changes", label: "Changes" },

@@ -54,7 +54,7 @@ export function TemplateDetail({ template }: { template: TemplateView }) {
             <li key={r.number} className="flex flex-wrap items-center justify-between gap-2 py-2">
               <div>
                 <span className="font-semibold">#{r.number}</span>{" "}
-                {r.message || <span className="text-slate-400">no note</span>}
+                {r.message || <span className="text-slate-500">no note</span>}
                 <span className="ml-2 text-xs text-slate-500">
                   {r.authorEmail} · {new Date(r.createdAt).toLocaleString()}
                 </span>

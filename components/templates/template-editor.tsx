@@ -6,11 +6,12 @@ import { useState, type FormEvent } from "react";
 import { TeamSelect, teamIdField, useTeamChoice } from "@/components/teams/team-select";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { TextareaField } from "@/components/ui/textarea-field";
+import { CodeField } from "@/components/ui/code-field";
 import { TextField } from "@/components/ui/text-field";
 import { ApiError } from "@/lib/api/client";
 import { createTemplate, lintDraft, saveRevision, type DraftRevision, type RevisionView } from "@/lib/api/rollouts";
 import { rolloutKeys } from "@/lib/queries/rollouts";
+import { atPosition } from "@/lib/schemas/lint-position";
 
 const EXAMPLE_SCHEMA = {
   type: "object",
@@ -49,7 +50,21 @@ function parseJson(text: string, field: string): { value?: unknown; error?: stri
   try {
     return { value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { error: `${field} is not valid JSON: ${error instanceof Error ? error.message : "parse error"}` };
+    const message = error instanceof Error ? error.message : "parse error";
+    // V8 names the place as "(line 3 column 5)": written as the lint prefix, the editor marks it.
+    const place = /\(line (\d+) column (\d+)\)/.exec(message);
+    const at = place ? atPosition(Number(place[1]), Number(place[2])) : "";
+    return { error: `${at}${field} is not valid JSON: ${message}` };
+  }
+}
+
+/** Parameter names offered after `params.` in the body: the schema's properties, while it parses. */
+function schemaParamNames(schemaText: string): string[] {
+  try {
+    const schema = JSON.parse(schemaText) as { properties?: unknown };
+    return schema.properties && typeof schema.properties === "object" ? Object.keys(schema.properties) : [];
+  } catch {
+    return [];
   }
 }
 
@@ -99,7 +114,8 @@ export function TemplateEditor({ templateId, initial, isAdmin = false }: Props) 
   const problemsUnder = (prefix: string) =>
     Object.entries(problems)
       .filter(([key]) => key.startsWith(prefix))
-      .flatMap(([key, messages]) => messages.map((m) => `${key}: ${m}`));
+      // The field's own messages keep their "line N, column M:" start, which the editor marks.
+      .flatMap(([key, messages]) => messages.map((m) => (key === prefix ? m : `${key}: ${m}`)));
   const schemaProblems = problemsUnder("schema");
   const overrideProblems = problemsUnder("overrides");
 
@@ -144,27 +160,31 @@ export function TemplateEditor({ templateId, initial, isAdmin = false }: Props) 
         </div>
       ) : null}
       <div className="grid gap-4 lg:grid-cols-2">
-        <TextareaField
+        <CodeField
           label="Body (multi-document YAML, Liquid)"
-          rows={24}
+          language="yaml"
+          minHeight="30rem"
           value={body}
-          onChange={(e) => setBody(e.target.value)}
+          onChange={setBody}
+          paramNames={schemaParamNames(schemaText)}
           errors={problems.body ?? []}
           hint="Use {{ params.x }}, {{ cluster.name }}, {{ cluster.labels.env }}, {{ cluster.variables.region }}; quote strings with | json. No file or network access."
         />
         <div className="space-y-4">
-          <TextareaField
+          <CodeField
             label="Parameter schema (JSON Schema)"
-            rows={12}
+            language="json"
+            minHeight="14rem"
             value={schemaText}
-            onChange={(e) => setSchemaText(e.target.value)}
+            onChange={setSchemaText}
             errors={schemaProblems}
           />
-          <TextareaField
+          <CodeField
             label="Per-cluster overrides (JSON)"
-            rows={8}
+            language="json"
+            minHeight="8rem"
             value={overridesText}
-            onChange={(e) => setOverridesText(e.target.value)}
+            onChange={setOverridesText}
             errors={overrideProblems}
             hint='[{ "selector": "env=prod", "target": { "kind": "Deployment", "name": "web" }, "patch": { "spec": { "replicas": 5 } } }] (JSON merge patches, applied after rendering)'
           />

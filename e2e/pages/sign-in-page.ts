@@ -10,7 +10,7 @@ export class SignInPage {
     const signIn = new SignInPage(page);
     await signIn.goto();
     await signIn.signIn(email, password);
-    await expect(page).toHaveURL(/\/clusters$/);
+    await expect(page).toHaveURL(/\/overview$/);
     return page;
   }
 

@@ -64,4 +64,6 @@ export interface ImportCandidateView {
   current: boolean;
   suggestedName: string;
   problem: string | null;
+  /** Another context for the same API server is kept; this one is not chosen by default. */
+  duplicate: { of: string; reason: string } | null;
 }

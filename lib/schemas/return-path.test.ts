@@ -9,7 +9,7 @@ describe("safeReturnPath", () => {
   it.each(["https://evil.example", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "", undefined])(
     "replaces %s with the dashboard",
     (path) => {
-      expect(safeReturnPath(path)).toBe("/clusters");
+      expect(safeReturnPath(path)).toBe("/overview");
     },
   );
 });

@@ -6,6 +6,7 @@ import { db } from "@/lib/server/db/client";
 import { notFound } from "@/lib/server/errors/app-error";
 import { toClusterView, toHealthCheckView } from "./views";
 import { isUuid } from "@/lib/schemas/ids";
+import { compareNatural } from "@/lib/format/natural-sort";
 
 /**
  * Label selectors are evaluated here rather than in SQL: a fleet is hundreds of clusters,
@@ -25,7 +26,11 @@ export async function listClusters(
     orderBy: { name: "asc" },
   });
   const selector = query.selector ? parseSelector(query.selector) : null;
-  const selected = rows.map(toClusterView).filter((cluster) => !selector || matchesSelector(selector, cluster.labels));
+  // Natural order (a2 before a10), which SQL's collation does not give; every row is loaded for the selector anyway.
+  const selected = rows
+    .map(toClusterView)
+    .filter((cluster) => !selector || matchesSelector(selector, cluster.labels))
+    .sort((a, b) => compareNatural(a.name, b.name));
   const counts = { never_checked: 0, reachable: 0, unreachable: 0, total: selected.length };
   for (const cluster of selected) counts[cluster.status] += 1;
   const filtered = query.status ? selected.filter((cluster) => cluster.status === query.status) : selected;

@@ -127,6 +127,7 @@ export function previewKubeconfig(text: string) {
       current: candidate.current,
       suggestedName: candidate.suggestedName,
       problem: candidate.problem,
+      duplicate: candidate.duplicate,
     }));
   } catch (error) {
     if (error instanceof KubeconfigError) throw validationFailed({ kubeconfig: [error.message] });

@@ -1,4 +1,5 @@
 import "server-only";
+import { atPosition } from "@/lib/schemas/lint-position";
 import type { SaveRevisionBody } from "@/lib/schemas/templates";
 import { placementProblems } from "@/lib/server/access/placement";
 import { allows, visibleClusterIds, type AccessProfile } from "@/lib/server/access/policy";
@@ -43,7 +44,7 @@ export async function lintRevision(profile: AccessProfile, input: SaveRevisionBo
     if (!(error instanceof TemplateError)) throw error;
     return {
       ...problems,
-      body: [`line ${error.line ?? "?"}${error.column ? `, column ${error.column}` : ""}: ${error.message}`],
+      body: [`${atPosition(error.line, error.column)}${error.message}`],
     };
   }
   if (Object.keys(problems).length) return problems;
@@ -77,8 +78,5 @@ export async function lintRevision(profile: AccessProfile, input: SaveRevisionBo
 
 export function formatIssues(issues: LintIssue[], clusterName?: string): string[] {
   const suffix = clusterName ? ` (rendered for cluster ${clusterName})` : "";
-  return issues.map(
-    (issue) =>
-      `${issue.line ? `line ${issue.line}${issue.column ? `, column ${issue.column}` : ""}: ` : ""}${issue.message}${suffix}`,
-  );
+  return issues.map((issue) => `${atPosition(issue.line, issue.column)}${issue.message}${suffix}`);
 }

@@ -1,0 +1,90 @@
+"use client";
+
+import ReactEChartsCore from "echarts-for-react/lib/core";
+import { HeatmapChart } from "echarts/charts";
+import { DataZoomComponent, GridComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
+import * as echarts from "echarts/core";
+import { CanvasRenderer } from "echarts/renderers";
+import { useRouter } from "next/navigation";
+import { useMemo } from "react";
+import type { OverviewClusterRow } from "@/lib/api/overview-types";
+import { overviewLinks } from "@/lib/api/overview";
+import { HEALTH_STATES } from "@/lib/k8s/kinds";
+import { HEALTH_COLORS, HEALTH_LABELS } from "./health-colors";
+
+// Only the parts the heat map uses, so the page does not ship all of ECharts.
+echarts.use([HeatmapChart, GridComponent, TooltipComponent, VisualMapComponent, DataZoomComponent, CanvasRenderer]);
+
+/** Columns shown at once; more clusters scroll (drag, wheel or the slider) rather than shrink to nothing. */
+const WINDOW = 40;
+
+/**
+ * Workloads by health per cluster: clusters across, health states down, one series per state so
+ * each row has its own color scale (a failed workload is red however few there are). A cell
+ * opens the inventory filtered to that cluster and state. The canvas is described for screen
+ * readers by `summary`; the table beside it is the full text alternative.
+ */
+export function WorkloadHeatmap({ clusters, summary }: { clusters: OverviewClusterRow[]; summary: string }) {
+  const router = useRouter();
+  const option = useMemo(() => {
+    const names = clusters.map((c) => c.name);
+    const states = [...HEALTH_STATES].reverse();
+    const series = states.map((state) => ({
+      name: HEALTH_LABELS[state],
+      type: "heatmap" as const,
+      data: clusters.map((cluster, x) => [x, states.indexOf(state), cluster.workloads[state]]),
+      label: { show: clusters.length <= 30, fontSize: 11 },
+      itemStyle: { borderColor: "#ffffff", borderWidth: 1 },
+      emphasis: { itemStyle: { borderColor: "#0f172a", borderWidth: 2 } },
+    }));
+    const visualMaps = states.map((state, index) => ({
+      show: false,
+      seriesIndex: index,
+      min: 0,
+      max: Math.max(1, ...clusters.map((c) => c.workloads[state])),
+      inRange: { color: ["#f1f5f9", HEALTH_COLORS[state]] },
+    }));
+    return {
+      animation: false,
+      tooltip: {
+        formatter: (p: { data: [number, number, number] }) =>
+          `${names[p.data[0]]}: ${p.data[2]} ${HEALTH_LABELS[states[p.data[1]]!].toLowerCase()}`,
+      },
+      grid: { left: 90, right: 16, top: 8, bottom: clusters.length > WINDOW ? 90 : 60 },
+      xAxis: {
+        type: "category",
+        data: names,
+        axisLabel: { rotate: 45, interval: 0, fontSize: 11 },
+        splitArea: { show: true },
+      },
+      yAxis: { type: "category", data: states.map((s) => HEALTH_LABELS[s]), splitArea: { show: true } },
+      visualMap: visualMaps,
+      dataZoom:
+        clusters.length > WINDOW
+          ? [
+              { type: "slider", xAxisIndex: 0, startValue: 0, endValue: WINDOW - 1, height: 18, bottom: 8 },
+              { type: "inside", xAxisIndex: 0 },
+            ]
+          : [],
+      series,
+    };
+  }, [clusters]);
+
+  return (
+    <div role="img" aria-label={summary}>
+      <ReactEChartsCore
+        echarts={echarts}
+        option={option}
+        notMerge
+        style={{ height: 280, width: "100%" }}
+        onEvents={{
+          click: (p: { data?: [number, number, number] }) => {
+            if (!p.data) return;
+            const states = [...HEALTH_STATES].reverse();
+            router.push(overviewLinks.workloads(states[p.data[1]], clusters[p.data[0]]?.name));
+          },
+        }}
+      />
+    </div>
+  );
+}

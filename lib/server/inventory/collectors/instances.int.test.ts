@@ -127,12 +127,13 @@ describe("two app instances on one database", () => {
     const survivor = b!;
     await victim.kill("SIGKILL");
     const killedAt = Date.now();
+    // "default" exists on every cluster from its start; a seeded namespace may have been removed by an earlier file.
     const name = `gap-${tag}`;
     const transport = await transportFor(clusterIds[0]!);
     await transport.json({
       method: "POST",
-      path: "/api/v1/namespaces/shared/configmaps",
-      body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "shared" }, data: { a: "1" } },
+      path: "/api/v1/namespaces/default/configmaps",
+      body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default" }, data: { a: "1" } },
     });
     try {
       const moved = await until(
@@ -149,7 +150,7 @@ describe("two app instances on one database", () => {
         (row) => row !== null && row.deletedAt === null,
         20_000,
       );
-      expect(indexed?.namespace).toBe("shared");
+      expect(indexed?.namespace).toBe("default");
       // The change made in the gap is in the timeline too (the index was filled before: not a first fill).
       expect(await db().inventoryChange.count({ where: { name, change: "created" } })).toBe(1);
 
@@ -162,7 +163,7 @@ describe("two app instances on one database", () => {
       );
       expect(after).toEqual(onceEach());
     } finally {
-      await transport.request({ method: "DELETE", path: `/api/v1/namespaces/shared/configmaps/${name}` });
+      await transport.request({ method: "DELETE", path: `/api/v1/namespaces/default/configmaps/${name}` });
     }
   });
 });

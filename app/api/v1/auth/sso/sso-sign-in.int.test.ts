@@ -110,7 +110,7 @@ describe("single sign-on with a real provider", () => {
     const outcome = await ssoSignIn("corp", "alice", "alice-pass");
     expect(ssoErrorOf(outcome)).toBeNull();
     expect(outcome.status).toBe(303);
-    expect(new URL(outcome.location).pathname).toBe("/clusters");
+    expect(new URL(outcome.location).pathname).toBe("/overview");
     const session = await validateSession(outcome.sessionToken);
     expect(session?.user.email).toBe("alice@corp.example");
     expect(session?.user.isAdmin).toBe(false);

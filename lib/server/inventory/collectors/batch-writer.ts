@@ -228,3 +228,16 @@ export async function recordFailure(
     SELECT (SELECT count(*) FROM mark)::int AS leased`);
   return (result?.leased ?? 0) > 0;
 }
+
+/**
+ * A collector resuming a watch where the previous holder left off: live again, and the error
+ * the previous holder may have recorded cleared, fenced on the lease. False: the lease is gone.
+ */
+export async function markResumed(holder: Holder): Promise<boolean> {
+  const updated = await db().$executeRaw`
+    UPDATE inventory_collectors SET live = true, state = 'synced', last_error_code = NULL, last_error_message = NULL,
+      retry_at = NULL, stale_since = NULL
+    WHERE cluster_id = ${holder.clusterId}::uuid AND kind = ${holder.kind} AND holder = ${holder.holder}
+      AND lease_until > now()`;
+  return updated > 0;
+}

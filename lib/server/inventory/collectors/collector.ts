@@ -13,7 +13,15 @@ import {
   type KubeObject,
   type SecretTableRow,
 } from "../project";
-import { finishList, recordFailure, toIndexRow, writeBatch, type Holder, type IndexRow } from "./batch-writer";
+import {
+  finishList,
+  markResumed,
+  recordFailure,
+  toIndexRow,
+  writeBatch,
+  type Holder,
+  type IndexRow,
+} from "./batch-writer";
 
 /**
  * The collector of one kind on one cluster, run by the instance holding its lease
@@ -25,7 +33,9 @@ import { finishList, recordFailure, toIndexRow, writeBatch, type Holder, type In
  *
  * After a failure it records the error on its row and backs off exponentially (1 s … 60 s)
  * before listing again: a dead cluster is retried, not hammered. A 410 (history compacted)
- * re-lists at once.
+ * re-lists at once. A collector that takes over a (cluster, kind) the index already holds
+ * resumes the watch at the resourceVersion written last (see lease.ts resumeFrom) instead of
+ * listing again, so a restart does not re-read the fleet.
  */
 
 const PAGE_SIZE = 500;
@@ -81,6 +91,8 @@ export class Collector {
     readonly holder: Holder,
     readonly revision: number,
     private readonly onLeaseLost: () => void,
+    /** Where the previous holder left off (lease.ts resumeFrom): watch from there, no list first. */
+    private resumeFrom: string | null = null,
   ) {
     this.done = this.run();
   }
@@ -114,7 +126,12 @@ export class Collector {
     while (!this.stopped) {
       try {
         const transport = await transportFor(this.clusterId, this.revision);
-        await this.list(transport);
+        const resumeFrom = this.resumeFrom;
+        this.resumeFrom = null; // once: any failure below lists again
+        if (resumeFrom) {
+          this.resourceVersion = resumeFrom;
+          if (!(await markResumed(this.holder))) throw new LeaseLostError();
+        } else await this.list(transport);
         this.failures = 0;
         while (!this.stopped) await this.watch(transport);
       } catch (error) {

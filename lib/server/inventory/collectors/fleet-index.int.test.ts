@@ -10,7 +10,9 @@ import { leaseToFixture } from "@/lib/testing/fleet-index";
 import { resetDatabase } from "@/lib/testing/reset-database";
 import { registrationFor, testbed } from "@/lib/testing/testbed-clusters";
 import { inventoryStatements, queryInventory } from "../query";
-import { finishList, writeBatch, type Holder, type IndexRow } from "./batch-writer";
+import { finishList, markResumed, writeBatch, type Holder, type IndexRow } from "./batch-writer";
+import { claim, release } from "./lease";
+import { stopCollectorsInProcess } from "./supervisor";
 import { purgeTimeline } from "@/lib/server/inventory/timeline/purge";
 import { purgeTombstones } from "./retention";
 
@@ -226,5 +228,35 @@ describe("grants inside the query", () => {
         query,
       ),
     ).rejects.toMatchObject({ status: 400, options: { fields: { labelSelector: [expect.any(String)] } } });
+  });
+});
+
+describe("takeover", () => {
+  it("hands a new holder the resourceVersion the index was filled up to, and a never-filled (cluster, kind) none", async () => {
+    await stopCollectorsInProcess(); // nothing of this process claims while the test does
+    await db().$executeRaw`
+      INSERT INTO inventory_collectors (cluster_id, kind, holder, lease_until, state, live, synced_at, resource_version)
+      VALUES (${clusterId}::uuid, 'deployments', 'gone-instance', now() - interval '1 second', 'synced', true, now(), '4242'),
+        (${clusterId}::uuid, 'statefulsets', 'gone-instance', now() - interval '1 second', 'syncing', false, NULL, '77')
+      ON CONFLICT (cluster_id, kind) DO UPDATE SET holder = EXCLUDED.holder, lease_until = EXCLUDED.lease_until,
+        state = EXCLUDED.state, live = EXCLUDED.live, synced_at = EXCLUDED.synced_at,
+        resource_version = EXCLUDED.resource_version`;
+    const claimed = await claim("test-claimer", 1000);
+    try {
+      const resumeOf = (kind: string) =>
+        claimed.find((lease) => lease.clusterId === clusterId && lease.kind === kind)?.resumeFrom;
+      expect(resumeOf("deployments")).toBe("4242");
+      expect(resumeOf("statefulsets")).toBeNull();
+      // Resuming is fenced on the lease like every write: live again for the holder, refused for anyone else.
+      const holder: Holder = { clusterId, kind: "deployments", holder: "test-claimer" };
+      expect(await markResumed({ ...holder, holder: "someone-else" })).toBe(false);
+      expect(await markResumed(holder)).toBe(true);
+      const row = await db().inventoryCollector.findUnique({
+        where: { clusterId_kind: { clusterId, kind: "deployments" } },
+      });
+      expect(row).toMatchObject({ live: true, state: "synced", lastErrorCode: null });
+    } finally {
+      await release("test-claimer", "all");
+    }
   });
 });

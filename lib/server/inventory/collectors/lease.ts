@@ -21,15 +21,22 @@ export interface LeaseRow {
   clusterId: string;
   kind: InventoryKind;
   revision: number;
+  /**
+   * Claimed only: the resourceVersion the previous holder had written everything up to, when the
+   * index was filled before. The new holder resumes the watch there instead of listing again
+   * (a restart or takeover costs the events since, not a full list); a 410 lists again.
+   */
+  resumeFrom?: string | null;
 }
 
 const leaseInterval = Prisma.sql`make_interval(secs => ${LEASE_SECONDS})`;
 
-type RawLease = { cluster_id: string; kind: InventoryKind; cluster_revision: number };
+type RawLease = { cluster_id: string; kind: InventoryKind; cluster_revision: number; resume_from?: string | null };
 const toLease = (row: RawLease): LeaseRow => ({
   clusterId: row.cluster_id,
   kind: row.kind,
   revision: row.cluster_revision,
+  resumeFrom: row.resume_from ?? null,
 });
 
 /** This instance is alive (and a collector host): the spread counts these. */
@@ -83,7 +90,8 @@ export async function claim(me: string, count: number): Promise<LeaseRow[]> {
       FOR UPDATE SKIP LOCKED
     ) free
     WHERE ic.cluster_id = free.cluster_id AND ic.kind = free.kind
-    RETURNING ic.cluster_id::text, ic.kind, ic.cluster_revision`;
+    RETURNING ic.cluster_id::text, ic.kind, ic.cluster_revision,
+      CASE WHEN ic.synced_at IS NOT NULL THEN ic.resource_version END AS resume_from`;
   return rows.map(toLease);
 }
 

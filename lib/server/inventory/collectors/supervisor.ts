@@ -98,9 +98,15 @@ class Supervisor {
     const current = this.collectors.get(key);
     if (current && !current.stopped && current.revision === lease.revision) return;
     current?.stop();
-    const collector: Collector = new Collector({ ...lease, holder: this.id }, lease.revision, () => {
-      if (this.collectors.get(key) === collector) this.collectors.delete(key);
-    });
+    const holder = { clusterId: lease.clusterId, kind: lease.kind, holder: this.id };
+    const collector: Collector = new Collector(
+      holder,
+      lease.revision,
+      () => {
+        if (this.collectors.get(key) === collector) this.collectors.delete(key);
+      },
+      lease.resumeFrom ?? null,
+    );
     this.collectors.set(key, collector);
   }
 

@@ -55,8 +55,18 @@ const GLOBAL_PAGES = 16;
 const globalForLists = globalThis as unknown as {
   archipelagoListLimit?: ReturnType<typeof pLimit>;
   archipelagoClusterListLimits?: Map<string, ReturnType<typeof pLimit>>;
+  archipelagoIndexWrites?: ReturnType<typeof pLimit>;
 };
 const listLimit = (globalForLists.archipelagoListLimit ??= pLimit(GLOBAL_PAGES));
+/**
+ * Index statements running at once in this process. The pool holds 10 connections
+ * (db/client.ts); 700 collectors filling the index at 100 clusters took all of them, and a
+ * request's audit write then waited past its limit (a rollout start answered 503). The
+ * collectors keep at most this many, so requests always find a connection.
+ */
+const INDEX_WRITERS = 4;
+const indexWrites = (globalForLists.archipelagoIndexWrites ??= pLimit(INDEX_WRITERS));
+const write = <T>(statement: () => Promise<T>): Promise<T> => indexWrites(statement);
 const clusterLimits = (globalForLists.archipelagoClusterListLimits ??= new Map<string, ReturnType<typeof pLimit>>());
 function pageSlot<T>(clusterId: string, fetch: () => Promise<T>): Promise<T> {
   let limit = clusterLimits.get(clusterId);
@@ -202,17 +212,19 @@ export class Collector {
       }
       for (const row of rows) uids.push(row.uid);
       // One statement per page: the list is written as it arrives, never held whole.
-      if (!(await writeBatch(this.holder, rows, null)).leased) throw new LeaseLostError();
+      if (!(await write(() => writeBatch(this.holder, rows, null))).leased) throw new LeaseLostError();
       continueToken = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion;
     } while (continueToken && !this.stopped);
     if (this.stopped) return;
     this.resourceVersion = resourceVersion;
-    const leased = await finishList(this.holder, {
-      uids,
-      resourceVersion,
-      listMs: Math.round(performance.now() - started),
-    });
+    const leased = await write(() =>
+      finishList(this.holder, {
+        uids,
+        resourceVersion,
+        listMs: Math.round(performance.now() - started),
+      }),
+    );
     if (!leased) throw new LeaseLostError();
   }
 
@@ -275,7 +287,7 @@ export class Collector {
       this.pending = [];
       this.touched = false;
       try {
-        const result = await writeBatch(this.holder, rows, { resourceVersion });
+        const result = await write(() => writeBatch(this.holder, rows, { resourceVersion }));
         if (!result.leased) {
           this.flushError = new LeaseLostError();
           this.watchAbort?.abort();

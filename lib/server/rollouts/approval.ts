@@ -12,6 +12,7 @@ import { db } from "@/lib/server/db/client";
 import { conflict, forbidden } from "@/lib/server/errors/app-error";
 import { letGoOfRollout } from "@/lib/server/releases/writers";
 import { advance } from "./advance";
+import { emitRolloutEvent } from "./notify";
 import { snapshotChange } from "./change-digest";
 import { ownersNamed } from "./preview";
 import { describeFinding } from "@/lib/server/guardrails/rules";
@@ -189,6 +190,7 @@ export async function decideOnRollout(
           skipDuplicates: true,
         });
         await letGoOfRollout(tx, id);
+        await emitRolloutEvent(tx, id, "rollout.rejected", { extra: { by: profile.email } });
       }
     });
   } catch (error) {
@@ -221,11 +223,18 @@ async function startIfUnchanged(id: string, approved: string): Promise<boolean> 
     return false;
   }
   if (snapshot.digest === approved) {
-    const moved = await db().rollout.updateMany({
-      where: { id, state: { in: statesAllowing("approved") }, approvalDigest: approved },
-      data: { state: destinationOf("approved"), message: null },
+    // The events exist exactly when the move does: the last approval lets it start.
+    const moved = await db().$transaction(async (tx) => {
+      const { count } = await tx.rollout.updateMany({
+        where: { id, state: { in: statesAllowing("approved") }, approvalDigest: approved },
+        data: { state: destinationOf("approved"), message: null },
+      });
+      if (count === 0) return false;
+      await emitRolloutEvent(tx, id, "rollout.approved");
+      await emitRolloutEvent(tx, id, "rollout.started");
+      return true;
     });
-    if (moved.count === 0) return false;
+    if (!moved) return false;
     await event(id, "approval.started", { digest: approved });
     await advance(id);
     return true;

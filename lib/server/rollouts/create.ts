@@ -149,7 +149,8 @@ export async function startRollout(
         },
         select: { id: true },
       });
-      await emitRolloutEvent(tx, rollout.id, "rollout.started");
+      // Under a policy nothing starts yet: its approvers hear that it waits (approval.ts tells of the start).
+      await emitRolloutEvent(tx, rollout.id, policies.length ? "rollout.awaiting-approval" : "rollout.started");
       if (options.note)
         await tx.rolloutEvent.create({
           data: { rolloutId: rollout.id, step: options.note.step, details: options.note.details as object },

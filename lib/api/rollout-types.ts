@@ -153,12 +153,20 @@ export interface RolloutDetail {
   createdAt: string;
   finishedAt: string | null;
   currentWave: number;
+  /** An admin's override of change freezes for this rollout (audited). */
+  freezeOverride: { reason: string; by: string } | null;
   waves: Array<{
     index: number;
     state: string;
     startedAt: string | null;
     bakeUntil: string | null;
     finishedAt: string | null;
+    /** Pending outside its clusters' change window or in a freeze ("waiting for window"). */
+    waitingForWindow: boolean;
+    /** Why it waits (names clusters: null for a partial viewer). */
+    windowWait: string | null;
+    /** When it may run next (null: not waiting, or no opening within a year). */
+    windowOpensAt: string | null;
   }>;
   targets: Array<{
     id: string;

@@ -1,5 +1,6 @@
 import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
+import type { ChangeWindowRow, FreezeRow } from "@/lib/api/change-windows";
 import type { ChangeWindowBody, FreezeBody } from "@/lib/schemas/change-windows";
 import { isUuid } from "@/lib/schemas/ids";
 import { db } from "@/lib/server/db/client";
@@ -22,7 +23,7 @@ export async function loadChangeCalendar(): Promise<{ windows: StoredWindow[]; f
   return { windows, freezes };
 }
 
-export async function listChangeWindows(profile: AccessProfile, now = new Date()) {
+export async function listChangeWindows(profile: AccessProfile, now = new Date()): Promise<ChangeWindowRow[]> {
   requireAdmin(profile);
   const rows = await db().changeWindow.findMany({ orderBy: { name: "asc" } });
   return rows.map((row) => {
@@ -82,7 +83,7 @@ export async function deleteChangeWindow(profile: AccessProfile, id: string) {
   if (deleted.count === 0) throw notFound("Change window");
 }
 
-export async function listFreezes(profile: AccessProfile, now = new Date()) {
+export async function listFreezes(profile: AccessProfile, now = new Date()): Promise<FreezeRow[]> {
   requireAdmin(profile);
   const rows = await db().changeFreeze.findMany({ orderBy: [{ startsAt: "asc" }, { name: "asc" }] });
   return rows.map((row) => ({

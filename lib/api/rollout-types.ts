@@ -153,6 +153,8 @@ export interface RolloutDetail {
   createdAt: string;
   finishedAt: string | null;
   currentWave: number;
+  /** Scheduled: its first wave starts no earlier than this. */
+  startAt: string | null;
   /** An admin's override of change freezes for this rollout (audited). */
   freezeOverride: { reason: string; by: string } | null;
   waves: Array<{

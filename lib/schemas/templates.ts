@@ -121,6 +121,10 @@ export const rolloutRequestSchema = z
     idempotencyKey: z.string().min(8).max(100).optional(),
     /** Admins only: start (and run every wave) through change freezes, with a reason (audited). */
     freezeOverride: freezeOverrideSchema.optional(),
+    /** Scheduled: the first wave starts no earlier than this instant (in the future, within a year). */
+    startAt: z.iso
+      .datetime({ offset: true, error: "startAt must be an ISO 8601 date-time with a zone (…Z or +hh:mm)" })
+      .optional(),
   })
   .superRefine((body, context) => {
     if (!body.targets.selector && body.targets.clusterIds.length === 0) {

@@ -39,7 +39,8 @@ export interface GateCluster {
 export type WaveGate =
   | { open: true }
   | { open: false; kind: "window"; clusters: string[]; opensAt: Date | null; message: string }
-  | { open: false; kind: "freeze"; freezes: StoredFreeze[]; clusters: string[]; opensAt: Date; message: string };
+  | { open: false; kind: "freeze"; freezes: StoredFreeze[]; clusters: string[]; opensAt: Date; message: string }
+  | { open: false; kind: "scheduled"; clusters: string[]; opensAt: Date | null; message: string };
 
 function selects(selector: string): (labels: Record<string, string>) => boolean {
   try {
@@ -125,8 +126,20 @@ export function waveGate(
   freezes: readonly StoredFreeze[],
   clusters: readonly GateCluster[],
   now: Date,
-  options: { freezeOverridden?: boolean } = {},
+  options: { freezeOverridden?: boolean; notBefore?: Date | null } = {},
 ): WaveGate {
+  // A scheduled start: nothing before it, then the first instant the windows allow.
+  if (options.notBefore && now < options.notBefore) {
+    const then = waveGate(windows, freezes, clusters, options.notBefore, { ...options, notBefore: null });
+    const opensAt = then.open ? options.notBefore : then.opensAt;
+    return {
+      open: false,
+      kind: "scheduled",
+      clusters: [],
+      opensAt,
+      message: `Scheduled to start at ${options.notBefore.toISOString()}${then.open ? "" : ` (then: ${then.message})`}`,
+    };
+  }
   if (!options.freezeOverridden) {
     const held = freezesAt(freezes, clusters, now);
     if (held.length) {

@@ -54,9 +54,16 @@ async function waveStates(tx: Tx, rolloutId: string, waveIndex: number): Promise
 }
 
 /** May this wave start now (access/change-windows.ts decides over all its clusters' labels)? */
-async function gateOfWave(tx: Tx, rolloutId: string, waveIndex: number, now: Date, freezeOverridden: boolean) {
+async function gateOfWave(
+  tx: Tx,
+  rolloutId: string,
+  waveIndex: number,
+  now: Date,
+  options: { freezeOverridden: boolean; notBefore: Date | null },
+) {
   const calendar = await loadChangeCalendar();
-  if (calendar.windows.length === 0 && calendar.freezes.length === 0) return { open: true as const };
+  if (calendar.windows.length === 0 && calendar.freezes.length === 0 && !options.notBefore)
+    return { open: true as const };
   const ids = await tx.rolloutTarget.findMany({ where: { rolloutId, waveIndex }, select: { clusterId: true } });
   const clusters = await tx.cluster.findMany({
     where: { id: { in: ids.map((t) => t.clusterId) } },
@@ -67,7 +74,7 @@ async function gateOfWave(tx: Tx, rolloutId: string, waveIndex: number, now: Dat
     calendar.freezes,
     clusters.map((c) => ({ name: c.name, labels: stringRecord(c.labels) })),
     now,
-    { freezeOverridden },
+    options,
   );
 }
 
@@ -157,7 +164,10 @@ export async function advance(rolloutId: string): Promise<void> {
           const targets = await targetsOf();
           // Outside its clusters' change window, or in a freeze: the wave waits, visibly, and a
           // job re-checks at the opening (any earlier advance re-checks too).
-          const gate = await gateOfWave(tx, rolloutId, wave.index, now, rollout.freezeOverrideReason !== null);
+          const gate = await gateOfWave(tx, rolloutId, wave.index, now, {
+            freezeOverridden: rollout.freezeOverrideReason !== null,
+            notBefore: wave.index === 0 ? rollout.startAt : null,
+          });
           if (!gate.open) {
             const opensAt = gate.opensAt;
             const changed = wave.windowWait !== gate.message || wave.windowOpensAt?.getTime() !== opensAt?.getTime();
@@ -174,6 +184,21 @@ export async function advance(rolloutId: string): Promise<void> {
               });
               if (opensAt) jobs.push(() => enqueue(QUEUES.advance, { rolloutId }, opensAt));
             }
+            return;
+          }
+          // A scheduled rollout under a policy: its approved preview is taken again at the start,
+          // outside this lock (it asks the clusters); scheduled-start.ts comes back here when it matches.
+          if (
+            wave.index === 0 &&
+            rollout.startAt &&
+            rollout.approvalDigest &&
+            !(await tx.rolloutEvent.findFirst({
+              where: { rolloutId, step: `scheduled.preview-rerun.${rollout.approvalDigest}` },
+              select: { id: true },
+            }))
+          ) {
+            // Imported when needed: scheduled-start.ts calls advance() (a static import would be a cycle).
+            jobs.push(async () => (await import("./scheduled-start")).rerunScheduledPreview(rolloutId));
             return;
           }
           if (wave.windowWait !== null) await tx.rollout.update({ where: { id: rolloutId }, data: { message: null } });

@@ -64,8 +64,18 @@ export async function startRollout(
   if (denied.length)
     throw validationFailed({ guardrails: denied.map(describeFinding) }, "Blocked by the fleet's guardrails");
   // A change freeze refuses the start unless an admin overrides it with a reason (access/change-windows.ts).
+  // A scheduled rollout is checked against the freezes at its start (its waves are checked again then).
+  const startAt = request.startAt === undefined ? null : new Date(request.startAt);
+  if (startAt && (startAt.getTime() <= Date.now() || startAt.getTime() > Date.now() + 366 * 24 * 3600_000))
+    throw validationFailed({ startAt: ["startAt must be in the future and within a year"] });
   const calendar = await loadChangeCalendar();
-  const freeze = startDecision(profile, calendar.freezes, validated.targets, new Date(), request.freezeOverride);
+  const freeze = startDecision(
+    profile,
+    calendar.freezes,
+    validated.targets,
+    startAt ?? new Date(),
+    request.freezeOverride,
+  );
   if (!freeze.ok)
     throw freeze.status === 403
       ? forbidden(freeze.message)
@@ -144,6 +154,7 @@ export async function startRollout(
           idempotencyKey: request.idempotencyKey ?? null,
           freezeOverrideReason: freeze.override?.reason ?? null,
           freezeOverrideBy: freeze.override ? profile.email : null,
+          startAt,
           createdById: profile.userId,
           createdByEmail: profile.email,
           createdByTeams: profile.teamNames,

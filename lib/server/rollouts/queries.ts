@@ -218,6 +218,7 @@ export async function getRollout(profile: AccessProfile, id: string): Promise<Ro
         windowWait: whole ? w.windowWait : null,
         windowOpensAt: w.windowOpensAt?.toISOString() ?? null,
       })),
+    startAt: rollout.startAt?.toISOString() ?? null,
     freezeOverride:
       rollout.freezeOverrideReason === null
         ? null

@@ -19,6 +19,10 @@ import { resetDatabase } from "@/lib/testing/reset-database";
 import { demoTemplate } from "@/lib/testing/rollout-fixtures";
 import { registrationFor, testbed } from "@/lib/testing/testbed-clusters";
 import { createTestUser } from "@/lib/testing/users";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { createApprovalPolicy } from "@/lib/server/access/approval-policies";
+import { decideOnRollout } from "@/lib/server/rollouts/approval";
 import { startRollout } from "@/lib/server/rollouts/create";
 import { getRollout } from "@/lib/server/rollouts/queries";
 import { startRolloutWorker, type RolloutWorker } from "@/lib/server/rollouts/worker";
@@ -348,5 +352,88 @@ describe("change windows and freezes, against real clusters and the real clock",
     expect(done.state).toBe("succeeded");
     expect(new Date(done.waves[1]!.startedAt!).getTime()).toBeGreaterThanOrEqual(endsAt.getTime());
     await db().changeFreeze.deleteMany();
+  }, 240_000);
+  it("a scheduled rollout waits for its start, then runs; a start in the past is refused naming startAt", async () => {
+    const past = await appError(
+      startRollout(admin, request("registry.local/demo:1.3", { startAt: new Date(Date.now() - 1000).toISOString() })),
+    );
+    expect(past.status).toBe(400);
+    expect(Object.keys(past.options.fields ?? {})).toEqual(["startAt"]);
+    const startAt = new Date(Date.now() + 6_000);
+    const { id } = await startRollout(admin, request("registry.local/demo:1.3", { startAt: startAt.toISOString() }));
+    const waiting = await getRollout(admin, id);
+    expect(waiting.state).toBe("running");
+    expect(waiting.startAt).toBe(startAt.toISOString());
+    expect(waiting.waves[0]).toMatchObject({
+      state: "pending",
+      waitingForWindow: true,
+      windowOpensAt: startAt.toISOString(),
+    });
+    expect(waiting.message).toBe(`Scheduled to start at ${startAt.toISOString()}`);
+    const done = await eventually(
+      () => getRollout(admin, id),
+      (r) => r.state === "succeeded" || r.state === "failed",
+    );
+    expect(done.state).toBe("succeeded");
+    expect(new Date(done.waves[0]!.startedAt!).getTime()).toBeGreaterThanOrEqual(startAt.getTime());
+  }, 240_000);
+
+  it("a scheduled rollout under a policy is approved before its start; a kubectl edit before the start sends it back for approval", async () => {
+    const approver = await loadAccessProfile({
+      user: await createTestUser({ isAdmin: true, email: "windows-approver@example.com" }),
+      via: "session",
+    });
+    const policy = await createApprovalPolicy(admin, {
+      name: "cw-two approvals",
+      clusterSelector: "site=cw-two",
+      approvalsRequired: 1,
+      approverTeamIds: [],
+      adminsMayApprove: true,
+      authorMayApprove: false,
+    });
+    try {
+      const startAt = new Date(Date.now() + 8_000);
+      const { id } = await startRollout(admin, request("registry.local/demo:1.4", { startAt: startAt.toISOString() }));
+      expect((await getRollout(admin, id)).state).toBe("awaiting_approval");
+      const decided = await decideOnRollout(approver, id, { decision: "approve", comment: "for tonight" });
+      expect(decided).toMatchObject({ started: true, stale: false });
+      const scheduled = await getRollout(admin, id);
+      expect(scheduled.state).toBe("running");
+      expect(scheduled.waves[0]).toMatchObject({ state: "pending", windowOpensAt: startAt.toISOString() });
+      // Someone edits a live object of the change after the approval, before the start.
+      await promisify(execFile)("kubectl", [
+        "--kubeconfig",
+        tb.kubeconfigPath,
+        "--context",
+        "testbed-2",
+        "annotate",
+        "--overwrite",
+        "configmap",
+        `${RELEASE}-config`,
+        "-n",
+        "team-a",
+        "edited-by=someone-with-kubectl",
+      ]);
+      const stale = await eventually(
+        () => getRollout(admin, id),
+        (r) => r.state !== "running",
+      );
+      expect(stale.state).toBe("awaiting_approval");
+      expect(stale.message).toMatch(/^Stale: at its scheduled start the preview differs/);
+      expect(Date.now()).toBeGreaterThanOrEqual(startAt.getTime());
+      // Nothing was applied: wave 1 never started.
+      expect(stale.waves[0]!.startedAt).toBeNull();
+      // A fresh approval of the fresh preview lets it run (its start is past now).
+      const again = await decideOnRollout(approver, id, { decision: "approve", comment: "re-checked" });
+      expect(again).toMatchObject({ started: true });
+      const done = await eventually(
+        () => getRollout(admin, id),
+        (r) => r.state === "succeeded" || r.state === "failed",
+      );
+      expect(done.state).toBe("succeeded");
+      expect(done.events.filter((e) => e.step.startsWith("scheduled.preview-rerun.")).length).toBe(1);
+    } finally {
+      await db().approvalPolicy.delete({ where: { id: policy.id } });
+    }
   }, 240_000);
 });

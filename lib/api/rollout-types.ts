@@ -262,3 +262,13 @@ export interface ReleaseDetail {
     targets: number;
   }>;
 }
+
+/** Before the start: when a planned wave could run (change windows, freezes, a scheduled start). */
+export interface WaveSchedule {
+  index: number;
+  clusters: string[];
+  /** The earliest instant it may run (now when nothing holds it); null: no opening within a year. */
+  runsAt: string | null;
+  /** What holds it back, or null. */
+  wait: string | null;
+}

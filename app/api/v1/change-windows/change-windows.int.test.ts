@@ -24,6 +24,7 @@ import { promisify } from "node:util";
 import { createApprovalPolicy } from "@/lib/server/access/approval-policies";
 import { decideOnRollout } from "@/lib/server/rollouts/approval";
 import { startRollout } from "@/lib/server/rollouts/create";
+import { previewRollout } from "@/lib/server/rollouts/preview";
 import { getRollout } from "@/lib/server/rollouts/queries";
 import { startRolloutWorker, type RolloutWorker } from "@/lib/server/rollouts/worker";
 
@@ -231,6 +232,12 @@ describe("change windows and freezes, against real clusters and the real clock",
       },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // Before the start, the preview tells when each wave can run.
+    const previewed = await previewRollout(admin, request("registry.local/demo:1.0"));
+    expect(previewed.waves.map((w) => [w.clusters, w.wait === null, w.wait ? w.runsAt : "now"])).toEqual([
+      [["cw-one"], true, "now"],
+      [["cw-two"], false, opensAt.toISOString()],
+    ]);
     const { id } = await startRollout(admin, request("registry.local/demo:1.0"));
     // Wave 1 (cw-one, under no window) runs; wave 2 (cw-two) waits for its window.
     const waiting = await eventually(

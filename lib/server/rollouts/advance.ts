@@ -107,6 +107,10 @@ export async function advance(rolloutId: string): Promise<void> {
         return;
       }
       // Paused waits for a resume; awaiting approval for its approvals (approval.ts moves it to running).
+      // A scheduled rollout approved before its start: at the start its preview is taken again
+      // (approval.ts; imported when needed, as it calls advance: a static import would be a cycle).
+      if (rollout.state === "awaiting_approval" && rollout.startAt && rollout.startAt <= new Date())
+        jobs.push(async () => (await import("./approval")).startWhenScheduled(rolloutId));
       if (rollout.state === "paused" || rollout.state === "awaiting_approval") return;
       const now = new Date();
       const moveTo = (event: RolloutEvent) => moveRollout(rollout.state as RolloutStateValue, event);
@@ -184,21 +188,6 @@ export async function advance(rolloutId: string): Promise<void> {
               });
               if (opensAt) jobs.push(() => enqueue(QUEUES.advance, { rolloutId }, opensAt));
             }
-            return;
-          }
-          // A scheduled rollout under a policy: its approved preview is taken again at the start,
-          // outside this lock (it asks the clusters); scheduled-start.ts comes back here when it matches.
-          if (
-            wave.index === 0 &&
-            rollout.startAt &&
-            rollout.approvalDigest &&
-            !(await tx.rolloutEvent.findFirst({
-              where: { rolloutId, step: `scheduled.preview-rerun.${rollout.approvalDigest}` },
-              select: { id: true },
-            }))
-          ) {
-            // Imported when needed: scheduled-start.ts calls advance() (a static import would be a cycle).
-            jobs.push(async () => (await import("./scheduled-start")).rerunScheduledPreview(rolloutId));
             return;
           }
           if (wave.windowWait !== null) await tx.rollout.update({ where: { id: rolloutId }, data: { message: null } });

@@ -51,8 +51,6 @@ export const ROLLOUT_EVENTS = [
   "rollback-failed",
   /** The stored strategy of a running rollout does not parse: it cannot go on. */
   "corrupt",
-  /** A scheduled rollout under a policy: the preview taken again at its start differs from the approved one. */
-  "preview-changed",
 ] as const;
 export type RolloutEvent = (typeof ROLLOUT_EVENTS)[number];
 
@@ -67,7 +65,6 @@ export const TRANSITIONS: Record<RolloutStateValue, Partial<Record<RolloutEvent,
     "wave-failed": "failed",
     "wave-failed-roll-back": "rolling_back",
     corrupt: "failed",
-    "preview-changed": "awaiting_approval",
   },
   // A paused rollout does not read its strategy (advance() waits for the resume), so it cannot find it corrupt.
   paused: { resume: "running", abort: "aborted" },

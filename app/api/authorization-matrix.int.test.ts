@@ -394,6 +394,67 @@ const MATRIX: Record<string, Row> = {
     },
     expected: adminOnly(200),
   },
+  "GET /api/v1/change-windows": { expected: adminOnly(200) },
+  "POST /api/v1/change-windows": {
+    // A window for a label no cluster carries: it holds back no other row's rollout.
+    body: (_f, p) => ({
+      kind: "recurring",
+      name: `matrix-${p}`,
+      clusterSelector: "matrix-window=none",
+      cron: "0 9 * * 1-5",
+      timeZone: "Europe/Berlin",
+      durationMinutes: 60,
+    }),
+    expected: adminOnly(201),
+  },
+  "DELETE /api/v1/change-windows/[id]": {
+    params: () => ({ id: MATRIX_POLICY_ID }),
+    before: async () => {
+      await db().changeWindow.upsert({
+        where: { id: MATRIX_POLICY_ID },
+        create: {
+          id: MATRIX_POLICY_ID,
+          name: "matrix-delete",
+          clusterSelector: "matrix-window=none",
+          startsAt: new Date("2030-01-01T00:00:00Z"),
+          endsAt: new Date("2030-01-02T00:00:00Z"),
+          createdByEmail: "matrix@example.com",
+        },
+        update: {},
+      });
+    },
+    expected: adminOnly(200),
+  },
+  "GET /api/v1/freezes": { expected: adminOnly(200) },
+  "POST /api/v1/freezes": {
+    body: (_f, p) => ({
+      name: `matrix-${p}`,
+      clusterSelector: "matrix-freeze=none",
+      startsAt: "2030-01-01T00:00:00Z",
+      endsAt: "2030-01-02T00:00:00Z",
+      reason: "matrix",
+    }),
+    expected: adminOnly(201),
+  },
+  "DELETE /api/v1/freezes/[id]": {
+    params: () => ({ id: MATRIX_POLICY_ID }),
+    before: async () => {
+      await db().changeFreeze.upsert({
+        where: { id: MATRIX_POLICY_ID },
+        create: {
+          id: MATRIX_POLICY_ID,
+          name: "matrix-delete",
+          clusterSelector: "matrix-freeze=none",
+          startsAt: new Date("2030-01-01T00:00:00Z"),
+          endsAt: new Date("2030-01-02T00:00:00Z"),
+          reason: "matrix",
+          createdByEmail: "matrix@example.com",
+        },
+        update: {},
+      });
+    },
+    expected: adminOnly(200),
+  },
   "GET /api/v1/overview": { expected: signedIn(200) },
   "GET /api/v1/releases": { expected: signedIn(200) },
   "GET /api/v1/releases/[id]": { params: (f) => ({ id: f.release }), expected: clusterAReaders(200) },

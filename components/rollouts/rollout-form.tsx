@@ -59,6 +59,9 @@ export function RolloutForm({ initialTemplateId, initialRevision, isAdmin = fals
   const [autoRollback, setAutoRollback] = useState(true);
   const [takeOwnership, setTakeOwnership] = useState(false);
   const [idempotencyKey] = useState(() => crypto.randomUUID());
+  // Empty: start now. A datetime-local value is in the browser's zone; the request carries the instant.
+  const [startAt, setStartAt] = useState("");
+  const [freezeOverride, setFreezeOverride] = useState("");
 
   const deferredSelector = useDeferredValue(selector);
   const selectorError = selector ? selectorProblem(selector) : null;
@@ -90,6 +93,8 @@ export function RolloutForm({ initialTemplateId, initialRevision, isAdmin = fals
     autoRollback,
     takeOwnership,
     idempotencyKey,
+    ...(startAt ? { startAt: Number.isNaN(Date.parse(startAt)) ? startAt : new Date(startAt).toISOString() } : {}),
+    ...(freezeOverride.trim() ? { freezeOverride: { reason: freezeOverride } } : {}),
   });
 
   const preview = useMutation({ mutationFn: () => previewRollout(request()) });
@@ -334,6 +339,21 @@ export function RolloutForm({ initialTemplateId, initialRevision, isAdmin = fals
                 you may steer it; audited)
               </label>
             </div>
+            <TextField
+              label="Start at (optional)"
+              type="datetime-local"
+              value={startAt}
+              onChange={(e) => setStartAt(e.target.value)}
+              errors={fields.startAt}
+              hint="Empty: start now. A scheduled rollout waits; under a policy its preview is checked again then."
+            />
+            <TextField
+              label="Override change freezes (admins): reason"
+              value={freezeOverride}
+              onChange={(e) => setFreezeOverride(e.target.value)}
+              errors={fields.freezeOverride ?? fields["freezeOverride.reason"]}
+              hint="Empty: a freeze blocks the start. Audited and shown on the rollout."
+            />
           </div>
         </div>
       </Section>
@@ -365,6 +385,21 @@ export function RolloutForm({ initialTemplateId, initialRevision, isAdmin = fals
           <div className="mt-4">
             <PreviewResults clusters={preview.data.clusters} secretParams={preview.data.secretParams} />
           </div>
+        ) : null}
+        {preview.data?.waves.some((w) => w.wait) ? (
+          <ul data-testid="wave-schedule" className="mt-4 space-y-1 text-sm">
+            {preview.data.waves.map((w) => (
+              <li key={w.index}>
+                Wave {w.index + 1} ({w.clusters.join(", ")}):{" "}
+                {w.wait
+                  ? w.runsAt
+                    ? `may run at ${new Date(w.runsAt).toLocaleString()}`
+                    : "no opening within a year"
+                  : "may run now"}
+                {w.wait ? <span className="text-slate-600"> · {w.wait}</span> : null}
+              </li>
+            ))}
+          </ul>
         ) : null}
       </Section>
     </form>

@@ -101,6 +101,13 @@ export function RolloutProgress({ id }: { id: string }) {
             <Alert tone={rollout.state === "succeeded" ? "info" : "warning"}>{rollout.message}</Alert>
           ) : null}
           {control.error ? <Alert>{control.error.message}</Alert> : null}
+          {rollout.freezeOverride ? (
+            <Alert tone="warning">
+              <span data-testid="freeze-override">
+                Change freezes overridden by {rollout.freezeOverride.by}: {rollout.freezeOverride.reason}
+              </span>
+            </Alert>
+          ) : null}
           <ApprovalPanel id={id} />
           {rollout.secretParams.length ? (
             <div data-testid="rollout-secret-params" className="text-sm text-slate-600">
@@ -123,10 +130,18 @@ export function RolloutProgress({ id }: { id: string }) {
               title={`Wave ${wave.index + 1}`}
               actions={
                 <span data-testid={`wave-${wave.index + 1}-state`}>
-                  <StateBadge state={wave.state} />
+                  <StateBadge state={wave.waitingForWindow ? "waiting for window" : wave.state} />
                 </span>
               }
             >
+              {wave.waitingForWindow ? (
+                <p data-testid={`wave-${wave.index + 1}-window`} className="mb-2 text-xs text-amber-700">
+                  {wave.windowOpensAt
+                    ? `Waiting for window: may run at ${new Date(wave.windowOpensAt).toLocaleString()}`
+                    : "Waiting for window: no opening within a year"}
+                  {wave.windowWait ? ` · ${wave.windowWait}` : null}
+                </p>
+              ) : null}
               {wave.bakeUntil && wave.state === "baking" ? (
                 <p className="mb-2 text-xs text-indigo-700">
                   Baking until {new Date(wave.bakeUntil).toLocaleTimeString()}

@@ -153,12 +153,22 @@ export interface RolloutDetail {
   createdAt: string;
   finishedAt: string | null;
   currentWave: number;
+  /** Scheduled: its first wave starts no earlier than this. */
+  startAt: string | null;
+  /** An admin's override of change freezes for this rollout (audited). */
+  freezeOverride: { reason: string; by: string } | null;
   waves: Array<{
     index: number;
     state: string;
     startedAt: string | null;
     bakeUntil: string | null;
     finishedAt: string | null;
+    /** Pending outside its clusters' change window or in a freeze ("waiting for window"). */
+    waitingForWindow: boolean;
+    /** Why it waits (names clusters: null for a partial viewer). */
+    windowWait: string | null;
+    /** When it may run next (null: not waiting, or no opening within a year). */
+    windowOpensAt: string | null;
   }>;
   targets: Array<{
     id: string;
@@ -251,4 +261,14 @@ export interface ReleaseDetail {
     finishedAt: string | null;
     targets: number;
   }>;
+}
+
+/** Before the start: when a planned wave could run (change windows, freezes, a scheduled start). */
+export interface WaveSchedule {
+  index: number;
+  clusters: string[];
+  /** The earliest instant it may run (now when nothing holds it); null: no opening within a year. */
+  runsAt: string | null;
+  /** What holds it back, or null. */
+  wait: string | null;
 }

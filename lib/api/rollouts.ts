@@ -10,6 +10,7 @@ import type {
   SecretParamPlan,
   TemplateSummary,
   TemplateView,
+  WaveSchedule,
 } from "./rollout-types";
 
 export type {
@@ -25,6 +26,7 @@ export type {
   RolloutSummary,
   TemplateSummary,
   TemplateView,
+  WaveSchedule,
 } from "./rollout-types";
 
 export interface DraftRevision {
@@ -66,10 +68,10 @@ export const fetchDeployableTargets = (selector: string) =>
   ).then((r) => r.clusters);
 
 export const previewRollout = (request: RolloutRequest) =>
-  apiFetch<{ clusters: ClusterPreview[]; secretParams: SecretParamPlan[] }>("/api/v1/rollouts/preview", {
-    method: "POST",
-    body: request,
-  });
+  apiFetch<{ clusters: ClusterPreview[]; secretParams: SecretParamPlan[]; waves: WaveSchedule[] }>(
+    "/api/v1/rollouts/preview",
+    { method: "POST", body: request },
+  );
 export const startRollout = (request: RolloutRequest) =>
   apiFetch<{ rolloutId: string; created: boolean }>("/api/v1/rollouts", { method: "POST", body: request });
 

@@ -2,8 +2,8 @@ import { z } from "zod";
 
 /**
  * The notification event catalogue (one home: the form, the API and the emitters use it).
- * The approval events are named now so that the approvals work emits them without a
- * subscription format change; nothing emits them yet.
+ * Approval events: awaiting-approval at creation under a policy, approved (then started) when
+ * the last approval lets it start, rejected on a rejection (rollouts/create.ts, approval.ts).
  */
 export const NOTIFICATION_EVENT_TYPES = [
   "rollout.started",

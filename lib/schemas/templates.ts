@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { freezeOverrideSchema } from "./change-windows";
 import { revisionNumberSchema } from "./numbers";
 import { selectorProblem } from "@/lib/k8s/label-selector";
 import { labelSelectorSchema } from "./clusters";
@@ -118,6 +119,12 @@ export const rolloutRequestSchema = z
     autoRollback: z.boolean().default(true),
     takeOwnership: z.boolean().default(false),
     idempotencyKey: z.string().min(8).max(100).optional(),
+    /** Admins only: start (and run every wave) through change freezes, with a reason (audited). */
+    freezeOverride: freezeOverrideSchema.optional(),
+    /** Scheduled: the first wave starts no earlier than this instant (in the future, within a year). */
+    startAt: z.iso
+      .datetime({ offset: true, error: "startAt must be an ISO 8601 date-time with a zone (…Z or +hh:mm)" })
+      .optional(),
   })
   .superRefine((body, context) => {
     if (!body.targets.selector && body.targets.clusterIds.length === 0) {

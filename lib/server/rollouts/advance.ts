@@ -2,6 +2,9 @@ import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { NotificationEventType } from "@/lib/schemas/notifications";
 import { db } from "@/lib/server/db/client";
+import { stringRecord } from "@/lib/server/db/json";
+import { loadChangeCalendar } from "@/lib/server/access/change-window-store";
+import { waveGate } from "@/lib/server/access/change-windows";
 import { enqueue, enqueueMany, QUEUES } from "@/lib/server/jobs/queue";
 import { storedStrategySchema } from "@/lib/server/releases/columns";
 import { letGoOfRollout } from "@/lib/server/releases/writers";
@@ -50,6 +53,31 @@ async function waveStates(tx: Tx, rolloutId: string, waveIndex: number): Promise
   return new Map(rows.map((row) => [row.state as TargetStateValue, row._count._all]));
 }
 
+/** May this wave start now (access/change-windows.ts decides over all its clusters' labels)? */
+async function gateOfWave(
+  tx: Tx,
+  rolloutId: string,
+  waveIndex: number,
+  now: Date,
+  options: { freezeOverridden: boolean; notBefore: Date | null },
+) {
+  const calendar = await loadChangeCalendar();
+  if (calendar.windows.length === 0 && calendar.freezes.length === 0 && !options.notBefore)
+    return { open: true as const };
+  const ids = await tx.rolloutTarget.findMany({ where: { rolloutId, waveIndex }, select: { clusterId: true } });
+  const clusters = await tx.cluster.findMany({
+    where: { id: { in: ids.map((t) => t.clusterId) } },
+    select: { name: true, labels: true },
+  });
+  return waveGate(
+    calendar.windows,
+    calendar.freezes,
+    clusters.map((c) => ({ name: c.name, labels: stringRecord(c.labels) })),
+    now,
+    options,
+  );
+}
+
 /** The notification each ending step sends (lib/schemas/notifications.ts). */
 const ENDING_EVENTS: Record<string, NotificationEventType> = {
   "rollout.succeeded": "rollout.succeeded",
@@ -79,6 +107,10 @@ export async function advance(rolloutId: string): Promise<void> {
         return;
       }
       // Paused waits for a resume; awaiting approval for its approvals (approval.ts moves it to running).
+      // A scheduled rollout approved before its start: at the start its preview is taken again
+      // (approval.ts; imported when needed, as it calls advance: a static import would be a cycle).
+      if (rollout.state === "awaiting_approval" && rollout.startAt && rollout.startAt <= new Date())
+        jobs.push(async () => (await import("./approval")).startWhenScheduled(rolloutId));
       if (rollout.state === "paused" || rollout.state === "awaiting_approval") return;
       const now = new Date();
       const moveTo = (event: RolloutEvent) => moveRollout(rollout.state as RolloutStateValue, event);
@@ -134,9 +166,34 @@ export async function advance(rolloutId: string): Promise<void> {
           tx.rolloutTarget.findMany({ where: { rolloutId, waveIndex: wave.index, ...where }, select: { id: true } });
         if (wave.state === "pending") {
           const targets = await targetsOf();
+          // Outside its clusters' change window, or in a freeze: the wave waits, visibly, and a
+          // job re-checks at the opening (any earlier advance re-checks too).
+          const gate = await gateOfWave(tx, rolloutId, wave.index, now, {
+            freezeOverridden: rollout.freezeOverrideReason !== null,
+            notBefore: wave.index === 0 ? rollout.startAt : null,
+          });
+          if (!gate.open) {
+            const opensAt = gate.opensAt;
+            const changed = wave.windowWait !== gate.message || wave.windowOpensAt?.getTime() !== opensAt?.getTime();
+            if (changed) {
+              await tx.rolloutWave.update({
+                where: { rolloutId_index: { rolloutId, index: wave.index } },
+                data: { windowWait: gate.message, windowOpensAt: opensAt },
+              });
+              await tx.rollout.update({ where: { id: rolloutId }, data: { message: gate.message } });
+              await logStep(tx, rolloutId, null, `wave.${wave.index}.waiting-window.${opensAt?.getTime() ?? "none"}`, {
+                kind: gate.kind,
+                clusters: gate.clusters,
+                opensAt: opensAt?.toISOString() ?? null,
+              });
+              if (opensAt) jobs.push(() => enqueue(QUEUES.advance, { rolloutId }, opensAt));
+            }
+            return;
+          }
+          if (wave.windowWait !== null) await tx.rollout.update({ where: { id: rolloutId }, data: { message: null } });
           await tx.rolloutWave.update({
             where: { rolloutId_index: { rolloutId, index: wave.index } },
-            data: { state: "running", startedAt: now },
+            data: { state: "running", startedAt: now, windowWait: null, windowOpensAt: null },
           });
           await moveTargets(tx, { rolloutId, waveIndex: wave.index }, ["pending"], { state: "queued" });
           await logStep(tx, rolloutId, null, `wave.${wave.index}.started`);

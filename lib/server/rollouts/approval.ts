@@ -12,6 +12,8 @@ import { db } from "@/lib/server/db/client";
 import { conflict, forbidden } from "@/lib/server/errors/app-error";
 import { letGoOfRollout } from "@/lib/server/releases/writers";
 import { advance } from "./advance";
+import { enqueue, QUEUES } from "@/lib/server/jobs/queue";
+import { emitRolloutEvent } from "./notify";
 import { snapshotChange } from "./change-digest";
 import { ownersNamed } from "./preview";
 import { describeFinding } from "@/lib/server/guardrails/rules";
@@ -62,6 +64,7 @@ async function loadWaiting(id: string) {
       approvalDigestAt: true,
       approvalPreview: true,
       message: true,
+      startAt: true,
       targets: { select: { clusterId: true, scope: true } },
       approvals: { orderBy: { createdAt: "asc" } },
     },
@@ -189,6 +192,7 @@ export async function decideOnRollout(
           skipDuplicates: true,
         });
         await letGoOfRollout(tx, id);
+        await emitRolloutEvent(tx, id, "rollout.rejected", { extra: { by: profile.email } });
       }
     });
   } catch (error) {
@@ -201,15 +205,37 @@ export async function decideOnRollout(
   const after = await loadWaiting(id);
   if (!approvalProgress(after.policies, after.counting).satisfied)
     return { decision, digest, started: false, stale: false };
+  // Scheduled: approved now, it stays waiting until its start, when its preview is taken again.
+  const startAt = after.rollout.startAt;
+  if (startAt && startAt > new Date()) {
+    await db().rollout.updateMany({
+      where: { id, state: "awaiting_approval", approvalDigest: digest },
+      data: { message: `Approved; scheduled to start at ${startAt.toISOString()} (its preview is taken again then)` },
+    });
+    await enqueue(QUEUES.advance, { rolloutId: id }, startAt);
+    return { decision, digest, started: false, stale: false };
+  }
   const started = await startIfUnchanged(id, digest);
   return { decision, digest, started, stale: !started };
+}
+
+/**
+ * A scheduled rollout at its start (advance.ts asks): if every policy still has its count of
+ * approvals of the current digest, the preview is taken again and it starts only when the same.
+ */
+export async function startWhenScheduled(id: string): Promise<void> {
+  const waiting = await loadWaiting(id);
+  const { rollout } = waiting;
+  if (rollout.state !== "awaiting_approval" || !rollout.approvalDigest || !rollout.startAt) return;
+  if (rollout.startAt > new Date() || !approvalProgress(waiting.policies, waiting.counting).satisfied) return;
+  await startIfUnchanged(id, rollout.approvalDigest, "at its scheduled start");
 }
 
 /**
  * Every policy has its count: take the digest again from the clusters. The same: the rollout
  * starts. Different: the fresh preview replaces the approved one (old approvals stop counting).
  */
-async function startIfUnchanged(id: string, approved: string): Promise<boolean> {
+async function startIfUnchanged(id: string, approved: string, when?: string): Promise<boolean> {
   const snapshot = await snapshotChange(id);
   if (snapshot.digest === approved && snapshot.denied.length) {
     // Approved, but a guardrail denies it: it does not start (the preview already shows the deny).
@@ -221,16 +247,27 @@ async function startIfUnchanged(id: string, approved: string): Promise<boolean> 
     return false;
   }
   if (snapshot.digest === approved) {
-    const moved = await db().rollout.updateMany({
-      where: { id, state: { in: statesAllowing("approved") }, approvalDigest: approved },
-      data: { state: destinationOf("approved"), message: null },
+    // The events exist exactly when the move does: the last approval lets it start.
+    const moved = await db().$transaction(async (tx) => {
+      const { count } = await tx.rollout.updateMany({
+        where: { id, state: { in: statesAllowing("approved") }, approvalDigest: approved },
+        data: { state: destinationOf("approved"), message: null },
+      });
+      if (count === 0) return false;
+      await emitRolloutEvent(tx, id, "rollout.approved");
+      await emitRolloutEvent(tx, id, "rollout.started");
+      return true;
     });
-    if (moved.count === 0) return false;
+    if (!moved) return false;
     await event(id, "approval.started", { digest: approved });
     await advance(id);
     return true;
   }
-  await markStale(id, snapshot, "the live state or the change differs from the approved preview");
+  await markStale(
+    id,
+    snapshot,
+    `${when ? `${when}, ` : ""}the live state or the change differs from the approved preview`,
+  );
   return false;
 }
 

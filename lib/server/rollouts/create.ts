@@ -5,7 +5,9 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { RolloutRequest } from "@/lib/schemas/templates";
 import type { AccessProfile } from "@/lib/server/access/policy";
 import { db } from "@/lib/server/db/client";
-import { conflict, validationFailed } from "@/lib/server/errors/app-error";
+import { conflict, forbidden, validationFailed } from "@/lib/server/errors/app-error";
+import { loadChangeCalendar } from "@/lib/server/access/change-window-store";
+import { mayOverrideFreeze, startDecision } from "@/lib/server/access/change-windows";
 import { planWaves } from "./plan";
 import { advance } from "./engine";
 import { sealSecretParam } from "@/lib/server/secrets/sealed-params";
@@ -47,6 +49,7 @@ export async function startRollout(
     if (existing && existing.createdById === profile.userId) return { id: existing.id, created: false, ...none };
     if (existing) throw validationFailed({ idempotencyKey: ["Use a new idempotency key"] });
   }
+  if (request.freezeOverride && !mayOverrideFreeze(profile)) throw forbidden("Only an admin may override a freeze");
   const validated = await validateRollout(profile, request, { sealed: options.sealed });
   // A guardrail's deny blocks the start before anything is written, naming rule, object and cluster.
   const guardrails = await loadGuardrails();
@@ -60,6 +63,23 @@ export async function startRollout(
     .filter((finding) => finding.action === "deny");
   if (denied.length)
     throw validationFailed({ guardrails: denied.map(describeFinding) }, "Blocked by the fleet's guardrails");
+  // A change freeze refuses the start unless an admin overrides it with a reason (access/change-windows.ts).
+  // A scheduled rollout is checked against the freezes at its start (its waves are checked again then).
+  const startAt = request.startAt === undefined ? null : new Date(request.startAt);
+  if (startAt && (startAt.getTime() <= Date.now() || startAt.getTime() > Date.now() + 366 * 24 * 3600_000))
+    throw validationFailed({ startAt: ["startAt must be in the future and within a year"] });
+  const calendar = await loadChangeCalendar();
+  const freeze = startDecision(
+    profile,
+    calendar.freezes,
+    validated.targets,
+    startAt ?? new Date(),
+    request.freezeOverride,
+  );
+  if (!freeze.ok)
+    throw freeze.status === 403
+      ? forbidden(freeze.message)
+      : conflict(freeze.message, { freezeOverride: [`Frozen: ${freeze.freezes.join(", ")}`] });
   // New secret values are sealed before the transaction, bound to the release (made now if new) and path.
   const releaseId = validated.release?.id ?? randomUUID();
   const sealedValues = await Promise.all(
@@ -132,6 +152,9 @@ export async function startRollout(
             ? { state: "awaiting_approval" as const, approvalPolicies: policySnapshotsSchema.parse(policies) }
             : {}),
           idempotencyKey: request.idempotencyKey ?? null,
+          freezeOverrideReason: freeze.override?.reason ?? null,
+          freezeOverrideBy: freeze.override ? profile.email : null,
+          startAt,
           createdById: profile.userId,
           createdByEmail: profile.email,
           createdByTeams: profile.teamNames,
@@ -149,7 +172,16 @@ export async function startRollout(
         },
         select: { id: true },
       });
-      await emitRolloutEvent(tx, rollout.id, "rollout.started");
+      // Under a policy nothing starts yet: its approvers hear that it waits (approval.ts tells of the start).
+      await emitRolloutEvent(tx, rollout.id, policies.length ? "rollout.awaiting-approval" : "rollout.started");
+      if (freeze.override)
+        await tx.rolloutEvent.create({
+          data: {
+            rolloutId: rollout.id,
+            step: "freeze.overridden",
+            details: { by: profile.email, reason: freeze.override.reason },
+          },
+        });
       if (options.note)
         await tx.rolloutEvent.create({
           data: { rolloutId: rollout.id, step: options.note.step, details: options.note.details as object },

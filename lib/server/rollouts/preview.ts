@@ -1,8 +1,9 @@
 import "server-only";
+import { waveSchedule } from "./wave-schedule";
 import { createTwoFilesPatch } from "diff";
 import pLimit from "p-limit";
 import { stringify } from "yaml";
-import type { ClusterPreview, PreviewObject, SecretParamPlan } from "@/lib/api/rollout-types";
+import type { ClusterPreview, PreviewObject, SecretParamPlan, WaveSchedule } from "@/lib/api/rollout-types";
 import { secretParamFacts } from "@/lib/server/secrets/sealed-params";
 import type { SecretInputs } from "./secret-inputs";
 import type { RolloutRequest } from "@/lib/schemas/templates";
@@ -112,7 +113,7 @@ function toPreviewOf(outcome: ObjectOutcome, [before, after]: [SecretMasker, Sec
 export async function previewRollout(
   profile: AccessProfile,
   request: RolloutRequest,
-): Promise<{ clusters: ClusterPreview[]; secretParams: SecretParamPlan[] }> {
+): Promise<{ clusters: ClusterPreview[]; secretParams: SecretParamPlan[]; waves: WaveSchedule[] }> {
   const actor = { email: profile.email, teams: profile.teamNames, providerGroups: profile.providerGroups };
   const dryRun = (clusterId: string, manifests: Manifest[], signal: AbortSignal, releaseId: string | null) =>
     executor.apply(clusterId, manifests, {
@@ -228,6 +229,7 @@ export async function previewRollout(
   return {
     clusters: scrubValues(clusters, validated.renderedSecrets),
     secretParams: await secretParamPlans(validated.secrets),
+    waves: await waveSchedule(request, validated.targets),
   };
 }
 

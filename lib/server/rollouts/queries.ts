@@ -213,7 +213,16 @@ export async function getRollout(profile: AccessProfile, id: string): Promise<Ro
         startedAt: w.startedAt?.toISOString() ?? null,
         bakeUntil: w.bakeUntil?.toISOString() ?? null,
         finishedAt: w.finishedAt?.toISOString() ?? null,
+        // Waiting for a change window or a freeze; the reason names clusters, so only for whole viewers.
+        waitingForWindow: w.state === "pending" && w.windowWait !== null,
+        windowWait: whole ? w.windowWait : null,
+        windowOpensAt: w.windowOpensAt?.toISOString() ?? null,
       })),
+    startAt: rollout.startAt?.toISOString() ?? null,
+    freezeOverride:
+      rollout.freezeOverrideReason === null
+        ? null
+        : { reason: rollout.freezeOverrideReason, by: rollout.freezeOverrideBy ?? "unknown" },
     targets: await Promise.all(
       targets.map(async (t) => {
         const targetWhole = seen.get(t.id)!.whole;

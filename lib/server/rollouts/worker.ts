@@ -175,8 +175,14 @@ export async function sweep(): Promise<void> {
   await endStuckTargets();
   await letGoOfEndedRollouts();
   // Running rollouts whose advance job may have been lost.
+  // Also scheduled rollouts approved before their start whose start has come (a lost timed job).
   const running = await db().rollout.findMany({
-    where: { state: { in: ["running", "rolling_back"] } },
+    where: {
+      OR: [
+        { state: { in: ["running", "rolling_back"] } },
+        { state: "awaiting_approval", startAt: { lte: new Date() } },
+      ],
+    },
     select: { id: true },
   });
   for (const rollout of running) await enqueue(QUEUES.advance, { rolloutId: rollout.id });

@@ -18,6 +18,8 @@ import { emitEvent } from "@/lib/server/events/emit";
 import { forgetAllTransports } from "@/lib/server/kube/transport-cache";
 import { checkReleaseDrift } from "@/lib/server/releases/drift";
 import { executor } from "@/lib/server/releases/hub-push";
+import { createApprovalPolicy } from "@/lib/server/access/approval-policies";
+import { decideOnRollout } from "@/lib/server/rollouts/approval";
 import { controlRollout } from "@/lib/server/rollouts/control";
 import { startRollout } from "@/lib/server/rollouts/create";
 import { getRollout } from "@/lib/server/rollouts/queries";
@@ -399,6 +401,73 @@ describe("notifications through real webhooks", () => {
       "rollout.succeeded",
     ]);
     for (const r of got) expect(verify(signingSecret, r)).toBe(true);
+  }, 240_000);
+
+  it("tells of a rollout awaiting approval, approved then started, and of a rejection, in order and signed", async () => {
+    const a = await receiver();
+    receivers.push(a);
+    const created = await subscribe(maintainerA, {
+      teamId: teamA,
+      url: a.url,
+      eventTypes: ["rollout.awaiting-approval", "rollout.approved", "rollout.rejected", "rollout.started"],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { signingSecret } = created.body as CreatedSubscriptionView;
+    await db().cluster.update({ where: { id: clusters["nc-1"]! }, data: { labels: { gate: "approve" } } });
+    const policy = await createApprovalPolicy(admin, {
+      name: "notify-gate",
+      clusterSelector: "gate=approve",
+      approvalsRequired: 1,
+      approverTeamIds: [],
+      adminsMayApprove: true,
+      authorMayApprove: false,
+    });
+    const approverUser = await createTestUser({ email: "approver@example.com", isAdmin: true });
+    const approver = await loadAccessProfile({ user: approverUser, via: "session" });
+    try {
+      const request = (image: string) => ({
+        releaseName: "notify-demo",
+        templateId,
+        revision: 1,
+        params: { image, replicas: 1 },
+        targets: { selector: "", clusterIds: [clusters["nc-1"]!] },
+        strategy: { kind: "all" as const },
+        healthGate: { timeoutSeconds: 60 },
+        tolerateFailures: 0,
+        autoRollback: true,
+        takeOwnership: false,
+      });
+      const first = await startRollout(admin, request("registry.local/demo:1.5"));
+      expect((await getRollout(admin, first.id)).state).toBe("awaiting_approval");
+      const rejected = await decideOnRollout(approver, first.id, { decision: "reject", comment: "not today" });
+      expect(rejected.decision).toBe("rejected");
+      const second = await startRollout(admin, request("registry.local/demo:1.6"));
+      const approved = await decideOnRollout(approver, second.id, { decision: "approve", comment: "ok" });
+      expect(approved.started).toBe(true);
+      expect((await waitForRollout(second.id, (s) => s === "succeeded")).state).toBe("succeeded");
+      const got = await eventually(
+        () => a.received,
+        (r) => r.length >= 5,
+      );
+      expect(got.map((r) => [r.json.type, r.json.subject.rolloutId, r.json.subject.state])).toEqual([
+        ["rollout.awaiting-approval", first.id, "awaiting_approval"],
+        ["rollout.rejected", first.id, "rejected"],
+        ["rollout.awaiting-approval", second.id, "awaiting_approval"],
+        ["rollout.approved", second.id, "running"],
+        ["rollout.started", second.id, "running"],
+      ]);
+      expect(got[1]!.json.subject.by).toBe("approver@example.com");
+      for (const r of got) {
+        expect(verify(signingSecret, r), r.json.type).toBe(true);
+        expect(r.json.clusters.map((c) => c.clusterName)).toEqual(["nc-1"]);
+      }
+    } finally {
+      await db().approvalPolicy.delete({ where: { id: policy.id } });
+      await db().cluster.update({ where: { id: clusters["nc-1"]! }, data: { labels: {} } });
+      await db().notificationSubscription.delete({
+        where: { id: (created.body as CreatedSubscriptionView).subscription.id },
+      });
+    }
   }, 240_000);
 
   it("tells of a failed health gate and the wave rolled back, naming the cluster", async () => {

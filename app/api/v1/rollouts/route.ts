@@ -16,6 +16,8 @@ export const POST = route(
   async ({ body, profile, audit }) => {
     audit.target({ kind: "Release", name: body.releaseName });
     audit.detail("revision", body.revision);
+    // An admin's freeze override is audited with its reason (refused before anything is written otherwise).
+    if (body.freezeOverride) audit.detail("freezeOverride", body.freezeOverride.reason);
     const result = await startRollout(await profile(), body);
     audit.detail("rolloutId", result.id);
     audit.detail("duplicateRequest", !result.created);

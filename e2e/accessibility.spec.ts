@@ -65,31 +65,41 @@ async function pages(page: Page): Promise<string[]> {
   ];
 }
 
-async function violations(page: Page, path: string): Promise<string[]> {
+async function violations(page: Page, path: string, theme: Theme): Promise<string[]> {
   await page.goto(path);
   await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
+  // The theme under test is the one shown (the class next-themes sets from the system setting).
+  if (theme === "dark") await expect(page.locator("html")).toHaveClass(/\bdark\b/);
+  else await expect(page.locator("html")).not.toHaveClass(/\bdark\b/);
   // Wait for the data: no loading state left on the page.
   await expect(page.getByText(/^Loading /)).toHaveCount(0);
   const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${path}: ${v.id} (${v.impact}) ${v.nodes.length}× e.g. ${v.nodes[0]?.target.join(" ")}`);
+    .map((v) => `${theme} ${path}: ${v.id} (${v.impact}) ${v.nodes.length}× e.g. ${v.nodes[0]?.target.join(" ")}`);
 }
 
-test("every signed-in page has no serious or critical axe violation", async ({ page }) => {
-  test.setTimeout(240_000);
-  const found: string[] = [];
-  for (const path of await pages(page)) found.push(...(await violations(page, path)));
-  expect(found).toEqual([]);
-});
+type Theme = "light" | "dark";
 
-test("the sign-in page has no serious or critical axe violation", async ({ anonymousPage }) => {
-  await anonymousPage.goto("/sign-in");
-  await expect(anonymousPage.getByRole("heading", { level: 1 }).first()).toBeVisible();
-  const result = await new AxeBuilder({ page: anonymousPage })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-    .analyze();
-  expect(result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual(
-    [],
-  );
-});
+// Both themes through the system setting (the default "System" choice follows it).
+for (const theme of ["light", "dark"] as const) {
+  test(`every signed-in page has no serious or critical axe violation (${theme} theme)`, async ({ page }) => {
+    test.setTimeout(240_000);
+    await page.emulateMedia({ colorScheme: theme });
+    const found: string[] = [];
+    for (const path of await pages(page)) found.push(...(await violations(page, path, theme)));
+    expect(found).toEqual([]);
+  });
+
+  test(`the sign-in page has no serious or critical axe violation (${theme} theme)`, async ({ anonymousPage }) => {
+    await anonymousPage.emulateMedia({ colorScheme: theme });
+    await anonymousPage.goto("/sign-in");
+    await expect(anonymousPage.getByRole("heading", { level: 1 }).first()).toBeVisible();
+    const result = await new AxeBuilder({ page: anonymousPage })
+      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+      .analyze();
+    expect(result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual(
+      [],
+    );
+  });
+}

@@ -133,6 +133,15 @@ async function alphaSubscription(f: AccessFixtures): Promise<void> {
   matrixSubscription = id;
 }
 
+/** A fresh view of the admin's, shared with team alpha, before each persona's request. */
+let matrixView = "";
+async function alphaSharedView(f: AccessFixtures): Promise<void> {
+  const row = await db().inventoryView.create({
+    data: { ownerId: f.users.admin.id, teamId: f.teamAlpha, name: `matrix view ${randomUUID()}`, filters: {} },
+  });
+  matrixView = row.id;
+}
+
 const MATRIX: Record<string, Row> = {
   "GET /api/v1/health": { expected: all(200) },
   "GET /api/v1/me": { expected: signedIn(200) },
@@ -272,6 +281,19 @@ const MATRIX: Record<string, Row> = {
 
   "GET /api/v1/inventory": { query: () => "view=configmaps", expected: signedIn(200) },
   // Everyone signed in reads the timeline; each answer holds only what their grants cover (changes.int.test.ts).
+  // Saved views are personal: anyone signed in keeps their own.
+  "GET /api/v1/inventory/views": { expected: signedIn(200) },
+  "POST /api/v1/inventory/views": {
+    body: (_f, p) => ({ name: `view ${p} ${randomUUID()}`, filters: { view: "workloads" } }),
+    expected: signedIn(201),
+  },
+  // The admin's view shared with alpha: alpha's members read it but only its owner deletes it
+  // (403); outside alpha it is not there at all (404), admins included were they not the owner.
+  "DELETE /api/v1/inventory/views/[id]": {
+    before: alphaSharedView,
+    params: () => ({ id: matrixView }),
+    expected: { anonymous: 401, none: 404, other: 404, view: 403, deploy: 403, manage: 404, admin: 204 },
+  },
   "GET /api/v1/inventory/changes": { query: () => "kind=configmaps", expected: signedIn(200) },
   "GET /api/v1/inventory/object": {
     query: (f) => `cluster=${f.clusterA.id}&kind=configmaps&namespace=team-a&name=matrix-probe`,

@@ -8,6 +8,7 @@ import { Spinner } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import type { InventoryParams } from "@/lib/api/inventory";
 import type { InventoryRow } from "@/lib/api/inventory-types";
+import type { InventoryViewFilters } from "@/lib/schemas/inventory-views";
 import { HEALTH_STATES, KINDS, WORKLOAD_KINDS } from "@/lib/k8s/kinds";
 import { selectorProblem } from "@/lib/k8s/label-selector";
 import { namespacePatternProblem } from "@/lib/k8s/namespace-patterns";
@@ -16,6 +17,7 @@ import { ClusterStatusStrip } from "./cluster-status-strip";
 import { InventoryTable } from "./inventory-table";
 import { NamespaceSummary } from "./namespace-summary";
 import { ObjectDrawer } from "./object-drawer";
+import { SavedViews } from "./saved-views";
 import { formatDuration } from "@/lib/format/duration";
 
 const VIEWS = [
@@ -24,6 +26,19 @@ const VIEWS = [
   { value: "secrets", label: "Secrets" },
 ] as const;
 const PAGE_SIZE = 100;
+/** The URL's filter fields a saved view keeps (lib/schemas/inventory-views.ts checks them on save). */
+const SAVED_FILTERS = [
+  "view",
+  "kind",
+  "clusterSelector",
+  "clusters",
+  "namespace",
+  "q",
+  "labelSelector",
+  "health",
+  "sort",
+  "order",
+] as const satisfies ReadonlyArray<keyof InventoryViewFilters>;
 
 type TextFilter = "clusterSelector" | "namespace" | "q" | "labelSelector";
 const VALIDATORS: Partial<Record<TextFilter, (value: string) => string | null>> = {
@@ -126,8 +141,23 @@ export function InventoryView() {
     </div>
   );
 
+  // A saved view replaces every filter on screen (the text fields too, not only the URL).
+  const applyView = (filters: InventoryViewFilters) => {
+    setDrafts({
+      clusterSelector: filters.clusterSelector ?? "",
+      namespace: filters.namespace ?? "",
+      q: filters.q ?? "",
+      labelSelector: filters.labelSelector ?? "",
+    });
+    setParams(Object.fromEntries(SAVED_FILTERS.map((key) => [key, filters[key] || undefined])));
+  };
+  const currentFilters = Object.fromEntries(
+    SAVED_FILTERS.flatMap((key) => (params[key] ? [[key, params[key]]] : [])),
+  ) as InventoryViewFilters;
+
   return (
     <div className="space-y-4">
+      <SavedViews current={currentFilters} onApply={applyView} />
       <div role="tablist" aria-label="What to show" className="flex gap-1 border-b border-slate-200">
         {VIEWS.map((view) => (
           <button

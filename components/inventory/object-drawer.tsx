@@ -156,7 +156,7 @@ export function ObjectDrawer({ row, onClose }: Props) {
 
               <section aria-label="YAML">
                 <h3 className="mb-2 text-sm font-semibold">YAML</h3>
-                <pre className="max-h-96 overflow-auto rounded bg-slate-950 p-3 text-[11px] leading-relaxed text-slate-100">
+                <pre className="theme-island max-h-96 overflow-auto rounded bg-slate-950 p-3 text-[11px] leading-relaxed text-slate-100">
                   {detail.data.yaml}
                 </pre>
               </section>

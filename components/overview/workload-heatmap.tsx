@@ -5,6 +5,7 @@ import { HeatmapChart } from "echarts/charts";
 import { DataZoomComponent, GridComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
 import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
+import { useTheme } from "next-themes";
 import { useRouter } from "next/navigation";
 import { useMemo } from "react";
 import type { OverviewClusterRow } from "@/lib/api/overview-types";
@@ -26,7 +27,13 @@ const WINDOW = 40;
  */
 export function WorkloadHeatmap({ clusters, summary }: { clusters: OverviewClusterRow[]; summary: string }) {
   const router = useRouter();
+  const dark = useTheme().resolvedTheme === "dark";
   const option = useMemo(() => {
+    // Cell borders and the empty end of each scale match the page behind the chart (slate-900
+    // card in dark, white in light); ECharts' own dark theme colors axes, labels and tooltip.
+    const palette = dark
+      ? { cell: "#0f172a", empty: "#1e293b", focus: "#f8fafc" }
+      : { cell: "#ffffff", empty: "#f1f5f9", focus: "#0f172a" };
     const names = clusters.map((c) => c.name);
     const states = [...HEALTH_STATES].reverse();
     const series = states.map((state) => ({
@@ -34,18 +41,19 @@ export function WorkloadHeatmap({ clusters, summary }: { clusters: OverviewClust
       type: "heatmap" as const,
       data: clusters.map((cluster, x) => [x, states.indexOf(state), cluster.workloads[state]]),
       label: { show: clusters.length <= 30, fontSize: 11 },
-      itemStyle: { borderColor: "#ffffff", borderWidth: 1 },
-      emphasis: { itemStyle: { borderColor: "#0f172a", borderWidth: 2 } },
+      itemStyle: { borderColor: palette.cell, borderWidth: 1 },
+      emphasis: { itemStyle: { borderColor: palette.focus, borderWidth: 2 } },
     }));
     const visualMaps = states.map((state, index) => ({
       show: false,
       seriesIndex: index,
       min: 0,
       max: Math.max(1, ...clusters.map((c) => c.workloads[state])),
-      inRange: { color: ["#f1f5f9", HEALTH_COLORS[state]] },
+      inRange: { color: [palette.empty, HEALTH_COLORS[state]] },
     }));
     return {
       animation: false,
+      backgroundColor: "transparent",
       tooltip: {
         formatter: (p: { data: [number, number, number] }) =>
           `${names[p.data[0]]}: ${p.data[2]} ${HEALTH_LABELS[states[p.data[1]]!].toLowerCase()}`,
@@ -68,12 +76,15 @@ export function WorkloadHeatmap({ clusters, summary }: { clusters: OverviewClust
           : [],
       series,
     };
-  }, [clusters]);
+  }, [clusters, dark]);
 
   return (
     <div role="img" aria-label={summary}>
       <ReactEChartsCore
         echarts={echarts}
+        // A new key on a theme change: ECharts takes its theme only when the chart is created.
+        key={dark ? "dark" : "light"}
+        theme={dark ? "dark" : undefined}
         option={option}
         notMerge
         style={{ height: 280, width: "100%" }}

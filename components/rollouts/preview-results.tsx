@@ -126,7 +126,7 @@ export function PreviewResults({
           </ul>
           <details className="mt-2 text-xs">
             <summary className="cursor-pointer text-slate-600">Rendered manifests</summary>
-            <pre className="mt-1 max-h-72 overflow-auto rounded bg-slate-950 p-2 text-slate-100">
+            <pre className="theme-island mt-1 max-h-72 overflow-auto rounded bg-slate-950 p-2 text-slate-100">
               {cluster.manifests}
             </pre>
           </details>

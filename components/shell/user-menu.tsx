@@ -66,7 +66,7 @@ export function UserMenu({ name, email, isAdmin }: Props) {
       {open ? (
         <div
           role="menu"
-          className="absolute right-0 z-20 mt-2 w-64 rounded-md bg-white py-1 shadow-lg ring-1 ring-slate-200"
+          className="theme-follow absolute right-0 z-20 mt-2 w-64 rounded-md bg-white py-1 shadow-lg ring-1 ring-slate-200"
         >
           <div className="border-b border-slate-100 px-4 py-3">
             <p className="truncate text-sm font-medium text-slate-900">{name}</p>

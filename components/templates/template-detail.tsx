@@ -99,7 +99,7 @@ export function TemplateDetail({ template }: { template: TemplateView }) {
       ) : null}
       <Section title={`Revision ${viewing}`}>
         <QueryState isPending={revision.isPending} error={revision.error} label="Revision">
-          <pre className="max-h-[32rem] overflow-auto rounded bg-slate-950 p-3 text-xs text-slate-100">
+          <pre className="theme-island max-h-[32rem] overflow-auto rounded bg-slate-950 p-3 text-xs text-slate-100">
             {revision.data?.body}
           </pre>
           <p className="mt-3 text-xs font-semibold">Parameters</p>

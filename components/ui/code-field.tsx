@@ -4,12 +4,29 @@ import { autocompletion, type CompletionContext, type CompletionResult } from "@
 import { json } from "@codemirror/lang-json";
 import { yaml } from "@codemirror/lang-yaml";
 import { lintGutter, setDiagnostics, type Diagnostic } from "@codemirror/lint";
+import { Prec } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
-import CodeMirror from "@uiw/react-codemirror";
+import CodeMirror, { oneDark } from "@uiw/react-codemirror";
+import { useTheme } from "next-themes";
 import { useEffect, useId, useMemo, useRef } from "react";
 import { parsePosition } from "@/lib/schemas/lint-position";
 
 const SETUP = { autocompletion: false, foldGutter: false, highlightActiveLine: false } as const;
+
+/**
+ * One Dark (the editor's stock dark theme) on the page's dark card color (slate-900) instead of
+ * its own #282c34: on that lighter gray its comment and key colors fall under WCAG AA's 4.5:1,
+ * on slate-900 every token color reaches it (the axe spec checks the editors in dark mode).
+ */
+const DARK_THEME = [
+  oneDark,
+  Prec.highest(
+    EditorView.theme(
+      { "&": { backgroundColor: "#0f172a" }, ".cm-gutters": { backgroundColor: "#0f172a" } },
+      { dark: true },
+    ),
+  ),
+];
 
 export interface CodeFieldProps {
   label: string;
@@ -41,6 +58,7 @@ export function CodeField({
   minHeight,
 }: CodeFieldProps) {
   const id = useId();
+  const dark = useTheme().resolvedTheme === "dark";
   const view = useRef<EditorView | null>(null);
   const invalid = errors.length > 0;
   const describedBy = [invalid ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(" ");
@@ -99,6 +117,7 @@ export function CodeField({
           value={value}
           onChange={onChange}
           extensions={extensions}
+          theme={dark ? DARK_THEME : "light"}
           indentWithTab={false}
           basicSetup={SETUP}
           minHeight={minHeight}

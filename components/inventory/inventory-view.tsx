@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Spinner } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -73,17 +73,31 @@ export function InventoryView() {
     pageSize: PAGE_SIZE,
   };
 
+  // `router.replace` lands a render or a round trip later, so a change made before the last one
+  // committed (a tab, then a typed filter) builds on the URL asked for, not on `searchParams`, or
+  // it would drop the first. Refs, not `searchParams` in the callback, also keep the debounced
+  // text filters below (their timer holds an older render's callback) from writing back an old URL.
+  // Any commit ends the wait, so a navigation from elsewhere (back, a saved view) wins.
+  const committed = useRef(searchParams.toString());
+  const pending = useRef<string | null>(null);
+  const searchKey = searchParams.toString();
+  useLayoutEffect(() => {
+    committed.current = searchKey;
+    pending.current = null;
+  }, [searchKey]);
+
   const setParams = useCallback(
     (changes: Record<string, string | undefined>, keepPage = false) => {
-      const next = new URLSearchParams(searchParams);
+      const next = new URLSearchParams(pending.current ?? committed.current);
       for (const [key, value] of Object.entries(changes)) {
         if (value) next.set(key, value);
         else next.delete(key);
       }
       if (!keepPage) next.delete("page");
+      pending.current = next.toString();
       router.replace(`${pathname}?${next}`, { scroll: false });
     },
-    [pathname, router, searchParams],
+    [pathname, router],
   );
 
   const [drafts, setDrafts] = useState<Record<TextFilter, string>>({

@@ -12,7 +12,8 @@ const CHOICES = [
 /**
  * The theme switch in the top bar: follow the system setting, or always light or dark.
  * The stored choice is only known in the browser, so the first server render shows "System"
- * until mounted (the page itself is already painted in the right theme by then).
+ * until mounted (the page itself is already painted in the right theme by then), disabled: a
+ * choice made before hydration would change the native select without reaching next-themes.
  */
 export function ThemeSwitch() {
   const { theme, setTheme } = useTheme();
@@ -31,6 +32,7 @@ export function ThemeSwitch() {
       <select
         id={id}
         value={mounted ? (theme ?? "system") : "system"}
+        disabled={!mounted}
         onChange={(event) => setTheme(event.target.value)}
         className="rounded-md bg-slate-900 py-1 pl-2 pr-7 text-sm text-slate-200 ring-1 ring-slate-700 ring-inset focus-visible:outline-2 focus-visible:outline-white"
       >

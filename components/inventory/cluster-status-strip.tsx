@@ -73,7 +73,7 @@ function AnswerList({ label, clusters }: { label: string; clusters: ClusterResul
           {cluster.state === "ok" || cluster.state === "stale" ? (
             <span className="opacity-75">
               {" "}
-              · {cluster.count} · {formatDuration(cluster.waitedMs)}
+              {cluster.count === null ? null : ` · ${cluster.count}`} · {formatDuration(cluster.waitedMs)}
             </span>
           ) : null}
           {cluster.error && cluster.state !== "ok" ? (

@@ -240,7 +240,9 @@ export function InventoryView() {
         {data ? <ClusterStatusStrip clusters={data.clusters} /> : <span />}
         <p className="flex items-center gap-2 text-xs text-slate-500" aria-live="polite">
           {query.isFetching ? <Spinner className="size-3" /> : null}
-          {data ? `${data.total.toLocaleString()} objects · answered in ${formatDuration(data.tookMs)}` : null}
+          {data
+            ? `${data.totalCapped ? "More than " : ""}${data.total.toLocaleString()} objects · answered in ${formatDuration(data.tookMs)}`
+            : null}
         </p>
       </div>
 
@@ -278,11 +280,11 @@ export function InventoryView() {
             Previous
           </button>
           <span>
-            Page {params.page} of {pageCount}
+            Page {params.page} of {data.totalCapped ? `${pageCount}+` : pageCount}
           </span>
           <button
             type="button"
-            disabled={params.page! >= pageCount}
+            disabled={params.page! >= pageCount && !(data.totalCapped && data.items.length === PAGE_SIZE)}
             onClick={() => setParams({ page: String(params.page! + 1) }, true)}
             className="rounded px-2 py-1 ring-1 ring-slate-300 disabled:opacity-50"
           >

@@ -27,8 +27,11 @@ export interface ClusterResult {
   id: string;
   name: string;
   state: ClusterAnswer;
-  /** Objects of this cluster that matched the filters. */
-  count: number;
+  /**
+   * Objects of this cluster that matched the filters; null when the whole answer matched more
+   * than `INVENTORY_COUNT_LIMIT` objects, which are then not counted (see `totalCapped`).
+   */
+  count: number | null;
   /** How long this request waited for the cluster (0 when served from the fleet index at once). */
   waitedMs: number;
   /** Duration of the cluster's last full list. */
@@ -46,9 +49,15 @@ export interface ClusterResult {
   note: string | null;
 }
 
+/** Matches counted exactly up to this many; beyond it an answer says "more than" (fleet-wide counts read every match). */
+export const INVENTORY_COUNT_LIMIT = 10_000;
+
 export interface InventoryResponse {
   items: InventoryRow[];
+  /** Objects that matched; `INVENTORY_COUNT_LIMIT` when `totalCapped`. */
   total: number;
+  /** More than `INVENTORY_COUNT_LIMIT` matched: `total` is a lower bound and per-cluster counts are null. */
+  totalCapped: boolean;
   page: number;
   pageSize: number;
   clusters: ClusterResult[];

@@ -81,16 +81,18 @@ async function visibleClusters(profile: AccessProfile): Promise<ClusterView[]> {
 
 /**
  * Workloads per cluster and health: the inventory's own per-cluster match counts, asked once
- * per health state (the inventory answers from its watch caches, so five asks cost five
- * in-memory scans, not five lists). The numbers are then exactly what the inventory page
- * shows behind each cell's link (`/inventory?health=…&clusters=…`).
+ * per health state (five counts over the fleet index, exact: the overview's cells must not be
+ * capped like a list's total). The numbers are then exactly what the inventory page shows
+ * behind each cell's link (`/inventory?health=…&clusters=…`).
  */
 async function workloadsByHealth(
   profile: AccessProfile,
 ): Promise<Map<string, { answer: ClusterAnswer; workloads: Record<Health, number> }>> {
   const answers = await Promise.all(
     HEALTH_STATES.map((health) =>
-      queryInventory(profile, listInventoryQuerySchema.parse({ view: "workloads", health, pageSize: 1 })),
+      queryInventory(profile, listInventoryQuerySchema.parse({ view: "workloads", health, pageSize: 1 }), {
+        exactCounts: true,
+      }),
     ),
   );
   const byCluster = new Map<string, { answer: ClusterAnswer; workloads: Record<Health, number> }>();
@@ -98,7 +100,7 @@ async function workloadsByHealth(
     const health = HEALTH_STATES[index]!;
     for (const cluster of answer.clusters) {
       const entry = byCluster.get(cluster.id) ?? { answer: cluster.state, workloads: emptyHealth() };
-      entry.workloads[health] = cluster.count;
+      entry.workloads[health] = cluster.count ?? 0;
       // The worst answer of the five asks is the one to report.
       if (entry.answer === "ok" && cluster.state !== "ok") entry.answer = cluster.state;
       byCluster.set(cluster.id, entry);

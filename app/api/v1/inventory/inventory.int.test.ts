@@ -90,7 +90,8 @@ describe("aggregation", () => {
       ["cluster-b", "ok"],
       ["cluster-c", "ok"],
     ]);
-    expect(result.total).toBe(result.clusters.reduce((sum, c) => sum + c.count, 0));
+    expect(result.totalCapped).toBe(false);
+    expect(result.total).toBe(result.clusters.reduce((sum, c) => sum + c.count!, 0));
     const appConfigs = result.items.filter((item) => item.name === "app-config" && item.namespace === "shared");
     expect(appConfigs.map((item) => item.clusterName)).toEqual(["cluster-a", "cluster-b", "cluster-c"]);
     expect(appConfigs[0]!.keys).toEqual(expect.arrayContaining(["cluster", "region"]));

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { INVENTORY_COUNT_LIMIT } from "@/lib/api/inventory-types";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { parseSelector } from "@/lib/k8s/label-selector";
 import { listInventoryQuerySchema } from "@/lib/schemas/inventory";
@@ -208,6 +209,35 @@ describe("grants inside the query", () => {
     // The grant (namespace LIKE ANY the team's patterns) is a condition on the scan of the index, not a later step.
     expect(plan).toMatch(/inventory_objects/);
     expect(plan).toMatch(/~~ ANY/);
+  });
+
+  it("counts matches up to the limit and says so, pages on beyond it, and counts exactly where asked", async () => {
+    const admin: AccessProfile = {
+      userId: "a",
+      email: "a@example.com",
+      isAdmin: true,
+      teamNames: [],
+      memberOf: new Set(),
+      maintainerOf: new Set(),
+      grants: [],
+    };
+    const query = listInventoryQuerySchema.parse({ view: "configmaps", clusters: `index-other-${tag}` });
+    const exact = await queryInventory(admin, query, { exactCounts: true });
+    expect(exact.totalCapped).toBe(false);
+    expect(exact.total).toBeGreaterThan(INVENTORY_COUNT_LIMIT);
+    expect(exact.clusters.map((c) => c.count)).toEqual([exact.total]);
+
+    const capped = await queryInventory(admin, query);
+    expect(capped.totalCapped).toBe(true);
+    expect(capped.total).toBe(INVENTORY_COUNT_LIMIT);
+    expect(capped.clusters.map((c) => [c.state, c.count])).toEqual([["ok", null]]);
+    expect(capped.items).toHaveLength(100);
+    // The page after the counted limit still answers, with the objects beyond it.
+    const beyond = await queryInventory(admin, { ...query, page: INVENTORY_COUNT_LIMIT / 100 + 1 });
+    expect(beyond.items).toHaveLength(exact.total - INVENTORY_COUNT_LIMIT);
+    // Fewer matches than the limit are counted exactly.
+    const few = await queryInventory(admin, { ...query, namespace: "team-a" });
+    expect([few.totalCapped, few.total, few.clusters[0]!.count]).toEqual([false, 203, 203]);
   });
 
   it("refuses a label selector too large to translate, naming the field", async () => {

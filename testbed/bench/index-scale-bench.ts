@@ -7,7 +7,7 @@
  * `synthetic=true`, server 127.0.0.1:1, which refuses at once) whose collectors are leased to a
  * holder that is no instance (as the test fixtures do), with `--rows` index rows each written
  * by SQL (600 ConfigMaps, 300 Deployments, 100 Secrets per 1,000; 20 namespaces; an `app`
- * label of 10 values; 2 % of the Deployments Degraded). No API server stands behind them: they
+ * label of 10 values; 2 % of the Deployments degraded). No API server stands behind them: they
  * measure the database's side of every read, which is what grows with the fleet.
  *
  * For each query (admin and a team granted one namespace on 6 clusters): p50/p95 over
@@ -91,9 +91,9 @@ async function main(): Promise<void> {
       { name: "admin workloads sorted by name", url: "inventory?pageSize=100&view=workloads&sort=name" },
       {
         name: "admin namespace glob + name + label selector",
-        url: "inventory?pageSize=100&view=configmaps&namespace=ns-1*&q=obj-00&labelSelector=app%3Da3",
+        url: "inventory?pageSize=100&view=configmaps&namespace=ns-1*&q=obj-1&labelSelector=app%3Da3",
       },
-      { name: "admin Degraded workloads", url: "inventory?pageSize=100&view=workloads&health=Degraded" },
+      { name: "admin degraded workloads", url: "inventory?pageSize=100&view=workloads&health=degraded" },
       {
         name: "admin cluster selector shard=3",
         url: "inventory?pageSize=100&view=configmaps&clusterSelector=shard%3D3",
@@ -180,7 +180,7 @@ async function fillSynthetic(sql: Client, count: number, rows: number): Promise<
             CASE WHEN n <= $2 THEN 'configmaps' WHEN n <= $2 + $3 THEN 'deployments' ELSE 'secrets' END,
             md5(c.id::text || n), 'ns-' || lpad((n % 20)::text, 2, '0'), 'obj-' || n,
             jsonb_build_object('app', 'a' || (n % 10)), now() - (n || ' minutes')::interval, n,
-            CASE WHEN n > $2 AND n <= $2 + $3 THEN (CASE WHEN n % 50 = 0 THEN 'Degraded' ELSE 'Healthy' END) END,
+            CASE WHEN n > $2 AND n <= $2 + $3 THEN (CASE WHEN n % 50 = 0 THEN 'degraded' ELSE 'healthy' END) END,
             CASE WHEN n > $2 AND n <= $2 + $3 THEN 2 END, CASE WHEN n > $2 AND n <= $2 + $3 THEN 2 END,
             CASE WHEN n <= $2 THEN 100 + n % 900 ELSE NULL END, '{}'::jsonb
        FROM clusters c, generate_series(1, $1::int) n WHERE c.labels->>'synthetic' = 'true'`,

@@ -235,8 +235,12 @@ export function inventoryStatements(input: {
   if (input.query.sort !== "cluster")
     return {
       counts,
-      page: Prisma.sql`SELECT ${columns} FROM inventory_objects o WHERE ${where}
-        ORDER BY ${orderSql(input.query.sort, input.query.order, input.clusterIds)}
+      // The cluster's place in the answer's order by a join, not array_position: that scans the
+      // id array for every row (7 s for 300,000 workloads of 1,000 clusters; a hash join: linear).
+      page: Prisma.sql`SELECT ${columns} FROM inventory_objects o
+        JOIN unnest(${input.clusterIds}::uuid[]) WITH ORDINALITY AS c(id, ord) ON c.id = o.cluster_id
+        WHERE ${where}
+        ORDER BY ${orderSql(input.query.sort, input.query.order)}
         LIMIT ${input.take} OFFSET ${input.offset}`,
     };
   // The default order (cluster, namespace, name, kind): per cluster, the first offset+take rows in
@@ -276,11 +280,11 @@ function filterSql(
 const HEALTH_ORDER = { failed: 0, degraded: 1, progressing: 2, suspended: 3, healthy: 4 } as const;
 
 /** The same order as `comparator` below (byte order for names: COLLATE "C"). */
-function orderSql(sort: ListInventoryQuery["sort"], order: ListInventoryQuery["order"], ids: string[]): Prisma.Sql {
+function orderSql(sort: ListInventoryQuery["sort"], order: ListInventoryQuery["order"]): Prisma.Sql {
   const direction = order === "desc" ? Prisma.raw("DESC") : Prisma.raw("ASC");
   const reverse = order === "desc" ? Prisma.raw("ASC") : Prisma.raw("DESC");
   const identity = [
-    Prisma.sql`array_position(${ids}::uuid[], o.cluster_id) ${direction}`,
+    Prisma.sql`c.ord ${direction}`,
     Prisma.sql`o.namespace COLLATE "C" ${direction}`,
     Prisma.sql`o.name COLLATE "C" ${direction}`,
     Prisma.sql`o.kind COLLATE "C" ${direction}`,

@@ -108,6 +108,28 @@ describe("stage reports", () => {
     });
   });
 
+  it("names the browser tests that passed only on the retry, and counts them as passed", () => {
+    const file = write("e2e-flaky.json", {
+      stats: { expected: 1, unexpected: 0, flaky: 1, skipped: 0 },
+      suites: [
+        {
+          title: "theme.spec.ts",
+          specs: [
+            { title: "steady", file: "theme.spec.ts", line: 3, tests: [{ status: "expected" }] },
+            { title: "wobbly", file: "theme.spec.ts", line: 9, tests: [{ status: "flaky" }] },
+          ],
+        },
+      ],
+    });
+    expect(readPlaywrightReport(file)).toEqual({
+      passed: 2,
+      failed: 0,
+      skipped: 0,
+      success: true,
+      flaky: ["e2e/theme.spec.ts:9 > wobbly"],
+    });
+  });
+
   it("counts go test -json events and names the first failing Go test", () => {
     const lines = [
       { Action: "pass", Package: "p/a", Test: "TestA" },

@@ -121,6 +121,7 @@ function printSummary(results: Result[], seconds: number): boolean {
     console.log(`${result.ok ? "PASS" : "FAIL"}  ${result.name.padEnd(12)}${counts}  ${time}`);
     if (result.note) console.log(`      ${result.note}`);
     if (!result.ok && report?.firstFailure) console.log(`      first failure: ${report.firstFailure}`);
+    for (const name of report?.flaky ?? []) console.log(`      passed only on retry: ${name}`);
   }
   const total = { passed: 0, failed: 0, skipped: 0 };
   for (const { report } of results) {

@@ -10,6 +10,8 @@ export interface StageReport {
   firstFailure?: string;
   /** The runner's own verdict (false also when a file failed outside any test). */
   success: boolean;
+  /** Browser tests that failed and then passed on CI's one retry: named in the summary, never hidden. */
+  flaky?: string[];
 }
 
 const relative = (file: string) => path.relative(process.cwd(), file) || file;
@@ -69,10 +71,13 @@ export function readPlaywrightReport(file: string): StageReport | undefined {
   if (!existsSync(file)) return undefined;
   const report = JSON.parse(readFileSync(file, "utf8")) as PlaywrightJson;
   const failures: string[] = [];
+  const flaky: string[] = [];
   const walk = (suite: PlaywrightSuite, titles: string[]) => {
-    for (const spec of suite.specs ?? [])
-      if (spec.tests.some((test) => test.status === "unexpected"))
-        failures.push(`${path.join("e2e", spec.file)}:${spec.line} > ${[...titles, spec.title].join(" > ")}`);
+    for (const spec of suite.specs ?? []) {
+      const name = `${path.join("e2e", spec.file)}:${spec.line} > ${[...titles, spec.title].join(" > ")}`;
+      if (spec.tests.some((test) => test.status === "unexpected")) failures.push(name);
+      else if (spec.tests.some((test) => test.status === "flaky")) flaky.push(name);
+    }
     for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
   };
   for (const suite of report.suites) walk(suite, []);
@@ -83,6 +88,7 @@ export function readPlaywrightReport(file: string): StageReport | undefined {
     skipped: report.stats.skipped,
     firstFailure: failures[0] ?? (globalError ? `(outside a test: ${globalError})` : undefined),
     success: report.stats.unexpected === 0 && !globalError,
+    ...(flaky.length ? { flaky } : {}),
   };
 }
 

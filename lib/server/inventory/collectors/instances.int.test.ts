@@ -165,5 +165,7 @@ describe("two app instances on one database", () => {
     } finally {
       await transport.request({ method: "DELETE", path: `/api/v1/namespaces/default/configmaps/${name}` });
     }
-  });
+    // The bound that catches a hang covers the waits above (two app starts, the spread, the
+    // watches, the takeover): the default 60 s was shorter than their own limits on a busy machine.
+  }, 240_000);
 });
